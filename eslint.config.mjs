@@ -1,0 +1,39 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['fs', 'path', 'crypto', 'http', 'https', 'net', 'tls', 'os', 'child_process', 'dns', 'zlib', 'stream', 'events', 'worker_threads', 'timers'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code is replayed deterministically inside Temporal's sandbox: no I/O, no clients,
+    // no Node built-ins. Activities are imported as types only.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', ...nodeBuiltins], message: 'Workflows must be deterministic: no Node built-ins.' },
+          { group: ['kafkajs', 'node-vault', '@slack/*', 'pino', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflows must not import clients or adapters; call activities.' },
+          { group: ['**/src/kafka/**', '**/src/vault/**', '**/src/slack/**', '**/src/audit/**', '**/src/sandbox/**', '**/src/ingress/**', '**/activities/*'], message: 'Workflows reach adapters only through activities (import type).', allowTypeImports: true },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.cjs', 'bin/**'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

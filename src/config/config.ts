@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * breachline's configuration. Every external system is optional: an absent address means the
+ * embedded sandbox is started in its place (design §5). Loaded from the environment and an
+ * optional YAML/JSON file (`BREACHLINE_CONFIG_FILE`); the environment wins.
+ */
+export const configSchema = z.object({
+  temporal: z
+    .object({
+      /** `host:port` of a Temporal frontend. @default undefined (embedded sandbox) */
+      address: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').optional(),
+      /** @default 'default' */
+      namespace: z.string().min(1).default('default'),
+      /** Task queue for production activities. @default 'breachline' */
+      taskQueue: z.string().min(1).default('breachline'),
+      /** Task queue for drill activities; always backed by the embedded sandbox. @default 'breachline-drill' */
+      drillTaskQueue: z.string().min(1).default('breachline-drill'),
+    })
+    .prefault({}),
+  kafka: z
+    .object({
+      /** Bootstrap brokers. @default undefined (embedded sandbox) */
+      brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1).optional(),
+      /** @default 'scram-sha-512' */
+      saslMechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).default('scram-sha-512'),
+      username: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
+      /** Use TLS to the brokers. @default false */
+      ssl: z.boolean().default(false),
+      /** Topic the hash-chained audit events go to. @default 'breachline.audit' */
+      auditTopic: z.string().min(1).default('breachline.audit'),
+    })
+    .prefault({}),
+  vault: z
+    .object({
+      /** Vault base URL. @default undefined (embedded sandbox) */
+      address: z.url().optional(),
+      token: z.string().min(1).optional(),
+      /** KV v2 mount for service credentials. @default 'secret' */
+      kvMount: z.string().min(1).default('secret'),
+      /** Transit mount for evidence encryption. @default 'transit' */
+      transitMount: z.string().min(1).default('transit'),
+    })
+    .prefault({}),
+  slack: z
+    .object({
+      /** Slack Web API base, e.g. https://slack.com/api/. @default undefined (embedded sandbox) */
+      apiUrl: z.url().optional(),
+      botToken: z.string().min(1).optional(),
+      signingSecret: z.string().min(1).optional(),
+      /** Channel for incident messages. @default '#incidents' */
+      incidentChannel: z.string().min(1).default('#incidents'),
+      /** The slash command responders type. @default '/ir' */
+      command: z.string().startsWith('/').default('/ir'),
+    })
+    .prefault({}),
+  ingress: z
+    .object({
+      /** @default 8080 */
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** Largest accepted request body in bytes. @default 262144 */
+      bodyLimitBytes: z.number().int().positive().default(256 * 1024),
+      /** Per-source credentials: an HMAC secret or a bearer token. */
+      sources: z
+        .partialRecord(
+          z.enum(['splunk', 'elastic', 'sentinel', 'generic']),
+          z.object({ hmacSecret: z.string().min(16).optional(), bearerToken: z.string().min(16).optional() }),
+        )
+        .default({}),
+    })
+    .prefault({}),
+  /** Directory of versioned runbook YAML files. @default 'runbooks' */
+  runbookDir: z.string().min(1).default('runbooks'),
+  /** Slack user id → role. */
+  roles: z.record(z.string(), z.enum(['incident-commander', 'responder', 'dpo', 'observer'])).default({}),
+  /** Directory for sandbox data (journals). @default undefined (in memory) */
+  dataDir: z.string().min(1).optional(),
+  /** @default 'info' */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The validated configuration. */
+export type Config = z.infer<typeof configSchema>;
+
+/** Raised when configuration is invalid; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+const bool = (v: string): boolean | string => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v);
+const int = (v: string): number | string => (/^-?\d+$/.test(v) ? Number(v) : v);
+const json = (v: string): unknown => {
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+};
+
+/** Environment variable → config path and parser. The README lists these. */
+export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: string) => unknown]> = [
+  ['BREACHLINE_TEMPORAL_ADDRESS', ['temporal', 'address'], String],
+  ['BREACHLINE_TEMPORAL_NAMESPACE', ['temporal', 'namespace'], String],
+  ['BREACHLINE_TEMPORAL_TASK_QUEUE', ['temporal', 'taskQueue'], String],
+  ['BREACHLINE_KAFKA_BROKERS', ['kafka', 'brokers'], list],
+  ['BREACHLINE_KAFKA_SASL_MECHANISM', ['kafka', 'saslMechanism'], String],
+  ['BREACHLINE_KAFKA_USERNAME', ['kafka', 'username'], String],
+  ['BREACHLINE_KAFKA_PASSWORD', ['kafka', 'password'], String],
+  ['BREACHLINE_KAFKA_SSL', ['kafka', 'ssl'], bool],
+  ['BREACHLINE_KAFKA_AUDIT_TOPIC', ['kafka', 'auditTopic'], String],
+  ['BREACHLINE_VAULT_ADDRESS', ['vault', 'address'], String],
+  ['BREACHLINE_VAULT_TOKEN', ['vault', 'token'], String],
+  ['BREACHLINE_SLACK_API_URL', ['slack', 'apiUrl'], String],
+  ['BREACHLINE_SLACK_BOT_TOKEN', ['slack', 'botToken'], String],
+  ['BREACHLINE_SLACK_SIGNING_SECRET', ['slack', 'signingSecret'], String],
+  ['BREACHLINE_SLACK_CHANNEL', ['slack', 'incidentChannel'], String],
+  ['BREACHLINE_INGRESS_PORT', ['ingress', 'port'], int],
+  ['BREACHLINE_INGRESS_SOURCES', ['ingress', 'sources'], json],
+  ['BREACHLINE_RUNBOOK_DIR', ['runbookDir'], String],
+  ['BREACHLINE_ROLES', ['roles'], json],
+  ['BREACHLINE_DATA_DIR', ['dataDir'], String],
+  ['BREACHLINE_LOG_LEVEL', ['logLevel'], String],
+];
+
+/** Inputs to {@link loadConfig}; injected so tests need neither the process environment nor files. */
+export interface LoadConfigOptions {
+  env?: Env;
+  /** Reads the config file; @default fs.readFileSync as UTF-8 */
+  readFile?: (path: string) => string;
+}
+
+/**
+ * Loads, defaults and validates the configuration. Throws {@link ConfigError} listing every
+ * problem, including pairs that only make sense together (a Kafka user without a password).
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const problems: string[] = [];
+  let raw: Record<string, unknown> = {};
+  const file = env.BREACHLINE_CONFIG_FILE;
+  if (file) {
+    try {
+      const parsed: unknown = parseYaml(readFile(file));
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) raw = parsed as Record<string, unknown>;
+      else problems.push(`${file}: expected a mapping at the top level`);
+    } catch (err) {
+      problems.push(`${file}: ${(err as Error).message}`);
+    }
+  }
+  for (const [name, path, parse] of ENV_VARS) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, path, parse(value));
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  } else {
+    const c = result.data;
+    if (c.kafka.brokers && (!c.kafka.username || !c.kafka.password)) problems.push('kafka: brokers configured without username and password');
+    if (c.vault.address && !c.vault.token) problems.push('vault: address configured without token');
+    if (c.slack.apiUrl && (!c.slack.botToken || !c.slack.signingSecret)) problems.push('slack: apiUrl configured without botToken and signingSecret');
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return result.data;
+}

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import type { Logger } from '../log/logger';
+import { SANDBOX_STARTERS } from './registry';
+import { SANDBOX_NAMES, type RunningSandbox, type SandboxName } from './types';
+
+/** Options for {@link startSandboxes}. */
+export interface StartSandboxesOptions {
+  /** Which servers to start. @default all of them */
+  only?: readonly SandboxName[];
+  /** Each server journals under `<dataDir>/<name>`; absent means in memory. */
+  dataDir?: string;
+  host?: string;
+  logger?: Logger;
+}
+
+/** Servers started together; `close()` stops them in reverse order. */
+export interface SandboxSet {
+  readonly servers: readonly RunningSandbox[];
+  get(name: SandboxName): RunningSandbox | undefined;
+  close(): Promise<void>;
+}
+
+/** Parses `--only temporal,kafka` into sandbox names, rejecting unknown ones. */
+export function parseSandboxNames(value: string): SandboxName[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(SANDBOX_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`unknown sandbox ${unknown.join(', ')}; expected one of ${SANDBOX_NAMES.join(', ')}`);
+  return names as SandboxName[];
+}
+
+/**
+ * Starts the requested sandbox servers. If one fails to start, the ones already running are
+ * closed before the error is rethrown, so no port is left bound.
+ */
+export async function startSandboxes(options: StartSandboxesOptions = {}): Promise<SandboxSet> {
+  const servers: RunningSandbox[] = [];
+  const close = async (): Promise<void> => {
+    for (const s of [...servers].reverse()) await s.close().catch(() => undefined);
+  };
+  try {
+    for (const name of options.only ?? SANDBOX_NAMES) {
+      const start = SANDBOX_STARTERS[name];
+      servers.push(
+        await start({
+          host: options.host,
+          dataDir: options.dataDir ? join(options.dataDir, name) : undefined,
+          logger: options.logger?.child({ sandbox: name }),
+        }),
+      );
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { servers, get: (name) => servers.find((s) => s.name === name), close };
+}
