@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../log/logger';
+import { registerSlackLogCommand } from '../../sandbox/slack/log-command';
 import { parseSandboxNames, startSandboxes } from '../../sandbox/up';
 
 /** Registers `breachline sandbox …`. */
@@ -27,6 +28,7 @@ export function registerSandboxCommands(program: Command): void {
       await waitForSignal();
       await set.close();
     });
+  registerSlackLogCommand(sandbox);
 }
 
 function waitForSignal(): Promise<void> {

@@ -1,0 +1,27 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorkspaceState } from './workspace';
+
+/** The workspace snapshot inside the sandbox data directory. */
+export const STATE_FILE = 'slack-workspace.json';
+
+/** What survives a restart: the workspace and the credentials clients were given. */
+export interface SavedSlackSandbox {
+  readonly botToken: string;
+  readonly signingSecret: string;
+  readonly workspace: WorkspaceState;
+}
+
+/** Reads a saved sandbox, or undefined when the directory has none. */
+export function loadSavedSandbox(dataDir: string): SavedSlackSandbox | undefined {
+  const file = join(dataDir, STATE_FILE);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as SavedSlackSandbox;
+}
+
+/** Writes the snapshot atomically (temp file, then rename) so a crash mid-write keeps the old one. */
+export function saveSandbox(dataDir: string, saved: SavedSlackSandbox): void {
+  const file = join(dataDir, STATE_FILE);
+  writeFileSync(`${file}.tmp`, JSON.stringify(saved));
+  renameSync(`${file}.tmp`, file);
+}

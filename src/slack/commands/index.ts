@@ -1,0 +1,24 @@
+import type { App } from '@slack/bolt';
+import { HELP, register as registerHelp } from './help';
+import { forUnknownSubcommand, subcommandOf, type CommandOptions, type SubcommandInfo } from './subcommand';
+
+export type { CommandOptions, SubcommandInfo } from './subcommand';
+
+/** Every subcommand, in the order `/ir help` lists them. Later commands add themselves here. */
+export const SUBCOMMANDS: readonly SubcommandInfo[] = [HELP];
+
+/**
+ * Registers the slash command and its subcommands, plus a fallback that acks anything unknown
+ * and points to help, so no command is ever left unanswered.
+ */
+export function registerCommands(app: App, options: CommandOptions): void {
+  registerHelp(app, options, () => SUBCOMMANDS);
+  const known = ['', ...SUBCOMMANDS.map((s) => s.name)];
+  app.command(options.commandName, forUnknownSubcommand(known), async ({ command, ack }) => {
+    // Answering in the ack itself is one round trip and needs no token.
+    await ack({
+      response_type: 'ephemeral',
+      text: `Unknown subcommand \`${subcommandOf(command.text)}\`. Try \`${options.commandName} help\`.`,
+    });
+  });
+}
