@@ -1,0 +1,12 @@
+export { createVaultSecrets, type VaultSecretsOptions } from './node-vault-secrets';
+export { VaultError, isVaultError, type VaultErrorKind, type VaultErrorInit } from './errors';
+export type {
+  CreatedToken,
+  CreateTokenRequest,
+  SecretMetadata,
+  SecretsPort,
+  SecretVersion,
+  TokenInfo,
+  VersionState,
+  WrittenVersion,
+} from './port';
