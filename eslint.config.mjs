@@ -24,8 +24,10 @@ export default tseslint.config(
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
+        // Built-ins by exact name: a pattern like `events` would also match `../src/domain/events`.
+        paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows must be deterministic: no Node built-ins.' })),
         patterns: [
-          { group: ['node:*', ...nodeBuiltins], message: 'Workflows must be deterministic: no Node built-ins.' },
+          { group: ['node:*'], message: 'Workflows must be deterministic: no Node built-ins.' },
           { group: ['kafkajs', 'node-vault', '@slack/*', 'pino', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflows must not import clients or adapters; call activities.' },
           { group: ['**/src/kafka/**', '**/src/vault/**', '**/src/slack/**', '**/src/audit/**', '**/src/sandbox/**', '**/src/ingress/**', '**/activities/*'], message: 'Workflows reach adapters only through activities (import type).', allowTypeImports: true },
         ],

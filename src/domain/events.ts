@@ -1,0 +1,243 @@
+/**
+ * Domain events: every decision and action of an incident, in the order it happened. The incident
+ * record and timeline are folds over these (see `incident.ts`, `timeline.ts`); the audit topic
+ * stores them hash-chained (see `audit-chain.ts`).
+ *
+ * Rules that hold for every `data` type below:
+ * - JSON only: no `undefined`, no `bigint`, no `Date`; times are ISO-8601 UTC strings.
+ * - Kafka offsets and record/byte counts are int64 on the wire, so they travel as decimal strings
+ *   (`DecimalString`) and are never rounded through a double.
+ * - No personal data in clear text: counts, hashes and tokens only. No secrets either: a rotated
+ *   credential is identified by its Vault KV version, a revoked token by its accessor.
+ */
+
+/** A non-negative integer written in base 10, e.g. `"9007199254740993"`. */
+export type DecimalString = string;
+
+/** ISO-8601 timestamp in UTC, e.g. `2026-11-22T03:00:00.000Z`. */
+export type IsoTime = string;
+
+/** Who caused an event. */
+export interface Actor {
+  kind: 'system' | 'user' | 'siem';
+  /** Slack user id, SIEM source name, or the orchestrator component (`workflow`, `activity:contain`). */
+  id: string;
+}
+
+/** How the incident is run (design §2): for real, plan-only, or a drill against the sandbox. */
+export type RunMode = 'live' | 'dry-run' | 'drill';
+
+/** Roles that can approve a step; `none` means the step runs without waiting. */
+export type ApprovalRole = 'none' | 'incident-commander' | 'dpo' | 'responder';
+
+/** Runbook actions the workflow can dispatch to (see `runbook.ts`). */
+export type ActionName =
+  | 'contain'
+  | 'rotate-credentials'
+  | 'break-circuits'
+  | 'forensics'
+  | 'preserve-evidence'
+  | 'start-regulatory-clocks'
+  | 'notify'
+  | 'report'
+  | 'close';
+
+/** One Kafka ACL binding, as AdminClient describes it. */
+export interface AclBinding {
+  resourceType: 'TOPIC' | 'GROUP' | 'CLUSTER' | 'TRANSACTIONAL_ID';
+  resourceName: string;
+  patternType: 'LITERAL' | 'PREFIXED';
+  /** e.g. `User:report-exporter`. */
+  principal: string;
+  host: string;
+  operation: string;
+  permission: 'ALLOW' | 'DENY';
+}
+
+/** The step list of the pinned runbook, recorded at opening so the fold can police step order. */
+export interface RunbookStepRef {
+  id: string;
+  action: ActionName;
+  approval: ApprovalRole;
+}
+
+/** One contiguous range of offsets the attacker read (`to` inclusive). */
+export interface OffsetRange {
+  from: DecimalString;
+  to: DecimalString;
+  records: DecimalString;
+  bytes: DecimalString;
+  /** Record timestamp (epoch ms) at `from` / `to`; null when it could not be looked up. */
+  firstTs: number | null;
+  lastTs: number | null;
+}
+
+/**
+ * What the attacker read from one partition: each disjoint range, and their union (`from` of the
+ * first, `to` of the last, `records`/`bytes` summed). `from`/`to` are `-1` when everything read
+ * has already aged out of the log (then only `clampedRecords` is non-zero).
+ */
+export interface PartitionWindow extends OffsetRange {
+  partition: number;
+  ranges: OffsetRange[];
+  /** Offsets the attacker read that have already aged out of the log (not preservable). */
+  clampedRecords: DecimalString;
+}
+
+/** A change a step would make, recorded in dry-run mode instead of making it. */
+export interface PlannedChange {
+  /** e.g. `acl.delete`, `acl.create`, `scram.upsert`, `vault.kv.put`, `topic.config`. */
+  kind: string;
+  /** The resource touched, e.g. `TOPIC:orders` or `secret/data/kafka/analytics-etl`. */
+  target: string;
+  description: string;
+}
+
+/** Payload of every event type, keyed by type. */
+export interface EventDataMap {
+  IncidentOpened: {
+    title: string;
+    severity: 'critical' | 'high' | 'medium' | 'low';
+    scenario: string;
+    mode: RunMode;
+    /** The principal the alert names as compromised, e.g. `User:report-exporter`. */
+    principal: string;
+    fingerprint: string;
+    runbook: { id: string; version: number; contentHash: string; steps: RunbookStepRef[] };
+  };
+  AlertCorrelated: { source: string; alertId: string; rule: string; fingerprint: string; receivedAt: IsoTime };
+  ApprovalRequested: { approvalId: string; stepId: string; role: Exclude<ApprovalRole, 'none'>; reason: string };
+  ApprovalGranted: { approvalId: string; stepId: string; role: Exclude<ApprovalRole, 'none'>; approver: string; comment?: string };
+  ApprovalDenied: { approvalId: string; stepId: string; role: Exclude<ApprovalRole, 'none'>; approver: string; reason: string };
+  StepPlanned: { stepId: string; action: ActionName; changes: PlannedChange[] };
+  StepStarted: { stepId: string; action: ActionName; attempt: number };
+  StepCompleted: { stepId: string; action: ActionName; durationMs: number };
+  StepFailed: { stepId: string; action: ActionName; attempt: number; error: { type: string; message: string; retriable: boolean } };
+  StepCompensated: { stepId: string; action: ActionName; undone: string };
+  AccessRevoked: {
+    principal: string;
+    scope: 'resources' | 'cluster';
+    /** Kept so that the saga (or a false-positive review) can restore them exactly. */
+    removedAllowBindings: AclBinding[];
+    addedDenyBindings: AclBinding[];
+    /** A produce and a consume attempt with the principal's credentials were refused. */
+    verified: boolean;
+  };
+  CredentialRotated: {
+    account: string;
+    mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+    iterations: number;
+    vaultPath: string;
+    /** KV v2 version holding the new secret; the secret itself never appears in an event. */
+    vaultVersion: number;
+    verified: boolean;
+  };
+  CredentialRevoked: {
+    account: string;
+    credential: 'kafka-scram-user' | 'vault-token' | 'approle-secret-id';
+    /** Token accessor or secret-id accessor; the account name for a deleted SCRAM user. */
+    reference: string;
+  };
+  CircuitOpened: { breaker: string; topic: string; principals: string[]; addedDenyBindings: AclBinding[] };
+  CircuitClosed: { breaker: string; topic: string; principals: string[]; approvalId: string };
+  LegalHoldApplied: { topic: string; previousRetentionMs: string; retentionMs: string };
+  ForensicWindowEstablished: {
+    topic: string;
+    partitions: PartitionWindow[];
+    totals: { partitions: number; ranges: number; records: DecimalString; bytes: DecimalString; firstTs: number | null; lastTs: number | null };
+    /** Whether `bytes` is exact or partly estimated from partially overlapping fetches. */
+    bytesExact: boolean;
+    sources: Array<'committed-offsets' | 'access-records' | 'timestamp-index'>;
+    dataSubjects: { count: number; method: 'exact' | 'hll'; relativeStandardError: number };
+    piiCategories: string[];
+  };
+  EvidencePreserved: {
+    sourceTopic: string;
+    partition: number;
+    from: DecimalString;
+    to: DecimalString;
+    records: DecimalString;
+    evidenceTopic: string;
+    /** sha256 over the chunk's payload hashes, in offset order. */
+    digest: string;
+  };
+  RegulatoryClockStarted: {
+    regime: string;
+    awarenessAt: IsoTime;
+    deadlineAt: IsoTime;
+    marks: Array<{ label: string; at: IsoTime }>;
+  };
+  ReminderSent: { regime: string; mark: string; channel: string };
+  NotificationFiled: {
+    regime: string;
+    recipient: 'supervisory-authority' | 'data-subjects';
+    authority: string;
+    reference: string;
+    filedAt: IsoTime;
+    late: boolean;
+    lateReason?: string;
+  };
+  DeadlineMissed: { regime: string; deadlineAt: IsoTime };
+  DataSubjectNotificationRequired: { regime: string; dataSubjects: number; piiCategories: string[]; reasons: string[] };
+  IncidentClosed: { resolution: string; openItems: string[] };
+}
+
+/** Every event type name. */
+export type EventType = keyof EventDataMap;
+
+/** The fields every event carries, whatever its type. */
+export interface EventEnvelope<T extends EventType = EventType> {
+  incidentId: string;
+  /** 1 for `IncidentOpened`, then +1 per event of the incident. */
+  seq: number;
+  type: T;
+  at: IsoTime;
+  actor: Actor;
+  data: EventDataMap[T];
+}
+
+/** A domain event: a discriminated union on `type`. */
+export type DomainEvent = { [T in EventType]: EventEnvelope<T> }[EventType];
+
+/** The event of one given type. */
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+/** Every event type, in the order they typically occur; used by exhaustive tests and the schema. */
+export const EVENT_TYPES: readonly EventType[] = [
+  'IncidentOpened',
+  'AlertCorrelated',
+  'ApprovalRequested',
+  'ApprovalGranted',
+  'ApprovalDenied',
+  'StepPlanned',
+  'StepStarted',
+  'StepCompleted',
+  'StepFailed',
+  'StepCompensated',
+  'AccessRevoked',
+  'CredentialRotated',
+  'CredentialRevoked',
+  'CircuitOpened',
+  'CircuitClosed',
+  'LegalHoldApplied',
+  'ForensicWindowEstablished',
+  'EvidencePreserved',
+  'RegulatoryClockStarted',
+  'ReminderSent',
+  'NotificationFiled',
+  'DeadlineMissed',
+  'DataSubjectNotificationRequired',
+  'IncidentClosed',
+];
+
+/**
+ * Builds an event with its type checked against its data. The caller supplies `seq` and `at`
+ * (never read from a clock here: this module also runs inside workflows).
+ */
+export function makeEvent<T extends EventType>(
+  type: T,
+  fields: { incidentId: string; seq: number; at: IsoTime; actor: Actor },
+  data: EventDataMap[T],
+): EventOf<T> {
+  return { ...fields, type, data } as EventOf<T>;
+}

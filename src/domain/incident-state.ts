@@ -1,0 +1,161 @@
+import type {
+  AclBinding,
+  ActionName,
+  ApprovalRole,
+  DecimalString,
+  EventDataMap,
+  IsoTime,
+  PlannedChange,
+  RunMode,
+} from './events';
+
+/**
+ * Where an incident is in its life. It only moves forward: the rank of the furthest phase any
+ * step has reached (a late `rotate-credentials` retry does not send a `reporting` incident back).
+ */
+export type IncidentStatus =
+  | 'open'
+  | 'containing'
+  | 'contained'
+  | 'eradicating'
+  | 'investigating'
+  | 'notifying'
+  | 'reporting'
+  | 'closed';
+
+/** Every status in lifecycle order; the index is the rank. */
+export const INCIDENT_STATUSES: readonly IncidentStatus[] = [
+  'open',
+  'containing',
+  'contained',
+  'eradicating',
+  'investigating',
+  'notifying',
+  'reporting',
+  'closed',
+];
+
+/** Where one runbook step is. */
+export type StepStatus =
+  | 'pending'
+  | 'awaiting-approval'
+  | 'approved'
+  | 'denied'
+  | 'planned'
+  | 'running'
+  | 'completed'
+  | 'failed'
+  | 'compensated';
+
+/** One runbook step as the fold sees it. */
+export interface StepState {
+  id: string;
+  action: ActionName;
+  approval: ApprovalRole;
+  status: StepStatus;
+  /** True once an approval for this step has been granted; survives a failed attempt. */
+  approved: boolean;
+  attempts: number;
+  startedAt?: IsoTime;
+  finishedAt?: IsoTime;
+  lastError?: EventDataMap['StepFailed']['error'];
+  /** Dry-run only: what the step would change. */
+  plannedChanges?: PlannedChange[];
+}
+
+/** An approval asked for and not yet answered. */
+export interface PendingApproval {
+  approvalId: string;
+  stepId: string;
+  role: Exclude<ApprovalRole, 'none'>;
+  reason: string;
+  requestedAt: IsoTime;
+}
+
+/** An answered approval. */
+export interface ApprovalDecision {
+  approvalId: string;
+  stepId: string;
+  role: Exclude<ApprovalRole, 'none'>;
+  granted: boolean;
+  approver: string;
+  at: IsoTime;
+}
+
+/** A regulatory clock (one per regime) and what happened on it. */
+export interface RegulatoryClockState {
+  regime: string;
+  awarenessAt: IsoTime;
+  deadlineAt: IsoTime;
+  marks: Array<{ label: string; at: IsoTime; sentAt?: IsoTime }>;
+  /** The filing with the supervisory authority, once made. */
+  filed?: { authority: string; reference: string; filedAt: IsoTime; late: boolean; lateReason?: string };
+  /** Communication to data subjects (GDPR Art. 34), once made. */
+  dataSubjectsNotified?: { reference: string; filedAt: IsoTime };
+  missed: boolean;
+  dataSubjectNotification?: { dataSubjects: number; piiCategories: string[]; reasons: string[] };
+}
+
+/** A circuit breaker as last reported. */
+export interface BreakerState {
+  topic: string;
+  principals: string[];
+  state: 'open' | 'closed';
+  openedAt: IsoTime;
+  closedAt?: IsoTime;
+  addedDenyBindings: AclBinding[];
+}
+
+/**
+ * The incident record: a pure fold of its domain events. JSON-serialisable (plain objects and
+ * arrays only) because it is what the workflow's query returns.
+ */
+export interface IncidentState {
+  incidentId: string;
+  lastSeq: number;
+  status: IncidentStatus;
+  openedAt: IsoTime;
+  closedAt?: IsoTime;
+  title: string;
+  severity: EventDataMap['IncidentOpened']['severity'];
+  scenario: string;
+  mode: RunMode;
+  principal: string;
+  fingerprint: string;
+  runbook: { id: string; version: number; contentHash: string };
+  alertsCorrelated: number;
+  steps: StepState[];
+  pendingApprovals: PendingApproval[];
+  decisions: ApprovalDecision[];
+  revokedPrincipals: Array<EventDataMap['AccessRevoked'] & { at: IsoTime }>;
+  /** Account → its latest rotation. */
+  rotatedCredentials: Record<string, EventDataMap['CredentialRotated'] & { at: IsoTime }>;
+  revokedCredentials: Array<EventDataMap['CredentialRevoked'] & { at: IsoTime }>;
+  breakers: Record<string, BreakerState>;
+  /** Topic → retention now in force. */
+  legalHolds: Record<string, { retentionMs: string; previousRetentionMs: string; at: IsoTime }>;
+  /** Topic → the established window (the latest one wins if re-established). */
+  forensicWindows: Record<string, EventDataMap['ForensicWindowEstablished']>;
+  evidence: {
+    records: DecimalString;
+    chunks: number;
+    /** `topic:partition` → preserved ranges, inclusive, in arrival order. */
+    ranges: Record<string, Array<{ from: DecimalString; to: DecimalString }>>;
+  };
+  clocks: Record<string, RegulatoryClockState>;
+  closure?: EventDataMap['IncidentClosed'];
+}
+
+/** The status a step's action moves the incident to when it starts and when it completes. */
+export const ACTION_PHASE: Readonly<Record<ActionName, { started: IncidentStatus; completed: IncidentStatus }>> = {
+  contain: { started: 'containing', completed: 'contained' },
+  'rotate-credentials': { started: 'eradicating', completed: 'eradicating' },
+  'break-circuits': { started: 'eradicating', completed: 'eradicating' },
+  forensics: { started: 'investigating', completed: 'investigating' },
+  'preserve-evidence': { started: 'investigating', completed: 'investigating' },
+  'start-regulatory-clocks': { started: 'notifying', completed: 'notifying' },
+  notify: { started: 'notifying', completed: 'notifying' },
+  report: { started: 'reporting', completed: 'reporting' },
+  // Only IncidentClosed closes an incident: a completed close step is followed by that event.
+  close: { started: 'reporting', completed: 'reporting' },
+};

@@ -1,0 +1,97 @@
+import { ACTIONS, ACTION_NAMES, DURATION_PATTERN, NAME_PATTERN, PRINCIPAL_PATTERN, type JsonSchema } from './runbook-actions';
+
+/** Where editors find the schema; `runbooks/runbook.schema.json` is a generated copy of it. */
+export const RUNBOOK_SCHEMA_ID = 'https://breachline.dev/schemas/runbook.schema.json';
+
+const duration = (description: string): JsonSchema => ({ type: 'string', pattern: DURATION_PATTERN, description });
+
+/**
+ * The runbook JSON Schema (draft 2020-12), built from the action registry so that the schema the
+ * loader validates with and the one editors complete from cannot drift apart. Each action's
+ * parameters are attached with `if action = X then with: <X's params>`, which keeps the errors
+ * about one step's params instead of a `oneOf` over all of them.
+ */
+export function runbookSchema(): JsonSchema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: RUNBOOK_SCHEMA_ID,
+    title: 'breachline runbook',
+    description: 'A versioned incident-response playbook. Generated from src/domain/runbook-actions.ts; do not edit by hand.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'version', 'title', 'scenario', 'severity', 'steps'],
+    properties: {
+      id: { type: 'string', pattern: NAME_PATTERN },
+      version: { type: 'integer', minimum: 1, description: 'Raise on every change; incidents record id, version and content hash.' },
+      title: { type: 'string', minLength: 1 },
+      scenario: { type: 'string', minLength: 1 },
+      severity: { enum: ['critical', 'high', 'medium', 'low'] },
+      description: { type: 'string' },
+      regimes: {
+        type: 'object',
+        propertyNames: { pattern: NAME_PATTERN },
+        additionalProperties: { $ref: '#/$defs/regime' },
+        default: {},
+      },
+      breakers: {
+        type: 'object',
+        propertyNames: { pattern: NAME_PATTERN },
+        additionalProperties: { $ref: '#/$defs/breaker' },
+        default: {},
+      },
+      steps: { type: 'array', minItems: 1, items: { $ref: '#/$defs/step' } },
+    },
+    $defs: {
+      regime: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['authority', 'deadline', 'awarenessFrom'],
+        properties: {
+          article: { type: 'string' },
+          authority: { type: 'string', minLength: 1 },
+          deadline: duration('From awareness, e.g. 72h.'),
+          awarenessFrom: { enum: ['first-alert', 'incident-opened', 'breach-confirmed'] },
+          reminderMarks: { type: 'array', uniqueItems: true, items: duration('From awareness, e.g. 24h.'), default: [] },
+          notifyDataSubjectsWhen: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['minDataSubjects', 'piiCategories'],
+            properties: {
+              minDataSubjects: { type: 'integer', minimum: 1 },
+              piiCategories: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: NAME_PATTERN } },
+            },
+          },
+        },
+      },
+      breaker: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['topic', 'principals'],
+        properties: {
+          topic: { type: 'string', minLength: 1 },
+          principals: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: PRINCIPAL_PATTERN } },
+          description: { type: 'string' },
+        },
+      },
+      step: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'action'],
+        properties: {
+          id: { type: 'string', pattern: NAME_PATTERN },
+          action: { enum: ACTION_NAMES },
+          title: { type: 'string', minLength: 1 },
+          approval: { enum: ['none', 'incident-commander', 'dpo', 'responder'], default: 'none' },
+          with: { type: 'object' },
+          timeout: duration('Longest one attempt may take.'),
+          compensate: { type: 'boolean', default: false, description: 'Undo this step if a later one fails (only for undoable actions).' },
+        },
+        allOf: ACTION_NAMES.map((name) => ({
+          if: { properties: { action: { const: name } }, required: ['action'] },
+          then: { properties: { with: { $ref: `#/$defs/params/${name}` } } },
+        })),
+      },
+      params: Object.fromEntries(ACTION_NAMES.map((name) => [name, { description: ACTIONS[name].summary, ...ACTIONS[name].params }])),
+    },
+  };
+}

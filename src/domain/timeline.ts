@@ -1,0 +1,95 @@
+import type { DomainEvent, EventOf, EventType, IsoTime } from './events';
+
+/** One line of the incident timeline. */
+export interface TimelineEntry {
+  at: IsoTime;
+  seq: number;
+  type: EventType;
+  summary: string;
+}
+
+type Summarizer<T extends EventType> = (e: EventOf<T>) => string;
+
+const plural = (n: number | string, one: string, many = `${one}s`): string => `${n} ${String(n) === '1' ? one : many}`;
+
+/** Thousands separators on a decimal string, without going through a double. */
+const grouped = (digits: string): string => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+const iso = (ms: number | null): string => (ms === null ? 'unknown' : new Date(ms).toISOString());
+
+const summaries: { [T in EventType]: Summarizer<T> } = {
+  IncidentOpened: (e) =>
+    `Incident opened (${e.data.severity}, ${e.data.mode}): ${e.data.title}; principal ${e.data.principal}; ` +
+    `runbook ${e.data.runbook.id} v${e.data.runbook.version} (${e.data.runbook.contentHash.slice(0, 12)})`,
+  AlertCorrelated: (e) => `Alert ${e.data.alertId} from ${e.data.source} correlated (rule "${e.data.rule}")`,
+  ApprovalRequested: (e) => `Approval requested from ${e.data.role} for step "${e.data.stepId}": ${e.data.reason}`,
+  ApprovalGranted: (e) =>
+    `Step "${e.data.stepId}" approved by ${e.data.approver} (${e.data.role})${e.data.comment ? `: ${e.data.comment}` : ''}`,
+  ApprovalDenied: (e) => `Step "${e.data.stepId}" refused by ${e.data.approver} (${e.data.role}): ${e.data.reason}`,
+  StepPlanned: (e) =>
+    `Dry run of "${e.data.stepId}" (${e.data.action}) would make ${plural(e.data.changes.length, 'change')}` +
+    (e.data.changes.length > 0 ? `: ${e.data.changes.map((c) => c.description).join('; ')}` : ''),
+  StepStarted: (e) => `Step "${e.data.stepId}" (${e.data.action}) started${e.data.attempt > 1 ? `, attempt ${e.data.attempt}` : ''}`,
+  StepCompleted: (e) => `Step "${e.data.stepId}" (${e.data.action}) completed in ${formatMs(e.data.durationMs)}`,
+  StepFailed: (e) =>
+    `Step "${e.data.stepId}" (${e.data.action}) failed on attempt ${e.data.attempt}: ${e.data.error.type}: ${e.data.error.message}` +
+    (e.data.error.retriable ? ' (will retry)' : ''),
+  StepCompensated: (e) => `Step "${e.data.stepId}" (${e.data.action}) undone: ${e.data.undone}`,
+  AccessRevoked: (e) =>
+    `Access revoked for ${e.data.principal} (${e.data.scope === 'cluster' ? 'cluster-wide' : 'its resources'}): ` +
+    `${plural(e.data.removedAllowBindings.length, 'ALLOW binding')} removed, ${plural(e.data.addedDenyBindings.length, 'DENY binding')} added` +
+    (e.data.verified ? '; produce and consume now refused' : '; NOT yet verified'),
+  CredentialRotated: (e) =>
+    `Credentials of ${e.data.account} rotated (${e.data.mechanism}, ${e.data.iterations} iterations); ` +
+    `new secret at ${e.data.vaultPath} version ${e.data.vaultVersion}` + (e.data.verified ? '; old password refused' : '; NOT yet verified'),
+  CredentialRevoked: (e) => {
+    const what = { 'kafka-scram-user': 'Kafka SCRAM user deleted', 'vault-token': 'Vault token revoked', 'approle-secret-id': 'AppRole secret ID revoked' };
+    return `${what[e.data.credential]} for ${e.data.account} (${e.data.reference})`;
+  },
+  CircuitOpened: (e) => `Breaker "${e.data.breaker}" opened: ${e.data.principals.join(', ')} can no longer read ${e.data.topic}`,
+  CircuitClosed: (e) => `Breaker "${e.data.breaker}" closed (approval ${e.data.approvalId}): ${e.data.principals.join(', ')} may read ${e.data.topic} again`,
+  LegalHoldApplied: (e) =>
+    `Legal hold on ${e.data.topic}: retention.ms ${e.data.previousRetentionMs} → ${e.data.retentionMs === '-1' ? '-1 (forever)' : e.data.retentionMs}`,
+  ForensicWindowEstablished: (e) =>
+    `Forensic window on ${e.data.topic}: ${grouped(e.data.totals.records)} records (${grouped(e.data.totals.bytes)} bytes` +
+    `${e.data.bytesExact ? '' : ', estimated'}) read from ${plural(e.data.totals.partitions, 'partition')} ` +
+    `between ${iso(e.data.totals.firstTs)} and ${iso(e.data.totals.lastTs)}; ` +
+    `${e.data.dataSubjects.method === 'exact' ? '' : '≈'}${plural(grouped(String(e.data.dataSubjects.count)), 'data subject')}` +
+    (e.data.dataSubjects.method === 'exact' ? '' : ` (±${(e.data.dataSubjects.relativeStandardError * 100).toFixed(2)}% standard error)`),
+  EvidencePreserved: (e) =>
+    `Evidence preserved: ${e.data.sourceTopic}[${e.data.partition}] offsets ${e.data.from}..${e.data.to} ` +
+    `(${grouped(e.data.records)} records) copied to ${e.data.evidenceTopic}`,
+  RegulatoryClockStarted: (e) =>
+    `${e.data.regime.toUpperCase()} clock started: aware at ${e.data.awarenessAt}, notify by ${e.data.deadlineAt}` +
+    (e.data.marks.length > 0 ? `; reminders at ${e.data.marks.map((m) => m.label).join(', ')}` : ''),
+  ReminderSent: (e) => `${e.data.regime.toUpperCase()} reminder at ${e.data.mark} sent to ${e.data.channel}`,
+  NotificationFiled: (e) =>
+    `${e.data.regime.toUpperCase()} notification to ${e.data.recipient === 'data-subjects' ? 'data subjects' : e.data.authority} filed ` +
+    `(ref ${e.data.reference})${e.data.late ? `, LATE: ${e.data.lateReason ?? 'no reason given'}` : ', on time'}`,
+  DeadlineMissed: (e) => `${e.data.regime.toUpperCase()} deadline ${e.data.deadlineAt} passed without a filing`,
+  DataSubjectNotificationRequired: (e) =>
+    `Data subjects must be told (${e.data.regime.toUpperCase()}): ${plural(grouped(String(e.data.dataSubjects)), 'data subject')}, ` +
+    `categories ${e.data.piiCategories.join(', ') || 'none'}; ${e.data.reasons.join('; ')}`,
+  IncidentClosed: (e) =>
+    `Incident closed: ${e.data.resolution}` + (e.data.openItems.length > 0 ? `; open items: ${e.data.openItems.join('; ')}` : ''),
+};
+
+/** A one-line, human-readable account of one event. */
+export function summarize(event: DomainEvent): string {
+  return (summaries[event.type] as Summarizer<typeof event.type>)(event);
+}
+
+/** The timeline projection: one entry per event, in sequence order. */
+export function timeline(events: readonly DomainEvent[]): TimelineEntry[] {
+  return [...events]
+    .sort((a, b) => a.seq - b.seq)
+    .map((e) => ({ at: e.at, seq: e.seq, type: e.type, summary: summarize(e) }));
+}
+
+function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}

@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest';
+import { IllegalEventError, IncidentMismatchError, OutOfSequenceError } from '../../../src/domain/errors';
+import { EVENT_TYPES, type DomainEvent } from '../../../src/domain/events';
+import { applyEvent, foldEvents, type IncidentState } from '../../../src/domain/incident';
+import { binding, COMMANDER, fullHistory, HistoryBuilder, opened, runStep } from './history';
+
+/** The state after the given builder's events. */
+const fold = (b: HistoryBuilder): IncidentState => foldEvents(b.events);
+
+/** Expects `event` to be refused on top of `b`'s history with an IllegalEventError naming `reason`. */
+function expectIllegal(b: HistoryBuilder, event: DomainEvent, reason: RegExp): void {
+  const state = fold(b);
+  expect(() => applyEvent(state, event)).toThrow(IllegalEventError);
+  expect(() => applyEvent(state, event)).toThrow(reason);
+}
+
+describe('foldEvents over a complete incident', () => {
+  const b = fullHistory();
+  const s = fold(b);
+
+  it('ends closed with every step completed', () => {
+    expect(s.status).toBe('closed');
+    expect(s.closedAt).toBe(b.events.at(-1)!.at);
+    expect(s.steps.map((st) => st.status)).toEqual(Array(9).fill('completed'));
+    expect(s.lastSeq).toBe(b.events.length);
+    expect(s.closure?.openItems).toEqual(['restore analytics access']);
+  });
+
+  it('records the runbook, alerts, approvals and the retried step', () => {
+    expect(s.runbook).toEqual({ id: 'kafka-exfiltration', version: 1, contentHash: 'ab'.repeat(32) });
+    expect(s.alertsCorrelated).toBe(1);
+    expect(s.pendingApprovals).toEqual([]);
+    expect(s.decisions.map((d) => [d.stepId, d.granted, d.approver])).toEqual([
+      ['break-circuits', true, 'U0COMMANDER'],
+      ['close', true, 'U0COMMANDER'],
+    ]);
+    const rotate = s.steps.find((st) => st.id === 'rotate-credentials')!;
+    expect(rotate.attempts).toBe(2);
+    expect(rotate.lastError?.type).toBe('VaultSealed');
+  });
+
+  it('records what containment removed so it can be restored', () => {
+    expect(s.revokedPrincipals).toHaveLength(1);
+    expect(s.revokedPrincipals[0]!.removedAllowBindings).toEqual([binding('READ', 'ALLOW'), binding('DESCRIBE', 'ALLOW')]);
+    expect(s.revokedPrincipals[0]!.addedDenyBindings).toEqual([binding('ALL', 'DENY')]);
+  });
+
+  it('records rotations by Vault version and revocations by reference', () => {
+    expect(s.rotatedCredentials['report-scheduler']?.vaultVersion).toBe(4);
+    expect(s.revokedCredentials.map((r) => r.credential)).toEqual(['kafka-scram-user', 'vault-token']);
+  });
+
+  it('records breakers, legal hold, forensic window and evidence', () => {
+    expect(s.breakers['orders-to-data-lake']?.state).toBe('open');
+    expect(s.legalHolds.orders?.retentionMs).toBe('-1');
+    expect(s.forensicWindows.orders?.totals.records).toBe('43200000000');
+    expect(s.evidence).toEqual({ records: '15000', chunks: 2, ranges: { 'orders:0': [{ from: '0', to: '9999' }, { from: '10000', to: '14999' }] } });
+  });
+
+  it('records the regulatory clock with its reminders, decision and filing', () => {
+    const clock = s.clocks.gdpr!;
+    expect(clock.deadlineAt).toBe('2026-11-23T08:00:00.000Z');
+    expect(clock.marks).toEqual([
+      { label: '24h', at: '2026-11-21T08:00:00.000Z', sentAt: expect.any(String) },
+      { label: '48h', at: '2026-11-22T08:00:00.000Z' },
+    ]);
+    expect(clock.filed).toEqual({ authority: 'CNIL', reference: 'CNIL-2026-1142', filedAt: '2026-11-21T10:00:00.000Z', late: false });
+    expect(clock.missed).toBe(false);
+    expect(clock.dataSubjectNotification?.dataSubjects).toBe(182_344);
+  });
+
+  it('gives the same state event by event as in one fold, without touching the input state', () => {
+    let state: IncidentState | undefined;
+    const snapshots: string[] = [];
+    for (const e of b.events) {
+      const before = state === undefined ? undefined : JSON.stringify(state);
+      const next = applyEvent(state, e);
+      if (state !== undefined) expect(JSON.stringify(state)).toBe(before);
+      state = next;
+      snapshots.push(JSON.stringify(state));
+    }
+    expect(state).toEqual(s);
+  });
+});
+
+describe('status', () => {
+  it('moves open → containing → contained → eradicating → investigating → notifying → reporting → closed', () => {
+    const b = fullHistory();
+    const seen: string[] = [];
+    let state: IncidentState | undefined;
+    for (const e of b.events) {
+      state = applyEvent(state, e);
+      if (seen.at(-1) !== state.status) seen.push(state.status);
+    }
+    expect(seen).toEqual(['open', 'containing', 'contained', 'eradicating', 'investigating', 'notifying', 'reporting', 'closed']);
+  });
+
+  it('never moves back when an earlier action runs again', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    runStep(b, 3, () => b.add('LegalHoldApplied', { topic: 'orders', previousRetentionMs: '1', retentionMs: '-1' }));
+    runStep(b, 0);
+    expect(fold(b).status).toBe('investigating');
+  });
+});
+
+describe('events the other tests do not reach', () => {
+  it('ApprovalDenied leaves the step denied and unstartable', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    b.add('ApprovalRequested', { approvalId: 'apr-1', stepId: 'break-circuits', role: 'incident-commander', reason: 'cut downstream' });
+    b.add('ApprovalDenied', { approvalId: 'apr-1', stepId: 'break-circuits', role: 'incident-commander', approver: 'U0COMMANDER', reason: 'analytics needed for month end' }, COMMANDER);
+    const s = fold(b);
+    expect(s.steps[2]!.status).toBe('denied');
+    expect(s.decisions[0]).toMatchObject({ granted: false, approver: 'U0COMMANDER' });
+    expectIllegal(b, b.make('StepStarted', { stepId: 'break-circuits', action: 'break-circuits', attempt: 1 }), /needs approval by incident-commander/);
+  });
+
+  it('StepPlanned records what a dry run would change, without moving the status', () => {
+    const b = new HistoryBuilder();
+    opened(b, 'dry-run');
+    b.add('StepPlanned', { stepId: 'contain', action: 'contain', changes: [{ kind: 'acl.delete', target: 'TOPIC:orders', description: 'remove READ for User:report-exporter' }] });
+    const s = fold(b);
+    expect(s.steps[0]).toMatchObject({ status: 'planned', plannedChanges: [{ kind: 'acl.delete' }] });
+    expect(s.status).toBe('open');
+    expect(s.mode).toBe('dry-run');
+  });
+
+  it('StepCompensated undoes a completed step; CircuitClosed needs a granted approval', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    b.add('ApprovalRequested', { approvalId: 'apr-1', stepId: 'break-circuits', role: 'incident-commander', reason: 'cut' });
+    b.add('ApprovalGranted', { approvalId: 'apr-1', stepId: 'break-circuits', role: 'incident-commander', approver: 'U1' });
+    runStep(b, 2, () => b.add('CircuitOpened', { breaker: 'orders-to-analytics', topic: 'orders', principals: ['User:analytics-consumer'], addedDenyBindings: [] }));
+    expectIllegal(b, b.make('CircuitClosed', { breaker: 'orders-to-analytics', topic: 'orders', principals: ['User:analytics-consumer'], approvalId: 'nope' }), /needs a granted approval/);
+    b.add('CircuitClosed', { breaker: 'orders-to-analytics', topic: 'orders', principals: ['User:analytics-consumer'], approvalId: 'apr-1' });
+    b.add('StepCompensated', { stepId: 'break-circuits', action: 'break-circuits', undone: 'breakers closed' });
+    const s = fold(b);
+    expect(s.breakers['orders-to-analytics']).toMatchObject({ state: 'closed', closedAt: b.events.at(-2)!.at });
+    expect(s.steps[2]!.status).toBe('compensated');
+    expectIllegal(b, b.make('CircuitClosed', { breaker: 'orders-to-analytics', topic: 'orders', principals: [], approvalId: 'apr-1' }), /is not open/);
+  });
+
+  it('DeadlineMissed marks the clock, and a later filing must be late with a reason', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    b.add('RegulatoryClockStarted', { regime: 'gdpr', awarenessAt: '2026-11-20T08:00:00.000Z', deadlineAt: '2026-11-23T08:00:00.000Z', marks: [] });
+    b.add('DeadlineMissed', { regime: 'gdpr', deadlineAt: '2026-11-23T08:00:00.000Z' });
+    expect(fold(b).clocks.gdpr!.missed).toBe(true);
+    const filing = { regime: 'gdpr', recipient: 'supervisory-authority' as const, authority: 'CNIL', reference: 'R-1', filedAt: '2026-11-23T09:30:00.000Z' };
+    expectIllegal(b, b.make('NotificationFiled', { ...filing, late: false }), /late must be true/);
+    expectIllegal(b, b.make('NotificationFiled', { ...filing, late: true }), /needs a reason/);
+    expectIllegal(b, b.make('DeadlineMissed', { regime: 'gdpr', deadlineAt: '2026-11-23T08:00:00.000Z' }), /already recorded as missed/);
+    b.add('NotificationFiled', { ...filing, late: true, lateReason: 'forensic figures were only final at 09:00' });
+    expect(fold(b).clocks.gdpr!.filed).toMatchObject({ late: true, lateReason: 'forensic figures were only final at 09:00' });
+  });
+
+  it('the full history and these cases use every event type', () => {
+    const used = new Set(fullHistory().events.map((e) => e.type));
+    for (const extra of ['ApprovalDenied', 'StepPlanned', 'StepCompensated', 'CircuitClosed', 'DeadlineMissed'] as const) used.add(extra);
+    expect([...used].sort()).toEqual([...EVENT_TYPES].sort());
+  });
+});
+
+describe('illegal sequences are rejected', () => {
+  it('an event for another incident', () => {
+    const b = fullHistory('incident-a');
+    const other = fullHistory('incident-b').events[1]!;
+    const state = foldEvents(b.events.slice(0, 1));
+    expect(() => applyEvent(state, other)).toThrow(IncidentMismatchError);
+  });
+
+  it('a gap, a repeat, and a first event that is not IncidentOpened', () => {
+    const events = fullHistory().events;
+    const state = foldEvents(events.slice(0, 3));
+    expect(() => applyEvent(state, events[4]!)).toThrow(OutOfSequenceError);
+    expect(() => applyEvent(state, events[2]!)).toThrow(/expected seq 4, got 3/);
+    expect(() => applyEvent(undefined, { ...events[1]!, seq: 1 })).toThrow(/must be IncidentOpened/);
+    expect(() => foldEvents([events[0]!, events[0]!])).toThrow(OutOfSequenceError);
+    expect(() => foldEvents([])).toThrow(/empty/);
+  });
+
+  it('anything after IncidentClosed', () => {
+    const b = fullHistory();
+    expectIllegal(b, b.make('AlertCorrelated', { source: 's', alertId: 'late', rule: 'r', fingerprint: 'fp-1', receivedAt: '2026-11-21T00:00:00.000Z' }), /is closed/);
+  });
+
+  it('a step started without approval, twice, with the wrong attempt, or not in the runbook', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    expectIllegal(b, b.make('StepStarted', { stepId: 'close', action: 'close', attempt: 1 }), /needs approval by incident-commander/);
+    expectIllegal(b, b.make('StepStarted', { stepId: 'contain', action: 'contain', attempt: 2 }), /attempt 2, expected 1/);
+    expectIllegal(b, b.make('StepStarted', { stepId: 'exfiltrate', action: 'contain', attempt: 1 }), /no step "exfiltrate"/);
+    expectIllegal(b, b.make('StepStarted', { stepId: 'contain', action: 'forensics', attempt: 1 }), /runs contain, not forensics/);
+    b.add('StepStarted', { stepId: 'contain', action: 'contain', attempt: 1 });
+    expectIllegal(b, b.make('StepStarted', { stepId: 'contain', action: 'contain', attempt: 2 }), /already running/);
+    expectIllegal(b, b.make('IncidentClosed', { resolution: 'x', openItems: [] }), /still running/);
+    expectIllegal(b, b.make('StepCompleted', { stepId: 'rotate-credentials', action: 'rotate-credentials', durationMs: 1 }), /pending, not running/);
+    expectIllegal(b, b.make('StepCompensated', { stepId: 'rotate-credentials', action: 'rotate-credentials', undone: 'x' }), /nothing to undo/);
+  });
+
+  it('approvals that were not asked for, or answered by the wrong role', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    expectIllegal(b, b.make('ApprovalGranted', { approvalId: 'apr-9', stepId: 'close', role: 'incident-commander', approver: 'U1' }), /no pending approval/);
+    expectIllegal(b, b.make('ApprovalRequested', { approvalId: 'apr-1', stepId: 'contain', role: 'incident-commander', reason: 'x' }), /needs no approval/);
+    expectIllegal(b, b.make('ApprovalRequested', { approvalId: 'apr-1', stepId: 'close', role: 'dpo', reason: 'x' }), /approved by incident-commander, not dpo/);
+    b.add('ApprovalRequested', { approvalId: 'apr-1', stepId: 'close', role: 'incident-commander', reason: 'x' });
+    expectIllegal(b, b.make('ApprovalRequested', { approvalId: 'apr-1', stepId: 'close', role: 'incident-commander', reason: 'x' }), /already exists/);
+    expectIllegal(b, b.make('ApprovalGranted', { approvalId: 'apr-1', stepId: 'contain', role: 'incident-commander', approver: 'U1' }), /is for step "close"/);
+  });
+
+  it('a forensic window before the legal hold, evidence before the window, and overlapping evidence', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    const window = fullHistory().events.find((e) => e.type === 'ForensicWindowEstablished')!;
+    expectIllegal(b, { ...window, seq: 2 }, /no legal hold on "orders"/);
+    const evidence = { sourceTopic: 'orders', partition: 3, from: '100', to: '199', records: '100', evidenceTopic: 'ev', digest: '00'.repeat(32) };
+    expectIllegal(b, b.make('EvidencePreserved', evidence), /no forensic window/);
+    b.add('LegalHoldApplied', { topic: 'orders', previousRetentionMs: '1', retentionMs: '-1' });
+    b.events.push({ ...window, seq: 3 });
+    b.add('EvidencePreserved', evidence);
+    expectIllegal(b, b.make('EvidencePreserved', { ...evidence, from: '150', to: '250' }), /overlap 100\.\.199/);
+  });
+
+  it('reminders and filings on clocks that do not exist or were already used', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    expectIllegal(b, b.make('ReminderSent', { regime: 'gdpr', mark: '24h', channel: '#ir' }), /no gdpr clock/);
+    b.add('RegulatoryClockStarted', { regime: 'gdpr', awarenessAt: '2026-11-20T08:00:00.000Z', deadlineAt: '2026-11-23T08:00:00.000Z', marks: [{ label: '24h', at: '2026-11-21T08:00:00.000Z' }] });
+    expectIllegal(b, b.make('RegulatoryClockStarted', { regime: 'gdpr', awarenessAt: '2026-11-20T08:00:00.000Z', deadlineAt: '2026-11-23T08:00:00.000Z', marks: [] }), /already running/);
+    expectIllegal(b, b.make('ReminderSent', { regime: 'gdpr', mark: '36h', channel: '#ir' }), /no mark "36h"/);
+    b.add('ReminderSent', { regime: 'gdpr', mark: '24h', channel: '#ir' });
+    expectIllegal(b, b.make('ReminderSent', { regime: 'gdpr', mark: '24h', channel: '#ir' }), /already sent/);
+    b.add('NotificationFiled', { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'R', filedAt: '2026-11-23T08:00:00.000Z', late: false });
+    expectIllegal(b, b.make('DeadlineMissed', { regime: 'gdpr', deadlineAt: '2026-11-23T08:00:00.000Z' }), /filed in time/);
+    expectIllegal(b, b.make('NotificationFiled', { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'R2', filedAt: '2026-11-23T08:00:00.000Z', late: false }), /already filed/);
+  });
+
+  it('a credential version that does not move forward, a breaker opened twice, a second IncidentOpened', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    const rotated = { account: 'svc', mechanism: 'SCRAM-SHA-512' as const, iterations: 8192, vaultPath: 'kafka/svc', vaultVersion: 3, verified: true };
+    b.add('CredentialRotated', rotated);
+    expectIllegal(b, b.make('CredentialRotated', rotated), /not newer than 3/);
+    b.add('CircuitOpened', { breaker: 'x', topic: 'orders', principals: [], addedDenyBindings: [] });
+    expectIllegal(b, b.make('CircuitOpened', { breaker: 'x', topic: 'orders', principals: [], addedDenyBindings: [] }), /already open/);
+    const again = { ...b.events[0]!, seq: b.events.length + 1 };
+    expectIllegal(b, again, /already open/);
+  });
+
+  it('a rejected event leaves the state usable', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    const state = fold(b);
+    expect(() => applyEvent(state, b.make('StepCompleted', { stepId: 'contain', action: 'contain', durationMs: 1 }))).toThrow(IllegalEventError);
+    const next = applyEvent(state, b.make('StepStarted', { stepId: 'contain', action: 'contain', attempt: 1 }));
+    expect(next.status).toBe('containing');
+    expect(state.status).toBe('open');
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { EVENT_TYPES } from '../../../src/domain/events';
+import { summarize, timeline } from '../../../src/domain/incident';
+import { fullHistory, HistoryBuilder, opened } from './history';
+
+describe('timeline', () => {
+  const events = fullHistory().events;
+  const lines = timeline(events);
+
+  it('has one entry per event, in sequence order even when given out of order', () => {
+    const shuffled = [...events].reverse();
+    expect(timeline(shuffled)).toEqual(lines);
+    expect(lines.map((l) => l.seq)).toEqual(events.map((e) => e.seq));
+    expect(lines[0]).toEqual({ at: events[0]!.at, seq: 1, type: 'IncidentOpened', summary: expect.any(String) });
+  });
+
+  it('tells a reader what happened, in words', () => {
+    const byType = (type: string): string[] => lines.filter((l) => l.type === type).map((l) => l.summary);
+    expect(byType('IncidentOpened')[0]).toBe(
+      'Incident opened (critical, live): report-exporter reading orders; principal User:report-exporter; runbook kafka-exfiltration v1 (abababababab)',
+    );
+    expect(byType('AccessRevoked')[0]).toBe(
+      'Access revoked for User:report-exporter (its resources): 2 ALLOW bindings removed, 1 DENY binding added; produce and consume now refused',
+    );
+    expect(byType('StepFailed')[0]).toBe('Step "rotate-credentials" (rotate-credentials) failed on attempt 1: VaultSealed: Vault is sealed (will retry)');
+    expect(byType('StepStarted')).toContain('Step "rotate-credentials" (rotate-credentials) started, attempt 2');
+    expect(byType('StepCompleted')).toContain('Step "rotate-credentials" (rotate-credentials) completed in 1 min 35 s');
+    expect(byType('CredentialRotated')[0]).toBe(
+      'Credentials of report-scheduler rotated (SCRAM-SHA-512, 8192 iterations); new secret at kafka/service-accounts/report-scheduler version 4; old password refused',
+    );
+    expect(byType('CredentialRevoked')).toEqual([
+      'Kafka SCRAM user deleted for report-exporter (report-exporter)',
+      'Vault token revoked for report-exporter (accessor-9c1d)',
+    ]);
+    expect(byType('LegalHoldApplied')[0]).toBe('Legal hold on orders: retention.ms 604800000 → -1 (forever)');
+    expect(byType('ForensicWindowEstablished')[0]).toBe(
+      'Forensic window on orders: 43,200,000,000 records (43,200,000,000,000 bytes) read from 12 partitions between ' +
+        '2026-11-19T08:00:00.000Z and 2026-11-20T08:00:00.000Z; ≈182,344 data subjects (±0.81% standard error)',
+    );
+    expect(byType('EvidencePreserved')[1]).toBe('Evidence preserved: orders[0] offsets 10000..14999 (5,000 records) copied to breachline.evidence.orders');
+    expect(byType('RegulatoryClockStarted')[0]).toBe(
+      'GDPR clock started: aware at 2026-11-20T08:00:00.000Z, notify by 2026-11-23T08:00:00.000Z; reminders at 24h, 48h',
+    );
+    expect(byType('NotificationFiled')[0]).toBe('GDPR notification to CNIL filed (ref CNIL-2026-1142), on time');
+    expect(byType('IncidentClosed')[0]).toBe('Incident closed: contained, evidence preserved, authority notified; open items: restore analytics access');
+  });
+
+  it('summarises every event type without personal data or secrets', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    const samples = [
+      ...fullHistory().events,
+      b.make('ApprovalDenied', { approvalId: 'a', stepId: 'break-circuits', role: 'incident-commander', approver: 'U9', reason: 'month end' }),
+      b.make('StepPlanned', { stepId: 'contain', action: 'contain', changes: [{ kind: 'acl.delete', target: 'TOPIC:orders', description: 'remove READ on orders' }] }),
+      b.make('StepCompensated', { stepId: 'contain', action: 'contain', undone: '2 ALLOW bindings restored' }),
+      b.make('CircuitClosed', { breaker: 'orders-to-analytics', topic: 'orders', principals: ['User:analytics-consumer'], approvalId: 'apr-3' }),
+      b.make('DeadlineMissed', { regime: 'gdpr', deadlineAt: '2026-11-23T08:00:00.000Z' }),
+    ];
+    expect(new Set(samples.map((e) => e.type)).size).toBe(EVENT_TYPES.length);
+    const text = samples.map(summarize);
+    expect(text.every((t) => t.length > 10 && !t.includes('undefined') && !t.includes('[object'))).toBe(true);
+    expect(text).toContain('Step "break-circuits" refused by U9 (incident-commander): month end');
+    expect(text).toContain('Dry run of "contain" (contain) would make 1 change: remove READ on orders');
+    expect(text).toContain('GDPR deadline 2026-11-23T08:00:00.000Z passed without a filing');
+    expect(text).toContain('Data subjects must be told (GDPR): 182,344 data subjects, categories contact, name; contact data of about 182344 clients');
+  });
+});
