@@ -1,0 +1,169 @@
+import { Socket, isIP, connect as netConnect } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { KafkaReader, KafkaWriter } from '../wire';
+import { encodeRequest, readResponseHeader } from './codecs';
+import { AdminErrorCode, KafkaAdminError } from './errors';
+
+/** Largest response frame accepted; admin responses are tiny, so anything bigger is corruption. */
+const MAX_FRAME = 64 * 1024 * 1024;
+
+/** Socket error codes that another attempt (or another broker) may not meet again. */
+const TRANSIENT_SOCKET_ERRORS: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/** Where and how to open one broker connection. */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  ssl?: boolean | ConnectionOptions;
+  clientId: string;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+interface Pending {
+  flexible: boolean;
+  resolve: (body: KafkaReader) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * One TCP (or TLS) connection carrying framed Kafka requests. Responses are matched by
+ * correlation id; a timeout or a broken socket fails every outstanding request and closes the
+ * connection, so the caller reconnects instead of reading a stream that has lost its framing.
+ */
+export class BrokerConnection {
+  private nextCorrelationId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private buffered: Buffer = Buffer.alloc(0);
+  private closedWith: Error | undefined;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly target: ConnectionTarget,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.fail(new KafkaAdminError(`connection to ${this.address} failed: ${err.message}`, AdminErrorCode.NETWORK_EXCEPTION, { cause: err })));
+    socket.on('close', () => this.fail(new KafkaAdminError(`connection to ${this.address} closed`, AdminErrorCode.NETWORK_EXCEPTION)));
+  }
+
+  /** Opens the connection (TLS when `ssl` is set); rejects with a retriable error on failure. */
+  static open(target: ConnectionTarget): Promise<BrokerConnection> {
+    return new Promise((resolve, reject) => {
+      const address = `${target.host}:${target.port}`;
+      const tlsOptions = typeof target.ssl === 'object' ? target.ssl : {};
+      const socket = target.ssl
+        ? // SNI carries host names only (RFC 6066); certificates for IP addresses are still checked.
+          tlsConnect({ ...(isIP(target.host) ? {} : { servername: target.host }), ...tlsOptions, host: target.host, port: target.port })
+        : netConnect({ host: target.host, port: target.port });
+      const readyEvent = target.ssl ? 'secureConnect' : 'connect';
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new KafkaAdminError(`connection to ${address} timed out after ${target.connectTimeoutMs} ms`, AdminErrorCode.REQUEST_TIMED_OUT));
+      }, target.connectTimeoutMs);
+      const onError = (err: Error & { code?: string }): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        // A certificate the client refuses stays refused: only transport errors are worth a retry.
+        const retriable = err.code === undefined || TRANSIENT_SOCKET_ERRORS.has(err.code);
+        reject(new KafkaAdminError(`cannot connect to ${address}: ${err.message}`, AdminErrorCode.NETWORK_EXCEPTION, { cause: err, retriable }));
+      };
+      socket.once('error', onError);
+      socket.once(readyEvent, () => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        socket.setNoDelay(true);
+        resolve(new BrokerConnection(socket, target));
+      });
+    });
+  }
+
+  /** `host:port` of the broker. */
+  get address(): string {
+    return `${this.target.host}:${this.target.port}`;
+  }
+
+  /** False once the socket failed or was closed. */
+  get isOpen(): boolean {
+    return this.closedWith === undefined;
+  }
+
+  /** Sends one request and resolves with a reader positioned at the response body. */
+  request(apiKey: number, apiVersion: number, flexible: boolean, body: (w: KafkaWriter) => void): Promise<KafkaReader> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
+    const frame = encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.target.clientId, flexible }, body);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.fail(new KafkaAdminError(`request (api ${apiKey}) to ${this.address} timed out after ${this.target.requestTimeoutMs} ms`, AdminErrorCode.REQUEST_TIMED_OUT));
+      }, this.target.requestTimeoutMs);
+      this.pending.set(correlationId, { flexible, resolve, reject, timer });
+      this.socket.write(frame);
+    });
+  }
+
+  /** Closes the socket; outstanding requests fail. */
+  close(): Promise<void> {
+    if (this.socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.end();
+      // A peer that never acknowledges the FIN must not hold close() forever.
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    while (this.buffered.length >= 4) {
+      const size = this.buffered.readInt32BE(0);
+      if (size < 4 || size > MAX_FRAME) {
+        this.fail(new KafkaAdminError(`invalid response frame size ${size} from ${this.address}`, AdminErrorCode.NETWORK_EXCEPTION));
+        return;
+      }
+      if (this.buffered.length < 4 + size) return;
+      const frame = this.buffered.subarray(4, 4 + size);
+      this.buffered = this.buffered.subarray(4 + size);
+      this.dispatch(frame);
+    }
+  }
+
+  private dispatch(frame: Buffer): void {
+    const correlationId = frame.readInt32BE(0);
+    const waiting = this.pending.get(correlationId);
+    if (!waiting) {
+      this.fail(new KafkaAdminError(`unexpected correlation id ${correlationId} from ${this.address}`, AdminErrorCode.NETWORK_EXCEPTION));
+      return;
+    }
+    this.pending.delete(correlationId);
+    clearTimeout(waiting.timer);
+    try {
+      const reader = new KafkaReader(frame);
+      readResponseHeader(reader, waiting.flexible);
+      waiting.resolve(reader);
+    } catch (err) {
+      waiting.reject(err as Error);
+    }
+  }
+
+  private fail(err: Error): void {
+    if (!this.closedWith) this.closedWith = err;
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(err);
+      this.pending.delete(id);
+    }
+    if (!this.socket.destroyed) this.socket.destroy();
+  }
+}

@@ -1,0 +1,3 @@
+export { KafkaWriter } from './writer';
+export { KafkaReader } from './reader';
+export { KafkaProtocolError } from './errors';

@@ -1,0 +1,123 @@
+import { ApiKey } from '../protocol/api-keys';
+import * as deleteGroupsV0 from '../protocol/delete-groups/v0';
+import * as describeGroupsV0 from '../protocol/describe-groups/v0';
+import { ErrorCode } from '../protocol/errors';
+import * as findCoordinatorV0 from '../protocol/find-coordinator/v0';
+import * as heartbeatV0 from '../protocol/heartbeat/v0';
+import * as joinGroupV0 from '../protocol/join-group/v0';
+import * as joinGroupV1 from '../protocol/join-group/v1';
+import * as leaveGroupV0 from '../protocol/leave-group/v0';
+import * as listGroupsV0 from '../protocol/list-groups/v0';
+import * as syncGroupV0 from '../protocol/sync-group/v0';
+import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType } from '../security';
+import { defineHandler, type ApiHandler, type RequestContext } from './types';
+
+const EMPTY = Buffer.alloc(0);
+const readGroup = (ctx: RequestContext, groupId: string): boolean => ctx.authorize(AclOperation.READ, ResourceType.GROUP, groupId);
+
+const findCoordinator = defineHandler<findCoordinatorV0.FindCoordinatorRequest>({
+  decode: (r) => findCoordinatorV0.decode(r),
+  handle(ctx, req) {
+    const { broker } = ctx;
+    const res = ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, req.key)
+      ? { errorCode: 0, nodeId: broker.nodeId, host: broker.host, port: broker.port }
+      : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, nodeId: -1, host: '', port: -1 };
+    return (w) => findCoordinatorV0.encode(w, res);
+  },
+  fail: (_ctx, _req, code) => (w) => findCoordinatorV0.encode(w, { errorCode: code, nodeId: -1, host: '', port: -1 }),
+});
+
+const joinError = (code: number, memberId: string): joinGroupV0.JoinGroupResponse => ({ errorCode: code, generationId: -1, protocol: '', leaderId: '', memberId, members: [] });
+
+const joinGroup = defineHandler<joinGroupV0.JoinGroupRequest>({
+  decode: (r, version) => (version === 0 ? joinGroupV0 : joinGroupV1).decode(r),
+  async handle(ctx, req) {
+    const res = readGroup(ctx, req.groupId)
+      ? await ctx.broker.groups.join(req, ctx.clientId, ctx.session.host)
+      : joinError(ErrorCode.GROUP_AUTHORIZATION_FAILED, req.memberId);
+    return (w) => joinGroupV0.encode(w, res);
+  },
+  fail: (_ctx, req, code) => (w) => joinGroupV0.encode(w, joinError(code, req.memberId)),
+});
+
+const syncGroup = defineHandler<syncGroupV0.SyncGroupRequest>({
+  decode: (r) => syncGroupV0.decode(r),
+  async handle(ctx, req) {
+    const res = readGroup(ctx, req.groupId)
+      ? await ctx.broker.groups.sync(req)
+      : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, assignment: EMPTY };
+    return (w) => syncGroupV0.encode(w, res);
+  },
+  fail: (_ctx, _req, code) => (w) => syncGroupV0.encode(w, { errorCode: code, assignment: EMPTY }),
+});
+
+const heartbeat = defineHandler<heartbeatV0.HeartbeatRequest>({
+  decode: (r) => heartbeatV0.decode(r),
+  handle(ctx, req) {
+    const errorCode = readGroup(ctx, req.groupId)
+      ? ctx.broker.groups.heartbeat(req.groupId, req.memberId, req.generationId)
+      : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+    return (w) => heartbeatV0.encode(w, { errorCode });
+  },
+  fail: (_ctx, _req, code) => (w) => heartbeatV0.encode(w, { errorCode: code }),
+});
+
+const leaveGroup = defineHandler<leaveGroupV0.LeaveGroupRequest>({
+  decode: (r) => leaveGroupV0.decode(r),
+  handle(ctx, req) {
+    const errorCode = readGroup(ctx, req.groupId) ? ctx.broker.groups.leave(req.groupId, req.memberId) : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+    return (w) => leaveGroupV0.encode(w, { errorCode });
+  },
+  fail: (_ctx, _req, code) => (w) => leaveGroupV0.encode(w, { errorCode: code }),
+});
+
+const deniedGroup = (groupId: string, code: number): describeGroupsV0.DescribedGroup => ({ errorCode: code, groupId, state: '', protocolType: '', protocol: '', members: [] });
+
+const describeGroups = defineHandler<{ groups: string[] }>({
+  decode: (r) => describeGroupsV0.decode(r),
+  handle(ctx, req) {
+    const groups = req.groups.map((g) =>
+      ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, g) ? ctx.broker.groups.describe(g) : deniedGroup(g, ErrorCode.GROUP_AUTHORIZATION_FAILED),
+    );
+    return (w) => describeGroupsV0.encode(w, { groups });
+  },
+  fail: (_ctx, req, code) => (w) => describeGroupsV0.encode(w, { groups: req.groups.map((g) => deniedGroup(g, code)) }),
+});
+
+const listGroups = defineHandler<null>({
+  decode: () => null,
+  handle(ctx) {
+    const all = ctx.broker.groups.list().filter((g) => g.state !== 'Dead');
+    // DESCRIBE on the cluster lists every group; otherwise only groups the principal may describe.
+    const visible = ctx.authorize(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME)
+      ? all
+      : all.filter((g) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId));
+    const groups = visible.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType }));
+    return (w) => listGroupsV0.encode(w, { errorCode: 0, groups });
+  },
+  fail: (_ctx, _req, code) => (w) => listGroupsV0.encode(w, { errorCode: code, groups: [] }),
+});
+
+const deleteGroups = defineHandler<{ groups: string[] }>({
+  decode: (r) => deleteGroupsV0.decode(r),
+  handle(ctx, req) {
+    const results = req.groups.map((groupId) => ({
+      groupId,
+      errorCode: ctx.authorize(AclOperation.DELETE, ResourceType.GROUP, groupId) ? ctx.broker.groups.delete(groupId) : ErrorCode.GROUP_AUTHORIZATION_FAILED,
+    }));
+    return (w) => deleteGroupsV0.encode(w, { results });
+  },
+  fail: (_ctx, req, code) => (w) => deleteGroupsV0.encode(w, { results: req.groups.map((groupId) => ({ groupId, errorCode: code })) }),
+});
+
+/** FindCoordinator and the consumer-group APIs. */
+export const GROUP_HANDLERS: ReadonlyArray<[number, ApiHandler]> = [
+  [ApiKey.FindCoordinator, findCoordinator],
+  [ApiKey.JoinGroup, joinGroup],
+  [ApiKey.SyncGroup, syncGroup],
+  [ApiKey.Heartbeat, heartbeat],
+  [ApiKey.LeaveGroup, leaveGroup],
+  [ApiKey.DescribeGroups, describeGroups],
+  [ApiKey.ListGroups, listGroups],
+  [ApiKey.DeleteGroups, deleteGroups],
+];
