@@ -11,6 +11,8 @@ export class TemporalServiceError extends Error {
   constructor(
     readonly code: status,
     message: string,
+    /** A typed error detail (`google.protobuf.Any`) sent in `grpc-status-details-bin`, which clients map to typed errors. */
+    readonly detail?: { typeName: string; value: Uint8Array },
   ) {
     super(message);
     this.name = 'TemporalServiceError';

@@ -1,0 +1,78 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Append-only journal of JSON lines under the data directory.
+ *
+ * fsync policy: every record is written with a synchronous `write` (so it reaches the kernel before
+ * the RPC that caused it is answered, and survives a SIGKILL of the server process), and the file is
+ * fsynced at most every `fsyncIntervalMs` and on close, so a power loss can lose that window.
+ */
+export class Journal {
+  private fd: number | undefined;
+  private dirty = false;
+  private readonly timer: NodeJS.Timeout;
+
+  private constructor(
+    private readonly path: string,
+    fsyncIntervalMs: number,
+  ) {
+    this.fd = openSync(path, 'a');
+    this.timer = setInterval(() => this.sync(), fsyncIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Opens (creating) `<dir>/temporal.journal` and returns it with the records already in it. */
+  static open(dir: string, fsyncIntervalMs = 200): { journal: Journal; records: JournalRecord[] } {
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, 'temporal.journal');
+    const records: JournalRecord[] = [];
+    if (existsSync(path)) {
+      const lines = readFileSync(path, 'utf8').split('\n');
+      for (const [i, line] of lines.entries()) {
+        if (line.trim() === '') continue;
+        try {
+          records.push(JSON.parse(line) as JournalRecord);
+        } catch (err) {
+          // Only the very last line can be torn by a crash mid-write; anything earlier is corruption.
+          if (i < lines.length - 2) throw new Error(`journal ${path} line ${i + 1} is corrupt`, { cause: err });
+        }
+      }
+    }
+    return { journal: new Journal(path, fsyncIntervalMs), records };
+  }
+
+  /** Appends one record. */
+  append(record: JournalRecord): void {
+    if (this.fd === undefined) return;
+    writeSync(this.fd, JSON.stringify(record) + '\n');
+    this.dirty = true;
+  }
+
+  /** Flushes to disk now. */
+  sync(): void {
+    if (this.fd === undefined || !this.dirty) return;
+    fsyncSync(this.fd);
+    this.dirty = false;
+  }
+
+  /** Syncs and closes the file. */
+  close(): void {
+    clearInterval(this.timer);
+    this.sync();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Records the server writes; see `restore.ts` for how each is replayed. */
+export type JournalRecord =
+  | { k: 'ns'; name: string; id: string }
+  | { k: 'sa'; ns: string; name: string; type: string }
+  | { k: 'saRemove'; ns: string; name: string }
+  | { k: 'ev'; ns: string; wid: string; rid: string; e: string; req?: string }
+  | { k: 'buf'; rid: string; e: string; link: boolean }
+  | { k: 'unbuf'; rid: string }
+  | { k: 'act'; rid: string; sid: number; attempt: number; state: 'queued' | 'started' | 'backoff'; at: number; hb?: string; lf?: string; identity?: string }
+  | { k: 'clock'; offset: number }
+  | { k: 'sched'; r: unknown };

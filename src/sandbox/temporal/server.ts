@@ -1,0 +1,106 @@
+import * as grpc from '@grpc/grpc-js';
+import type { Type } from 'protobufjs';
+import type { Logger } from '../../log/logger';
+import { TemporalServiceError } from './errors';
+import type { FaultInjector } from './faults';
+import { protoRoot } from './proto';
+
+/** What a handler knows about its call. */
+export interface CallContext {
+  /** True once the client cancelled the call (e.g. a worker shutting down its polls). */
+  isCancelled(): boolean;
+  /** Milliseconds left before the client's deadline (70 s when none was set). */
+  remainingMs(): number;
+}
+
+/** A unary RPC handler: the decoded request in, a plain response object out. */
+export type RpcHandler = (request: never, ctx: CallContext) => unknown;
+
+/** One gRPC service served from the Temporal proto root, by method name. */
+export interface ServiceImpl {
+  /** Fully qualified service name, e.g. `temporal.api.workflowservice.v1.WorkflowService`. */
+  service: string;
+  handlers: Record<string, RpcHandler>;
+}
+
+const STATUS_TYPE = protoRoot.lookupType('google.rpc.Status');
+
+function toServiceError(err: unknown, logger: Logger, method: string): Partial<grpc.ServiceError> {
+  if (err instanceof TemporalServiceError) {
+    const metadata = new grpc.Metadata();
+    if (err.detail) {
+      const status = STATUS_TYPE.encode(STATUS_TYPE.fromObject({
+        code: err.code,
+        message: err.message,
+        details: [{ type_url: `type.googleapis.com/${err.detail.typeName}`, value: err.detail.value }],
+      })).finish();
+      metadata.set('grpc-status-details-bin', Buffer.from(status));
+    }
+    return { code: err.code, details: err.message, metadata };
+  }
+  logger.error({ err, method }, 'temporal sandbox handler failed');
+  return { code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
+}
+
+function serviceDefinition(impl: ServiceImpl, faults: FaultInjector, logger: Logger): { definition: grpc.ServiceDefinition; handlers: grpc.UntypedServiceImplementation } {
+  const service = protoRoot.lookupService(impl.service);
+  const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
+  const handlers: grpc.UntypedServiceImplementation = {};
+  for (const method of Object.values(service.methods)) {
+    method.resolve();
+    const reqType = method.resolvedRequestType as Type;
+    const resType = method.resolvedResponseType as Type;
+    definition[method.name] = {
+      path: `/${impl.service}/${method.name}`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (m: object) => Buffer.from(reqType.encode(reqType.fromObject(m)).finish()),
+      requestDeserialize: (b: Buffer) => reqType.decode(b),
+      responseSerialize: (m: object) => Buffer.from(resType.encode(resType.fromObject(m)).finish()),
+      responseDeserialize: (b: Buffer) => resType.decode(b),
+    };
+    const handler = impl.handlers[method.name];
+    handlers[method.name] = (call: grpc.ServerUnaryCall<object, object>, callback: grpc.sendUnaryData<object>) => {
+      if (!handler) {
+        callback({ code: grpc.status.UNIMPLEMENTED, details: `${method.name} is not implemented by the sandbox server` });
+        return;
+      }
+      let cancelled = false;
+      call.on('cancelled', () => (cancelled = true));
+      const ctx: CallContext = {
+        isCancelled: () => cancelled || call.cancelled,
+        remainingMs: () => {
+          const deadline = call.getDeadline();
+          const at = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+          return Number.isFinite(at) && at > 0 ? at - Date.now() : 70_000;
+        },
+      };
+      const run = async (): Promise<unknown> => {
+        await faults.before(method.name);
+        return handler(call.request as never, ctx);
+      };
+      run().then(
+        (res) => callback(null, (res ?? {}) as object),
+        (err: unknown) => callback(toServiceError(err, logger, method.name)),
+      );
+    };
+  }
+  return { definition: definition as grpc.ServiceDefinition, handlers };
+}
+
+/** Builds a grpc-js server for the given services (not yet bound). */
+export function createGrpcServer(impls: readonly ServiceImpl[], faults: FaultInjector, logger: Logger): grpc.Server {
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
+  for (const impl of impls) {
+    const { definition, handlers } = serviceDefinition(impl, faults, logger);
+    server.addService(definition, handlers);
+  }
+  return server;
+}
+
+/** Binds `host:port` (0 picks a free port) and resolves with the bound port. */
+export function bind(server: grpc.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+}
