@@ -1,0 +1,67 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/** Outcome label of `breachline_ingress_alerts_total`. */
+export type AlertOutcome = 'opened' | 'duplicate' | 'rejected' | 'unavailable' | 'error';
+
+/** breachline's Prometheus metrics, on a registry of their own (never prom-client's global one). */
+export interface BreachlineMetrics {
+  registry: Registry;
+  /** Alerts received, by source and outcome. */
+  alerts: Counter<'source' | 'outcome' | 'code'>;
+  /** Incidents opened (a new workflow run started). */
+  incidentsOpened: Counter<'source'>;
+  /** Alerts that joined an open incident. */
+  duplicates: Counter<'source'>;
+  /** HTTP request latency, by route and status. */
+  requestDuration: Histogram<'route' | 'method' | 'status'>;
+  /** Runbook step duration; observed by the worker, defined here so one registry serves both. */
+  stepDuration: Histogram<'action' | 'outcome' | 'mode'>;
+}
+
+/** Creates a fresh set of metrics on a new registry (tests and benches use their own). */
+export function createMetrics(): BreachlineMetrics {
+  const registry = new Registry();
+  return {
+    registry,
+    alerts: new Counter({
+      name: 'breachline_ingress_alerts_total',
+      help: 'SIEM alerts received, by source and outcome (opened, duplicate, rejected, unavailable, error); code is the refusal code',
+      labelNames: ['source', 'outcome', 'code'] as const,
+      registers: [registry],
+    }),
+    incidentsOpened: new Counter({
+      name: 'breachline_incidents_opened_total',
+      help: 'Incidents opened by ingress (a new incident workflow run was started)',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    duplicates: new Counter({
+      name: 'breachline_ingress_duplicate_alerts_total',
+      help: 'Alerts that joined an incident already open for their fingerprint',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    requestDuration: new Histogram({
+      name: 'breachline_ingress_request_duration_seconds',
+      help: 'Ingress HTTP request latency, from first byte to response',
+      labelNames: ['route', 'method', 'status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    stepDuration: new Histogram({
+      name: 'breachline_step_duration_seconds',
+      help: 'Duration of runbook steps, by action, outcome and run mode',
+      labelNames: ['action', 'outcome', 'mode'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
+  };
+}
+
+let shared: BreachlineMetrics | undefined;
+
+/** The process-wide metrics the main command's ingress and worker share (created on first use). */
+export function sharedMetrics(): BreachlineMetrics {
+  shared ??= createMetrics();
+  return shared;
+}

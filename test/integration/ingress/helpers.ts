@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import { request, type Agent } from 'node:http';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { configSchema, type Config } from '../../../src/config/config';
+import type { Alert, AlertSource } from '../../../src/domain/alert';
+import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
+import { loadRunbookDir, type LoadedRunbook } from '../../../src/domain/runbook-loader';
+import { signPayload } from '../../../src/ingress/auth';
+import { createIngressServer, type IngressServer, type IngressServerOptions } from '../../../src/ingress/server';
+import { createMetrics } from '../../../src/ingress/metrics';
+import { silentLogger } from '../../../src/log/logger';
+import { start, type RunningTemporalSandbox } from '../../../src/sandbox/temporal';
+
+/** Credentials the test servers are configured with. */
+export const SECRETS = {
+  splunk: { hmacSecret: 'splunk-relay-hmac-secret-0001' },
+  elastic: { bearerToken: 'kibana-webhook-connector-token-0001' },
+  sentinel: { bearerToken: 'sentinel-logic-app-token-0000001' },
+  generic: { hmacSecret: 'generic-hmac-secret-00000000001' },
+} as const;
+
+/** A fixture payload from `test/fixtures/alerts`. */
+export function fixture(source: AlertSource): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'alerts', `${source}.json`), 'utf8')) as Record<string, unknown>;
+}
+
+/** Config with the test credentials, overridable per test file. */
+export function testConfig(ingress: Partial<Config['ingress']> = {}): Config {
+  return configSchema.parse({ ingress: { sources: SECRETS, bodyLimitBytes: 64 * 1024, ...ingress }, temporal: { taskQueue: 'breachline-test' } });
+}
+
+/** The repository's runbooks, validated. */
+export function repoRunbooks(): Promise<LoadedRunbook[]> {
+  return loadRunbookDir(join(__dirname, '..', '..', '..', 'runbooks'));
+}
+
+/** A sandbox, a real client and an ingress server bound to 127.0.0.1:0. */
+export interface IngressRig {
+  sandbox: RunningTemporalSandbox;
+  connection: Connection;
+  client: Client;
+  server: IngressServer;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the rig; `clock` defaults to wall time. */
+export async function startRig(options: Partial<Omit<IngressServerOptions, 'temporalClient' | 'runbooks'>> = {}): Promise<IngressRig> {
+  const sandbox = await start();
+  const connection = await Connection.connect({ address: sandbox.address });
+  const client = new Client({ connection });
+  const server = createIngressServer({
+    config: testConfig(),
+    temporalClient: client,
+    runbooks: await repoRunbooks(),
+    logger: silentLogger,
+    metrics: createMetrics(),
+    ...options,
+  });
+  const { url } = await server.listen(0, '127.0.0.1');
+  return {
+    sandbox,
+    connection,
+    client,
+    server,
+    url,
+    async close() {
+      await server.close();
+      await connection.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** Headers that authenticate `body` for `source` with the test credentials. */
+export function authHeaders(source: AlertSource, body: string, nowMs = Date.now()): Record<string, string> {
+  const creds = SECRETS[source];
+  if ('hmacSecret' in creds) {
+    const ts = String(Math.floor(nowMs / 1000));
+    return { 'x-breachline-timestamp': ts, 'x-breachline-signature': signPayload(creds.hmacSecret, ts, body) };
+  }
+  return { authorization: `Bearer ${creds.bearerToken}` };
+}
+
+/** An HTTP answer, body parsed when JSON. */
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+/** POSTs `body` (JSON text) to `/v1/alerts/<source>` with the given headers. */
+export async function post(url: string, source: string, body: string, headers: Record<string, string>): Promise<Answer> {
+  const res = await fetch(`${url}/v1/alerts/${source}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** POSTs an authenticated alert. */
+export function postAlert(url: string, source: AlertSource, payload: unknown, nowMs?: number): Promise<Answer> {
+  const body = JSON.stringify(payload);
+  return post(url, source, body, authHeaders(source, body, nowMs));
+}
+
+/** Streams `total` bytes with chunked encoding (no Content-Length) and returns status and body. */
+export function postChunked(url: string, path: string, headers: Record<string, string>, total: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: new Headers(res.headers as Record<string, string>), body: JSON.parse(text) as Record<string, unknown> });
+      });
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(16 * 1024, 0x20);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+
+/** Number of workflow executions the server knows. */
+export async function workflowCount(client: Client): Promise<number> {
+  return (await client.workflow.count()).count;
+}
+
+/** The start input and every `alert` signal recorded in an incident's history. */
+export async function recorded(client: Client, workflowId: string): Promise<{ input: IncidentWorkflowInput; signals: Alert[]; events: temporal.api.history.v1.IHistoryEvent[] }> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const started = events[0]?.workflowExecutionStartedEventAttributes;
+  const first = started?.input?.payloads?.[0];
+  if (!first) throw new Error(`no start input for ${workflowId}`);
+  const signals = events
+    .map((e) => e.workflowExecutionSignaledEventAttributes)
+    .filter((s): s is temporal.api.history.v1.IWorkflowExecutionSignaledEventAttributes => s?.signalName === 'alert')
+    .map((s) => defaultPayloadConverter.fromPayload<Alert>(s.input?.payloads?.[0] ?? {}));
+  return { input: defaultPayloadConverter.fromPayload<IncidentWorkflowInput>(first), signals, events };
+}
+
+/** POSTs through a node `http` agent (keep-alive pools for load); resolves status and JSON body. */
+export function postVia(agent: Agent, url: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
