@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAuditCommands } from './commands/audit';
 import { registerSandboxCommands } from './commands/sandbox';
 
 /** Builds the `breachline` command tree. */
@@ -7,6 +8,7 @@ export function buildProgram(): Command {
     .description('incident-response orchestrator for real-time data platforms')
     .showHelpAfterError();
   registerSandboxCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 

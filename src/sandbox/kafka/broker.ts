@@ -13,6 +13,21 @@ import { AccessLog, AclOperation, Authorizer, CredentialStore, ResourceType, nor
 import { Connection } from './server/connection';
 import type { Session } from './server/session';
 
+/**
+ * Which decisions of an authorization check go to the access log: all of them, none (requests
+ * that only touch the access-log topic), or only ALLOWs (checks that filter a listing).
+ */
+export type AuthorizationAudit = 'all' | 'none' | 'allowed-only';
+
+/** What {@link KafkaBroker.authorizeListing} needs to know about the request (a handler's context has it). */
+export interface ListingContext {
+  readonly session: Session;
+  readonly clientId: string;
+  readonly apiName: string;
+  /** Set for requests whose decisions are not recorded at all. */
+  readonly quiet: boolean;
+}
+
 /** Options of {@link KafkaBroker}. */
 export interface KafkaBrokerOptions {
   /** @default '127.0.0.1' */
@@ -251,7 +266,15 @@ export class KafkaBroker {
    * only super users may read or describe it, and nobody may write, delete or reconfigure it
    * (the broker alone appends), so the record of access cannot be tampered with over the wire.
    */
-  authorize(session: Session, clientId: string, api: string, operation: number, resourceType: number, resourceName: string, record = true): boolean {
+  authorize(
+    session: Session,
+    clientId: string,
+    api: string,
+    operation: number,
+    resourceType: number,
+    resourceName: string,
+    record: boolean | AuthorizationAudit = true,
+  ): boolean {
     const principal = session.principal ?? 'User:ANONYMOUS';
     let allowed: boolean;
     if (resourceType === ResourceType.TOPIC && resourceName === this.accessLogTopic) {
@@ -262,7 +285,9 @@ export class KafkaBroker {
     }
     // Reading the access log must not write to it, or a consumer of it would wake itself forever.
     const selfRead = resourceName === this.accessLogTopic && api === 'Fetch';
-    if (record && !selfRead) {
+    const audit: AuthorizationAudit = record === true ? 'all' : record === false ? 'none' : record;
+    const recorded = audit === 'all' || (audit === 'allowed-only' && allowed);
+    if (recorded && !selfRead) {
       this.accessLog.append({
         time: this.clock.now(),
         kind: 'authorization',
@@ -277,6 +302,17 @@ export class KafkaBroker {
       });
     }
     return allowed;
+  }
+
+  /**
+   * An authorization that only decides whether a resource appears in a listing (all-topics
+   * Metadata, ListGroups, OffsetFetch of every topic): an ALLOW is recorded, a DENY is not. The
+   * principal asked for "whatever I may see", not for that resource, so a denial is no attempted
+   * access; Kafka's authorizer does not log these denials either (`logIfDenied = false`), and
+   * forensics would otherwise read every listing as probing every resource.
+   */
+  authorizeListing(ctx: ListingContext, operation: number, resourceType: number, resourceName: string): boolean {
+    return this.authorize(ctx.session, ctx.clientId, ctx.apiName, operation, resourceType, resourceName, ctx.quiet ? 'none' : 'allowed-only');
   }
 
   /** True when every named topic is the access-log topic (such requests are not recorded). */

@@ -2,7 +2,7 @@ import { ApiKey } from '../protocol/api-keys';
 import { v0, type WireAcl } from '../protocol/acls/v0';
 import { v1 } from '../protocol/acls/v1';
 import { ErrorCode } from '../protocol/errors';
-import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType, type AclBinding, type AclBindingFilter } from '../security';
+import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType, validateAclFilter, type AclBinding, type AclBindingFilter } from '../security';
 import { defineHandler, type ApiHandler, type RequestContext } from './types';
 
 const codec = (version: number): typeof v0 => (version === 0 ? v0 : v1);
@@ -22,9 +22,13 @@ const mayAlter = (ctx: RequestContext): boolean => ctx.authorize(AclOperation.AL
 const describeAcls = defineHandler<WireAcl>({
   decode: (r, version) => codec(version).decodeDescribe(r),
   handle(ctx, req) {
-    const res = ctx.authorize(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME)
-      ? { errorCode: 0, errorMessage: null, acls: ctx.broker.authorizer.describeAcls(toFilter(req)).map(toWire) }
-      : { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: DENIED, acls: [] };
+    const invalid = validateAclFilter(toFilter(req));
+    const res = !ctx.authorize(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME)
+      ? { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: DENIED, acls: [] }
+      : invalid !== undefined
+        ? // Kafka refuses a filter with UNKNOWN codes instead of answering "no ACLs", which a caller would misread.
+          { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: invalid, acls: [] }
+        : { errorCode: 0, errorMessage: null, acls: ctx.broker.authorizer.describeAcls(toFilter(req)).map(toWire) };
     return (w) => codec(ctx.version).encodeDescribe(w, res);
   },
   fail: (ctx, _req, code) => (w) => codec(ctx.version).encodeDescribe(w, { errorCode: code, errorMessage: 'injected fault', acls: [] }),

@@ -64,6 +64,13 @@ const fetch = defineHandler<fetchV4.FetchRequest>({
     // Long poll: hold the request until min_bytes are available or max_wait passes.
     while (!pass.error && pass.bytes < Math.max(1, req.minBytes) && Date.now() < deadline) {
       await broker.waitForData(partitions, deadline - Date.now());
+      // READ may have been revoked while the request was parked: decide again before answering,
+      // or records produced after the revocation would still reach the principal.
+      for (const [topic, wasAllowed] of allowed) {
+        if (!wasAllowed || broker.authorize(session, ctx.clientId, 'Fetch', AclOperation.READ, ResourceType.TOPIC, topic, false)) continue;
+        // The silent check keeps a busy long-poll from flooding the access log; the refusal is recorded.
+        allowed.set(topic, ctx.authorize(AclOperation.READ, ResourceType.TOPIC, topic));
+      }
       pass = collect(ctx, req, allowed);
     }
     for (const t of pass.res.topics) {

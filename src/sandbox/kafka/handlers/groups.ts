@@ -89,9 +89,10 @@ const listGroups = defineHandler<null>({
   handle(ctx) {
     const all = ctx.broker.groups.list().filter((g) => g.state !== 'Dead');
     // DESCRIBE on the cluster lists every group; otherwise only groups the principal may describe.
-    const visible = ctx.authorize(AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME)
+    // Both checks only filter the listing: denials are not recorded (see KafkaBroker.authorizeListing).
+    const visible = ctx.broker.authorizeListing(ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME)
       ? all
-      : all.filter((g) => ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId));
+      : all.filter((g) => ctx.broker.authorizeListing(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId));
     const groups = visible.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType }));
     return (w) => listGroupsV0.encode(w, { errorCode: 0, groups });
   },

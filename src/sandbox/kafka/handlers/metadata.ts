@@ -46,7 +46,7 @@ const metadata = defineHandler<v1.MetadataRequest>({
     const out: v1.MetadataTopic[] = [];
     if (req.topics === null) {
       // All topics: those the principal may not DESCRIBE are left out, not reported as errors.
-      for (const t of broker.topics.list()) if (ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) out.push(describeTopic(broker, t));
+      for (const t of broker.topics.list()) if (broker.authorizeListing(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) out.push(describeTopic(broker, t));
     } else {
       for (const name of req.topics) {
         let topic = broker.topics.get(name);

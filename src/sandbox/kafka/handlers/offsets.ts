@@ -61,7 +61,8 @@ const offsetFetch = defineHandler<offsetFetchV1.OffsetFetchRequest>({
     }
     if (req.topics === null) {
       for (const [name, parts] of broker.groups.allCommitted(req.groupId)) {
-        if (!ctx.authorize(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) continue;
+        // Every topic of the group: topics the principal may not describe are left out, unrecorded.
+        if (!broker.authorizeListing(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) continue;
         res.topics.push({ name, partitions: parts.map((p) => ({ partition: p.partition, offset: p.offset, metadata: p.metadata ?? '', errorCode: 0 })) });
       }
     } else {

@@ -1,0 +1,406 @@
+import { createHash } from 'node:crypto';
+import { asyncLocalStorage } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin } from 'kafkajs';
+import { DistinctCounter, type DistinctCounterSnapshot, type HashFunction } from '../src/domain/distinct-count';
+import type { Actor, IsoTime, PartitionWindow, PlannedChange } from '../src/domain/events';
+import { establishWindow, forensicEventData, windowEdges, type ForensicInput, type ForensicWindow } from '../src/domain/forensic-window';
+import type { PiiField } from '../src/domain/runbook';
+import type { EventDraft, StepInput, StepOutput } from '../src/domain/step-contract';
+import { readPrincipalAccess, type PrincipalAccess } from '../src/kafka/access-records';
+import { createKafka, type KafkaConnection } from '../src/kafka/client';
+import { committedOffsets, logBounds, offsetsAtTime, recordTimestampsAt } from '../src/kafka/offsets';
+import { readSpans, ReadSpansTimeout, type OffsetSpan } from '../src/kafka/record-sample';
+import { applyLegalHold, describeTopicConfigs, LegalHoldError, retentionOf, type RetentionSettings } from '../src/kafka/topic-config';
+import type { Logger } from '../src/log/logger';
+import { accountOf } from '../src/vault/service-accounts';
+
+/**
+ * The `forensics` step (design §2, §7): establish exactly what the compromised principal read.
+ *
+ * 1. Legal hold FIRST: every affected topic's retention is raised (`retention.ms` to the runbook's
+ *    value, `retention.bytes` to -1) so no original ages out while the incident runs — an O(1)
+ *    config change per topic. The previous values are checkpointed before the change and reported
+ *    in `LegalHoldApplied`; a topic already on hold is not changed again.
+ * 2. The window, with O(partitions) admin calls and no scanning: log bounds, committed offsets of
+ *    the principal's groups (it may never have committed), the broker's fetch access records for
+ *    the principal, the timestamp index (where reading began when only a commit says how far it
+ *    got), and the record timestamps at the window's edges → `establishWindow` from the domain.
+ * 3. Data subjects: the records in the window are streamed once and the distinct values of the
+ *    data-subject key counted (exact below the threshold, HyperLogLog above, error stated). Only
+ *    hashes are kept; no value reaches a log, an event or a heartbeat. Progress is heartbeated and
+ *    a retry resumes from the last checkpoint.
+ *
+ * One `ForensicWindowEstablished` per topic; the result carries the windows for evidence replay.
+ */
+
+/** Dependencies of {@link createForensicsActivities}. */
+export interface ForensicsActivityDeps {
+  /** Admin connection: DESCRIBE/ALTER_CONFIGS on the topics, DESCRIBE on groups, READ on the topics and the access log. */
+  kafka: KafkaConnection;
+  logger: Logger;
+  now?: () => Date;
+  /** @default '__access_log' */
+  accessLogTopic?: string;
+}
+
+/** The windows read, per topic, for evidence replay. */
+export interface ForensicFindings {
+  topics: Array<{ topic: string; partitions: PartitionWindow[] }>;
+}
+
+/** Input of `investigate`. */
+export type InvestigateInput = StepInput<'forensics'> & {
+  /** When the compromise is believed to have begun; where reading up to a commit is assumed to start. */
+  suspectedSince?: IsoTime;
+  /** Stream the window to count data subjects. @default true */
+  countDataSubjects?: boolean;
+};
+
+/** Heartbeat details: JSON, free of personal data (hashes only) and of secrets. */
+export interface ForensicsCheckpoint {
+  stepKey: string;
+  /** Retention of each topic before the legal hold, recorded before the hold was applied. */
+  holds: Record<string, RetentionSettings>;
+  /** Data-subject scans in progress or done, per topic. */
+  scans: Record<string, ScanCheckpoint>;
+}
+
+interface ScanCheckpoint {
+  /** Digest of the window the scan belongs to; a different window restarts the scan. */
+  window: string;
+  /** Per partition, the next offset to read. */
+  cursor: Record<number, string>;
+  /** Absent while the exact set is too large for a heartbeat; a retry then rescans from the start. */
+  counter?: DistinctCounterSnapshot;
+  categories: string[];
+  records: number;
+}
+
+const ACTOR: Actor = { kind: 'system', id: 'activity:investigate' };
+const sha256: HashFunction = (value) => createHash('sha256').update(value).digest();
+/** Minimum spacing of progress heartbeats (Temporal throttles too; this bounds the serialising). */
+const HEARTBEAT_EVERY_MS = 1_000;
+/**
+ * Largest exact set (16 hex digits per hash) put into a heartbeat: ~0.5 MB, well inside Temporal's
+ * payload limits. Larger exact sets are not checkpointed (a sketch always is: 2^precision bytes).
+ */
+const MAX_CHECKPOINT_HASHES = 30_000;
+
+/** The counter's snapshot when it is small enough to heartbeat. */
+function checkpointable(counter: DistinctCounter): DistinctCounterSnapshot | undefined {
+  const snapshot = counter.snapshot();
+  return snapshot.kind === 'exact' && snapshot.hashes.length > MAX_CHECKPOINT_HASHES ? undefined : snapshot;
+}
+
+/** The forensics activities; see the module comment. */
+export function createForensicsActivities(deps: ForensicsActivityDeps): {
+  investigate(input: InvestigateInput): Promise<StepOutput<ForensicFindings>>;
+} {
+  return {
+    async investigate(input) {
+      const logger = deps.logger.child({ incidentId: input.incidentId, step: input.stepId, stepKey: input.stepKey });
+      const admin = createKafka(deps.kafka, { clientId: 'breachline-forensics', logger }).admin();
+      try {
+        await admin.connect();
+        return await new Investigation(deps, input, admin, logger).run();
+      } catch (err) {
+        const failure = toFailure(err);
+        logger.warn({ type: failure.type, nonRetryable: failure.nonRetryable, reason: failure.message }, 'forensics failed');
+        throw ApplicationFailure.create(failure);
+      } finally {
+        await admin.disconnect();
+      }
+    },
+  };
+}
+
+/** Raised when the PII tags cannot be found; retrying will not help. */
+class PiiSchemaError extends Error {
+  override readonly name = 'PiiSchemaError';
+}
+
+function toFailure(err: unknown): { type: string; message: string; nonRetryable: boolean } {
+  if (err instanceof ApplicationFailure) return { type: err.type ?? 'ForensicsFailed', message: err.message, nonRetryable: err.nonRetryable === true };
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof LegalHoldError) return { type: 'LegalHoldVerificationFailed', message, nonRetryable: false };
+  if (err instanceof ReadSpansTimeout) return { type: 'ForensicsReadTimeout', message, nonRetryable: false };
+  if (err instanceof PiiSchemaError) return { type: 'PiiSchemaNotFound', message, nonRetryable: true };
+  const kafkaType = err !== null && typeof err === 'object' && 'type' in err ? (err as { type?: unknown }).type : undefined;
+  if (kafkaType === 'UNKNOWN_TOPIC_OR_PARTITION') return { type: 'TopicNotFound', message, nonRetryable: true };
+  if (kafkaType === 'TOPIC_AUTHORIZATION_FAILED' || kafkaType === 'CLUSTER_AUTHORIZATION_FAILED' || kafkaType === 'GROUP_AUTHORIZATION_FAILED') {
+    return { type: 'ForensicsNotAuthorized', message, nonRetryable: true };
+  }
+  return { type: 'ForensicsFailed', message, nonRetryable: false };
+}
+
+/** The previous attempt's checkpoint, when it belongs to this step. */
+function resumeFrom(stepKey: string): ForensicsCheckpoint {
+  const details: unknown = asyncLocalStorage.getStore()?.info.heartbeatDetails;
+  const empty: ForensicsCheckpoint = { stepKey, holds: {}, scans: {} };
+  if (details === null || typeof details !== 'object') return empty;
+  const d = details as Partial<ForensicsCheckpoint>;
+  if (d.stepKey !== stepKey || d.holds === null || typeof d.holds !== 'object') return empty;
+  return { stepKey, holds: d.holds, scans: d.scans !== null && typeof d.scans === 'object' ? d.scans : {} };
+}
+
+class Investigation {
+  private readonly checkpoint: ForensicsCheckpoint;
+  private readonly principal: string;
+  private lastBeat = 0;
+
+  constructor(
+    private readonly deps: ForensicsActivityDeps,
+    private readonly input: InvestigateInput,
+    private readonly admin: Admin,
+    private readonly logger: Logger,
+  ) {
+    this.checkpoint = resumeFrom(input.stepKey);
+    this.principal = input.principal.startsWith('User:') ? input.principal : `User:${input.principal}`;
+  }
+
+  private at(): IsoTime {
+    return (this.deps.now?.() ?? new Date()).toISOString();
+  }
+
+  private beat(force = false): void {
+    const ctx = asyncLocalStorage.getStore();
+    if (ctx === undefined) return;
+    const now = Date.now();
+    if (!force && now - this.lastBeat < HEARTBEAT_EVERY_MS) return;
+    this.lastBeat = now;
+    ctx.heartbeat(this.checkpoint);
+  }
+
+  async run(): Promise<StepOutput<ForensicFindings>> {
+    const { params } = this.input;
+    const topics = [...new Set(params.topics)];
+    if (this.input.mode === 'dry-run') return this.plan(topics);
+
+    const events: EventDraft[] = [];
+    for (const topic of topics) {
+      const outcome = await applyLegalHold(this.admin, topic, params.legalHoldRetentionMs, {
+        knownPrevious: this.checkpoint.holds[topic],
+        beforeChange: (previous) => {
+          this.checkpoint.holds[topic] = previous;
+          this.beat(true);
+        },
+      });
+      this.checkpoint.holds[topic] ??= outcome.previous;
+      this.logger.info({ topic, previous: outcome.previous, hold: outcome.hold, changed: outcome.changed }, 'legal hold in place');
+      events.push({ type: 'LegalHoldApplied', at: this.at(), actor: ACTOR, data: { topic, previousRetentionMs: outcome.previous.retentionMs, retentionMs: outcome.hold.retentionMs } });
+    }
+    this.beat(true);
+
+    const [piiFields, access] = await Promise.all([this.piiFields(), this.access(topics)]);
+    const groups = await this.groupsOfPrincipal(access);
+    const findings: ForensicFindings = { topics: [] };
+    for (const topic of topics) {
+      const window = await this.window(topic, access, groups);
+      const subjects = this.input.countDataSubjects === false ? undefined : await this.countDataSubjects(topic, window, piiFields);
+      const data = forensicEventData(
+        window,
+        subjects === undefined ? { count: 0, method: 'exact', relativeStandardError: 0 } : subjects,
+        subjects?.categories ?? [],
+      );
+      this.logger.info({ topic, totals: window.totals, sources: window.sources, dataSubjects: data.dataSubjects }, 'forensic window established');
+      events.push({ type: 'ForensicWindowEstablished', at: this.at(), actor: ACTOR, data });
+      findings.topics.push({ topic, partitions: window.partitions });
+    }
+    return { events, result: findings };
+  }
+
+  /** Dry run: the retention changes the hold would make, and the window computed read-only. */
+  private async plan(topics: string[]): Promise<StepOutput<ForensicFindings>> {
+    const hold: RetentionSettings = { retentionMs: String(this.input.params.legalHoldRetentionMs), retentionBytes: '-1' };
+    const changes: PlannedChange[] = [];
+    for (const configs of await describeTopicConfigs(this.admin, topics)) {
+      const now = retentionOf(configs);
+      if (now.retentionMs === hold.retentionMs && now.retentionBytes === hold.retentionBytes) continue;
+      changes.push({
+        kind: 'topic.config',
+        target: `TOPIC:${configs.topic}`,
+        description: `legal hold: retention.ms ${now.retentionMs} → ${hold.retentionMs}, retention.bytes ${now.retentionBytes} → ${hold.retentionBytes}`,
+      });
+    }
+    const access = await this.access(topics);
+    const groups = await this.groupsOfPrincipal(access);
+    const findings: ForensicFindings = { topics: [] };
+    for (const topic of topics) findings.topics.push({ topic, partitions: (await this.window(topic, access, groups)).partitions });
+    return { events: [{ type: 'StepPlanned', at: this.at(), actor: ACTOR, data: { stepId: this.input.stepId, action: 'forensics', changes } }], result: findings };
+  }
+
+  private async access(topics: readonly string[]): Promise<PrincipalAccess | undefined> {
+    if (!this.input.params.useAccessRecords) return undefined;
+    return readPrincipalAccess(this.deps.kafka, this.admin, { principal: this.principal, topics, accessLogTopic: this.deps.accessLogTopic, logger: this.logger });
+  }
+
+  /**
+   * The principal's consumer groups: those the access log shows it using, those its ACLs still
+   * name (containment may already have removed them), and the group named after the account (the
+   * convention services follow). Groups that never committed simply contribute nothing.
+   */
+  private async groupsOfPrincipal(access: PrincipalAccess | undefined): Promise<string[]> {
+    const groups = new Set<string>([accountOf(this.principal), ...(access?.groups ?? [])]);
+    const acls = await this.admin.describeAcls({
+      resourceType: AclResourceTypes.GROUP,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      principal: this.principal,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    });
+    for (const r of acls.resources) if (r.resourceName !== '*') groups.add(r.resourceName);
+    return [...groups].sort();
+  }
+
+  /** The window of one topic (see the module comment, step 2). */
+  private async window(topic: string, access: PrincipalAccess | undefined, groups: readonly string[]): Promise<ForensicWindow> {
+    const partitions = await logBounds(this.admin, topic);
+    const fetches = access?.fetches.get(topic) ?? [];
+    const committed = await committedOffsets(this.admin, groups, topic);
+    // Where reading began: the first offset served to the principal, else the timestamp index at
+    // the suspected start, else (absent) the log start — the conservative assumption.
+    const readStart: Record<number, string> = {};
+    if (this.input.suspectedSince !== undefined) Object.assign(readStart, await offsetsAtTime(this.admin, topic, Date.parse(this.input.suspectedSince)));
+    for (const partition of new Set(fetches.map((f) => f.partition))) {
+      const first = firstFetch(fetches, partition);
+      if (first !== undefined) readStart[partition] = first.toString();
+    }
+    const input: ForensicInput = { topic, partitions, committed, accessRecords: fetches, ...(Object.keys(readStart).length > 0 ? { readStart } : {}) };
+    const sample = await recordTimestampsAt(this.deps.kafka, topic, windowEdges(input), { logger: this.logger });
+    return establishWindow({ ...input, averageRecordBytes: sample.averageRecordBytes }, sample.timestamps);
+  }
+
+  /** PII tags: inline from the runbook, or the schema published on the `schemas` topic. */
+  private async piiFields(): Promise<{ fields: PiiField[]; subjectKey: string }> {
+    const { piiFields, dataSubjectKey } = this.input.params;
+    if (piiFields.source === 'inline') return { fields: piiFields.fields ?? [], subjectKey: dataSubjectKey };
+    const topic = this.input.params.topics[0] ?? '';
+    const schema = await readPublishedSchema(this.deps.kafka, this.admin, topic, this.logger);
+    if (schema === undefined) throw new PiiSchemaError(`no schema with PII tags is published for ${topic} on the schemas topic`);
+    return { fields: schema.piiFields, subjectKey: schema.dataSubjectKey ?? dataSubjectKey };
+  }
+
+  /** Streams the window's records once and counts distinct data subjects (step 3). */
+  private async countDataSubjects(
+    topic: string,
+    window: ForensicWindow,
+    pii: { fields: PiiField[]; subjectKey: string },
+  ): Promise<{ count: number; method: 'exact' | 'hll'; relativeStandardError: number; categories: string[] }> {
+    const { exactCountThreshold, hllPrecision } = this.input.params;
+    const digest = createHash('sha256').update(JSON.stringify(window.partitions.map((p) => [p.partition, p.ranges.map((r) => [r.from, r.to])]))).digest('hex');
+    const previous = this.checkpoint.scans[topic];
+    const resumable = previous !== undefined && previous.window === digest && previous.counter !== undefined ? previous : undefined;
+    const counter = resumable?.counter !== undefined ? DistinctCounter.fromSnapshot(resumable.counter, sha256) : new DistinctCounter({ hash: sha256, exactThreshold: exactCountThreshold, precision: hllPrecision });
+    const categories = new Set<string>(resumable?.categories ?? []);
+    const scan: ScanCheckpoint = resumable ?? { window: digest, cursor: {}, counter: counter.snapshot(), categories: [], records: 0 };
+    this.checkpoint.scans[topic] = scan;
+
+    const spans: OffsetSpan[] = [];
+    for (const p of window.partitions) {
+      const cursor = scan.cursor[p.partition] !== undefined ? BigInt(scan.cursor[p.partition] as string) : -1n;
+      for (const r of p.ranges) {
+        const from = BigInt(r.from) > cursor ? BigInt(r.from) : cursor;
+        const to = BigInt(r.to) + 1n;
+        if (to > from) spans.push({ partition: p.partition, from, to });
+      }
+    }
+    const paths = pii.fields.map((f) => ({ path: f.path.split('.'), category: f.category }));
+    const subjectPath = pii.subjectKey.split('.');
+    await readSpans(this.deps.kafka, {
+      topic,
+      spans,
+      clientId: 'breachline-forensics',
+      logger: this.logger,
+      onRecords: (partition, records) => {
+        for (const r of records) {
+          const doc = parseJson(r.value);
+          if (doc === undefined) continue;
+          const subject = valueAt(doc, subjectPath);
+          if (typeof subject === 'string' || typeof subject === 'number') counter.add(String(subject));
+          for (const f of paths) {
+            const v = valueAt(doc, f.path);
+            if (v !== undefined && v !== null && v !== '') categories.add(f.category);
+          }
+        }
+        const last = records[records.length - 1];
+        if (last !== undefined) scan.cursor[partition] = (last.offset + 1n).toString();
+        scan.records += records.length;
+        if (Date.now() - this.lastBeat >= HEARTBEAT_EVERY_MS) {
+          const snapshot = checkpointable(counter);
+          if (snapshot === undefined) delete scan.counter;
+          else scan.counter = snapshot;
+          scan.categories = [...categories].sort();
+          this.beat(true);
+        }
+      },
+    });
+    const snapshot = checkpointable(counter);
+    if (snapshot === undefined) delete scan.counter;
+    else scan.counter = snapshot;
+    scan.categories = [...categories].sort();
+    this.beat(true);
+    return { count: counter.count(), method: counter.method, relativeStandardError: counter.relativeStandardError, categories: scan.categories };
+  }
+}
+
+/** Lowest fetch offset served for a partition. */
+function firstFetch(fetches: ReadonlyArray<{ partition: number; fromOffset: string | bigint }>, partition: number): bigint | undefined {
+  let min: bigint | undefined;
+  for (const f of fetches) {
+    if (f.partition !== partition) continue;
+    const o = BigInt(f.fromOffset);
+    if (min === undefined || o < min) min = o;
+  }
+  return min;
+}
+
+function parseJson(value: Buffer | null): unknown {
+  if (value === null) return undefined;
+  try {
+    return JSON.parse(value.toString('utf8')) as unknown;
+  } catch {
+    // Not JSON: carries no tagged field we can read.
+    return undefined;
+  }
+}
+
+function valueAt(doc: unknown, path: readonly string[]): unknown {
+  let at: unknown = doc;
+  for (const key of path) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+/** The latest schema published for `topic` on the `schemas` topic (see docs/scenario.md). */
+async function readPublishedSchema(
+  connection: KafkaConnection,
+  admin: Admin,
+  topic: string,
+  logger: Logger,
+): Promise<{ piiFields: PiiField[]; dataSubjectKey?: string } | undefined> {
+  const schemaTopic = 'schemas';
+  if (!(await admin.listTopics()).includes(schemaTopic)) return undefined;
+  const bounds = await logBounds(admin, schemaTopic);
+  let latest: { piiFields: PiiField[]; dataSubjectKey?: string } | undefined;
+  await readSpans(connection, {
+    topic: schemaTopic,
+    spans: bounds.map((b) => ({ partition: b.partition, from: BigInt(b.logStartOffset), to: BigInt(b.highWatermark) })),
+    clientId: 'breachline-forensics',
+    logger,
+    onRecords: (_p, records) => {
+      for (const r of records) {
+        if (r.key?.toString('utf8') !== topic) continue;
+        const doc = parseJson(r.value);
+        const fields = valueAt(doc, ['piiFields']);
+        if (!Array.isArray(fields)) continue;
+        const piiFields = fields.filter((f): f is PiiField => f !== null && typeof f === 'object' && typeof (f as PiiField).path === 'string' && typeof (f as PiiField).category === 'string');
+        const key = valueAt(doc, ['dataSubjectKey']);
+        latest = { piiFields, ...(typeof key === 'string' ? { dataSubjectKey: key } : {}) };
+      }
+    },
+  });
+  return latest;
+}
