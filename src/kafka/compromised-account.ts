@@ -70,10 +70,9 @@ export async function listRoleSecretIds(secrets: SecretsPort, role: string): Pro
   try {
     return await secrets.listSecretIdAccessors(role);
   } catch (err) {
+    // An unknown role is not-found (Vault answers 400 `role "…" does not exist`): a service
+    // without an AppRole is normal, so that means "none".
     if (isVaultError(err, 'not-found')) return [];
-    // Vault answers a LIST on an unknown role with 400 `role "…" does not exist`, which the adapter
-    // classifies as an invalid request. A service without an AppRole is normal, so this is "none".
-    if (isVaultError(err, 'invalid-request') && err.status === 400) return [];
     throw err;
   }
 }

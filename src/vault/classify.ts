@@ -18,6 +18,7 @@ const RULES: readonly Rule[] = [
   { status: 400, text: /check-and-set parameter did not match/i, kind: 'cas-mismatch', reason: 'check-and-set version is stale' },
   { status: 400, text: /check-and-set parameter required/i, kind: 'invalid-request', reason: 'check-and-set is required on this path' },
   { status: 400, text: /invalid accessor/i, kind: 'not-found', reason: 'no token has this accessor' },
+  { status: 400, text: /role .* does not exist/i, kind: 'not-found', reason: 'no AppRole role of this name' },
   { status: 404, kind: 'not-found', reason: 'nothing at this path' },
   { status: 500, text: /failed to find accessor entry/i, kind: 'not-found', reason: 'no secret id has this accessor' },
   { status: 403, kind: 'permission-denied', reason: 'token lacks the capability or is invalid' },

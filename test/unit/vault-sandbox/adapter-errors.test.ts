@@ -14,6 +14,7 @@ describe('secrets adapter error classification', () => {
     [400, ['check-and-set parameter did not match the current version'], 'cas-mismatch', false],
     [400, ['check-and-set parameter required for this call'], 'invalid-request', false],
     [400, ['invalid accessor'], 'not-found', false],
+    [400, ['role "report-exporter" does not exist'], 'not-found', false],
     [400, ['no data provided'], 'invalid-request', false],
   ] as const)('%i %j → %s', (status, errors, kind, retriable) => {
     const c = classify(status, errors);
