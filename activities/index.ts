@@ -1,0 +1,45 @@
+import type { KafkaConnection } from '../src/kafka/client';
+import type { Logger } from '../src/log/logger';
+import type { ConversationPort } from '../src/slack/conversation-port';
+import type { SecretsPort } from '../src/vault/port';
+import { createAuditActivities } from './audit';
+import { createContainmentActivities } from './containment';
+import { createEvidenceActivities } from './evidence';
+import { createForensicsActivities } from './forensics';
+import { createNotifyActivities } from './notify';
+import { createReportActivities } from './report';
+import { createRotationActivities } from './rotation';
+
+/**
+ * Everything the playbook's activities need, built once by the worker (`worker/deps.ts`) or by a
+ * test from sandbox-backed clients. Ports and connections only, never a sandbox object.
+ */
+export interface PlaybookDeps {
+  /** Orchestrator's admin connection (ACLs, SCRAM, topics, evidence and audit writes). */
+  kafka: KafkaConnection;
+  secrets: SecretsPort;
+  /** Absent: messages are logged, not posted. */
+  conversation?: ConversationPort;
+  logger: Logger;
+  /** Hash-chained audit topic. @default 'breachline.audit' */
+  auditTopic: string;
+  /** Incident channel. @default '#incidents' */
+  channel: string;
+  /** Broker access-record topic, when the cluster publishes one. */
+  accessLogTopic?: string;
+  now?: () => Date;
+}
+
+/** Every playbook activity, by name, as the worker registers them. */
+export function createActivities(deps: PlaybookDeps) {
+  const base = { kafka: deps.kafka, logger: deps.logger, ...(deps.now !== undefined ? { now: deps.now } : {}) };
+  return {
+    ...createContainmentActivities({ ...base, secrets: deps.secrets }),
+    ...createRotationActivities({ ...base, secrets: deps.secrets }),
+    ...createForensicsActivities({ ...base, ...(deps.accessLogTopic !== undefined ? { accessLogTopic: deps.accessLogTopic } : {}) }),
+    ...createEvidenceActivities({ ...base, secrets: deps.secrets }),
+    ...createAuditActivities({ kafka: deps.kafka, auditTopic: deps.auditTopic, logger: deps.logger }),
+    ...createNotifyActivities({ ...(deps.conversation !== undefined ? { conversation: deps.conversation } : {}), channel: deps.channel, logger: deps.logger }),
+    ...createReportActivities({ ...(deps.conversation !== undefined ? { conversation: deps.conversation } : {}), channel: deps.channel, logger: deps.logger }),
+  };
+}

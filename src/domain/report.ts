@@ -1,0 +1,110 @@
+import type { DomainEvent } from './events';
+import { foldEvents, type IncidentState } from './incident';
+import { timeline } from './timeline';
+
+/**
+ * The post-incident report as Markdown: a pure function of the incident's events, so the report
+ * rebuilt from the audit topic alone is byte-for-byte the one built from the workflow's state.
+ * It carries counts, references and hashes only, never personal data or secrets.
+ */
+
+/** Options for {@link renderReport}. */
+export interface ReportOptions {
+  /** Include the full event timeline. @default true */
+  includeTimeline?: boolean;
+}
+
+/** Renders the report of an incident from its events (any order; sorted by `seq`). */
+export function renderReport(events: readonly DomainEvent[], options: ReportOptions = {}): string {
+  const ordered = [...events].sort((a, b) => a.seq - b.seq);
+  const s = foldEvents(ordered);
+  const out: string[] = [];
+  out.push(`# Incident report: ${s.title}`, '');
+  out.push(
+    table(
+      ['field', 'value'],
+      [
+        ['incident', s.incidentId],
+        ['severity', s.severity],
+        ['mode', s.mode],
+        ['status', s.status],
+        ['opened', s.openedAt],
+        ['closed', s.closedAt ?? 'open'],
+        ['principal', s.principal],
+        ['runbook', `${s.runbook.id} v${s.runbook.version} (sha256 ${s.runbook.contentHash})`],
+        ['alerts correlated', String(s.alertsCorrelated)],
+        ['events', String(s.lastSeq)],
+      ],
+    ),
+  );
+  out.push('', '## Actions', '');
+  out.push(table(['step', 'action', 'status', 'attempts', 'started', 'finished'], s.steps.map((st) => [st.id, st.action, st.status, String(st.attempts), st.startedAt ?? '', st.finishedAt ?? ''])));
+  out.push('', ...actionLines(s));
+  out.push('', '## Forensic figures', '');
+  out.push(...forensicLines(s));
+  out.push('', '## Notifications', '');
+  out.push(...notificationLines(s, ordered));
+  out.push('', '## Open items', '');
+  const items = s.closure?.openItems ?? [];
+  out.push(...(items.length > 0 ? items.map((i) => `- ${i}`) : ['- none']));
+  if (s.closure !== undefined) out.push('', `Resolution: ${s.closure.resolution}`);
+  if (options.includeTimeline ?? true) {
+    out.push('', '## Timeline', '');
+    out.push(table(['seq', 'at', 'event'], timeline(ordered).map((t) => [String(t.seq), t.at, t.summary])));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function actionLines(s: IncidentState): string[] {
+  const lines: string[] = [];
+  for (const r of s.revokedPrincipals) {
+    lines.push(`- Access revoked for ${r.principal} at ${r.at}: ${r.removedAllowBindings.length} ALLOW removed, ${r.addedDenyBindings.length} DENY added, verified: ${r.verified}`);
+  }
+  for (const c of Object.values(s.rotatedCredentials).sort((a, b) => (a.account < b.account ? -1 : 1))) {
+    lines.push(`- Credentials of ${c.account} rotated at ${c.at} (${c.mechanism}; Vault ${c.vaultPath} v${c.vaultVersion}; verified: ${c.verified})`);
+  }
+  for (const c of s.revokedCredentials) lines.push(`- Revoked ${c.credential} of ${c.account} (${c.reference}) at ${c.at}`);
+  for (const [name, b] of Object.entries(s.breakers).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    lines.push(`- Breaker ${name} on ${b.topic} (${b.principals.join(', ')}): opened ${b.openedAt}, ${b.state === 'closed' ? `closed ${b.closedAt ?? ''}` : 'still open'}`);
+  }
+  for (const d of s.decisions) lines.push(`- Approval ${d.approvalId} (${d.role}) ${d.granted ? 'granted' : 'refused'} by ${d.approver} at ${d.at}`);
+  return lines.length > 0 ? lines : ['- no action recorded'];
+}
+
+function forensicLines(s: IncidentState): string[] {
+  const lines: string[] = [];
+  for (const [topic, hold] of Object.entries(s.legalHolds)) lines.push(`- Legal hold on ${topic} at ${hold.at}: retention.ms ${hold.previousRetentionMs} → ${hold.retentionMs}`);
+  for (const w of Object.values(s.forensicWindows)) {
+    lines.push(
+      `- ${w.topic}: ${w.totals.records} records, ${w.totals.bytes} bytes${w.bytesExact ? '' : ' (estimated)'} from ${w.totals.partitions} partitions; ` +
+        `${w.dataSubjects.count} data subjects (${w.dataSubjects.method}); PII categories: ${w.piiCategories.join(', ') || 'none'}; sources: ${w.sources.join(', ')}`,
+    );
+    lines.push('', table(['partition', 'from', 'to', 'records', 'bytes', 'aged out'], w.partitions.map((p) => [String(p.partition), p.from, p.to, p.records, p.bytes, p.clampedRecords])), '');
+  }
+  lines.push(`- Evidence preserved: ${s.evidence.records} records in ${s.evidence.chunks} chunks`);
+  return lines;
+}
+
+function notificationLines(s: IncidentState, events: readonly DomainEvent[]): string[] {
+  const lines: string[] = [];
+  for (const c of Object.values(s.clocks)) {
+    lines.push(`- ${c.regime.toUpperCase()}: aware ${c.awarenessAt}, deadline ${c.deadlineAt}`);
+    for (const m of c.marks) lines.push(`  - reminder ${m.label} (${m.at}): ${m.sentAt !== undefined ? `sent ${m.sentAt}` : 'not sent'}`);
+    if (c.filed !== undefined) {
+      lines.push(`  - filed with ${c.filed.authority} at ${c.filed.filedAt}, ref ${c.filed.reference}${c.filed.late ? `, late: ${c.filed.lateReason ?? ''}` : ', on time'}`);
+    } else lines.push(`  - not filed${c.missed ? ' — deadline missed' : ''}`);
+    if (c.dataSubjectNotification !== undefined) {
+      lines.push(`  - data subjects to notify (Art. 34): ${c.dataSubjectNotification.dataSubjects}; ${c.dataSubjectNotification.reasons.join('; ')}`);
+    }
+    if (c.dataSubjectsNotified !== undefined) lines.push(`  - data subjects notified at ${c.dataSubjectsNotified.filedAt}, ref ${c.dataSubjectsNotified.reference}`);
+  }
+  const filings = events.filter((e) => e.type === 'NotificationFiled').length;
+  if (lines.length === 0) lines.push('- no regulatory clock started');
+  lines.push(`- filings recorded: ${filings}`);
+  return lines;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const esc = (v: string): string => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+}

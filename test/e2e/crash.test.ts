@@ -1,0 +1,177 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvidenceRecord } from '../../src/audit';
+import type { IncidentState } from '../../src/domain/incident';
+import { loadRunbookFile, type LoadedRunbook } from '../../src/domain/runbook-loader';
+import type { IncidentWorkflowInput } from '../../src/domain/step-contract';
+import { openIncident } from '../../src/playbook/open-incident';
+import { seedTradingExfiltration, type TradingScenario } from '../../src/sandbox/scenario/trading-exfiltration';
+import { readServiceAccount } from '../../src/vault/service-accounts';
+import { approveSignal, fileNotificationSignal, stateQuery } from '../../workflows/api';
+import { eventually, exfiltrationAlert, playbookBundle, readTopic, ROOT, startSandboxes, type Sandboxes } from './helpers';
+
+/*
+ * Crash safety: the worker runs as a separate process (worker/main.ts via tsx) against sandboxes
+ * this test started; it is SIGKILLed while rotating credentials and again while replaying
+ * evidence, then restarted. The incident must complete with exactly one rotation per account and
+ * an evidence topic without gaps or duplicates.
+ */
+
+type Incident = (input: IncidentWorkflowInput) => Promise<IncidentState>;
+const TASK_QUEUE = 'crash';
+let sb: Sandboxes;
+let scenario: TradingScenario;
+let runbook: LoadedRunbook;
+let dir: string;
+let bundlePath: string;
+let worker: ChildProcess | undefined;
+/** The runbook's blast radius: the accounts the rotation step rotates. */
+let BLAST: string[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'breachline-crash-'));
+  const [sandboxes, bundle, loaded] = await Promise.all([startSandboxes(), playbookBundle(), loadRunbookFile(join(ROOT, 'runbooks', 'kafka-exfiltration.yaml'))]);
+  sb = sandboxes;
+  bundlePath = join(dir, 'workflows.js');
+  writeFileSync(bundlePath, bundle.code);
+  scenario = await seedTradingExfiltration({ kafka: sb.admin, secrets: sb.secrets, volume: 'test', vault: { address: sb.vault.address, token: sb.vault.rootToken } });
+  // Short step timeouts and small evidence chunks: a killed attempt is retried within seconds,
+  // and the replay takes long enough to be interrupted.
+  const steps = loaded.runbook.steps.map((s) => {
+    if (s.action === 'rotate-credentials') return { ...s, timeout: '8s' };
+    if (s.action === 'preserve-evidence') return { ...s, with: { ...s.with, chunkSize: 25, parallelism: 2 } };
+    return s;
+  });
+  runbook = { ...loaded, runbook: { ...loaded.runbook, steps } as LoadedRunbook['runbook'] };
+  const rotate = steps.find((s) => s.action === 'rotate-credentials');
+  BLAST = rotate?.action === 'rotate-credentials' ? [...(rotate.with?.blastRadius ?? [])] : [];
+});
+
+afterAll(async () => {
+  worker?.kill('SIGKILL');
+  await sb?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts `worker/main.ts` in its own process; resolves once it logs that it is running. */
+async function startWorker(): Promise<ChildProcess> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    BREACHLINE_TEMPORAL_ADDRESS: sb.temporal.address,
+    BREACHLINE_TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    BREACHLINE_KAFKA_BROKERS: sb.admin.brokers.join(','),
+    BREACHLINE_KAFKA_USERNAME: sb.admin.username,
+    BREACHLINE_KAFKA_PASSWORD: sb.admin.password,
+    BREACHLINE_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    BREACHLINE_VAULT_ADDRESS: sb.vault.address,
+    BREACHLINE_VAULT_TOKEN: sb.vault.rootToken,
+    BREACHLINE_SLACK_API_URL: sb.slack.apiUrl,
+    BREACHLINE_SLACK_BOT_TOKEN: sb.slack.botToken,
+    BREACHLINE_SLACK_SIGNING_SECRET: sb.slack.signingSecret,
+    BREACHLINE_WORKFLOW_BUNDLE: bundlePath,
+    BREACHLINE_LOG_LEVEL: 'info',
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker', 'main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 60_000);
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString('utf8');
+      if (out.includes('worker running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${out}`)));
+  });
+  return child;
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function vaultVersions(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const name of BLAST) out[name] = (await readServiceAccount(sb.secrets, name)).version;
+  return out;
+}
+
+async function evidenceHigh(topic: string): Promise<number> {
+  const admin = new Kafka({ clientId: 'crash-watch', brokers: [...sb.admin.brokers], sasl: { mechanism: 'scram-sha-512', username: sb.admin.username, password: sb.admin.password } as SASLOptions, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high), 0);
+  } catch {
+    return 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Source partition and offset of an evidence record. */
+function sourceOf(record: EvidenceRecord): string {
+  return `${record.source.partition}:${record.source.offset}`;
+}
+
+describe('worker crash during rotation and evidence replay', () => {
+  it('completes with exactly one rotation per account and gapless, duplicate-free evidence', async () => {
+    const before = await vaultVersions();
+    worker = await startWorker();
+    const { handle: h } = await openIncident({ client: sb.client, taskQueue: TASK_QUEUE, alert: exfiltrationAlert(), runbook, workflowId: 'crash-incident' });
+    const handle = h as WorkflowHandle<Incident>;
+
+    // Kill while rotating: as soon as the first account has a new Vault version.
+    await eventually(async () => Object.entries(await vaultVersions()).some(([n, v]) => v > (before[n] ?? 0)), 60_000, 'rotation under way');
+    await kill(worker);
+    const rotatedAtKill = Object.entries(await vaultVersions()).filter(([n, v]) => v > (before[n] ?? 0)).length;
+    worker = await startWorker();
+
+    await eventually(async () => (await handle.query(stateQuery)).pendingApprovals.some((a) => a.stepId === 'break-circuits'), 90_000, 'rotation completed');
+    await handle.signal(approveSignal, { stepId: 'break-circuits', approver: 'U-IC', role: 'incident-commander' });
+
+    // Kill while replaying evidence: once some, not all, records are on the evidence topic.
+    const evidenceTopic = 'breachline.evidence.orders';
+    const total = Number(scenario.groundTruth.totals.records);
+    await eventually(async () => {
+      const high = await evidenceHigh(evidenceTopic);
+      return high > 0 && high < total;
+    }, 90_000, 'evidence replay under way');
+    await kill(worker);
+    const preservedAtKill = await evidenceHigh(evidenceTopic);
+    // Both kills landed mid-step, or the test would prove nothing.
+    expect(rotatedAtKill).toBeLessThan(BLAST.length);
+    expect(preservedAtKill).toBeLessThan(total);
+    worker = await startWorker();
+
+    await eventually(async () => (await handle.query(stateQuery)).pendingApprovals.some((a) => a.stepId === 'close'), 90_000, 'close awaiting approval');
+    await handle.signal(fileNotificationSignal, { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'CNIL-CRASH', filer: 'U-DPO' });
+    await handle.signal(approveSignal, { stepId: 'close', approver: 'U-IC', role: 'incident-commander' });
+    const final = await handle.result();
+    expect(final.status).toBe('closed');
+
+    const after = await vaultVersions();
+    for (const name of BLAST) expect(after[name]).toBe((before[name] ?? 0) + 1);
+    expect(final.evidence.records).toBe(scenario.groundTruth.totals.records);
+    const records = (await readTopic<EvidenceRecord>(sb.admin, evidenceTopic)).filter((r) => r.kind === 'evidence');
+    const sources = records.map(sourceOf);
+    expect(records.length).toBe(total);
+    expect(new Set(sources).size).toBe(total);
+    // No gaps: within each partition the preserved offsets are exactly the ground-truth windows.
+    for (const p of scenario.groundTruth.partitions) {
+      const offsets = sources.filter((s) => s.startsWith(`${p.partition}:`)).map((s) => BigInt(s.split(':')[1] ?? '-1')).sort((a, b) => (a < b ? -1 : 1));
+      expect(String(offsets.length)).toBe(p.records);
+      expect(String(offsets[0])).toBe(p.from);
+      expect(String(offsets.at(-1))).toBe(p.to);
+    }
+  });
+});

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import type { PlaybookDeps } from '../../activities';
+import type { Alert } from '../../src/domain/alert';
+import type { KafkaConnection } from '../../src/kafka/client';
+import { silentLogger } from '../../src/log/logger';
+import { start as startKafka, type RunningKafkaSandbox } from '../../src/sandbox/kafka';
+import { start as startSlack, type RunningSlackSandbox } from '../../src/sandbox/slack';
+import { start as startTemporal, type RunningTemporalSandbox } from '../../src/sandbox/temporal';
+import { start as startVault, type RunningVaultSandbox } from '../../src/sandbox/vault';
+import { createWebConversationPort } from '../../src/slack';
+import { createVaultSecrets, type SecretsPort } from '../../src/vault';
+
+/** Repository root. */
+export const ROOT = join(__dirname, '..', '..');
+
+/** Every sandbox, started for one test file, and clients on them. */
+export interface Sandboxes {
+  temporal: RunningTemporalSandbox;
+  kafka: RunningKafkaSandbox;
+  vault: RunningVaultSandbox;
+  slack: RunningSlackSandbox;
+  client: Client;
+  native: NativeConnection;
+  connection: Connection;
+  admin: KafkaConnection;
+  secrets: SecretsPort;
+  deps: PlaybookDeps;
+  close(): Promise<void>;
+}
+
+/** Starts the four sandboxes (port 0, in memory) and connects the real clients. */
+export async function startSandboxes(): Promise<Sandboxes> {
+  quietRuntime();
+  const [temporal, kafka, vault, slack] = await Promise.all([startTemporal({}), startKafka({}), startVault({}), startSlack({})]);
+  const connection = await Connection.connect({ address: temporal.address });
+  const native = await NativeConnection.connect({ address: temporal.address });
+  const admin: KafkaConnection = { ...kafka.connection, brokers: [...kafka.connection.brokers] };
+  const secrets = createVaultSecrets({ address: vault.address, token: vault.rootToken });
+  const conversation = createWebConversationPort({ botToken: slack.botToken, apiUrl: slack.apiUrl, logger: silentLogger, retryConfig: { retries: 0 } });
+  const deps: PlaybookDeps = { kafka: admin, secrets, conversation, logger: silentLogger, auditTopic: 'breachline.audit', channel: '#incidents' };
+  return {
+    temporal,
+    kafka,
+    vault,
+    slack,
+    client: new Client({ connection }),
+    native,
+    connection,
+    admin,
+    secrets,
+    deps,
+    async close() {
+      await connection.close().catch(() => undefined);
+      await native.close().catch(() => undefined);
+      await Promise.all([temporal.close(), kafka.close(), vault.close(), slack.close()]);
+    },
+  };
+}
+
+/** Bundles the playbook workflows once per file. */
+export function playbookBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: join(ROOT, 'workflows', 'index.ts'), logger: quietLogger() });
+}
+
+/** The alert a SIEM would raise for the scenario, observed now. */
+export function exfiltrationAlert(now = new Date()): Alert {
+  return {
+    source: 'splunk',
+    alertId: `splunk-${randomUUID().slice(0, 8)}`,
+    rule: 'kafka-consumer-volume-anomaly',
+    severity: 'critical',
+    title: 'report-exporter reads orders at 40x its baseline',
+    principal: 'User:report-exporter',
+    asset: 'orders',
+    scenario: 'kafka-exfiltration',
+    observedAt: now.toISOString(),
+    receivedAt: now.toISOString(),
+    fingerprint: randomUUID().replace(/-/g, ''),
+  };
+}
+
+function kafkaAs(connection: KafkaConnection, username: string, password: string): Kafka {
+  return new Kafka({
+    clientId: `e2e-${username}`,
+    brokers: [...connection.brokers],
+    ssl: connection.ssl,
+    sasl: { mechanism: 'scram-sha-512', username, password } as SASLOptions,
+    connectionTimeout: 3_000,
+    requestTimeout: 5_000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+/** Whether `username` can SASL-authenticate with `password` (a metadata request after login). */
+export async function canAuthenticate(connection: KafkaConnection, username: string, password: string): Promise<boolean> {
+  const admin = kafkaAs(connection, username, password).admin();
+  try {
+    await admin.connect();
+    await admin.fetchTopicMetadata({ topics: [] });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Tries to read one record of `topic` as `username`: `'read'` when a record arrives, otherwise
+ * the kafkajs error type that stopped it (`TOPIC_AUTHORIZATION_FAILED`, `SASL_AUTHENTICATION_FAILED`, …).
+ */
+export async function tryConsume(connection: KafkaConnection, username: string, password: string, topic: string, group = `e2e-${randomUUID().slice(0, 8)}`): Promise<string> {
+  const consumer = kafkaAs(connection, username, password).consumer({ groupId: group, retry: { retries: 0 }, sessionTimeout: 6_000, heartbeatInterval: 500 });
+  try {
+    return await new Promise<string>((resolve) => {
+      const timer = setTimeout(() => resolve('timeout'), 10_000);
+      const done = (outcome: string): void => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      consumer.on(consumer.events.CRASH, (e) => done(errorType(e.payload.error)));
+      consumer
+        .connect()
+        .then(() => consumer.subscribe({ topics: [topic], fromBeginning: true }))
+        .then(() => consumer.run({ autoCommit: false, eachMessage: async () => done('read') }))
+        .catch((err: unknown) => done(errorType(err)));
+    });
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+}
+
+/** Tries to produce one record as `username`: `'written'` or the error type. */
+export async function tryProduce(connection: KafkaConnection, username: string, password: string, topic: string): Promise<string> {
+  const producer = kafkaAs(connection, username, password).producer({ retry: { retries: 0 } });
+  try {
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'probe' }] });
+    return 'written';
+  } catch (err) {
+    return errorType(err);
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+  }
+}
+
+function errorType(err: unknown): string {
+  const e = err as { type?: string; name?: string; cause?: unknown };
+  return e.type ?? (e.cause ? errorType(e.cause) : undefined) ?? e.name ?? 'Error';
+}
+
+/** Every record of a topic (all partitions), values parsed as JSON, in partition/offset order. */
+export async function readTopic<T>(connection: KafkaConnection, topic: string): Promise<T[]> {
+  const kafka = kafkaAs(connection, connection.username, connection.password);
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const expected = offsets.reduce((n, o) => n + Number(BigInt(o.high) - BigInt(o.low)), 0);
+  const out: Array<{ p: number; o: bigint; v: T }> = [];
+  if (expected === 0) return [];
+  const consumer = kafka.consumer({ groupId: `e2e-read-${randomUUID().slice(0, 8)}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`read ${out.length} of ${expected} records of ${topic}`)), 30_000);
+    void consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        out.push({ p: partition, o: BigInt(message.offset), v: JSON.parse(message.value?.toString('utf8') ?? 'null') as T });
+        if (out.length >= expected) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return out.sort((a, b) => a.p - b.p || (a.o < b.o ? -1 : a.o > b.o ? 1 : 0)).map((r) => r.v);
+}
+
+/** Polls until `check` resolves truthy. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} not reached in ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+/** The worker runtime logs to the console by default; tests only want errors. */
+export function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: quietLogger() });
+  } catch {
+    // Already installed in this process.
+  }
+}
+
+function quietLogger() {
+  const noop = (): void => undefined;
+  return { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+}

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Alert } from '../../../src/domain/alert';
+import type { DomainEvent } from '../../../src/domain/events';
+import type { IncidentState } from '../../../src/domain/incident';
+import { renderReport } from '../../../src/domain/report';
+import type { LoadedRunbook } from '../../../src/domain/runbook-loader';
+import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
+import { alertSignal, approveSignal, denySignal, eventsQuery, falsePositiveSignal, fileNotificationSignal, filingRejectionsQuery, reportQuery, timelineQuery } from '../../../workflows/api';
+import { playbookBundle, referenceRunbook, timeSkippingEnv, waitForState } from './helpers';
+import { stubActivities, testAlert, type StubRecord } from './stub-activities';
+
+const HOUR = 3_600_000;
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let runbook: LoadedRunbook;
+
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+  bundle = await playbookBundle();
+  runbook = await referenceRunbook();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+type Incident = (input: IncidentWorkflowInput) => Promise<IncidentState>;
+
+interface Started {
+  handle: WorkflowHandle<Incident>;
+  record: StubRecord;
+  worker: Worker;
+  awareMs: number;
+}
+
+/** Starts an incident on a fresh task queue with stub activities; `body` runs while the worker does. */
+async function withIncident(
+  mode: IncidentWorkflowInput['mode'],
+  body: (s: Started) => Promise<void>,
+  options?: IncidentWorkflowInput['options'],
+  overrides: Record<string, (...args: never[]) => Promise<unknown>> = {},
+): Promise<StubRecord> {
+  const taskQueue = `tq-${randomUUID().slice(0, 8)}`;
+  const { activities, record } = stubActivities();
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: { ...activities, ...overrides } });
+  const awareMs = await env.currentTimeMs();
+  const incidentId = `incident-${randomUUID().slice(0, 8)}`;
+  const input: IncidentWorkflowInput = {
+    incidentId,
+    mode,
+    alert: testAlert(new Date(awareMs).toISOString()),
+    principal: 'User:report-exporter',
+    runbook: runbook.runbook,
+    runbookContentHash: runbook.contentHash,
+    ...(options ? { options } : {}),
+  };
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<Incident>('IncidentWorkflow', { taskQueue, workflowId: incidentId, args: [input] });
+    await body({ handle, record, worker, awareMs });
+  });
+  return record;
+}
+
+const approve = (stepId: string) => ({ stepId, approver: 'U-IC', role: 'incident-commander' as const });
+const types = (events: DomainEvent[]): string[] => events.map((e) => e.type);
+
+describe('IncidentWorkflow (stub activities, time skipping)', () => {
+  it('runs every step in order, waits for approvals and records the approver', async () => {
+    let events: DomainEvent[] = [];
+    let scheduled: string[] = [];
+    const record = await withIncident('live', async ({ handle }) => {
+      const waiting = await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
+      // Containment and rotation ran without waiting; the gated step did not start.
+      expect(waiting.steps.find((s) => s.id === 'contain')?.status).toBe('completed');
+      expect(waiting.steps.find((s) => s.id === 'break-circuits')?.status).toBe('awaiting-approval');
+      await handle.signal(approveSignal, approve('break-circuits'));
+      await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'close'));
+      await handle.signal(fileNotificationSignal, { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'REF-1', filer: 'U-DPO' });
+      await handle.signal(approveSignal, approve('close'));
+      const final = await handle.result();
+      expect(final.status).toBe('closed');
+      events = await handle.query(eventsQuery);
+      expect(renderReport(events)).toBe(await handle.query(reportQuery));
+      expect((await handle.query(timelineQuery)).length).toBe(events.length);
+      const history = await handle.fetchHistory();
+      scheduled = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+    });
+    expect(events[0]?.type).toBe('IncidentOpened');
+    expect(events[1]?.type).toBe('AlertCorrelated');
+    expect(events.filter((e) => e.type === 'AlertCorrelated')).toHaveLength(1);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const granted = events.find((e) => e.type === 'ApprovalGranted');
+    expect(granted?.type === 'ApprovalGranted' && granted.data.approver).toBe('U-IC');
+    expect(events.filter((e) => e.type === 'EvidencePreserved')).toHaveLength(3);
+    expect(events.filter((e) => e.type === 'CircuitClosed')).toHaveLength(2);
+    expect(types(events)).toContain('DataSubjectNotificationRequired');
+    expect(types(events)).not.toContain('DeadlineMissed');
+    expect(events.at(-1)?.type).toBe('IncidentClosed');
+    // Containment is the first activity scheduled; the first message is scheduled after it.
+    expect(scheduled.slice(0, 2)).toEqual(['contain', 'notify']);
+    expect(record.calls.some((c) => c.name === 'notify')).toBe(true);
+    // The audit topic received every event exactly once, in order.
+    expect(record.audit.map((e) => e.seq)).toEqual(events.map((e) => e.seq));
+  });
+
+  it('skips a denied step and records who refused it and why', async () => {
+    await withIncident('live', async ({ handle, record }) => {
+      await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
+      await handle.signal(denySignal, { ...approve('break-circuits'), reason: 'analytics needed for the board' });
+      const s = await waitForState(handle, (st) => st.pendingApprovals.some((a) => a.stepId === 'close'));
+      expect(s.steps.find((st) => st.id === 'break-circuits')?.status).toBe('denied');
+      expect(s.steps.find((st) => st.id === 'forensics')?.status).toBe('completed');
+      expect(record.calls.some((c) => c.name === 'openCircuits')).toBe(false);
+      const denied = (await handle.query(eventsQuery)).find((e) => e.type === 'ApprovalDenied');
+      expect(denied?.type === 'ApprovalDenied' && [denied.data.approver, denied.data.reason]).toEqual(['U-IC', 'analytics needed for the board']);
+      await handle.terminate('test done');
+    });
+  });
+
+  it('plans every step in dry-run mode without approvals, changes or audit writes', async () => {
+    const record = await withIncident('dry-run', async ({ handle }) => {
+      const final = await handle.result();
+      expect(final.steps.map((s) => s.status)).toEqual(final.steps.map(() => 'planned'));
+      expect(final.status).toBe('closed');
+      const events = await handle.query(eventsQuery);
+      expect(types(events).filter((t) => t === 'StepPlanned')).toHaveLength(runbook.runbook.steps.length);
+      expect(types(events)).not.toContain('StepStarted');
+      expect(types(events)).not.toContain('ApprovalRequested');
+    });
+    const stepCalls = record.calls.filter((c) => c.mode !== undefined);
+    expect(stepCalls.length).toBeGreaterThanOrEqual(5);
+    expect(stepCalls.every((c) => c.mode === 'dry-run')).toBe(true);
+    expect(record.calls.filter((c) => ['appendAudit', 'ensureAuditTopic', 'notify', 'restoreAccess', 'closeCircuits'].includes(c.name))).toEqual([]);
+  });
+
+  it('unwinds the saga in reverse when a false positive is declared', async () => {
+    await withIncident('live', async ({ handle, record }) => {
+      await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
+      await handle.signal(approveSignal, approve('break-circuits'));
+      await waitForState(handle, (s) => s.steps.find((st) => st.id === 'break-circuits')?.status === 'completed');
+      await handle.signal(falsePositiveSignal, { declaredBy: 'U-IC', reason: 'sanctioned load test' });
+      const final = await handle.result();
+      expect(final.status).toBe('closed');
+      expect(final.closure?.resolution).toContain('false positive');
+      const undo = record.calls.filter((c) => c.name === 'restoreAccess' || c.name === 'closeCircuits').map((c) => c.name);
+      expect(undo).toEqual(['closeCircuits', 'restoreAccess']);
+      expect(final.steps.find((s) => s.id === 'contain')?.status).toBe('compensated');
+      expect(final.steps.find((s) => s.id === 'break-circuits')?.status).toBe('compensated');
+      expect(Object.values(final.breakers).every((b) => b.state === 'closed')).toBe(true);
+    });
+  });
+
+  it('unwinds the saga when the incident is cancelled', async () => {
+    await withIncident('live', async ({ handle, record }) => {
+      await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
+      await handle.cancel();
+      await expect(handle.result()).rejects.toThrow();
+      const events = await handle.query(eventsQuery);
+      expect(record.calls.filter((c) => c.name === 'restoreAccess')).toHaveLength(1);
+      expect(events.at(-1)?.type).toBe('IncidentClosed');
+    });
+  });
+});
+
+describe('alerts and failures', () => {
+  it('correlates duplicate alerts sent with signalWithStart onto one incident, once per alert id', async () => {
+    const taskQueue = `tq-${randomUUID().slice(0, 8)}`;
+    const { activities } = stubActivities();
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+    const now = new Date(await env.currentTimeMs()).toISOString();
+    const workflowId = `incident-dup-${randomUUID().slice(0, 8)}`;
+    const input: IncidentWorkflowInput = { incidentId: workflowId, mode: 'live', alert: testAlert(now), principal: 'User:report-exporter', runbook: runbook.runbook, runbookContentHash: runbook.contentHash };
+    await worker.runUntil(async () => {
+      for (const alertId of ['alert-1', 'alert-1', 'alert-2', 'alert-3']) {
+        await env.client.workflow.signalWithStart<Incident, [Alert]>('IncidentWorkflow', { taskQueue, workflowId, args: [input], signal: alertSignal, signalArgs: [testAlert(now, alertId)] });
+      }
+      const handle = env.client.workflow.getHandle<Incident>(workflowId);
+      const s = await waitForState(handle, (st) => st.alertsCorrelated === 3);
+      expect(s.incidentId).toBe(workflowId);
+      await handle.terminate('test done');
+    });
+  });
+
+  it('records StepFailed with the failure type and fails the incident, leaving remediation in place', async () => {
+    const rotateCredentials = async (): Promise<never> => {
+      throw ApplicationFailure.create({ type: 'VaultCasConflict', message: 'someone else wrote the secret', nonRetryable: true });
+    };
+    const record = await withIncident(
+      'live',
+      async ({ handle }) => {
+        await expect(handle.result()).rejects.toThrow();
+        const events = await handle.query(eventsQuery);
+        const failed = events.find((e) => e.type === 'StepFailed');
+        expect(failed?.type === 'StepFailed' && [failed.data.stepId, failed.data.error.type]).toEqual(['rotate-credentials', 'VaultCasConflict']);
+        expect(types(events)).not.toContain('IncidentClosed');
+      },
+      undefined,
+      { rotateCredentials },
+    );
+    expect(record.calls.some((c) => c.name === 'restoreAccess')).toBe(false);
+    expect(record.audit.some((e) => e.type === 'StepFailed')).toBe(true);
+  });
+});
+
+describe('GDPR Art. 33 clock', () => {
+  it('reminds at each mark at the right virtual instant and records the missed deadline at 72 h', async () => {
+    await withIncident('live', async ({ handle, awareMs }) => {
+      await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
+      await handle.signal(approveSignal, approve('break-circuits'));
+      await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'close'));
+      await handle.signal(approveSignal, approve('close'));
+      const final = await handle.result();
+      const events = await handle.query(eventsQuery);
+      const reminders = events.filter((e) => e.type === 'ReminderSent');
+      expect(reminders.map((e) => e.type === 'ReminderSent' && e.data.mark)).toEqual(['24h', '48h', '60h', '70h']);
+      for (const [i, hours] of [24, 48, 60, 70].entries()) {
+        const late = Date.parse(reminders[i]!.at) - (awareMs + hours * HOUR);
+        expect(late).toBeGreaterThanOrEqual(0);
+        expect(late).toBeLessThan(60_000);
+      }
+      const missed = events.find((e) => e.type === 'DeadlineMissed');
+      expect(missed).toBeDefined();
+      expect(Date.parse(missed!.at) - (awareMs + 72 * HOUR)).toBeGreaterThanOrEqual(0);
+      expect(Date.parse(missed!.at) - (awareMs + 72 * HOUR)).toBeLessThan(60_000);
+      expect(final.clocks.gdpr?.missed).toBe(true);
+      expect(final.closure?.openItems.join('\n')).toMatch(/GDPR: notification to the authority not filed \(deadline .* missed\)/);
+    });
+  });
+
+  it('meets the deadline when filed: no reminder after the filing, no DeadlineMissed', async () => {
+    await withIncident('live', async ({ handle }) => {
+      await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
+      await handle.signal(approveSignal, approve('break-circuits'));
+      await waitForState(handle, (s) => s.clocks.gdpr !== undefined && s.pendingApprovals.some((a) => a.stepId === 'close'));
+      await env.sleep(30 * HOUR);
+      await handle.signal(fileNotificationSignal, { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'CNIL-2026-1', filer: 'U-DPO' });
+      await handle.signal(approveSignal, approve('close'));
+      const final = await handle.result();
+      const events = await handle.query(eventsQuery);
+      expect(events.filter((e) => e.type === 'ReminderSent').map((e) => e.type === 'ReminderSent' && e.data.mark)).toEqual(['24h']);
+      expect(types(events)).not.toContain('DeadlineMissed');
+      expect(final.clocks.gdpr?.filed).toMatchObject({ reference: 'CNIL-2026-1', late: false });
+      const filed = events.find((e) => e.type === 'NotificationFiled');
+      expect(filed?.actor).toEqual({ kind: 'user', id: 'U-DPO' });
+    }, { approvalTimeout: '200h' });
+  });
+
+  it('refuses a late filing without a reason, then records one with a reason', async () => {
+    await withIncident('live', async ({ handle }) => {
+      await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
+      await handle.signal(approveSignal, approve('break-circuits'));
+      await waitForState(handle, (s) => s.clocks.gdpr !== undefined && s.pendingApprovals.some((a) => a.stepId === 'close'));
+      await env.sleep(73 * HOUR);
+      await waitForState(handle, (s) => s.clocks.gdpr?.missed === true);
+      const filing = { regime: 'gdpr', recipient: 'supervisory-authority' as const, authority: 'CNIL', reference: 'CNIL-LATE', filer: 'U-DPO' };
+      await handle.signal(fileNotificationSignal, filing);
+      const refused = await handle.query(filingRejectionsQuery);
+      expect(refused.map((r) => r.code)).toEqual(['LateFilingWithoutReason']);
+      expect((await handle.query(eventsQuery)).some((e) => e.type === 'NotificationFiled')).toBe(false);
+      await handle.signal(fileNotificationSignal, { ...filing, lateReason: 'scope of the breach unknown until forensics completed' });
+      const s = await waitForState(handle, (st) => st.clocks.gdpr?.filed !== undefined);
+      expect(s.clocks.gdpr?.filed).toMatchObject({ late: true, lateReason: 'scope of the breach unknown until forensics completed' });
+      await handle.terminate('test done');
+    }, { approvalTimeout: '200h' });
+  });
+
+  it('requires notifying data subjects (Art. 34) when the runbook rule says so', async () => {
+    await withIncident('live', async ({ handle }) => {
+      await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
+      await handle.signal(approveSignal, approve('break-circuits'));
+      const s = await waitForState(handle, (st) => st.clocks.gdpr !== undefined);
+      expect(s.clocks.gdpr?.dataSubjectNotification).toMatchObject({ dataSubjects: 42, piiCategories: ['account-identifier', 'contact', 'name'] });
+      await handle.terminate('test done');
+    });
+  });
+});
+
+describe('determinism', () => {
+  it('replays every history this file produced with the same bundle', async () => {
+    const failures: string[] = [];
+    let count = 0;
+    const histories = env.client.workflow.list().intoHistories();
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'playbook' }, histories)) {
+      count++;
+      if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+    }
+    expect(failures).toEqual([]);
+    expect(count).toBeGreaterThanOrEqual(11);
+  });
+});

@@ -1,0 +1,101 @@
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities, type PlaybookDeps } from '../activities';
+import { loadConfig, type Config } from '../src/config/config';
+import { createLogger, type Logger } from '../src/log/logger';
+import { buildDeps, resolveEndpoints } from './deps';
+
+/**
+ * The breachline worker: runs `IncidentWorkflow` (and its clock children) and the playbook
+ * activities on `config.temporal.taskQueue`. Without a configured address for a system it starts
+ * that system's embedded sandbox. Stops gracefully on SIGINT/SIGTERM: running activities finish
+ * or are handed back to Temporal, which retries them on the next worker.
+ *
+ * Drills (issue 6): a second worker on `config.temporal.drillTaskQueue` whose deps are built from
+ * embedded sandboxes only — `buildDeps` over `resolveEndpoints` of a config with every address
+ * removed. `runWorker` takes the task queue and deps for that reason.
+ */
+
+/** Options of {@link runWorker}. */
+export interface RunWorkerOptions {
+  config: Config;
+  logger: Logger;
+  /** @default config.temporal.taskQueue */
+  taskQueue?: string;
+  /** Stops the worker when aborted. */
+  signal?: AbortSignal;
+  /** A prebuilt workflow bundle (`bundleWorkflowCode` output); absent: bundle `workflows/` at start. */
+  workflowBundlePath?: string;
+}
+
+/** Wraps each activity so its start, end and failure are logged with the incident id and step. */
+function logged<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T, logger: Logger): T {
+  const out: Record<string, (input: never) => Promise<unknown>> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    out[name] = async (input: never) => {
+      const ids = (input ?? {}) as { incidentId?: unknown; stepId?: unknown };
+      const log = logger.child({ activity: name, incidentId: ids.incidentId, step: ids.stepId });
+      const started = Date.now();
+      log.debug('activity started');
+      try {
+        const result = await fn(input);
+        log.info({ ms: Date.now() - started }, 'activity completed');
+        return result;
+      } catch (err) {
+        log.warn({ ms: Date.now() - started, err: { name: (err as Error).name, message: (err as Error).message } }, 'activity failed');
+        throw err;
+      }
+    };
+  }
+  return out as T;
+}
+
+/** Runs a worker until `signal` aborts; resolves once it has shut down and everything is closed. */
+export async function runWorker(options: RunWorkerOptions): Promise<void> {
+  const { config, logger } = options;
+  const { endpoints, sandboxes } = await resolveEndpoints(config, logger);
+  const deps: PlaybookDeps = buildDeps(config, endpoints, logger);
+  const connection = await NativeConnection.connect({ address: endpoints.temporal.address });
+  try {
+    const taskQueue = options.taskQueue ?? config.temporal.taskQueue;
+    const bundlePath = options.workflowBundlePath;
+    const worker = await Worker.create({
+      connection,
+      namespace: endpoints.temporal.namespace,
+      taskQueue,
+      ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+      activities: logged(createActivities(deps), logger),
+    });
+    const stop = (): void => worker.shutdown();
+    options.signal?.addEventListener('abort', stop, { once: true });
+    logger.info({ taskQueue, temporal: endpoints.temporal.address, embedded: sandboxes?.servers.map((s) => s.name) ?? [] }, 'worker running');
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+    await sandboxes?.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ name: 'breachline-worker', level: config.logLevel });
+  // We handle the signals ourselves, so that the sandboxes and connections close after the
+  // worker has drained (the SDK's own handler would re-raise the signal before that).
+  Runtime.install({ shutdownSignals: [] });
+  const controller = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      logger.info({ signal: sig }, 'shutting down');
+      controller.abort();
+    });
+  }
+  const workflowBundlePath = process.env.BREACHLINE_WORKFLOW_BUNDLE;
+  await runWorker({ config, logger, signal: controller.signal, ...(workflowBundlePath ? { workflowBundlePath } : {}) });
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

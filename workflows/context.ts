@@ -1,0 +1,69 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { Actor, EventDataMap } from '../src/domain/events';
+import type { PlannedStep } from '../src/domain/runbook';
+import type { IncidentWorkflowInput, StepInput } from '../src/domain/step-contract';
+import type { Approvals } from './approvals';
+import type { Ledger } from './ledger';
+import { auditAppend, bestEffortNotify, fastControlPlane, forensicsJob, longEvidenceJob, withTimeout } from './options';
+import type { Saga } from './saga';
+
+/** Every activity the playbook can call, as the worker registers them. */
+export type PlaybookActivities = ReturnType<typeof createActivities>;
+
+/** Forensic findings as the `investigate` activity returns them. */
+export type Findings = NonNullable<Awaited<ReturnType<PlaybookActivities['investigate']>>['result']>;
+
+/** The orchestrator itself as an event actor. */
+export const WORKFLOW_ACTOR: Actor = { kind: 'system', id: 'workflow' };
+
+/** Activity proxies for one step, with the step's runbook timeout applied to its own preset. */
+export function stepActivities(step: PlannedStep): PlaybookActivities {
+  const preset = step.action === 'preserve-evidence' ? longEvidenceJob : step.action === 'forensics' ? forensicsJob : fastControlPlane;
+  return proxyActivities<PlaybookActivities>(withTimeout(preset, step.timeoutMs));
+}
+
+/** Proxies for compensations: they restore access, so they get the control-plane preset. */
+export const controlPlane = (): PlaybookActivities => proxyActivities<PlaybookActivities>(fastControlPlane);
+/** Proxies for chat messages. */
+export const notifier = (): PlaybookActivities => proxyActivities<PlaybookActivities>(bestEffortNotify);
+/** Proxies for audit appends and the report. */
+export const recorder = (options: ActivityOptions = auditAppend): PlaybookActivities => proxyActivities<PlaybookActivities>(options);
+
+/** What every part of one incident run shares. */
+export interface Run {
+  input: IncidentWorkflowInput;
+  workflowId: string;
+  ledger: Ledger;
+  saga: Saga;
+  approvals: Approvals;
+  /** Posts to the incident channel without waiting (best effort, never on the critical path). */
+  notify(text: string): void;
+  /** The forensic result, once the forensics step has run. */
+  findings?: Findings;
+  /** Breakers opened per step, to close them exactly. */
+  opened: Record<string, Array<EventDataMap['CircuitOpened']>>;
+  /** Evidence replay running in the background; awaited before report and close. */
+  evidence?: Promise<void>;
+  /** Regulatory clock child workflows by regime. */
+  clocks: Record<string, { workflowId: string }>;
+  /** Background activities awaited before the workflow returns. */
+  background: Array<Promise<unknown>>;
+}
+
+/** The common part of a step activity's input. */
+export function stepInput<S extends PlannedStep>(run: Run, step: S): StepInput<S['action']> {
+  return {
+    incidentId: run.input.incidentId,
+    stepId: step.id,
+    stepKey: `${run.input.incidentId}/${step.id}`,
+    mode: run.input.mode,
+    principal: run.input.principal,
+    params: step.params,
+  } as StepInput<S['action']>;
+}
+
+/** The workflow's clock as an ISO instant (deterministic inside a workflow). */
+export function nowIso(): string {
+  return new Date().toISOString();
+}

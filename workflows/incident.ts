@@ -1,0 +1,211 @@
+import { CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Alert } from '../src/domain/alert';
+import { parseDuration } from '../src/domain/duration';
+import { timeline, type IncidentState } from '../src/domain/incident';
+import { renderReport } from '../src/domain/report';
+import { planSteps, stepRefs } from '../src/domain/runbook';
+import type { IncidentWorkflowInput } from '../src/domain/step-contract';
+import {
+  alertSignal,
+  approveSignal,
+  denySignal,
+  eventsQuery,
+  falsePositiveSignal,
+  fileNotificationSignal,
+  filingRejectionsQuery,
+  reportQuery,
+  stateQuery,
+  timelineQuery,
+  type FalsePositiveSignal,
+  type FilingRejection,
+} from './api';
+import { Approvals } from './approvals';
+import { fileNotification } from './clocks';
+import { notifier, nowIso, recorder, WORKFLOW_ACTOR, type Run } from './context';
+import { Ledger } from './ledger';
+import { humanWait } from './options';
+import { clockEventSignal } from './regulatory-clock';
+import { Saga } from './saga';
+import { openItems, planStep, runStep } from './incident-steps';
+
+
+/**
+ * The incident playbook: interprets the pinned runbook step by step. It decides; activities act.
+ * It is the single writer of the incident's events (numbered and folded by the {@link Ledger},
+ * shipped to the audit topic after every step). See docs/playbook.md for the semantics of
+ * approvals, failures, compensation, evidence and the regulatory clocks.
+ */
+export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentState> {
+  const dryRun = input.mode === 'dry-run';
+  const audit = recorder();
+  let auditReady: Promise<void> | undefined;
+  // Dry run changes nothing anywhere, the audit topic included.
+  const ledger = new Ledger(
+    input.incidentId,
+    dryRun
+      ? undefined
+      : async (events) => {
+          // Created on the first flush, i.e. after containment has been scheduled.
+          auditReady ??= audit.ensureAuditTopic();
+          try {
+            await auditReady;
+          } catch (err) {
+            // Cancelled with the playbook (false positive) or failed: the next flush asks again.
+            auditReady = undefined;
+            throw err;
+          }
+          await audit.appendAudit({ events });
+        },
+  );
+  const chat = notifier();
+  const run: Run = {
+    input,
+    workflowId: workflowInfo().workflowId,
+    ledger,
+    saga: new Saga(),
+    approvals: new Approvals(ledger, parseDuration(input.options?.approvalTimeout ?? humanWait.approvalTimeout)),
+    notify(text) {
+      if (dryRun) return;
+      run.background.push(chat.notify({ incidentId: input.incidentId, text }).catch(() => undefined));
+    },
+    opened: {},
+    clocks: {},
+    background: [],
+  };
+
+  open(run);
+  const rejections: FilingRejection[] = [];
+  let falsePositive: FalsePositiveSignal | undefined;
+  const playbook = new CancellationScope();
+
+  setHandler(alertSignal, (alert) => {
+    if (correlate(run, alert)) ledger.flushInBackground();
+  });
+  const ignored = (signal: { stepId: string; approver: string; role: string }): void =>
+    run.notify(`Decision by ${signal.approver} (${signal.role}) on step "${signal.stepId}" ignored: no pending approval for that role.`);
+  setHandler(approveSignal, (signal) => {
+    if (!run.approvals.receive({ granted: true, signal })) ignored(signal);
+  });
+  setHandler(denySignal, (signal) => {
+    if (!run.approvals.receive({ granted: false, signal })) ignored(signal);
+  });
+  setHandler(fileNotificationSignal, (filing) => {
+    const rejection = fileNotification(run, filing);
+    if (rejection === undefined) return ledger.flushInBackground();
+    rejections.push(rejection);
+    run.notify(`Filing refused (${rejection.code}): ${rejection.message}`);
+  });
+  setHandler(clockEventSignal, (draft) => {
+    if (ledger.state?.status !== 'closed' && ledger.tryCommit(draft)) ledger.flushInBackground();
+  });
+  setHandler(falsePositiveSignal, (signal) => {
+    if (falsePositive !== undefined || ledger.state?.status === 'closed') return;
+    falsePositive = signal;
+    playbook.cancel();
+  });
+  setHandler(stateQuery, () => ledger.open);
+  setHandler(timelineQuery, () => timeline(ledger.events));
+  setHandler(eventsQuery, () => ledger.events);
+  setHandler(filingRejectionsQuery, () => rejections);
+  setHandler(reportQuery, () => renderReport(ledger.events));
+
+  try {
+    await playbook.run(async () => {
+      const steps = planSteps(input.runbook);
+      for (const [index, step] of steps.entries()) {
+        const running = dryRun ? planStep(run, step) : runStep(run, step);
+        // Containment is scheduled first; the opening message follows without being awaited.
+        if (index === 0) run.notify(`Incident ${input.incidentId} opened: ${input.alert.title} (${input.alert.severity}); principal ${input.principal}.`);
+        await running;
+      }
+      await run.evidence;
+      if (ledger.open.status !== 'closed') {
+        ledger.commit({
+          type: 'IncidentClosed',
+          at: nowIso(),
+          actor: WORKFLOW_ACTOR,
+          data: dryRun
+            ? { resolution: `dry run: ${steps.length} steps planned, nothing changed`, openItems: [] }
+            : { resolution: 'runbook completed', openItems: openItems(run) },
+        });
+      }
+      await ledger.flush();
+    });
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    await CancellationScope.nonCancellable(() => unwind(run, falsePositive));
+    if (falsePositive === undefined) throw err;
+  }
+  await Promise.all(run.background);
+  return ledger.open;
+}
+
+/** `IncidentOpened`, then the first alert. */
+function open(run: Run): void {
+  const { input, ledger } = run;
+  ledger.commit({
+    type: 'IncidentOpened',
+    at: nowIso(),
+    actor: WORKFLOW_ACTOR,
+    data: {
+      title: input.alert.title,
+      severity: input.alert.severity,
+      scenario: input.runbook.scenario,
+      mode: input.mode,
+      principal: input.principal,
+      fingerprint: input.alert.fingerprint,
+      runbook: { id: input.runbook.id, version: input.runbook.version, contentHash: input.runbookContentHash, steps: stepRefs(input.runbook) },
+    },
+  });
+  correlate(run, input.alert);
+}
+
+/** Records an alert once per SIEM alert id (signalWithStart delivers the first one twice). */
+function correlate(run: Run, alert: Alert): boolean {
+  const seen = run.ledger.events.some((e) => e.type === 'AlertCorrelated' && e.data.alertId === alert.alertId && e.data.source === alert.source);
+  if (seen || run.ledger.state === undefined || run.ledger.state.status === 'closed') return false;
+  run.ledger.commit({
+    type: 'AlertCorrelated',
+    at: nowIso(),
+    actor: { kind: 'siem', id: alert.source },
+    data: { source: alert.source, alertId: alert.alertId, rule: alert.rule, fingerprint: alert.fingerprint, receivedAt: alert.receivedAt },
+  });
+  return true;
+}
+
+/**
+ * Cancellation or a declared false positive: the interrupted steps are recorded as failed, the
+ * saga unwinds newest first (breakers closed, then access restored), and the incident closes.
+ */
+async function unwind(run: Run, falsePositive: FalsePositiveSignal | undefined): Promise<void> {
+  const { ledger } = run;
+  const why = falsePositive !== undefined ? 'FalsePositive' : 'Cancelled';
+  for (const step of ledger.open.steps.filter((s) => s.status === 'running')) {
+    ledger.commit({
+      type: 'StepFailed',
+      at: nowIso(),
+      actor: WORKFLOW_ACTOR,
+      data: { stepId: step.id, action: step.action, attempt: step.attempts, error: { type: why, message: 'interrupted', retriable: false } },
+    });
+  }
+  await run.saga.unwind((c, output) => {
+    for (const draft of output.events) ledger.tryCommit(draft);
+    const step = ledger.open.steps.find((s) => s.id === c.stepId);
+    if (step !== undefined && step.status !== 'compensated') {
+      ledger.tryCommit({ type: 'StepCompensated', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: c.stepId, action: c.action, undone: c.description } });
+    }
+  });
+  if (ledger.open.status !== 'closed') {
+    ledger.commit({
+      type: 'IncidentClosed',
+      at: nowIso(),
+      actor: falsePositive !== undefined ? { kind: 'user', id: falsePositive.declaredBy } : WORKFLOW_ACTOR,
+      data: {
+        resolution: falsePositive !== undefined ? `false positive declared by ${falsePositive.declaredBy}: ${falsePositive.reason}` : 'cancelled',
+        openItems: openItems(run),
+      },
+    });
+  }
+  await ledger.flush();
+  run.notify(`Incident ${run.input.incidentId} ${falsePositive !== undefined ? 'declared a false positive' : 'cancelled'}; remediation undone.`);
+}

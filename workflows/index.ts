@@ -1,0 +1,3 @@
+/** The workflows the worker registers (its `workflowsPath`). */
+export { IncidentWorkflow } from './incident';
+export { RegulatoryClockWorkflow } from './regulatory-clock';

@@ -1,0 +1,151 @@
+import type { EventDataMap, OffsetRange, PlannedChange } from '../src/domain/events';
+import type { PlannedStep } from '../src/domain/runbook';
+import type { EventDraft, StepOutput } from '../src/domain/step-contract';
+import { controlPlane, nowIso, stepActivities, stepInput, WORKFLOW_ACTOR, type Run } from './context';
+
+type StepOf<A extends PlannedStep['action']> = Extract<PlannedStep, { action: A }>;
+
+/** One preserve-evidence job: a partition of a topic and the ranges to replay from it. */
+export interface EvidenceJob {
+  sourceTopic: string;
+  partition: number;
+  ranges: OffsetRange[];
+}
+
+/** The partitions with something to preserve, from the forensic findings. */
+export function evidenceJobs(run: Run): EvidenceJob[] {
+  const jobs: EvidenceJob[] = [];
+  for (const topic of run.findings?.topics ?? []) {
+    for (const p of topic.partitions) {
+      if (p.ranges.length > 0) jobs.push({ sourceTopic: topic.topic, partition: p.partition, ranges: p.ranges });
+    }
+  }
+  return jobs;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight (deterministic: workflow promises). */
+export async function boundedAll<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, queue.length)) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  });
+  await Promise.all(lanes);
+}
+
+/** `contain`: revoke access; the undo restores exactly the removed bindings. */
+export async function contain(run: Run, step: StepOf<'contain'>): Promise<StepOutput> {
+  const out = await stepActivities(step).contain(stepInput(run, step));
+  const revoked = out.result;
+  if (step.compensate && revoked !== undefined && run.input.mode !== 'dry-run') {
+    run.saga.push({
+      stepId: step.id,
+      action: step.action,
+      description: `restore the access of ${revoked.principal}`,
+      undo: () => controlPlane().restoreAccess({ ...idOf(run, step), mode: run.input.mode, revoked }),
+    });
+  }
+  return out;
+}
+
+/** `rotate-credentials`. */
+export async function rotate(run: Run, step: StepOf<'rotate-credentials'>): Promise<StepOutput> {
+  return stepActivities(step).rotateCredentials(stepInput(run, step));
+}
+
+/** `break-circuits`: open the named breakers; the undo closes them under the step's own approval. */
+export async function breakCircuits(run: Run, step: StepOf<'break-circuits'>, approvalId: string | undefined): Promise<StepOutput> {
+  const breakers = Object.fromEntries(step.params.breakers.flatMap((name) => {
+    const rule = run.input.runbook.breakers[name];
+    return rule === undefined ? [] : [[name, rule] as const];
+  }));
+  const out = await stepActivities(step).openCircuits({ ...stepInput(run, step), breakers });
+  const opened = out.result ?? [];
+  run.opened[step.id] = opened;
+  if (step.compensate && approvalId !== undefined && opened.length > 0 && run.input.mode !== 'dry-run') {
+    run.saga.push({
+      stepId: step.id,
+      action: step.action,
+      description: `close breakers ${opened.map((o) => o.breaker).join(', ')}`,
+      undo: () => closeBreakers(run, step.id, approvalId),
+    });
+  }
+  return out;
+}
+
+/** Closes the breakers a step opened, restoring the downstream principals' access. */
+export function closeBreakers(run: Run, stepId: string, approvalId: string): Promise<StepOutput> {
+  const opened = run.opened[stepId] ?? [];
+  const step = run.input.runbook.steps.find((s) => s.id === stepId);
+  const controlTopic = step?.action === 'break-circuits' ? step.with?.controlTopic : undefined;
+  return controlPlane().closeCircuits({
+    incidentId: run.input.incidentId,
+    stepId,
+    stepKey: `${run.input.incidentId}/${stepId}`,
+    mode: run.input.mode,
+    opened,
+    approvalId,
+    ...(controlTopic !== undefined ? { controlTopic } : {}),
+  });
+}
+
+/** `forensics`: legal hold and the window; keeps the findings for evidence and the clocks. */
+export async function forensics(run: Run, step: StepOf<'forensics'>): Promise<StepOutput> {
+  const out = await stepActivities(step).investigate(stepInput(run, step));
+  if (out.result !== undefined) run.findings = out.result;
+  return out;
+}
+
+/** The preserve-evidence fan-out: one activity per partition, `parallelism` at a time. */
+export async function preserveEvidence(run: Run, step: StepOf<'preserve-evidence'>, onEvents: (events: EventDraft[]) => Promise<void>): Promise<void> {
+  const acts = stepActivities(step);
+  await boundedAll(evidenceJobs(run), step.params.parallelism, async (job) => {
+    const out = await acts.preserveEvidence({ ...stepInput(run, step), ...job });
+    await onEvents(out.events);
+  });
+}
+
+/** A `StepPlanned` draft for steps the workflow carries out itself (clocks, notify, report, close). */
+export function plannedByWorkflow(step: PlannedStep, changes: PlannedChange[]): EventDraft {
+  return { type: 'StepPlanned', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: step.id, action: step.action, changes } };
+}
+
+/** Dry run of preserve-evidence: one planning call per partition, merged into one `StepPlanned`. */
+export async function planEvidence(run: Run, step: StepOf<'preserve-evidence'>): Promise<EventDraft> {
+  const acts = stepActivities(step);
+  const changes: PlannedChange[] = [];
+  const jobs = evidenceJobs(run);
+  await boundedAll(jobs, step.params.parallelism, async (job) => {
+    const out = await acts.preserveEvidence({ ...stepInput(run, step), ...job });
+    for (const e of out.events) if (e.type === 'StepPlanned') changes.push(...e.data.changes);
+  });
+  if (jobs.length === 0) {
+    changes.push({ kind: 'topic.produce', target: `TOPIC:${step.params.evidenceTopic}`, description: `replay the forensic window to ${step.params.evidenceTopic}` });
+  }
+  changes.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+  return plannedByWorkflow(step, changes);
+}
+
+function idOf(run: Run, step: PlannedStep): { incidentId: string; stepId: string; stepKey: string } {
+  return { incidentId: run.input.incidentId, stepId: step.id, stepKey: `${run.input.incidentId}/${step.id}` };
+}
+
+/** Art. 34 inputs from every forensic window established so far. */
+export function exposure(windows: ReadonlyArray<EventDataMap['ForensicWindowEstablished']>): {
+  dataSubjects: number;
+  method: 'exact' | 'hll';
+  relativeStandardError: number;
+  piiCategories: string[];
+} {
+  const categories = new Set<string>();
+  let dataSubjects = 0;
+  let hll = false;
+  let rse = 0;
+  for (const w of windows) {
+    // Distinct subjects per topic are summed: an upper bound when topics share subjects.
+    dataSubjects += w.dataSubjects.count;
+    if (w.dataSubjects.method === 'hll') hll = true;
+    rse = Math.max(rse, w.dataSubjects.relativeStandardError);
+    for (const c of w.piiCategories) categories.add(c);
+  }
+  return { dataSubjects, method: hll ? 'hll' : 'exact', relativeStandardError: rse, piiCategories: [...categories].sort() };
+}
