@@ -173,5 +173,5 @@ describe('worker crash during rotation and evidence replay', () => {
       expect(String(offsets[0])).toBe(p.from);
       expect(String(offsets.at(-1))).toBe(p.to);
     }
-  });
+  }, 240_000); // two worker restarts and retries under real timeouts; not a speed assertion
 });
