@@ -7,7 +7,7 @@ import { readBodyWithLimit, requireJsonContentType } from './body';
 import { IngressError } from './errors';
 import type { IncidentAcceptance, IncidentGateway } from './incidents';
 import { normaliseAlert } from './normalise';
-import type { ReplayWindow } from './replay-window';
+import type { ReplayGuard } from '../security/replay-guard';
 import type { RunbookCatalog } from './runbooks';
 
 /** What the alert route needs; built once per server. */
@@ -15,7 +15,7 @@ export interface AlertRouteDeps {
   config: Config;
   gateway: IncidentGateway;
   catalog: RunbookCatalog;
-  replay: ReplayWindow;
+  replay: ReplayGuard;
   replayWindowMs: number;
   clock: () => number;
 }
@@ -58,7 +58,7 @@ export async function handleAlert(deps: AlertRouteDeps, source: AlertSource, req
   let reserved: string | undefined;
   if (hmacSecret && timestamp && signature) {
     verifySignature(hmacSecret, timestamp, signature, body);
-    if (!deps.replay.reserve(signature, deps.clock())) {
+    if (!deps.replay.admit(signature, deps.clock())) {
       throw new IngressError(409, 'replayed', 'this exact signed request was already received within the replay window; sign a new timestamp to resend');
     }
     reserved = signature;

@@ -7,7 +7,7 @@ import { DEFAULT_REPLAY_WINDOW_MS } from './auth';
 import { IngressError } from './errors';
 import type { IncidentGateway } from './incidents';
 import type { AlertOutcome, BreachlineMetrics } from './metrics';
-import { ReplayWindow } from './replay-window';
+import { ReplayGuard } from '../security/replay-guard';
 import { asIngressError, sendError, sendJson } from './respond';
 import type { RunbookCatalog } from './runbooks';
 
@@ -45,7 +45,11 @@ const FIXED_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 export function createIngressHandler(options: IngressHandlerOptions): IngressRequestHandler {
   const clock = options.clock ?? Date.now;
   const replayWindowMs = options.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
-  const replay = new ReplayWindow({ windowMs: replayWindowMs, maxEntries: options.replayMaxEntries });
+  const replay = new ReplayGuard({
+    // A timestamp may sit a whole window in the future, so a signature must be held for two.
+    rememberMs: 2 * replayWindowMs,
+    maxEntries: options.replayMaxEntries ?? 100_000,
+  });
   const routeDeps = { config: options.config, gateway: options.gateway, catalog: options.catalog, replay, replayWindowMs, clock };
   const { metrics, logger } = options;
 

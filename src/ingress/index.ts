@@ -10,6 +10,6 @@ export { createTemporalIncidentGateway, type IncidentAcceptance, type IncidentGa
 export { createMetrics, sharedMetrics, type AlertOutcome, type BreachlineMetrics } from './metrics';
 export { normaliseAlert } from './normalise';
 export { PARSERS, type ParsedAlert, type SourceParser } from './parsers';
-export { ReplayWindow, type ReplayWindowOptions } from './replay-window';
+export { ReplayGuard, type ReplayGuardOptions } from '../security/replay-guard';
 export { DEFAULT_SCENARIO, RunbookCatalog, type RunbookChoice } from './runbooks';
 export { createIngressServer, loadIngressRunbooks, type IngressServer, type IngressServerOptions, type ListeningAddress } from './server';

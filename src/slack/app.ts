@@ -5,7 +5,7 @@ import type { RetryOptions } from '@slack/web-api';
 import type { Logger } from '../log/logger';
 import { toSlackLogger } from './bolt-logger';
 import { registerCommands } from './commands/index';
-import { ReplayGuard, type ReplayGuardOptions } from './replay-guard';
+import { ReplayGuard, type ReplayGuardOptions } from '../security/replay-guard';
 import { createRequestGate } from './request-gate';
 import { webClientOptions } from './web-client';
 

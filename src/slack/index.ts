@@ -15,7 +15,7 @@ export type {
 } from './conversation-port';
 export { normaliseChannelName } from './conversation-port';
 export { ConversationError, type ConversationErrorKind } from './errors';
-export { ReplayGuard, type ReplayGuardOptions } from './replay-guard';
+export { ReplayGuard, type ReplayGuardOptions } from '../security/replay-guard';
 export { verifySlackSignature, type SlackRequestToVerify, type VerificationResult } from './request-verification';
 export { createWebConversationPort, WebConversationPort, type WebConversationPortOptions } from './web-conversation-port';
 export { DEFAULT_RETRY } from './web-client';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log/logger';
-import type { ReplayGuard } from './replay-guard';
+import type { ReplayGuard } from '../security/replay-guard';
 import { verifySlackSignature } from './request-verification';
 
 /** Options for {@link createRequestGate}. */

@@ -2,7 +2,6 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkSignedTimestamp, signPayload, verifyBearer, verifySignature } from '../../../src/ingress/auth';
 import { IngressError } from '../../../src/ingress/errors';
-import { ReplayWindow } from '../../../src/ingress/replay-window';
 
 const secret = 'splunk-relay-secret-0123456789';
 const body = Buffer.from('{"sid":"s1"}');
@@ -66,29 +65,5 @@ describe('bearer tokens', () => {
     expect(codeOf(() => verifyBearer(`Bearer ${token.slice(1)}`, token))).toBe('401 invalid_token');
     expect(codeOf(() => verifyBearer(`Bearer ${token}x`, token))).toBe('401 invalid_token');
     expect(codeOf(() => verifyBearer(`Bearer ${token.toUpperCase()}`, token))).toBe('401 invalid_token');
-  });
-});
-
-describe('ReplayWindow', () => {
-  it('refuses a signature seen within the window and forgets it after', () => {
-    const w = new ReplayWindow({ windowMs: 1000 });
-    expect(w.reserve('a', 0)).toBe(true);
-    expect(w.reserve('a', 1999)).toBe(false);
-    expect(w.reserve('a', 2000)).toBe(true);
-  });
-
-  it('released reservations may be sent again (a retry after a 503)', () => {
-    const w = new ReplayWindow({ windowMs: 1000 });
-    expect(w.reserve('a', 0)).toBe(true);
-    w.release('a');
-    expect(w.reserve('a', 1)).toBe(true);
-  });
-
-  it('is bounded: the oldest entries go first', () => {
-    const w = new ReplayWindow({ windowMs: 1000, maxEntries: 3 });
-    for (const s of ['a', 'b', 'c', 'd']) expect(w.reserve(s, 0)).toBe(true);
-    expect(w.size).toBe(3);
-    expect(w.reserve('a', 0)).toBe(true);
-    expect(w.reserve('d', 0)).toBe(false);
   });
 });

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ReplayGuard } from '../../../src/slack/replay-guard';
 import { verifySlackSignature } from '../../../src/slack/request-verification';
 
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
@@ -64,31 +63,5 @@ describe('verifySlackSignature', () => {
     expect(verifySlackSignature({ ...valid, signature: valid.signature.replace('v0=', 'v1=') })).toEqual({ ok: false, reason: 'unknown_version' });
     expect(verifySlackSignature({ ...valid, signature: 'v0=abc' })).toEqual({ ok: false, reason: 'mismatch' });
     expect(verifySlackSignature({ ...valid, signature: 'v0' })).toEqual({ ok: false, reason: 'unknown_version' });
-  });
-});
-
-describe('ReplayGuard', () => {
-  it('admits a signature once within the window and again after it', () => {
-    const guard = new ReplayGuard({ windowMs: 1000 });
-    expect(guard.admit('v0=a', 0)).toBe(true);
-    expect(guard.admit('v0=a', 999)).toBe(false);
-    expect(guard.admit('v0=b', 999)).toBe(true);
-    expect(guard.admit('v0=a', 1000)).toBe(true);
-  });
-
-  it('stays within its bound, forgetting the oldest first', () => {
-    const guard = new ReplayGuard({ windowMs: 60_000, maxEntries: 3 });
-    for (const s of ['1', '2', '3', '4']) expect(guard.admit(s, 0)).toBe(true);
-    expect(guard.size).toBe(3);
-    expect(guard.admit('4', 1)).toBe(false);
-    expect(guard.admit('1', 1)).toBe(true);
-  });
-
-  it('drops expired entries', () => {
-    const guard = new ReplayGuard({ windowMs: 10 });
-    guard.admit('x', 0);
-    guard.admit('y', 5);
-    guard.admit('z', 12);
-    expect(guard.size).toBe(2);
   });
 });
