@@ -1,11 +1,16 @@
 import type { App } from '@slack/bolt';
 import { HELP, register as registerHelp } from './help';
+import { OPERATION_SUBCOMMANDS } from './operations-list';
 import { forUnknownSubcommand, subcommandOf, type CommandOptions, type SubcommandInfo } from './subcommand';
 
 export type { CommandOptions, SubcommandInfo } from './subcommand';
 
-/** Every subcommand, in the order `/ir help` lists them. Later commands add themselves here. */
-export const SUBCOMMANDS: readonly SubcommandInfo[] = [HELP];
+/**
+ * Every subcommand, in the order `/ir help` lists them. The operations subcommands are registered
+ * by `registerOperations` (src/slack/operations.ts), which needs the Temporal client and the
+ * policies; they are listed here so help shows them and the fallback leaves them alone.
+ */
+export const SUBCOMMANDS: readonly SubcommandInfo[] = [HELP, ...OPERATION_SUBCOMMANDS.map(({ name, usage, summary }) => ({ name, usage, summary }))];
 
 /**
  * Registers the slash command and its subcommands, plus a fallback that acks anything unknown

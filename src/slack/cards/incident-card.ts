@@ -1,0 +1,138 @@
+import type { IncidentState, StepStatus } from '../../domain/incident';
+import type { MessageBlock, MessageContent } from '../conversation-port';
+
+/** Action id of a pending approval's Approve button. */
+export const APPROVE_ACTION_ID = 'breachline_card_approve';
+/** Action id of a pending approval's Deny button. */
+export const DENY_ACTION_ID = 'breachline_card_deny';
+/** Block id of the card's summary section, so tests and updates can find a card. */
+export const CARD_SUMMARY_BLOCK_ID = 'breachline_card_summary';
+/** Block id prefix of each pending approval's button row: `breachline_card_approval:<approvalId>`. */
+export const APPROVAL_BLOCK_PREFIX = 'breachline_card_approval:';
+
+/** What an approve/deny button carries, JSON-encoded in its `value`. */
+export interface ApprovalButtonValue {
+  /** Incident id (the workflow id). */
+  readonly incidentId: string;
+  readonly approvalId: string;
+  readonly stepId: string;
+  /** The role the step is gated on. */
+  readonly role: string;
+}
+
+/** Parses a button value; undefined when it is not one of ours (a forged or stale payload). */
+export function parseApprovalButtonValue(value: string | undefined): ApprovalButtonValue | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const v = JSON.parse(value) as Record<string, unknown>;
+    const { incidentId, approvalId, stepId, role } = v;
+    if (typeof incidentId !== 'string' || typeof approvalId !== 'string' || typeof stepId !== 'string' || typeof role !== 'string') return undefined;
+    return { incidentId, approvalId, stepId, role };
+  } catch {
+    return undefined;
+  }
+}
+
+const STEP_ICON: Readonly<Record<StepStatus, string>> = {
+  pending: ':white_circle:',
+  'awaiting-approval': ':hourglass_flowing_sand:',
+  approved: ':ballot_box_with_check:',
+  denied: ':no_entry_sign:',
+  planned: ':memo:',
+  running: ':arrows_counterclockwise:',
+  completed: ':white_check_mark:',
+  failed: ':x:',
+  compensated: ':leftwards_arrow_with_hook:',
+};
+
+/** Slack caps section text at 3000 characters; longer text is cut with a marker. */
+function cap(text: string, max = 2900): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+const grouped = (digits: string): string => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+function section(text: string, blockId?: string): MessageBlock {
+  return { type: 'section', ...(blockId ? { block_id: blockId } : {}), text: { type: 'mrkdwn', text: cap(text) } };
+}
+
+/** Forensic totals over every topic's window, plus evidence preserved so far. */
+function forensicText(s: IncidentState): string {
+  const windows = Object.values(s.forensicWindows);
+  if (windows.length === 0) return '*Forensics*: no window established yet';
+  let records = 0n;
+  let bytes = 0n;
+  let partitions = 0;
+  let subjects = 0;
+  let approximate = false;
+  for (const w of windows) {
+    records += BigInt(w.totals.records);
+    bytes += BigInt(w.totals.bytes);
+    partitions += w.totals.partitions;
+    subjects += w.dataSubjects.count;
+    if (w.dataSubjects.method !== 'exact') approximate = true;
+  }
+  return (
+    `*Forensics*: ${grouped(records.toString())} records, ${grouped(bytes.toString())} bytes read from ${partitions} partition(s) ` +
+    `of ${windows.map((w) => w.topic).join(', ')}; ${approximate ? '≈' : ''}${grouped(String(subjects))} data subjects. ` +
+    `Evidence preserved: ${grouped(s.evidence.records)} records in ${s.evidence.chunks} chunk(s).`
+  );
+}
+
+function clocksText(s: IncidentState): string {
+  const clocks = Object.values(s.clocks);
+  if (clocks.length === 0) return '*Regulatory clocks*: none started';
+  const lines = clocks.map((c) => {
+    const state = c.filed
+      ? `filed ${c.filed.late ? 'LATE' : 'on time'} with ${c.filed.authority} (ref ${c.filed.reference})`
+      : c.missed
+        ? ':rotating_light: deadline MISSED, not filed'
+        : 'not filed yet';
+    return `• ${c.regime.toUpperCase()}: deadline ${c.deadlineAt} — ${state}`;
+  });
+  return `*Regulatory clocks*\n${lines.join('\n')}`;
+}
+
+/**
+ * The incident card: a pure function of the incident state. Status, principal, each step with its
+ * status, forensic totals, regulatory clocks with their deadlines, and one Approve/Deny row per
+ * pending approval. The same state always renders the same blocks, so an update is only sent
+ * when something moved.
+ */
+export function renderIncidentCard(s: IncidentState): MessageContent {
+  const blocks: MessageBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: cap(`${s.severity.toUpperCase()}: ${s.title}`, 150) } },
+    {
+      type: 'section',
+      block_id: CARD_SUMMARY_BLOCK_ID,
+      fields: [
+        { type: 'mrkdwn', text: `*Status*\n${s.status}` },
+        { type: 'mrkdwn', text: `*Principal*\n\`${s.principal}\`` },
+        { type: 'mrkdwn', text: `*Mode*\n${s.mode}` },
+        { type: 'mrkdwn', text: `*Opened*\n${s.openedAt}` },
+      ],
+    },
+    section(`*Steps*\n${s.steps.map((st) => `${STEP_ICON[st.status]} \`${st.id}\` (${st.action}) — ${st.status}${st.attempts > 1 ? `, attempt ${st.attempts}` : ''}`).join('\n')}`),
+    section(forensicText(s)),
+    section(clocksText(s)),
+  ];
+  for (const a of s.pendingApprovals) {
+    const value: ApprovalButtonValue = { incidentId: s.incidentId, approvalId: a.approvalId, stepId: a.stepId, role: a.role };
+    blocks.push(section(`:raised_hand: Step \`${a.stepId}\` waits for *${a.role}*: ${a.reason}`));
+    blocks.push({
+      type: 'actions',
+      block_id: `${APPROVAL_BLOCK_PREFIX}${a.approvalId}`.slice(0, 255),
+      elements: [
+        { type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: JSON.stringify(value) },
+        { type: 'button', action_id: DENY_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Deny' }, value: JSON.stringify(value) },
+      ],
+    });
+  }
+  if (s.closure) blocks.push(section(`*Closed* ${s.closedAt ?? ''}: ${s.closure.resolution}`));
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: cap(`\`${s.incidentId}\` · runbook ${s.runbook.id} v${s.runbook.version} · ${s.lastSeq} events`, 2000) }],
+  });
+  const waiting = s.pendingApprovals.length > 0 ? `; ${s.pendingApprovals.length} approval(s) pending` : '';
+  return { text: `Incident ${s.incidentId} (${s.severity}): ${s.title} — ${s.status}${waiting}`, blocks };
+}

@@ -1,0 +1,44 @@
+import type { App } from '@slack/bolt';
+import { registerSubcommand, UsageError, UserFacingError, waitFor, type CommandContext, type OperationsDeps, type SubcommandSpec } from './context';
+
+/** `/ir breaker open|close <flow> [incident-id]`. */
+export const BREAKER: SubcommandSpec = {
+  name: 'breaker',
+  usage: 'breaker open|close <flow> [incident-id]',
+  summary: 'open or close a circuit breaker of the incident that owns it',
+  async run(ctx) {
+    const [verb, flow, id] = ctx.args;
+    if ((verb !== 'open' && verb !== 'close') || flow === undefined || ctx.args.length > 3) throw new UsageError('say open or close, and which flow');
+    const workflowId = id !== undefined ? await ctx.incident(2) : await owner(ctx, flow);
+    if (!(await ctx.authorize('breaker', { workflowId }))) return;
+    const want = verb === 'open' ? 'open' : 'closed';
+    await ctx.deps.incidents.breaker(workflowId, { breaker: flow, state: want, requestedBy: ctx.userId, role: ctx.deps.policy.decide({ userId: ctx.userId, action: 'breaker' }).role });
+    const { moved } = await waitFor(() => ctx.deps.incidents.state(workflowId), (s) => s.breakers[flow]?.state === want, ctx.deps.settleMs ?? 3000);
+    await ctx.reply({
+      text: moved
+        ? `Breaker \`${flow}\` of \`${workflowId}\` is now ${want}.`
+        : `Asked \`${workflowId}\` to ${verb} breaker \`${flow}\`; it has not reported the breaker ${want} yet.`,
+    });
+  },
+};
+
+/** The running incident whose state names the breaker; the only running incident otherwise. */
+async function owner(ctx: CommandContext, flow: string): Promise<string> {
+  const running = await ctx.deps.incidents.list();
+  const owners: string[] = [];
+  for (const i of running) {
+    const s = await ctx.deps.incidents.state(i.workflowId);
+    if (s.breakers[flow] !== undefined) owners.push(i.workflowId);
+  }
+  const [only, ...more] = owners;
+  if (only !== undefined && more.length === 0) return only;
+  if (more.length > 0) throw new UsageError(`several incidents own breaker \`${flow}\` (${owners.join(', ')}), name one`);
+  const [single, ...others] = running;
+  if (single !== undefined && others.length === 0) return single.workflowId;
+  throw new UserFacingError(`No running incident owns breaker \`${flow}\`; name the incident: \`${ctx.deps.commandName} ${BREAKER.usage}\``);
+}
+
+/** Registers `/ir breaker`. */
+export function register(app: App, deps: OperationsDeps): void {
+  registerSubcommand(app, deps, BREAKER);
+}

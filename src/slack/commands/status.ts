@@ -1,0 +1,21 @@
+import type { App, types } from '@slack/bolt';
+import { renderIncidentCard } from '../cards/incident-card';
+import { registerSubcommand, type OperationsDeps, type SubcommandSpec } from './context';
+
+/** `/ir status <id>`: the incident card, for the asker only. */
+export const STATUS: SubcommandSpec = {
+  name: 'status',
+  usage: 'status <incident-id>',
+  summary: 'show an incident: status, steps, forensic totals, clocks',
+  async run(ctx) {
+    const workflowId = await ctx.incident();
+    if (!(await ctx.authorize('status', { workflowId }))) return;
+    const card = renderIncidentCard(await ctx.deps.incidents.state(workflowId));
+    await ctx.reply({ text: card.text, blocks: [...(card.blocks ?? [])] as unknown as types.KnownBlock[] });
+  },
+};
+
+/** Registers `/ir status`. */
+export function register(app: App, deps: OperationsDeps): void {
+  registerSubcommand(app, deps, STATUS);
+}

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusalsQuery } from './workflows/index';
+import { OBSERVER, startHarness, type Harness } from './harness';
+
+let h: Harness;
+let main: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  main = await h.startIncident('commands-main');
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const SLOW = { replyTimeoutMs: 10_000 };
+
+/** Sends `/ir <text>` as a user and returns the one reply's text. */
+async function ir(userId: string, text: string): Promise<{ text: string; blocks?: unknown[]; via: string; responseType?: string; status: number; body: string }> {
+  const result = await h.signed.slashCommand({ command: '/ir', text, userId, channel: '#incidents' }, SLOW);
+  const reply = result.replies[0];
+  if (reply === undefined) throw new Error(`no reply to /ir ${text}`);
+  return { text: reply.text, blocks: reply.blocks, via: reply.via, responseType: reply.responseType, status: result.status, body: result.body };
+}
+
+describe('/ir over signed requests, answered on the response_url', () => {
+  it('acks with an empty 200 and answers ephemerally; help lists every subcommand', async () => {
+    const r = await ir('U0RESPONDER', `status ${main}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('');
+    expect(r.via).toBe('response_url');
+    expect(r.responseType).toBe('ephemeral');
+    const help = await ir(OBSERVER, 'help');
+    for (const sub of ['list', 'status', 'timeline', 'plan', 'approve', 'deny', 'breaker', 'notify', 'report', 'drill', 'close']) {
+      expect(help.text).toContain(`/ir ${sub}`);
+    }
+  });
+
+  it('acks before the slow part: with Temporal 4 s slow, the HTTP answer still comes at once', async () => {
+    h.temporal.faults.addLatency('QueryWorkflow', 4000);
+    try {
+      const started = Date.now();
+      const result = await h.signed.slashCommand({ command: '/ir', text: `status ${main}`, userId: 'U0RESPONDER' }, { expectReplies: 0, replyTimeoutMs: 0 });
+      const ackMs = Date.now() - started;
+      expect(result.status).toBe(200);
+      expect(ackMs).toBeLessThan(1000);
+      // The answer follows on the response_url once the query returns.
+      await expect.poll(() => h.slack.workspace.allMessages().filter((m) => m.responseUrlId === result.request.responseUrlId).length, { timeout: 15_000 }).toBe(1);
+    } finally {
+      h.temporal.faults.clear();
+    }
+  });
+
+  it('list shows running incidents with their pending approvals', async () => {
+    const r = await ir(OBSERVER, 'list');
+    expect(r.text).toContain(`\`${main}\``);
+    expect(r.text).toContain('Exfiltration from orders');
+    expect(r.text).toMatch(/2 approval\(s\) pending/);
+  });
+
+  it('status shows the incident card to an observer, by incident id or by fingerprint', async () => {
+    const r = await ir(OBSERVER, `status ${main}`);
+    expect(JSON.stringify(r.blocks)).toContain('breachline_card_summary');
+    expect(r.text).toContain('Exfiltration from orders');
+    const byFingerprint = await ir(OBSERVER, 'status commands-main');
+    expect(byFingerprint.text).toContain(main);
+  });
+
+  it('timeline, plan and report answer a responder', async () => {
+    const t = await ir('U0RESPONDER', `timeline ${main}`);
+    expect(t.text).toContain('Approval requested from incident-commander for step "contain"');
+    const p = await ir('U0RESPONDER', `plan ${main}`);
+    expect(p.text).toContain('`notify-authority` (notify, approval by dpo) — awaiting-approval');
+    const rep = await ir('U0RESPONDER', `report ${main}`);
+    expect(rep.text).toContain('# Incident report: Exfiltration from orders');
+  });
+
+  it('refuses an observer the timeline, naming the permission, and records the refusal on the incident', async () => {
+    const before = h.refusals.length;
+    const r = await ir(OBSERVER, `timeline ${main}`);
+    expect(r.text).toContain('`timeline` permission');
+    expect(r.text).toContain('`observer`');
+    expect(h.refusals.slice(before)).toMatchObject([{ userId: OBSERVER, role: 'observer', action: 'timeline', workflowId: main }]);
+    await expect.poll(async () => (await h.client.workflow.getHandle(main).query(refusalsQuery)).map((x) => x.action)).toContain('timeline');
+  });
+
+  it('observer cannot approve; a DPO cannot approve the commander\'s step; the commander can', async () => {
+    const obs = await ir(OBSERVER, `approve ${main} contain`);
+    expect(obs.text).toContain('`approve` permission on a step gated on `incident-commander`');
+    const dpo = await ir('U0DPOFFICER', `approve ${main} contain`);
+    expect(dpo.text).toContain('Not allowed');
+    expect((await h.incidents.state(main)).decisions).toEqual([]);
+
+    const ok = await ir('U0COMMANDER', `approve ${main} contain`);
+    expect(ok.text).toContain('Step `contain`');
+    expect(ok.text).toContain('approved by <@U0COMMANDER>');
+    const s = await h.incidents.state(main);
+    expect(s.decisions).toMatchObject([{ stepId: 'contain', granted: true, approver: 'U0COMMANDER', role: 'incident-commander' }]);
+    expect(s.steps.find((x) => x.id === 'contain')?.status).toBe('approved');
+  });
+
+  it('DPO files the notification; a responder may not', async () => {
+    const resp = await ir('U0RESPONDER', `notify ${main} gdpr ICO-2026-42`);
+    expect(resp.text).toContain('`notify` permission');
+    const r = await ir('U0DPOFFICER', `notify ${main} gdpr ICO-2026-42 UK ICO`);
+    expect(r.text).toContain('GDPR notification filed with UK ICO (ref `ICO-2026-42`) on time');
+    expect((await h.incidents.state(main)).clocks.gdpr?.filed).toMatchObject({ authority: 'UK ICO', reference: 'ICO-2026-42', late: false });
+  });
+
+  it('a filing after the deadline needs a reason, given after `late:`', async () => {
+    const late = await h.startIncident('commands-late', '2026-01-01T00:00:00.000Z');
+    const bare = await ir('U0DPOFFICER', `notify ${late} gdpr ICO-LATE-1`);
+    expect(bare.text).toContain('not recorded yet');
+    expect(bare.text).toContain('`late: <reason>`');
+    expect((await ir('U0DPOFFICER', `notify ${late} gdpr ICO-LATE-1 late:`)).text).toContain('needs the reason for the delay');
+    const r = await ir('U0DPOFFICER', `notify ${late} gdpr ICO-LATE-1 UK ICO late: forensics took four days`);
+    expect(r.text).toContain('filed with UK ICO (ref `ICO-LATE-1`) LATE');
+    expect((await h.incidents.state(late)).clocks.gdpr?.filed).toMatchObject({ late: true, lateReason: 'forensics took four days' });
+  });
+
+  it('the DPO denies its own step with a reason', async () => {
+    const r = await ir('U0DPOFFICER', `deny ${main} notify-authority already filed by phone`);
+    expect(r.text).toContain('denied (already filed by phone)');
+    const s = await h.incidents.state(main);
+    expect(s.steps.find((x) => x.id === 'notify-authority')?.status).toBe('denied');
+  });
+
+  it('breaker: commander opens it on the owning incident; a responder is refused', async () => {
+    const refused = await ir('U0RESPONDER', `breaker open orders-to-analytics ${main}`);
+    expect(refused.text).toContain('`breaker` permission');
+    const r = await ir('U0COMMANDER', `breaker open orders-to-analytics ${main}`);
+    expect(r.text).toContain('is now open');
+    expect((await h.incidents.state(main)).breakers['orders-to-analytics']?.state).toBe('open');
+    // Without an id, the incident whose state names the breaker is found.
+    const closed = await ir('U0COMMANDER', 'breaker close orders-to-analytics');
+    expect(closed.text).toContain(`Breaker \`orders-to-analytics\` of \`${main}\` is now closed`);
+  });
+
+  it('drills delegate to the drill port; an observer cannot start one', async () => {
+    const refused = await ir(OBSERVER, 'drill start kafka-exfiltration');
+    expect(refused.text).toContain('`drill-run` permission');
+    expect(h.drills.calls).toEqual([]);
+    expect((await ir('U0COMMANDER', 'drill start kafka-exfiltration')).text).toContain('started');
+    expect((await ir('U0COMMANDER', 'drill schedule 0 9 * * 1 kafka-exfiltration')).text).toContain('scheduled');
+    const list = await ir('U0RESPONDER', 'drill list');
+    expect(list.text).toContain('`0 9 * * 1`');
+    expect(h.drills.calls).toEqual(['start kafka-exfiltration', 'schedule 0 9 * * 1 kafka-exfiltration', 'list']);
+  });
+
+  it('malformed arguments get the usage line', async () => {
+    expect((await ir('U0COMMANDER', 'approve')).text).toContain('Usage: `/ir approve <incident-id> [step]`');
+    expect((await ir('U0COMMANDER', `deny ${main}`)).text).toContain('a reason is required. Usage: `/ir deny');
+    expect((await ir('U0COMMANDER', 'breaker sideways x')).text).toContain('Usage: `/ir breaker open|close');
+    expect((await ir('U0COMMANDER', 'drill schedule 99 99 * * * x')).text).toContain('is not a cron expression');
+    expect((await ir('U0COMMANDER', 'notify')).text).toContain('Usage: `/ir notify');
+    expect((await ir('U0COMMANDER', 'status no-such-incident')).text).toContain('No incident `no-such-incident`');
+    expect((await ir('U0COMMANDER', `approve ${main} rotate`)).text).toContain('No approval pending for step `rotate`');
+  });
+
+  it('close: a responder is refused, the commander closes', async () => {
+    const refused = await ir('U0RESPONDER', `close ${main}`);
+    expect(refused.text).toContain('`close` permission');
+    expect((await h.incidents.state(main)).status).not.toBe('closed');
+    const r = await ir('U0COMMANDER', `close ${main} contained, regulator informed`);
+    expect(r.text).toContain('closed: contained, regulator informed');
+    expect((await h.incidents.state(main)).closure?.resolution).toBe('contained, regulator informed');
+    expect((await ir(OBSERVER, 'list')).text).not.toContain(main);
+  });
+});
