@@ -1,6 +1,10 @@
 import { Command } from 'commander';
 import { registerAuditCommands } from './commands/audit';
+import { registerAlertCommand } from './commands/alert';
+import { registerDrillCommand } from './commands/drill';
 import { registerSandboxCommands } from './commands/sandbox';
+import { registerSlackCommand } from './commands/slack';
+import { registerStartCommand } from './commands/start';
 
 /** Builds the `breachline` command tree. */
 export function buildProgram(): Command {
@@ -8,6 +12,10 @@ export function buildProgram(): Command {
     .description('incident-response orchestrator for real-time data platforms')
     .showHelpAfterError();
   registerSandboxCommands(program);
+  registerStartCommand(program);
+  registerAlertCommand(program);
+  registerSlackCommand(program);
+  registerDrillCommand(program);
   registerAuditCommands(program);
   return program;
 }

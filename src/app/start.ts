@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { buildDeps, resolveEndpoints } from '../../worker/deps';
+import type { Config } from '../config/config';
+import { createDrillPort, type DrillPort } from '../drill/port';
+import { createIngressServer, loadIngressRunbooks, RunbookCatalog } from '../ingress';
+import type { Logger } from '../log/logger';
+import type { RunningSlackSandbox } from '../sandbox/slack';
+import { seedTradingExfiltration } from '../sandbox/scenario/trading-exfiltration';
+import { createSlackApp, createWebConversationPort } from '../slack';
+import { createRefusalRecorder, createTemporalIncidentPort, loadPolicyEngine, MemoryCardStore, registerOperations } from '../slack/operations';
+import type { RoleMap } from '../slack/policy/roles';
+import { slackDrillPort } from '../drill/slack-port';
+import { createVaultSecrets } from '../vault';
+import { startControlServer } from './control';
+import { removeRunState, writeRunState, type RunState } from './state-file';
+import { startWorkers } from './workers';
+
+/** Options of {@link startBreachline}. */
+export interface StartBreachlineOptions {
+  config: Config;
+  logger: Logger;
+  /** @default config.ingress.port */
+  ingressPort?: number;
+  /** Port of the Slack app's request URL. @default 3000 */
+  slackPort?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** Where to write the run state; `false` writes none. */
+  stateFile: string | false;
+  /** After-action reports of drills. */
+  reportDir: string;
+  /** Seed the trading-exfiltration scenario when Kafka and Vault are embedded. @default true */
+  seed?: boolean;
+}
+
+/** A running breachline: every piece of the main command. */
+export interface RunningBreachline {
+  state: RunState;
+  client: Client;
+  drills: DrillPort;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root of `breachline start`. Every system without a configured address is
+ * replaced by its embedded sandbox (design §5); with nothing configured, the trading-exfiltration
+ * scenario is seeded so the first alert has something to act on. Ingress and the Slack app listen
+ * on two ports (ingress's own server and Bolt's receiver each keep their request gates).
+ * `close()` stops in reverse order of start; a failure during start closes what had started.
+ */
+export async function startBreachline(options: StartBreachlineOptions): Promise<RunningBreachline> {
+  const { config, logger } = options;
+  const host = options.host ?? '127.0.0.1';
+  const closers: Array<() => Promise<void>> = [];
+  const close = async (): Promise<void> => {
+    for (const c of closers.splice(0).reverse()) await c().catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'shutdown step failed'));
+  };
+  try {
+    const { endpoints, sandboxes } = await resolveEndpoints(config, logger.child({ component: 'sandbox' }));
+    if (sandboxes) closers.push(() => sandboxes.close());
+    const embedded = sandboxes?.servers.map((s) => s.name) ?? [];
+
+    let scenario: RunState['scenario'];
+    if ((options.seed ?? true) && embedded.includes('kafka') && embedded.includes('vault')) {
+      const secrets = createVaultSecrets({ address: endpoints.vault.address, token: endpoints.vault.token, logger });
+      const seeded = await seedTradingExfiltration({ kafka: endpoints.kafka, secrets, volume: 'test', vault: { address: endpoints.vault.address, token: endpoints.vault.token }, logger });
+      scenario = { name: 'trading-exfiltration', topic: seeded.topic, compromised: `User:${seeded.compromised}` };
+    }
+
+    const connection = await Connection.connect({ address: endpoints.temporal.address });
+    closers.push(() => connection.close());
+    const client = new Client({ connection, namespace: endpoints.temporal.namespace });
+    const runbooks = new RunbookCatalog(await loadIngressRunbooks(config));
+
+    const workers = await startWorkers({
+      config,
+      temporalAddress: endpoints.temporal.address,
+      namespace: endpoints.temporal.namespace,
+      deps: buildDeps(config, endpoints, logger),
+      client,
+      runbooks,
+      reportDir: options.reportDir,
+      logger,
+    });
+    closers.push(() => workers.close());
+
+    // Without configured SIEM credentials, the generic source gets a fresh HMAC secret so the
+    // scripted alert (and only holders of the state file) can reach ingress.
+    const sources = Object.keys(config.ingress.sources).length > 0 ? config.ingress.sources : { generic: { hmacSecret: randomBytes(24).toString('hex') } };
+    const ingressConfig: Config = { ...config, ingress: { ...config.ingress, sources } };
+    const ingress = createIngressServer({ config: ingressConfig, temporalClient: client, runbooks, logger: logger.child({ component: 'ingress' }) });
+    const listening = await ingress.listen(options.ingressPort ?? config.ingress.port, host);
+    closers.push(() => ingress.close());
+
+    const drills = createDrillPort({ client, drillTaskQueue: config.temporal.drillTaskQueue });
+    let slackState: RunState['slack'];
+    let control: RunState['control'];
+    if (endpoints.slack) {
+      const app = createSlackApp({
+        botToken: endpoints.slack.botToken,
+        signingSecret: endpoints.slack.signingSecret,
+        apiUrl: endpoints.slack.apiUrl,
+        port: options.slackPort ?? 3000,
+        host,
+        logger: logger.child({ component: 'slack' }),
+        commandName: config.slack.command,
+      });
+      const incidents = createTemporalIncidentPort(client);
+      registerOperations(app.app, {
+        commandName: config.slack.command,
+        incidents,
+        policy: loadPolicyEngine(join(config.runbookDir, 'policies'), rolesFor(config, embedded.includes('slack'))),
+        refusals: createRefusalRecorder({ logger, toIncident: (workflowId, r) => incidents.refusal(workflowId, { ...r }) }),
+        drills: slackDrillPort(drills),
+        cards: {
+          port: createWebConversationPort({ apiUrl: endpoints.slack.apiUrl, botToken: endpoints.slack.botToken, logger }),
+          channel: config.slack.incidentChannel,
+          store: new MemoryCardStore(),
+        },
+        logger: logger.child({ component: 'slack-ops' }),
+      });
+      await app.start();
+      closers.push(() => app.stop());
+      const slackSandbox = sandboxes?.get('slack') as RunningSlackSandbox | undefined;
+      slackState = { requestUrl: app.requestUrl, command: config.slack.command, embedded: slackSandbox !== undefined };
+      if (slackSandbox) {
+        const token = randomBytes(24).toString('hex');
+        const server = await startControlServer({ token, slack: slackSandbox.requestClient(app.requestUrl), command: config.slack.command, logger });
+        closers.push(() => server.close());
+        control = { url: server.url, token };
+      }
+    }
+
+    const genericSource = (sources as RunState['ingress']['sources']).generic;
+    const state: RunState = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      temporal: { address: endpoints.temporal.address, namespace: endpoints.temporal.namespace, taskQueue: config.temporal.taskQueue, drillTaskQueue: config.temporal.drillTaskQueue, embedded: embedded.includes('temporal') },
+      ingress: { url: listening.url, sources: genericSource ? { generic: genericSource } : {} },
+      ...(slackState ? { slack: slackState } : {}),
+      ...(control ? { control } : {}),
+      ...(scenario ? { scenario } : {}),
+      embedded,
+    };
+    if (options.stateFile !== false) {
+      const path = options.stateFile;
+      await writeRunState(path, state);
+      closers.push(() => removeRunState(path));
+    }
+    return { state, client, drills, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/**
+ * Slack user → role. With the Slack sandbox, its seeded people hold the roles their names say, so
+ * the demo can approve and file; configured roles win.
+ */
+function rolesFor(config: Config, slackEmbedded: boolean): RoleMap {
+  const sandboxRoles: RoleMap = slackEmbedded ? { U0COMMANDER: 'incident-commander', U0RESPONDER: 'responder', U0DPOFFICER: 'dpo' } : {};
+  return { ...sandboxRoles, ...config.roles };
+}
+
+/** The after-action report directory under a working directory. */
+export function defaultReportDir(cwd = process.cwd()): string {
+  return join(cwd, '.breachline', 'drills');
+}

@@ -1,0 +1,161 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities, type PlaybookDeps } from '../../activities';
+import { createDrillActivities } from '../../activities/drill';
+import type { Config } from '../config/config';
+import { DrillRange } from '../drill/range';
+import type { RunbookCatalog } from '../ingress/runbooks';
+import type { Logger } from '../log/logger';
+
+/** The in-process workers of the main command. */
+export interface RunningWorkers {
+  range: DrillRange;
+  /** Resolves when both workers have stopped. */
+  readonly done: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Options of {@link startWorkers}. */
+export interface StartWorkersOptions {
+  config: Config;
+  temporalAddress: string;
+  namespace: string;
+  /** Production (or main-sandbox) deps of the playbook. */
+  deps: PlaybookDeps;
+  /** Drills start their incident through this client. */
+  client: Client;
+  runbooks: RunbookCatalog;
+  reportDir: string;
+  logger: Logger;
+}
+
+let runtimeInstalled = false;
+
+/** Routes the SDK's core logs into ours at warn and above, once per process. */
+function installRuntime(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const log = logger.child({ component: 'temporal-sdk' });
+  const noop = (): void => undefined;
+  try {
+    Runtime.install({
+      logger: {
+        log: noop,
+        trace: noop,
+        debug: noop,
+        info: noop,
+        warn: (message, meta) => log.warn(meta ?? {}, message),
+        error: (message, meta) => log.error(meta ?? {}, message),
+      },
+    });
+  } catch {
+    // Installed earlier in this process (tests).
+  }
+}
+
+/** The bundle entry: the TypeScript source when run with tsx or vitest, the compiled file in a build. */
+function drillWorkflowsPath(): string {
+  const base = join(__dirname, '..', '..', 'workflows', 'drill');
+  return existsSync(`${base}.ts`) ? `${base}.ts` : `${base}.js`;
+}
+
+/** Bundles the workflows once for both task queues (workflows/drill.ts re-exports the playbook's). */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  const noop = (): void => undefined;
+  return bundleWorkflowCode({
+    workflowsPath: drillWorkflowsPath(),
+    logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop },
+  });
+}
+
+/** Options of {@link createDrillWorker}. */
+export interface DrillWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** `config.temporal.drillTaskQueue`. */
+  taskQueue: string;
+  bundle: WorkflowBundleWithSourceMap;
+  range: DrillRange;
+  client: Client;
+  runbooks: RunbookCatalog;
+  reportDir: string;
+  logger: Logger;
+}
+
+/**
+ * The drill worker: DrillWorkflow and the playbook's workflows, with the drill activities and a
+ * playbook activity set built on the drill range (embedded sandboxes), on the drill task queue.
+ */
+export function createDrillWorker(options: DrillWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowBundle: options.bundle,
+    activities: {
+      ...options.range.activities,
+      ...createDrillActivities({
+        range: options.range,
+        client: options.client,
+        drillTaskQueue: options.taskQueue,
+        runbooks: options.runbooks,
+        reportDir: options.reportDir,
+        logger: options.logger.child({ component: 'drill' }),
+      }),
+    },
+  });
+}
+
+/**
+ * Starts the two workers of design §4: the playbook on `temporal.taskQueue` with the given deps,
+ * and on `temporal.drillTaskQueue` the drill workflow plus a second playbook activity set built on
+ * the drill range's embedded sandboxes, whatever production is configured.
+ */
+export async function startWorkers(options: StartWorkersOptions): Promise<RunningWorkers> {
+  installRuntime(options.logger);
+  const { config, logger } = options;
+  const [bundle, connection, range] = await Promise.all([
+    bundleWorkflows(),
+    NativeConnection.connect({ address: options.temporalAddress }),
+    DrillRange.start({ logger: logger.child({ component: 'drill-range' }), auditTopic: config.kafka.auditTopic }),
+  ]);
+  const main = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowBundle: bundle,
+    activities: createActivities(options.deps),
+  });
+  const drill = await createDrillWorker({
+    connection,
+    namespace: options.namespace,
+    taskQueue: config.temporal.drillTaskQueue,
+    bundle,
+    range,
+    client: options.client,
+    runbooks: options.runbooks,
+    reportDir: options.reportDir,
+    logger,
+  });
+  const running = [main, drill].map((w) =>
+    w.run().catch((err: unknown) => {
+      logger.error({ err: { message: (err as Error).message }, taskQueue: w.options.taskQueue }, 'worker stopped with an error');
+    }),
+  );
+  const done = Promise.all(running).then(() => undefined);
+  let closed = false;
+  return {
+    range,
+    done,
+    async close() {
+      if (closed) return done;
+      closed = true;
+      for (const w of [main, drill]) if (w.getState() === 'RUNNING') w.shutdown();
+      await done;
+      await connection.close().catch(() => undefined);
+      await range.close().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { createActivities, type PlaybookDeps } from '../../activities';
+import type { KafkaConnection } from '../kafka/client';
+import { silentLogger, type Logger } from '../log/logger';
+import { start as startKafka, type RunningKafkaSandbox } from '../sandbox/kafka';
+import { seedTradingExfiltration } from '../sandbox/scenario/trading-exfiltration';
+import { start as startSlack, type RunningSlackSandbox } from '../sandbox/slack';
+import { start as startVault, type RunningVaultSandbox } from '../sandbox/vault';
+import { createWebConversationPort, type ConversationPort } from '../slack';
+import { createVaultSecrets } from '../vault';
+import type { ScenarioName } from './scenarios';
+import type { DrillGroundTruth } from './score';
+
+/** The playbook's activities, by name, as `createActivities` builds them. */
+export type PlaybookActivities = ReturnType<typeof createActivities>;
+
+/** Options of {@link DrillRange}. */
+export interface DrillRangeOptions {
+  logger?: Logger;
+  /** Channel drills post to. @default '#incidents' (the only channel the sandbox bot is in) */
+  channel?: string;
+  auditTopic?: string;
+}
+
+/**
+ * The drill range: embedded sandboxes a drill acts on, never a configured production system
+ * (design §4). Each drill gets a fresh Kafka and Vault, because the scenario seeder needs a cluster
+ * without its topics and a previous drill leaves DENY ACLs and rotated credentials behind; the Slack
+ * sandbox lives as long as the range so the drill channel keeps its history.
+ *
+ * The playbook activities are built anew for each fresh cluster (some clients are created when
+ * the activities are). {@link activities} stays the same object for the worker: each entry
+ * delegates to the current set. Drills on one range therefore run one at a time; the drill
+ * schedule uses overlap policy SKIP for that reason.
+ */
+export class DrillRange {
+  private kafka?: RunningKafkaSandbox;
+  private vault?: RunningVaultSandbox;
+  private current?: PlaybookActivities;
+  private readonly logger: Logger;
+
+  private constructor(
+    readonly slack: RunningSlackSandbox,
+    readonly conversation: ConversationPort,
+    private readonly options: DrillRangeOptions,
+  ) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Starts the range's Slack sandbox; Kafka and Vault start with each drill. */
+  static async start(options: DrillRangeOptions = {}): Promise<DrillRange> {
+    const slack = await startSlack({});
+    const conversation = createWebConversationPort({ apiUrl: slack.apiUrl, botToken: slack.botToken, logger: options.logger ?? silentLogger, retryConfig: { retries: 1 } });
+    return new DrillRange(slack, conversation, options);
+  }
+
+  /** Drill channel. */
+  get channel(): string {
+    return this.options.channel ?? '#incidents';
+  }
+
+  /** Admin connection of the current drill cluster (for tests and scoring). */
+  get kafkaConnection(): KafkaConnection | undefined {
+    return this.kafka ? { ...this.kafka.connection, brokers: [...this.kafka.connection.brokers] } : undefined;
+  }
+
+  /** The worker's activity set: every playbook activity, delegating to the current drill cluster. */
+  readonly activities: PlaybookActivities = new Proxy({} as PlaybookActivities, {
+    get: (_target, name: string) => {
+      return (input: never) => {
+        const set = this.current;
+        if (set === undefined) throw new Error('no drill is prepared on this range: DrillWorkflow seeds one first');
+        const fn = (set as Record<string, ((i: never) => Promise<unknown>) | undefined>)[name];
+        if (fn === undefined) throw new Error(`no playbook activity ${name}`);
+        return fn(input);
+      };
+    },
+    ownKeys: () => Reflect.ownKeys(this.template()),
+    getOwnPropertyDescriptor: (_target, name) => ({ configurable: true, enumerable: true, writable: false, value: this.activities[name as keyof PlaybookActivities] }),
+  });
+
+  /** A set built on placeholder deps: only its keys are used, to list the activity names. */
+  private template(): PlaybookActivities {
+    return createActivities(this.deps({ brokers: ['127.0.0.1:1'], saslMechanism: 'scram-sha-512', username: 'x', password: 'x', ssl: false }, 'http://127.0.0.1:1'));
+  }
+
+  private deps(kafka: KafkaConnection, vaultAddress: string, vaultToken = 'none'): PlaybookDeps {
+    return {
+      kafka,
+      secrets: createVaultSecrets({ address: vaultAddress, token: vaultToken, logger: this.logger }),
+      conversation: this.conversation,
+      logger: this.logger,
+      auditTopic: this.options.auditTopic ?? 'breachline.audit',
+      channel: this.channel,
+    };
+  }
+
+  /** Replaces the drill cluster by fresh Kafka and Vault sandboxes and seeds the scenario on them. */
+  async prepare(scenario: ScenarioName, scenarioEnd: Date): Promise<DrillGroundTruth> {
+    await this.closeCluster();
+    this.kafka = await startKafka({});
+    this.vault = await startVault({});
+    const kafka = this.kafkaConnection as KafkaConnection;
+    const deps = this.deps(kafka, this.vault.address, this.vault.rootToken);
+    switch (scenario) {
+      case 'trading-exfiltration': {
+        const seeded = await seedTradingExfiltration({ kafka, secrets: deps.secrets, volume: 'test', scenarioEnd, vault: { address: this.vault.address, token: this.vault.rootToken }, logger: this.logger });
+        this.current = createActivities(deps);
+        return {
+          topic: seeded.topic,
+          partitions: seeded.groundTruth.partitions.map((p) => ({ partition: p.partition, from: p.from, to: p.to, records: p.records, bytes: p.bytes })),
+          totals: seeded.groundTruth.totals,
+          dataSubjects: seeded.groundTruth.dataSubjects,
+        };
+      }
+    }
+  }
+
+  private async closeCluster(): Promise<void> {
+    this.current = undefined;
+    await this.kafka?.close().catch(() => undefined);
+    await this.vault?.close().catch(() => undefined);
+    this.kafka = undefined;
+    this.vault = undefined;
+  }
+
+  /** Stops every sandbox of the range. */
+  async close(): Promise<void> {
+    await this.closeCluster();
+    await this.slack.close();
+  }
+}

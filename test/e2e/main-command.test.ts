@@ -1,0 +1,137 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRunState, type RunState } from '../../src/app/state-file';
+import { INCIDENT_STATUSES, type IncidentState } from '../../src/domain/incident';
+import { stateQuery } from '../../workflows/api';
+
+/*
+ * The README's main command, driven only through the CLI a user types: `breachline start` from
+ * the repository with no configuration, then `breachline alert` and `breachline slack` in other
+ * processes that find it through the state file.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'breachline');
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'breachline-main-'));
+const stateFile = join(dir, 'run.json');
+let child: ChildProcess;
+let stdout = '';
+let exited: Promise<number | null>;
+
+/** Runs a CLI command against the started instance. */
+async function cli(...args: string[]): Promise<string> {
+  const { stdout: out } = await run(BIN, [...args, '--state-file', stateFile], { cwd: dir, timeout: 60_000 });
+  return out;
+}
+
+beforeAll(async () => {
+  // Only the ports are chosen (any free one): everything else is what a clean clone gets.
+  // The working directory is a scratch one so logs and drill reports stay out of the checkout.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('BREACHLINE_')) delete env[key];
+  Object.assign(env, { BREACHLINE_INGRESS_PORT: '0', BREACHLINE_LOG_LEVEL: 'warn', BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks') });
+  child = spawn(BIN, ['start', '--slack-port', '0', '--state-file', stateFile], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  child.stderr?.resume();
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`breachline start did not come up in 60 s:\n${stdout}`)), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      if (stdout.includes('Ctrl-C stops everything')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`breachline start exited with ${code}:\n${stdout}`)));
+  });
+}, 90_000);
+
+afterAll(async () => {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm start (bin/breachline start) with no configuration', () => {
+  let state: RunState;
+  let incidentId: string;
+
+  it('prints what runs and what to type next, and writes the state file', async () => {
+    expect(stdout).toContain('scenario trading-exfiltration seeded');
+    expect(stdout).toContain('bin/breachline alert --scenario trading-exfiltration');
+    state = await readRunState(stateFile);
+    expect(state.embedded.sort()).toEqual(['kafka', 'slack', 'temporal', 'vault']);
+    expect(state.ingress.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stdout).toContain(state.ingress.url);
+  });
+
+  it('a scripted alert is accepted by ingress and opens an incident', async () => {
+    const out = (await cli('alert', '--scenario', 'trading-exfiltration')).trim();
+    expect(out).toMatch(/^202 /);
+    const body = JSON.parse(out.slice(4)) as { incidentId: string; duplicate: boolean };
+    expect(body.duplicate).toBe(false);
+    incidentId = body.incidentId;
+    const again = JSON.parse((await cli('alert', '--scenario', 'trading-exfiltration')).trim().slice(4)) as { incidentId: string; duplicate: boolean };
+    expect(again).toEqual({ incidentId, duplicate: true });
+  });
+
+  it('the incident reaches containment, as /ir status shows through the signed Slack path', async () => {
+    const contained = INCIDENT_STATUSES.slice(INCIDENT_STATUSES.indexOf('contained'));
+    const deadline = Date.now() + 45_000;
+    let reply = '';
+    while (Date.now() < deadline) {
+      reply = await cli('slack', `/ir status ${incidentId}`);
+      if (contained.some((s) => reply.includes(` ${s}`))) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(reply).toContain(incidentId);
+    expect(contained.some((s) => reply.includes(` ${s}`))).toBe(true);
+
+    // The same from the workflow itself: the compromised principal's access was revoked.
+    const connection = await Connection.connect({ address: state.temporal.address });
+    try {
+      const s = await new Client({ connection, namespace: state.temporal.namespace }).workflow.getHandle(incidentId).query<IncidentState>(stateQuery);
+      expect(s.steps.find((x) => x.id === 'contain')?.status).toBe('completed');
+      expect(s.revokedPrincipals.map((r) => r.principal)).toContain('User:report-exporter');
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('a malformed command line gets a clear error, not a crash', async () => {
+    await expect(cli('slack', 'status without a slash')).rejects.toThrow(/expected a slash command/);
+  });
+
+  it('`drill run` runs a drill on the running instance and prints the after-action report', async () => {
+    const out = await cli('drill', 'run', '--auto-respond-after', '500ms', '--timeout', '2m');
+    expect(out).toContain('# Drill after-action report: trading-exfiltration');
+    expect(out).toContain('Score: **100/100**');
+    expect(out).toContain('The forensic window matches the ground truth exactly.');
+    const path = /report written to (.+)$/m.exec(out)?.[1];
+    expect(path?.startsWith(join(dir, '.breachline', 'drills'))).toBe(true);
+    expect(existsSync(path as string)).toBe(true);
+    // It ran on the instance started above (not one the CLI started for itself), on the drill queue.
+    const drillId = /^Drill `([^`]+)`/m.exec(out)?.[1] as string;
+    const connection = await Connection.connect({ address: state.temporal.address });
+    try {
+      const d = await new Client({ connection, namespace: state.temporal.namespace }).workflow.getHandle(drillId).describe();
+      expect(d.taskQueue).toBe(state.temporal.drillTaskQueue);
+      expect(d.status.name).toBe('COMPLETED');
+    } finally {
+      await connection.close();
+    }
+  }, 90_000);
+
+  it('Ctrl-C stops everything cleanly and removes the state file', async () => {
+    child.kill('SIGINT');
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('breachline: stopped');
+    expect(existsSync(stateFile)).toBe(false);
+  });
+});
