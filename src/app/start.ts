@@ -142,6 +142,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       ...(slackState ? { slack: slackState } : {}),
       ...(control ? { control } : {}),
       ...(scenario ? { scenario } : {}),
+      ...(embedded.includes('kafka') ? { kafka: { ...endpoints.kafka, auditTopic: config.kafka.auditTopic } } : {}),
       embedded,
     };
     if (options.stateFile !== false) {

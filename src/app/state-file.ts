@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { KafkaConnection } from '../kafka/client';
 
 /**
  * What `breachline start` leaves for the other CLI commands (`alert`, `slack`, `drill`): where the
@@ -16,6 +17,12 @@ export interface RunState {
   control?: { url: string; token: string };
   /** The seeded sandbox scenario, when one was seeded. */
   scenario?: { name: string; topic: string; compromised: string };
+  /**
+   * The embedded Kafka sandbox's admin connection and audit topic, so `audit verify` and
+   * `incident timeline` can read the demo's audit topic. Absent for a configured Kafka, whose
+   * credentials stay in the operator's configuration.
+   */
+  kafka?: KafkaConnection & { auditTopic: string };
   /** Names of the embedded sandboxes. */
   embedded: string[];
 }

@@ -1,3 +1,4 @@
+import { defaultStateFile, readRunState } from '../../app/state-file';
 import type { Command } from 'commander';
 import { AuditChainBrokenError, projectIncident, readAuditRecords, recordIncident, verifyAuditRecords } from '../../audit/audit-reader';
 import { loadConfig } from '../../config/config';
@@ -22,6 +23,7 @@ interface ConnectionFlags {
   password?: string;
   mechanism?: string;
   topic?: string;
+  stateFile?: string;
 }
 
 const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
@@ -32,12 +34,23 @@ function withConnectionOptions(command: Command): Command {
     .option('--username <name>', 'SASL username (default: config / BREACHLINE_KAFKA_USERNAME)')
     .option('--password <password>', 'SASL password (prefer BREACHLINE_KAFKA_PASSWORD)')
     .option('--mechanism <mechanism>', `SASL mechanism: ${MECHANISMS.join(', ')}`)
-    .option('--topic <topic>', 'audit topic (default: config kafka.auditTopic)');
+    .option('--topic <topic>', 'audit topic (default: config kafka.auditTopic)')
+    .option('--state-file <path>', 'with no Kafka configured: the running instance started by `breachline start` (default .breachline/run.json)');
 }
 
-/** Config first, flags over it; fails with one message naming what is missing. */
-function resolveConnection(flags: ConnectionFlags): { connection: KafkaConnection; topic: string } {
+/**
+ * Config first, flags over it; with neither, the Kafka sandbox of a running `breachline start`
+ * (its state file). Fails with one message naming what is missing.
+ */
+async function resolveConnection(flags: ConnectionFlags): Promise<{ connection: KafkaConnection; topic: string }> {
   const config = loadConfig();
+  if (!flags.brokers && !config.kafka.brokers) {
+    const running = await readRunState(flags.stateFile ?? defaultStateFile()).catch(() => undefined);
+    if (running?.kafka) {
+      const { auditTopic, ...connection } = running.kafka;
+      return { connection, topic: flags.topic ?? auditTopic };
+    }
+  }
   const brokers = flags.brokers?.split(',').map((b) => b.trim()).filter(Boolean) ?? config.kafka.brokers;
   const username = flags.username ?? config.kafka.username;
   const password = flags.password ?? config.kafka.password;
@@ -70,7 +83,7 @@ export function registerAuditCommands(program: Command): void {
       .option('--incident <id>', 'only this incident')
       .option('--json', 'machine-readable output'),
   ).action(async (options: ConnectionFlags & { incident?: string; json?: boolean }) => {
-    const { connection, topic } = resolveConnection(options);
+    const { connection, topic } = await resolveConnection(options);
     const records = await readAuditRecords(kafkaFor(connection), topic, options.incident === undefined ? {} : { incidentId: options.incident });
     const verdict = verifyAuditRecords(records);
     if (options.json) print(JSON.stringify({ topic, ...(options.incident !== undefined ? { incidentId: options.incident } : {}), ...verdict }));
@@ -91,7 +104,7 @@ export function registerAuditCommands(program: Command): void {
       .description('the incident timeline rebuilt from the audit topic alone (refused when its chain is broken)')
       .option('--json', 'machine-readable output'),
   ).action(async (id: string, options: ConnectionFlags & { json?: boolean }) => {
-    const { connection, topic } = resolveConnection(options);
+    const { connection, topic } = await resolveConnection(options);
     const records = await readAuditRecords(kafkaFor(connection), topic, { incidentId: id });
     let projection;
     try {
