@@ -77,6 +77,42 @@ export const filingRejectionsQuery = defineQuery<FilingRejection[]>('filingRejec
 /** The post-incident report (Markdown) rendered from the events so far. */
 export const reportQuery = defineQuery<string>('report');
 
+/** Opens or closes a named circuit breaker of an incident (`/ir breaker open|close <flow>`). */
+export interface BreakerSignal {
+  breaker: string;
+  state: 'open' | 'closed';
+  /** Slack user id of the person who asked; recorded as the approver of the closing. */
+  requestedBy: string;
+  role: string;
+}
+/** Opens a breaker the runbook defines, or closes an open one under the requester's approval. */
+export const breakerSignal = defineSignal<[BreakerSignal]>('breaker');
+
+/** Closes an incident by hand (`/ir close <id> [resolution]`). */
+export interface CloseSignal {
+  closedBy: string;
+  role: string;
+  /** Recorded on `IncidentClosed`. */
+  resolution: string;
+}
+/**
+ * Grants the close step's approval as `closedBy`; if the close step is not waiting yet, the
+ * request is remembered and granted as soon as it asks.
+ */
+export const closeSignal = defineSignal<[CloseSignal]>('close');
+
+/** A command the Slack policies refused, naming this incident. */
+export interface RefusalSignal {
+  userId: string;
+  role: string;
+  action: string;
+  request: string;
+  /** When the policy refused it (ISO-8601). */
+  at: string;
+}
+/** Recorded as an `ActionRefused` event while the incident runs. */
+export const refusalSignal = defineSignal<[RefusalSignal]>('refusal');
+
 /** Workflow type name of the regulatory clock child workflow. */
 export const REGULATORY_CLOCK_WORKFLOW_TYPE = 'RegulatoryClockWorkflow';
 

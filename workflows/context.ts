@@ -3,7 +3,9 @@ import type { createActivities } from '../activities';
 import type { Actor, EventDataMap } from '../src/domain/events';
 import type { PlannedStep } from '../src/domain/runbook';
 import type { IncidentWorkflowInput, StepInput } from '../src/domain/step-contract';
+import type { CloseSignal } from './api';
 import type { Approvals } from './approvals';
+import type { Lock } from './operator-signals';
 import type { Ledger } from './ledger';
 import { auditAppend, bestEffortNotify, fastControlPlane, forensicsJob, longEvidenceJob, withTimeout } from './options';
 import type { Saga } from './saga';
@@ -47,6 +49,10 @@ export interface Run {
   evidence?: Promise<void>;
   /** Regulatory clock child workflows by regime. */
   clocks: Record<string, { workflowId: string }>;
+  /** Serialises everything that opens or closes breakers. */
+  breakerLock: Lock;
+  /** A close asked for from Slack, granted when the close step asks (see operator-signals). */
+  closeRequest?: CloseSignal;
   /** Background activities awaited before the workflow returns. */
   background: Array<Promise<unknown>>;
 }

@@ -4,6 +4,7 @@ import type { PlannedStep } from '../src/domain/runbook';
 import type { EventDraft } from '../src/domain/step-contract';
 import { clocksSettled, startRegulatoryClocks } from './clocks';
 import { nowIso, recorder, stepActivities, stepInput, WORKFLOW_ACTOR, type Run } from './context';
+import { offerClose, closeResolution } from './operator-signals';
 import { fastControlPlane } from './options';
 import { breakCircuits, closeBreakers, contain, forensics, planEvidence, plannedByWorkflow, preserveEvidence, rotate } from './steps';
 
@@ -142,7 +143,10 @@ async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
   if (step.approval !== 'none') {
     for (let i = 1; approvalId === undefined; i++) {
       run.notify(`Approval needed from the ${step.approval} to close the incident.`);
-      const answer = await run.approvals.request(step.id, step.approval, step.title, `${step.id}/${i}`);
+      const asking = run.approvals.request(step.id, step.approval, step.title, `${step.id}/${i}`);
+      // A close asked for from Slack before this step was reached answers at once.
+      offerClose(run);
+      const answer = await asking;
       await run.ledger.flush();
       if (answer.granted) approvalId = answer.approvalId;
       else if (i >= CLOSE_REQUESTS) throw ApplicationFailure.nonRetryable(`closing was refused ${i} times`, 'CloseNotApproved');
@@ -150,16 +154,24 @@ async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
   }
   await timed(run, step, async () => {
     if (step.params.requireFilings) await condition(() => clocksSettled(run));
-    const drafts: EventDraft[] = [];
-    for (const stepId of Object.keys(run.opened)) {
-      const stillOpen = (run.opened[stepId] ?? []).some((o) => run.ledger.open.breakers[o.breaker]?.state === 'open');
-      if (!stillOpen || approvalId === undefined) continue;
-      drafts.push(...(await closeBreakers(run, stepId, approvalId)).events);
-      run.saga.drop(stepId);
-    }
-    return drafts;
+    if (approvalId === undefined) return [];
+    const approved = approvalId;
+    // Under the breaker lock, so a breaker signal cannot interleave; events are committed as each closes.
+    await run.breakerLock.run(async () => {
+      for (const stepId of Object.keys(run.opened)) {
+        for (const draft of (await closeBreakers(run, stepId, approved)).events) run.ledger.commit(draft);
+        run.saga.drop(stepId);
+      }
+    });
+    return [];
   });
-  run.ledger.commit({ type: 'IncidentClosed', at: nowIso(), actor: WORKFLOW_ACTOR, data: { resolution: 'contained, remediated and reported', openItems: openItems(run) } });
+  const bySlack = approvalId !== undefined ? closeResolution(run, approvalId) : undefined;
+  run.ledger.commit({
+    type: 'IncidentClosed',
+    at: nowIso(),
+    actor: bySlack !== undefined ? { kind: 'user', id: bySlack.closedBy } : WORKFLOW_ACTOR,
+    data: { resolution: bySlack?.resolution ?? 'contained, remediated and reported', openItems: openItems(run) },
+  });
   await run.ledger.flush();
   run.notify(`Incident ${run.input.incidentId} closed.`);
 }

@@ -8,11 +8,14 @@ import type { IncidentWorkflowInput } from '../src/domain/step-contract';
 import {
   alertSignal,
   approveSignal,
+  breakerSignal,
+  closeSignal,
   denySignal,
   eventsQuery,
   falsePositiveSignal,
   fileNotificationSignal,
   filingRejectionsQuery,
+  refusalSignal,
   reportQuery,
   stateQuery,
   timelineQuery,
@@ -23,6 +26,7 @@ import { Approvals } from './approvals';
 import { fileNotification } from './clocks';
 import { notifier, nowIso, recorder, WORKFLOW_ACTOR, type Run } from './context';
 import { Ledger } from './ledger';
+import { Lock, operateBreaker, recordRefusal, requestClose } from './operator-signals';
 import { humanWait } from './options';
 import { clockEventSignal } from './regulatory-clock';
 import { Saga } from './saga';
@@ -69,6 +73,7 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
       run.background.push(chat.notify({ incidentId: input.incidentId, text }).catch(() => undefined));
     },
     opened: {},
+    breakerLock: new Lock(),
     clocks: {},
     background: [],
   };
@@ -103,6 +108,11 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
     falsePositive = signal;
     playbook.cancel();
   });
+  setHandler(breakerSignal, (signal) => {
+    run.background.push(operateBreaker(run, signal).catch((err: unknown) => run.notify(`Breaker "${signal.breaker}" request failed: ${String(err)}`)));
+  });
+  setHandler(closeSignal, (signal) => requestClose(run, signal));
+  setHandler(refusalSignal, (signal) => recordRefusal(run, signal));
   setHandler(stateQuery, () => ledger.open);
   setHandler(timelineQuery, () => timeline(ledger.events));
   setHandler(eventsQuery, () => ledger.events);

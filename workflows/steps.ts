@@ -1,5 +1,5 @@
 import type { EventDataMap, OffsetRange, PlannedChange } from '../src/domain/events';
-import type { PlannedStep } from '../src/domain/runbook';
+import { planSteps, type PlannedStep } from '../src/domain/runbook';
 import type { EventDraft, StepOutput } from '../src/domain/step-contract';
 import { controlPlane, nowIso, stepActivities, stepInput, WORKFLOW_ACTOR, type Run } from './context';
 
@@ -52,35 +52,49 @@ export async function rotate(run: Run, step: StepOf<'rotate-credentials'>): Prom
   return stepActivities(step).rotateCredentials(stepInput(run, step));
 }
 
-/** `break-circuits`: open the named breakers; the undo closes them under the step's own approval. */
+/**
+ * `break-circuits`: open the named breakers (those not already opened from Slack); the undo
+ * closes whichever of them are still open, under the step's own approval.
+ */
 export async function breakCircuits(run: Run, step: StepOf<'break-circuits'>, approvalId: string | undefined): Promise<StepOutput> {
-  const breakers = Object.fromEntries(step.params.breakers.flatMap((name) => {
-    const rule = run.input.runbook.breakers[name];
-    return rule === undefined ? [] : [[name, rule] as const];
-  }));
-  const out = await stepActivities(step).openCircuits({ ...stepInput(run, step), breakers });
-  const opened = out.result ?? [];
-  run.opened[step.id] = opened;
-  if (step.compensate && approvalId !== undefined && opened.length > 0 && run.input.mode !== 'dry-run') {
-    run.saga.push({
-      stepId: step.id,
-      action: step.action,
-      description: `close breakers ${opened.map((o) => o.breaker).join(', ')}`,
-      undo: () => closeBreakers(run, step.id, approvalId),
-    });
-  }
-  return out;
+  return run.breakerLock.run(async () => {
+    const names = step.params.breakers.filter((name) => run.ledger.state?.breakers[name]?.state !== 'open');
+    const breakers = Object.fromEntries(names.flatMap((name) => {
+      const rule = run.input.runbook.breakers[name];
+      return rule === undefined ? [] : [[name, rule] as const];
+    }));
+    if (names.length === 0) return { events: [], result: [] };
+    const out = await stepActivities(step).openCircuits({ ...stepInput(run, step), params: { ...step.params, breakers: names }, breakers });
+    const opened = out.result ?? [];
+    run.opened[step.id] = [...(run.opened[step.id] ?? []), ...opened];
+    if (step.compensate && approvalId !== undefined && opened.length > 0 && run.input.mode !== 'dry-run') {
+      run.saga.push({
+        stepId: step.id,
+        action: step.action,
+        description: `close breakers ${opened.map((o) => o.breaker).join(', ')}`,
+        undo: () => closeBreakers(run, step.id, approvalId),
+      });
+    }
+    return out;
+  });
 }
 
-/** Closes the breakers a step opened, restoring the downstream principals' access. */
-export function closeBreakers(run: Run, stepId: string, approvalId: string): Promise<StepOutput> {
-  const opened = run.opened[stepId] ?? [];
-  const step = run.input.runbook.steps.find((s) => s.id === stepId);
-  const controlTopic = step?.action === 'break-circuits' ? step.with?.controlTopic : undefined;
+/**
+ * Closes the breakers a step opened that are still open (or only `breaker`), restoring the
+ * downstream principals' access. Nothing left open: no activity, no event.
+ */
+export function closeBreakers(run: Run, stepId: string, approvalId: string, breaker?: string): Promise<StepOutput> {
+  const opened = (run.opened[stepId] ?? []).filter(
+    (o) => run.ledger.state?.breakers[o.breaker]?.state === 'open' && (breaker === undefined || o.breaker === breaker),
+  );
+  if (opened.length === 0) return Promise.resolve({ events: [] });
+  const step = planSteps(run.input.runbook).find((s) => s.id === stepId);
+  const controlTopic = step?.action === 'break-circuits' ? step.params.controlTopic : undefined;
+  const key = `${run.input.incidentId}/${stepId}`;
   return controlPlane().closeCircuits({
     incidentId: run.input.incidentId,
     stepId,
-    stepKey: `${run.input.incidentId}/${stepId}`,
+    stepKey: breaker === undefined ? key : `${key}/breaker/${breaker}/${run.ledger.state?.lastSeq ?? 0}`,
     mode: run.input.mode,
     opened,
     approvalId,

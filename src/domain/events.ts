@@ -106,9 +106,13 @@ export interface EventDataMap {
     runbook: { id: string; version: number; contentHash: string; steps: RunbookStepRef[] };
   };
   AlertCorrelated: { source: string; alertId: string; rule: string; fingerprint: string; receivedAt: IsoTime };
-  ApprovalRequested: { approvalId: string; stepId: string; role: Exclude<ApprovalRole, 'none'>; reason: string };
-  ApprovalGranted: { approvalId: string; stepId: string; role: Exclude<ApprovalRole, 'none'>; approver: string; comment?: string };
-  ApprovalDenied: { approvalId: string; stepId: string; role: Exclude<ApprovalRole, 'none'>; approver: string; reason: string };
+  /**
+   * `breaker` scopes the approval to one breaker of a `break-circuits` step (closing it from Slack
+   * after the step ran), instead of gating the step itself: the step's status is left alone.
+   */
+  ApprovalRequested: { approvalId: string; stepId: string; role: Exclude<ApprovalRole, 'none'>; reason: string; breaker?: string };
+  ApprovalGranted: { approvalId: string; stepId: string; role: Exclude<ApprovalRole, 'none'>; approver: string; comment?: string; breaker?: string };
+  ApprovalDenied: { approvalId: string; stepId: string; role: Exclude<ApprovalRole, 'none'>; approver: string; reason: string; breaker?: string };
   StepPlanned: { stepId: string; action: ActionName; changes: PlannedChange[] };
   StepStarted: { stepId: string; action: ActionName; attempt: number };
   StepCompleted: { stepId: string; action: ActionName; durationMs: number };
@@ -180,6 +184,11 @@ export interface EventDataMap {
   DeadlineMissed: { regime: string; deadlineAt: IsoTime };
   DataSubjectNotificationRequired: { regime: string; dataSubjects: number; piiCategories: string[]; reasons: string[] };
   IncidentClosed: { resolution: string; openItems: string[] };
+  /**
+   * A command the access policies refused (e.g. `/ir close` by a responder). Only the Slack user id
+   * identifies the person; `request` is the command as typed, `refusedAt` when the policy said no.
+   */
+  ActionRefused: { userId: string; role: string; action: string; request: string; refusedAt: IsoTime };
 }
 
 /** Every event type name. */
@@ -228,6 +237,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'DeadlineMissed',
   'DataSubjectNotificationRequired',
   'IncidentClosed',
+  'ActionRefused',
 ];
 
 /**

@@ -70,6 +70,8 @@ export interface PendingApproval {
   role: Exclude<ApprovalRole, 'none'>;
   reason: string;
   requestedAt: IsoTime;
+  /** Set for an approval scoped to one breaker rather than to its step. */
+  breaker?: string;
 }
 
 /** An answered approval. */
@@ -80,7 +82,12 @@ export interface ApprovalDecision {
   granted: boolean;
   approver: string;
   at: IsoTime;
+  /** Set for an approval scoped to one breaker rather than to its step. */
+  breaker?: string;
 }
+
+/** A command the access policies refused, as `ActionRefused` recorded it. */
+export type Refusal = EventDataMap['ActionRefused'] & { at: IsoTime };
 
 /** A regulatory clock (one per regime) and what happened on it. */
 export interface RegulatoryClockState {
@@ -143,6 +150,8 @@ export interface IncidentState {
     ranges: Record<string, Array<{ from: DecimalString; to: DecimalString }>>;
   };
   clocks: Record<string, RegulatoryClockState>;
+  /** Commands refused by policy, oldest first. */
+  refusals: Refusal[];
   closure?: EventDataMap['IncidentClosed'];
 }
 

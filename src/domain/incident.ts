@@ -95,6 +95,7 @@ function opened(event: EventOf<'IncidentOpened'>): IncidentState {
     forensicWindows: {},
     evidence: { records: '0', chunks: 0, ranges: {} },
     clocks: {},
+    refusals: [],
   };
 }
 
@@ -106,6 +107,7 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
   },
   ApprovalRequested: (s, e) => {
     const step = stepOf(s, e, e.data.stepId);
+    if (e.data.breaker !== undefined) return requestForBreaker(s, e, step, e.data.breaker);
     if (step.approval === 'none') throw illegal(e, `step "${step.id}" needs no approval`);
     if (e.data.role !== step.approval) throw illegal(e, `step "${step.id}" is approved by ${step.approval}, not ${e.data.role}`);
     if (step.status === 'running' || step.status === 'completed') throw illegal(e, `step "${step.id}" is already ${step.status}`);
@@ -243,6 +245,9 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
     const { regime: _regime, ...decision } = e.data;
     clockOf(s, e, e.data.regime).dataSubjectNotification = decision;
   },
+  ActionRefused: (s, e) => {
+    s.refusals.push({ ...e.data, at: e.at });
+  },
   IncidentClosed: (s, e) => {
     const busy = s.steps.find((st) => st.status === 'running');
     if (busy !== undefined) throw illegal(e, `step "${busy.id}" is still running`);
@@ -264,12 +269,29 @@ function decide(s: IncidentState, e: EventOf<'ApprovalGranted'> | EventOf<'Appro
   if (pending === undefined) throw illegal(e, `no pending approval "${e.data.approvalId}"`);
   if (pending.stepId !== e.data.stepId) throw illegal(e, `approval "${pending.approvalId}" is for step "${pending.stepId}"`);
   if (pending.role !== e.data.role) throw illegal(e, `approval "${pending.approvalId}" needs ${pending.role}, not ${e.data.role}`);
+  if (pending.breaker !== e.data.breaker) throw illegal(e, `approval "${pending.approvalId}" is for breaker ${pending.breaker ?? '(none)'}, not ${e.data.breaker ?? '(none)'}`);
   s.pendingApprovals.splice(index, 1);
-  s.decisions.push({ approvalId: pending.approvalId, stepId: pending.stepId, role: pending.role, granted, approver: e.data.approver, at: e.at });
+  const scope = pending.breaker !== undefined ? { breaker: pending.breaker } : {};
+  s.decisions.push({ approvalId: pending.approvalId, stepId: pending.stepId, role: pending.role, granted, approver: e.data.approver, at: e.at, ...scope });
+  // A breaker-scoped decision authorises an action on that breaker only, never the step itself.
+  if (pending.breaker !== undefined) return;
   const step = stepOf(s, e, pending.stepId);
   // Approvals also gate actions after a step (closing a breaker): only touch steps still waiting.
   if (step.status === 'awaiting-approval') step.status = granted ? 'approved' : 'denied';
   if (granted) step.approved = true;
+}
+
+/**
+ * An approval for one breaker of a `break-circuits` step, asked for after the step (closing a
+ * breaker from Slack): the same role gates it as the step, and the step's status does not move.
+ */
+function requestForBreaker(s: IncidentState, e: EventOf<'ApprovalRequested'>, step: StepState, breaker: string): void {
+  if (step.action !== 'break-circuits') throw illegal(e, `step "${step.id}" runs ${step.action}: it owns no breaker`);
+  if (step.approval !== 'none' && e.data.role !== step.approval) throw illegal(e, `breakers of step "${step.id}" are approved by ${step.approval}, not ${e.data.role}`);
+  if (s.pendingApprovals.some((a) => a.approvalId === e.data.approvalId) || s.decisions.some((a) => a.approvalId === e.data.approvalId)) {
+    throw illegal(e, `approval "${e.data.approvalId}" already exists`);
+  }
+  s.pendingApprovals.push({ approvalId: e.data.approvalId, stepId: step.id, role: e.data.role, reason: e.data.reason, requestedAt: e.at, breaker });
 }
 
 function stepOf(s: IncidentState, e: DomainEvent, stepId: string, action?: string): StepState {

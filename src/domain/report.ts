@@ -48,6 +48,11 @@ export function renderReport(events: readonly DomainEvent[], options: ReportOpti
   const items = s.closure?.openItems ?? [];
   out.push(...(items.length > 0 ? items.map((i) => `- ${i}`) : ['- none']));
   if (s.closure !== undefined) out.push('', `Resolution: ${s.closure.resolution}`);
+  // Only when there were any, so reports of incidents without refusals keep their shape.
+  if (s.refusals.length > 0) {
+    out.push('', '## Refused commands', '');
+    out.push(table(['at', 'user', 'role', 'action', 'request'], s.refusals.map((r) => [r.refusedAt, r.userId, r.role, r.action, r.request])));
+  }
   if (options.includeTimeline ?? true) {
     out.push('', '## Timeline', '');
     out.push(table(['seq', 'at', 'event'], timeline(ordered).map((t) => [String(t.seq), t.at, t.summary])));

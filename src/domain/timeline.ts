@@ -22,10 +22,10 @@ const summaries: { [T in EventType]: Summarizer<T> } = {
     `Incident opened (${e.data.severity}, ${e.data.mode}): ${e.data.title}; principal ${e.data.principal}; ` +
     `runbook ${e.data.runbook.id} v${e.data.runbook.version} (${e.data.runbook.contentHash.slice(0, 12)})`,
   AlertCorrelated: (e) => `Alert ${e.data.alertId} from ${e.data.source} correlated (rule "${e.data.rule}")`,
-  ApprovalRequested: (e) => `Approval requested from ${e.data.role} for step "${e.data.stepId}": ${e.data.reason}`,
+  ApprovalRequested: (e) => `Approval requested from ${e.data.role} for ${subject(e.data)}: ${e.data.reason}`,
   ApprovalGranted: (e) =>
-    `Step "${e.data.stepId}" approved by ${e.data.approver} (${e.data.role})${e.data.comment ? `: ${e.data.comment}` : ''}`,
-  ApprovalDenied: (e) => `Step "${e.data.stepId}" refused by ${e.data.approver} (${e.data.role}): ${e.data.reason}`,
+    `${capital(subject(e.data))} approved by ${e.data.approver} (${e.data.role})${e.data.comment ? `: ${e.data.comment}` : ''}`,
+  ApprovalDenied: (e) => `${capital(subject(e.data))} refused by ${e.data.approver} (${e.data.role}): ${e.data.reason}`,
   StepPlanned: (e) =>
     `Dry run of "${e.data.stepId}" (${e.data.action}) would make ${plural(e.data.changes.length, 'change')}` +
     (e.data.changes.length > 0 ? `: ${e.data.changes.map((c) => c.description).join('; ')}` : ''),
@@ -72,7 +72,13 @@ const summaries: { [T in EventType]: Summarizer<T> } = {
     `categories ${e.data.piiCategories.join(', ') || 'none'}; ${e.data.reasons.join('; ')}`,
   IncidentClosed: (e) =>
     `Incident closed: ${e.data.resolution}` + (e.data.openItems.length > 0 ? `; open items: ${e.data.openItems.join('; ')}` : ''),
+  ActionRefused: (e) => `Refused by policy: ${e.data.userId} (${e.data.role}) may not ${e.data.action}; asked "${e.data.request}" at ${e.data.refusedAt}`,
 };
+
+/** What an approval is about: a step, or one breaker of a step. */
+const subject = (d: { stepId: string; breaker?: string }): string =>
+  d.breaker !== undefined ? `breaker "${d.breaker}" of step "${d.stepId}"` : `step "${d.stepId}"`;
+const capital = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** A one-line, human-readable account of one event. */
 export function summarize(event: DomainEvent): string {

@@ -25,7 +25,33 @@ steps:
     approval: incident-commander
 `;
 
+/** Breakers and a close gated on the commander: what `/ir breaker` and `/ir close` act on. */
+const BREAKER_RUNBOOK = `
+id: slack-ops-breakers
+version: 1
+title: Breakers and closing from Slack
+scenario: generic
+severity: high
+breakers:
+  orders-to-analytics:
+    topic: orders
+    principals: [User:analytics-consumer]
+  orders-to-data-lake:
+    topic: orders
+    principals: [User:data-lake-sink]
+steps:
+  - id: break-circuits
+    action: break-circuits
+    with:
+      breakers: [orders-to-analytics, orders-to-data-lake]
+  - id: close
+    action: close
+    approval: incident-commander
+`;
+
 const QUEUE = 'slack-ops-real';
+/** What the stand-in circuit activities were asked to close, in order. */
+const closedCalls: Array<{ breakers: string[]; approvalId: string; controlTopic?: string }> = [];
 let h: Harness;
 let native: NativeConnection;
 let worker: Worker;
@@ -42,6 +68,21 @@ beforeAll(async () => {
     workflowBundle,
     activities: {
       ...notify,
+      // Kafka is not part of this harness: the circuit activities answer as the real ones would.
+      async openCircuits(input: { breakers: Record<string, { topic: string; principals: string[] }> }) {
+        const opened = Object.entries(input.breakers).map(([breaker, rule]) => ({ breaker, topic: rule.topic, principals: rule.principals, addedDenyBindings: [] }));
+        return { events: opened.map((data) => ({ type: 'CircuitOpened', at: new Date().toISOString(), actor: { kind: 'system', id: 'activity:break-circuits' }, data })), result: opened };
+      },
+      async closeCircuits(input: { opened: Array<{ breaker: string; topic: string; principals: string[] }>; approvalId: string; controlTopic?: string }) {
+        closedCalls.push({ breakers: input.opened.map((o) => o.breaker), approvalId: input.approvalId, ...(input.controlTopic ? { controlTopic: input.controlTopic } : {}) });
+        const events = input.opened.map((o) => ({
+          type: 'CircuitClosed',
+          at: new Date().toISOString(),
+          actor: { kind: 'system', id: 'activity:break-circuits' },
+          data: { breaker: o.breaker, topic: o.topic, principals: o.principals, approvalId: input.approvalId },
+        }));
+        return { events };
+      },
       async ensureAuditTopic() {},
       async appendAudit(input: { events: unknown[] }) {
         return { appended: input.events.length, skipped: 0 };
@@ -58,11 +99,11 @@ afterAll(async () => {
   await h?.close();
 });
 
-function alert(): Alert {
+function alert(fingerprint = 'slackopsreal'): Alert {
   const now = new Date().toISOString();
   return {
     source: 'generic',
-    alertId: 'real-1',
+    alertId: `real-${fingerprint}`,
     rule: 'slack-ops-test',
     severity: 'high',
     title: 'Slack operations against the real playbook',
@@ -71,7 +112,7 @@ function alert(): Alert {
     scenario: 'generic',
     observedAt: now,
     receivedAt: now,
-    fingerprint: 'slackopsreal',
+    fingerprint,
   };
 }
 
@@ -93,5 +134,39 @@ describe('the /ir commands against the real incident workflow', () => {
 
     const report = await h.signed.slashCommand({ text: `report ${workflowId}`, userId: 'U0COMMANDER' }, opts);
     expect(report.replies[0]?.text).toContain('# Incident report: Slack operations against the real playbook');
+  });
+
+  it('closes a breaker and then the incident from Slack, and records a refused command as ActionRefused', async () => {
+    const { workflowId } = await openIncident({ client: h.client, taskQueue: QUEUE, alert: alert('slackopsbreakers'), runbook: parseRunbook(BREAKER_RUNBOOK, 'slack-ops-breakers.yaml') });
+    await expect.poll(async () => (await h.incidents.state(workflowId)).pendingApprovals.length, { timeout: 20_000 }).toBe(1);
+    expect(Object.values((await h.incidents.state(workflowId)).breakers).map((b) => b.state)).toEqual(['open', 'open']);
+    // The incident's own channel messages arrive next to the command's answer: wait for both, then pick.
+    const opts = { replyTimeoutMs: 10_000, expectReplies: 2 };
+    const texts = (r: { replies: ReadonlyArray<{ text?: string }> }): string => r.replies.map((x) => x.text ?? '').join('\n');
+
+    const breaker = await h.signed.slashCommand({ text: `breaker close orders-to-analytics ${workflowId}`, userId: 'U0COMMANDER' }, opts);
+    expect(texts(breaker)).toContain(`Breaker \`orders-to-analytics\` of \`${workflowId}\` is now closed`);
+    let s = await h.incidents.state(workflowId);
+    expect(s.breakers['orders-to-analytics']?.state).toBe('closed');
+    expect(s.breakers['orders-to-data-lake']?.state).toBe('open');
+    const grant = s.decisions.find((d) => d.breaker === 'orders-to-analytics');
+    expect(grant).toMatchObject({ approver: 'U0COMMANDER', granted: true });
+    expect(closedCalls).toEqual([{ breakers: ['orders-to-analytics'], approvalId: grant?.approvalId, controlTopic: 'breachline.control' }]);
+
+    const refused = await h.signed.slashCommand({ text: `close ${workflowId} not my call`, userId: 'U0RESPONDER' }, { replyTimeoutMs: 10_000 });
+    expect(texts(refused)).toContain('`close` permission');
+    await expect.poll(async () => (await h.incidents.events(workflowId)).filter((e) => e.type === 'ActionRefused').length, { timeout: 20_000 }).toBe(1);
+    s = await h.incidents.state(workflowId);
+    expect(s.status).not.toBe('closed');
+    expect(s.refusals[0]).toMatchObject({ userId: 'U0RESPONDER', role: 'responder', action: 'close' });
+
+    const closed = await h.signed.slashCommand({ text: `close ${workflowId} contained, analytics back`, userId: 'U0COMMANDER' }, opts);
+    expect(texts(closed)).toContain('closed: contained, analytics back');
+    s = await h.incidents.state(workflowId);
+    expect(s.status).toBe('closed');
+    expect(s.closure?.resolution).toBe('contained, analytics back');
+    expect(Object.values(s.breakers).every((b) => b.state === 'closed')).toBe(true);
+    // The data-lake breaker was closed by the close step, under the close approval.
+    expect(closedCalls.map((c) => c.breakers)).toEqual([['orders-to-analytics'], ['orders-to-data-lake']]);
   });
 });

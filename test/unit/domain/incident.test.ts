@@ -141,6 +141,54 @@ describe('events the other tests do not reach', () => {
     expectIllegal(b, b.make('CircuitClosed', { breaker: 'orders-to-analytics', topic: 'orders', principals: [], approvalId: 'apr-1' }), /is not open/);
   });
 
+  it('a breaker-scoped approval follows a completed step, closes only that breaker and never gates the step', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    b.add('ApprovalRequested', { approvalId: 'break-circuits/1', stepId: 'break-circuits', role: 'incident-commander', reason: 'cut' });
+    b.add('ApprovalGranted', { approvalId: 'break-circuits/1', stepId: 'break-circuits', role: 'incident-commander', approver: 'U1' });
+    runStep(b, 2, () => b.add('CircuitOpened', { breaker: 'orders-to-analytics', topic: 'orders', principals: ['User:analytics-consumer'], addedDenyBindings: [] }));
+    // A plain request on the completed step is still refused: only a breaker-scoped one may follow it.
+    expectIllegal(b, b.make('ApprovalRequested', { approvalId: 'x/1', stepId: 'break-circuits', role: 'incident-commander', reason: 'close' }), /already completed/);
+    expectIllegal(
+      b,
+      b.make('ApprovalRequested', { approvalId: 'breaker:x/1', stepId: 'break-circuits', role: 'dpo', reason: 'close', breaker: 'orders-to-analytics' }),
+      /approved by incident-commander, not dpo/,
+    );
+    expectIllegal(b, b.make('ApprovalRequested', { approvalId: 'breaker:x/1', stepId: 'contain', role: 'incident-commander', reason: 'close', breaker: 'x' }), /owns no breaker/);
+    const scope = { approvalId: 'breaker:orders-to-analytics/1', stepId: 'break-circuits', role: 'incident-commander' as const, breaker: 'orders-to-analytics' };
+    b.add('ApprovalRequested', { ...scope, reason: 'close breaker' }, { kind: 'user', id: 'U2' });
+    expect(fold(b).steps[2]!.status).toBe('completed');
+    const { breaker: _breaker, ...stepScoped } = scope;
+    expectIllegal(b, b.make('ApprovalGranted', { ...stepScoped, approver: 'U2' }), /is for breaker orders-to-analytics/);
+    b.add('ApprovalGranted', { ...scope, approver: 'U2' }, { kind: 'user', id: 'U2' });
+    b.add('CircuitClosed', { breaker: 'orders-to-analytics', topic: 'orders', principals: ['User:analytics-consumer'], approvalId: scope.approvalId });
+    const s = fold(b);
+    expect(s.breakers['orders-to-analytics']?.state).toBe('closed');
+    expect(s.steps[2]!.status).toBe('completed');
+    expect(s.decisions.at(-1)).toMatchObject({ approvalId: scope.approvalId, approver: 'U2', granted: true, breaker: 'orders-to-analytics' });
+    expectIllegal(b, b.make('ApprovalRequested', { ...scope, reason: 'again' }), /already exists/);
+  });
+
+  it('a breaker-scoped grant before the step ran does not let the step start', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    const scope = { approvalId: 'breaker:orders-to-analytics/1', stepId: 'break-circuits', role: 'incident-commander' as const, breaker: 'orders-to-analytics' };
+    b.add('ApprovalRequested', { ...scope, reason: 'close breaker' });
+    b.add('ApprovalGranted', { ...scope, approver: 'U2' });
+    expect(fold(b).steps[2]).toMatchObject({ status: 'pending', approved: false });
+    expectIllegal(b, b.make('StepStarted', { stepId: 'break-circuits', action: 'break-circuits', attempt: 1 }), /needs approval/);
+  });
+
+  it('ActionRefused lists the refusal, at any stage before closing', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    const refusal = { userId: 'U0RESPONDER', role: 'responder', action: 'close', request: '/ir close incident-1', refusedAt: '2026-11-20T09:00:00.000Z' };
+    b.add('ActionRefused', refusal, { kind: 'user', id: 'U0RESPONDER' });
+    expect(fold(b).refusals).toEqual([{ ...refusal, at: b.events.at(-1)!.at }]);
+    b.add('IncidentClosed', { resolution: 'done', openItems: [] });
+    expectIllegal(b, b.make('ActionRefused', refusal), /closed/);
+  });
+
   it('DeadlineMissed marks the clock, and a later filing must be late with a reason', () => {
     const b = new HistoryBuilder();
     opened(b);
@@ -157,7 +205,7 @@ describe('events the other tests do not reach', () => {
 
   it('the full history and these cases use every event type', () => {
     const used = new Set(fullHistory().events.map((e) => e.type));
-    for (const extra of ['ApprovalDenied', 'StepPlanned', 'StepCompensated', 'CircuitClosed', 'DeadlineMissed'] as const) used.add(extra);
+    for (const extra of ['ApprovalDenied', 'StepPlanned', 'StepCompensated', 'CircuitClosed', 'DeadlineMissed', 'ActionRefused'] as const) used.add(extra);
     expect([...used].sort()).toEqual([...EVENT_TYPES].sort());
   });
 });

@@ -55,6 +55,8 @@ describe('timeline', () => {
       b.make('StepCompensated', { stepId: 'contain', action: 'contain', undone: '2 ALLOW bindings restored' }),
       b.make('CircuitClosed', { breaker: 'orders-to-analytics', topic: 'orders', principals: ['User:analytics-consumer'], approvalId: 'apr-3' }),
       b.make('DeadlineMissed', { regime: 'gdpr', deadlineAt: '2026-11-23T08:00:00.000Z' }),
+      b.make('ActionRefused', { userId: 'U0RESPONDER', role: 'responder', action: 'close', request: '/ir close incident-1 done', refusedAt: '2026-11-20T09:00:00.000Z' }),
+      b.make('ApprovalGranted', { approvalId: 'breaker:orders-to-analytics/1', stepId: 'break-circuits', role: 'incident-commander', approver: 'U1', breaker: 'orders-to-analytics' }),
     ];
     expect(new Set(samples.map((e) => e.type)).size).toBe(EVENT_TYPES.length);
     const text = samples.map(summarize);
@@ -62,6 +64,8 @@ describe('timeline', () => {
     expect(text).toContain('Step "break-circuits" refused by U9 (incident-commander): month end');
     expect(text).toContain('Dry run of "contain" (contain) would make 1 change: remove READ on orders');
     expect(text).toContain('GDPR deadline 2026-11-23T08:00:00.000Z passed without a filing');
+    expect(text).toContain('Refused by policy: U0RESPONDER (responder) may not close; asked "/ir close incident-1 done" at 2026-11-20T09:00:00.000Z');
+    expect(text).toContain('Breaker "orders-to-analytics" of step "break-circuits" approved by U1 (incident-commander)');
     expect(text).toContain('Data subjects must be told (GDPR): 182,344 data subjects, categories contact, name; contact data of about 182344 clients');
   });
 });
