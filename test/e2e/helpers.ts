@@ -1,7 +1,8 @@
+import { quietLogger, quietRuntime } from '../support/quiet-runtime';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { PlaybookDeps } from '../../activities';
 import type { Alert } from '../../src/domain/alert';
@@ -200,16 +201,4 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
   throw new Error(`${what} not reached in ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
 }
 
-/** The worker runtime logs to the console by default; tests only want errors. */
-export function quietRuntime(): void {
-  try {
-    Runtime.install({ logger: quietLogger() });
-  } catch {
-    // Already installed in this process.
-  }
-}
-
-function quietLogger() {
-  const noop = (): void => undefined;
-  return { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
-}
+export { quietRuntime };

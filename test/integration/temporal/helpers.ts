@@ -1,6 +1,7 @@
+import { quietLogger, quietRuntime } from '../../support/quiet-runtime';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { expect } from 'vitest';
 import { join } from 'node:path';
 
@@ -9,19 +10,7 @@ export async function bundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath: join(__dirname, 'workflows', 'index.ts'), logger: quietLogger() });
 }
 
-/** The worker runtime logs to the console by default; the tests only want errors. */
-export function quietRuntime(): void {
-  try {
-    Runtime.install({ logger: quietLogger() });
-  } catch {
-    // Already installed in this process.
-  }
-}
-
-function quietLogger() {
-  const noop = (): void => undefined;
-  return { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
-}
+export { quietRuntime };
 
 /** A unique id for a test's workflow. */
 export function uid(prefix: string): string {

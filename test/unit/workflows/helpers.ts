@@ -1,7 +1,8 @@
+import { quietLogger, quietRuntime } from '../../support/quiet-runtime';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadRunbookFile, type LoadedRunbook } from '../../../src/domain/runbook-loader';
 import type { IncidentState } from '../../../src/domain/incident';
 import { stateQuery } from '../../../workflows/api';
@@ -41,16 +42,4 @@ export async function waitForState(handle: WorkflowHandle, predicate: (s: Incide
   throw new Error(`state never matched; last: ${JSON.stringify(last?.steps.map((s) => `${s.id}:${s.status}`))}`);
 }
 
-/** The worker runtime logs to the console by default; tests only want errors. */
-export function quietRuntime(): void {
-  try {
-    Runtime.install({ logger: quietLogger() });
-  } catch {
-    // Already installed in this process.
-  }
-}
-
-function quietLogger() {
-  const noop = (): void => undefined;
-  return { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
-}
+export { quietRuntime };
