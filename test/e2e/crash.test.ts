@@ -102,7 +102,8 @@ async function kill(child: ChildProcess): Promise<void> {
 
 async function vaultVersions(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const name of BLAST) out[name] = (await readServiceAccount(sb.secrets, name)).version;
+  const versions = await Promise.all(BLAST.map(async (name) => (await readServiceAccount(sb.secrets, name)).version));
+  BLAST.forEach((name, i) => (out[name] = versions[i] ?? 0));
   return out;
 }
 
@@ -127,12 +128,17 @@ describe('worker crash during rotation and evidence replay', () => {
   it('completes with exactly one rotation per account and gapless, duplicate-free evidence', async () => {
     const before = await vaultVersions();
     worker = await startWorker();
+    // Rotating three accounts takes ~100 ms on an idle machine, faster than a poll and a kill.
+    // Slowing Vault down makes each account take several round trips of latency, so the kill
+    // below lands between accounts whatever the machine's speed.
+    sb.vault.faults.setLatency(250);
     const { handle: h } = await openIncident({ client: sb.client, taskQueue: TASK_QUEUE, alert: exfiltrationAlert(), runbook, workflowId: 'crash-incident' });
     const handle = h as WorkflowHandle<Incident>;
 
     // Kill while rotating: as soon as the first account has a new Vault version.
     await eventually(async () => Object.entries(await vaultVersions()).some(([n, v]) => v > (before[n] ?? 0)), 60_000, 'rotation under way');
     await kill(worker);
+    sb.vault.faults.reset();
     const rotatedAtKill = Object.entries(await vaultVersions()).filter(([n, v]) => v > (before[n] ?? 0)).length;
     worker = await startWorker();
 
