@@ -4,6 +4,7 @@ import type { PendingActivity, Run } from './model';
 import { EventType, RetryState, TimeoutType, duration, encodeMessage, millis, temporal, timestamp, type IFailure, type IHistoryEvent, type IPayloads, type Loose } from './proto';
 import { decodeToken, encodeToken } from './tokens';
 import { scheduleWorkflowTask } from './workflow-task';
+import { decideRetry, retryPolicyProto } from './retry-policy';
 
 type WS = typeof temporal.api.workflowservice.v1;
 type Req<K extends keyof WS> = WS[K] extends { create(p?: infer P): unknown } ? P : never;
@@ -66,13 +67,7 @@ export function dispatchActivity(engine: Engine, run: Run, scheduledId: number):
       scheduleToCloseTimeout: duration(act.timeouts.scheduleToClose),
       startToCloseTimeout: duration(act.timeouts.startToClose),
       heartbeatTimeout: duration(act.timeouts.heartbeat),
-      retryPolicy: {
-        initialInterval: duration(act.retryPolicy.initialIntervalMs),
-        backoffCoefficient: act.retryPolicy.backoffCoefficient,
-        maximumInterval: duration(act.retryPolicy.maximumIntervalMs),
-        maximumAttempts: act.retryPolicy.maximumAttempts,
-        nonRetryableErrorTypes: act.retryPolicy.nonRetryableErrorTypes,
-      },
+      retryPolicy: retryPolicyProto(act.retryPolicy),
     };
   });
 }
@@ -155,8 +150,6 @@ function finish(engine: Engine, run: Run, act: PendingActivity, outcome: IHistor
 
 /** Applies the retry policy to a failed or timed-out attempt (wire notes §4). */
 function retryOrFail(engine: Engine, run: Run, act: PendingActivity, failure: IFailure, nextRetryDelayMs = 0): void {
-  const p = act.retryPolicy;
-  const app = failure.applicationFailureInfo;
   const isTimeout = !!failure.timeoutFailureInfo;
   const final = (retryState: number): void => {
     const event: IHistoryEvent = isTimeout
@@ -164,12 +157,17 @@ function retryOrFail(engine: Engine, run: Run, act: PendingActivity, failure: IF
       : { eventType: EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, activityTaskFailedEventAttributes: { failure, scheduledEventId: act.scheduledId, retryState, identity: act.identity } };
     finish(engine, run, act, event, true);
   };
-  if (app?.nonRetryable || (app?.type && p.nonRetryableErrorTypes.includes(app.type))) return final(RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
-  if (act.cancelRequestedId > 0) return final(RetryState.RETRY_STATE_CANCEL_REQUESTED);
-  if (p.maximumAttempts > 0 && act.attempt >= p.maximumAttempts) return final(RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
-  const delay = nextRetryDelayMs || Math.min(p.initialIntervalMs * p.backoffCoefficient ** (act.attempt - 1), p.maximumIntervalMs);
   const now = engine.clock.now();
-  if (act.timeouts.scheduleToClose > 0 && now + delay >= act.scheduledTime + act.timeouts.scheduleToClose) return final(RetryState.RETRY_STATE_TIMEOUT);
+  const decision = decideRetry(act.retryPolicy, {
+    attempt: act.attempt,
+    failure,
+    nextRetryDelayMs,
+    nowMs: now,
+    deadlineMs: act.timeouts.scheduleToClose > 0 ? act.scheduledTime + act.timeouts.scheduleToClose : 0,
+    cancelRequested: act.cancelRequestedId > 0,
+  });
+  if ('retryState' in decision) return final(decision.retryState);
+  const delay = decision.delayMs;
   // A retry writes no history: the next attempt simply runs after the backoff.
   for (const c of act.cancels.splice(0)) c();
   act.release?.();

@@ -9,6 +9,7 @@ import { CommandType, EventType, duration, millis, temporal, type Loose } from '
 import { armTimer, cancelTimer } from './timers';
 import { applyProtocolCommand } from './updates';
 import { failAndRetry, workflowRetry } from './workflow-retry';
+import { effectiveRetryPolicy, retryPolicyProto } from './retry-policy';
 
 type Command = temporal.api.command.v1.ICommand;
 type Messages = ReadonlyMap<string, Loose<temporal.api.protocol.v1.IMessage>>;
@@ -206,8 +207,6 @@ function normalizeActivity(run: Run, a: temporal.api.command.v1.IScheduleActivit
   const stc = clamp(millis(a.startToCloseTimeout) || s2c);
   const s2s = clamp(millis(a.scheduleToStartTimeout) || s2c);
   const hb = Math.min(millis(a.heartbeatTimeout), stc || Infinity);
-  const rp = a.retryPolicy ?? {};
-  const initial = millis(rp.initialInterval) || 1000;
   return {
     activityId: a.activityId,
     activityType: a.activityType,
@@ -218,13 +217,7 @@ function normalizeActivity(run: Run, a: temporal.api.command.v1.IScheduleActivit
     scheduleToStartTimeout: duration(s2s),
     startToCloseTimeout: duration(stc),
     heartbeatTimeout: duration(hb),
-    retryPolicy: {
-      initialInterval: duration(initial),
-      backoffCoefficient: rp.backoffCoefficient || 2,
-      maximumInterval: duration(millis(rp.maximumInterval) || 100 * initial),
-      maximumAttempts: rp.maximumAttempts ?? 0,
-      nonRetryableErrorTypes: rp.nonRetryableErrorTypes ?? [],
-    },
+    retryPolicy: retryPolicyProto(effectiveRetryPolicy(a.retryPolicy)),
     useWorkflowBuildId: a.useWorkflowBuildId,
     priority: a.priority,
   };

@@ -1,4 +1,5 @@
 import type { Release } from './clock';
+import type { RetryPolicyMs } from './retry-policy';
 import type { ExecutionStatusName } from './visibility-query';
 export type { ExecutionStatusName };
 import type { IFailure, IHeader, IHistoryEvent, IPayload, IPayloads, Loose, temporal } from './proto';
@@ -39,13 +40,7 @@ export interface PendingActivity {
   header?: IHeader | null;
   input?: IPayloads | null;
   timeouts: ActivityTimeouts;
-  retryPolicy: {
-    backoffCoefficient: number;
-    maximumAttempts: number;
-    initialIntervalMs: number;
-    maximumIntervalMs: number;
-    nonRetryableErrorTypes: string[];
-  };
+  retryPolicy: RetryPolicyMs;
   scheduledTime: number;
   attempt: number;
   /** `closing`: the outcome is written or buffered; the attempt accepts nothing more. */

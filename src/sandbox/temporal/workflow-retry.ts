@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Engine } from './engine';
 import { onRunClosed, startRun } from './lifecycle';
 import type { Run } from './model';
+import { decideRetry, effectiveRetryPolicy } from './retry-policy';
 import { EventType, duration, millis, temporal, type IFailure } from './proto';
 
 const RetryState = temporal.api.enums.v1.RetryState;
@@ -14,16 +15,13 @@ export function workflowRetry(engine: Engine, run: Run, failure: IFailure | null
   const started = run.events[0]?.workflowExecutionStartedEventAttributes;
   const p = started?.retryPolicy;
   if (!p) return { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET };
-  const attempt = started.attempt || 1;
-  const app = failure?.applicationFailureInfo;
-  if (app?.nonRetryable || (app?.type && (p.nonRetryableErrorTypes ?? []).includes(app.type))) return { retryState: RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
-  if ((p.maximumAttempts ?? 0) > 0 && attempt >= (p.maximumAttempts ?? 0)) return { retryState: RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
-  const initial = millis(p.initialInterval) || 1000;
-  const max = millis(p.maximumInterval) || 100 * initial;
-  const delay = millis(app?.nextRetryDelay) || Math.min(initial * (p.backoffCoefficient || 2) ** (attempt - 1), max);
-  const expiration = millis(started.workflowExecutionExpirationTime);
-  if (expiration > 0 && engine.clock.now() + delay >= expiration) return { retryState: RetryState.RETRY_STATE_TIMEOUT };
-  return { delayMs: delay };
+  return decideRetry(effectiveRetryPolicy(p), {
+    attempt: started.attempt || 1,
+    failure,
+    nextRetryDelayMs: millis(failure?.applicationFailureInfo?.nextRetryDelay),
+    nowMs: engine.clock.now(),
+    deadlineMs: millis(started.workflowExecutionExpirationTime),
+  });
 }
 
 /** Closes the run as failed-and-retrying and returns the effect that starts the next attempt. */

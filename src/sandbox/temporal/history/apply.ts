@@ -1,5 +1,6 @@
 import type { PendingActivity, Run } from '../model';
 import { EventType, millis, num, type IHistoryEvent } from '../proto';
+import { effectiveRetryPolicy } from '../retry-policy';
 
 /**
  * Folds one appended event into the run's derived state (pending activities, timers, children,
@@ -163,13 +164,7 @@ function activityFromEvent(run: Run, ev: IHistoryEvent, id: number, time: number
       startToClose: millis(a.startToCloseTimeout),
       heartbeat: millis(a.heartbeatTimeout),
     },
-    retryPolicy: {
-      initialIntervalMs: millis(rp.initialInterval) || 1000,
-      backoffCoefficient: rp.backoffCoefficient || 2,
-      maximumIntervalMs: millis(rp.maximumInterval) || 100 * (millis(rp.initialInterval) || 1000),
-      maximumAttempts: rp.maximumAttempts ?? 0,
-      nonRetryableErrorTypes: rp.nonRetryableErrorTypes ?? [],
-    },
+    retryPolicy: effectiveRetryPolicy(rp),
     scheduledTime: time,
     attempt: 1,
     state: 'queued',
