@@ -8,6 +8,7 @@ import { createAclAdmin } from '../../../src/kafka/acls';
 import { silentLogger } from '../../../src/log/logger';
 import { start as startKafka, type RunningKafkaSandbox } from '../../../src/sandbox/kafka';
 import { seedTradingExfiltration, type TradingScenario } from '../../../src/sandbox/scenario/trading-exfiltration';
+import { waitFor } from '../kafka/helpers';
 import { start as startVault, type RunningVaultSandbox } from '../../../src/sandbox/vault';
 import { createVaultSecrets, type SecretsPort } from '../../../src/vault';
 
@@ -111,14 +112,7 @@ export async function runActivity<I, O>(
   }
 }
 
-/** Resolves when `check` returns true, polling every 20 ms; rejects after `ms`. */
-export async function waitFor(check: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor };
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
