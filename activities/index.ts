@@ -40,6 +40,12 @@ export function createActivities(deps: PlaybookDeps) {
     ...createEvidenceActivities({ ...base, secrets: deps.secrets }),
     ...createAuditActivities({ kafka: deps.kafka, auditTopic: deps.auditTopic, logger: deps.logger }),
     ...createNotifyActivities({ ...(deps.conversation !== undefined ? { conversation: deps.conversation } : {}), channel: deps.channel, logger: deps.logger }),
-    ...createReportActivities({ ...(deps.conversation !== undefined ? { conversation: deps.conversation } : {}), channel: deps.channel, logger: deps.logger }),
+    ...createReportActivities({
+      ...(deps.conversation !== undefined ? { conversation: deps.conversation } : {}),
+      channel: deps.channel,
+      logger: deps.logger,
+      kafka: deps.kafka,
+      auditTopic: deps.auditTopic,
+    }),
   };
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { DomainEvent } from '../src/domain/events';
+import { ApplicationFailure } from '@temporalio/common';
+import { projectIncident, readAuditRecords } from '../src/audit/audit-reader';
 import { renderReport } from '../src/domain/report';
+import { createKafka, type KafkaConnection } from '../src/kafka/client';
 import type { Logger } from '../src/log/logger';
 import type { ConversationPort } from '../src/slack/conversation-port';
 
@@ -9,6 +11,9 @@ export interface ReportActivityDeps {
   conversation?: ConversationPort;
   channel: string;
   logger: Logger;
+  /** The report is rebuilt from the audit topic, so its input stays a few bytes whatever the incident's size. */
+  kafka: KafkaConnection;
+  auditTopic: string;
 }
 
 /** What the report step returns into history: its fingerprint, not its text. */
@@ -23,17 +28,26 @@ export interface PostedReport {
 const MESSAGE_LIMIT = 3500;
 
 /**
- * Renders the post-incident report from the incident's events (pure, `src/domain/report.ts`) and
- * posts it to the incident channel. Posting is best effort: the report's digest is returned either
- * way, and the report can always be rebuilt from the audit topic.
+ * Renders the post-incident report from the incident's events as the audit topic holds them (pure
+ * rendering, `src/domain/report.ts`) and posts it to the incident channel. The workflow passes
+ * only the incident id and the last seq it has flushed: no activity input carries the event log
+ * (a large incident's events exceed Temporal's payload limit). Posting is best effort: the
+ * report's digest is returned either way.
  */
 export function createReportActivities(deps: ReportActivityDeps): {
-  postReport(input: { incidentId: string; events: DomainEvent[]; channel?: string }): Promise<PostedReport>;
+  postReport(input: { incidentId: string; throughSeq: number; channel?: string }): Promise<PostedReport>;
 } {
+  const kafka = createKafka(deps.kafka, { clientId: 'breachline-report', logger: deps.logger });
   return {
     async postReport(input) {
       const logger = deps.logger.child({ incidentId: input.incidentId, activity: 'report' });
-      const markdown = renderReport(input.events);
+      const projection = projectIncident(await readAuditRecords(kafka, deps.auditTopic, { incidentId: input.incidentId }), input.incidentId);
+      const events = (projection?.events ?? []).filter((e) => e.seq <= input.throughSeq);
+      if (events.length < input.throughSeq) {
+        // Retried: the audit topic has not caught up (shipping halted or still retrying).
+        throw ApplicationFailure.create({ type: 'AuditBehind', message: `the audit topic holds ${events.length} of ${input.throughSeq} events of ${input.incidentId}`, nonRetryable: false });
+      }
+      const markdown = renderReport(events);
       const sha256 = createHash('sha256').update(markdown).digest('hex');
       let posted = false;
       if (deps.conversation !== undefined) {

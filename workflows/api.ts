@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Alert } from '../src/domain/alert';
 import type { DomainEvent } from '../src/domain/events';
 import type { IncidentState, TimelineEntry } from '../src/domain/incident';
@@ -120,3 +120,32 @@ export const REGULATORY_CLOCK_WORKFLOW_TYPE = 'RegulatoryClockWorkflow';
 export function regulatoryClockWorkflowId(incidentWorkflowId: string, regime: string): string {
   return `${incidentWorkflowId}/clock/${regime}`;
 }
+
+// --- Operator decisions on an incident that needs attention (issue 9). Updates, so the caller
+// gets the workflow's own acceptance or its precise refusal.
+
+/** Who asks, as Slack (or the CLI) identified and authorised them. */
+export interface OperatorIdentity {
+  /** Slack user id (or CLI user); recorded on the event. */
+  requestedBy: string;
+  role: string;
+}
+/** Retry a step that failed after its retries or whose approval expired; `audit` resumes audit shipping. */
+export interface RetryRequest extends OperatorIdentity {
+  stepId: string;
+}
+/** Skip a step that needs attention; the reason is recorded. */
+export interface SkipRequest extends OperatorIdentity {
+  stepId: string;
+  reason: string;
+}
+/** Abort the incident: remediation is undone (saga) and the incident closes with the reason. */
+export interface AbortRequest extends OperatorIdentity {
+  reason: string;
+}
+/** Retries a step (or the audit shipping); answers what will happen. */
+export const retryStepUpdate = defineUpdate<string, [RetryRequest]>('retryStep');
+/** Skips a step that needs attention (incident commander only). */
+export const skipStepUpdate = defineUpdate<string, [SkipRequest]>('skipStep');
+/** Aborts the incident (incident commander only). */
+export const abortUpdate = defineUpdate<string, [AbortRequest]>('abort');

@@ -29,20 +29,19 @@ export class Approvals {
     return true;
   }
 
-  /** Asks for an approval and waits for it; returns the approval id and whether it was granted. */
-  async request(stepId: string, role: Role, reason: string, approvalId: string): Promise<{ approvalId: string; granted: boolean }> {
+  /**
+   * Asks for an approval and waits for it; returns the approval id and whether it was granted.
+   * No answer within the timeout is `expired`: not a refusal by anyone, but something for an
+   * operator to decide (ask again, skip, abort), recorded as `ApprovalExpired`.
+   */
+  async request(stepId: string, role: Role, reason: string, approvalId: string): Promise<{ approvalId: string; granted: boolean; expired?: true }> {
     this.ledger.commit({ type: 'ApprovalRequested', at: nowIso(), actor: WORKFLOW_ACTOR, data: { approvalId, stepId, role, reason } });
     await this.ledger.flush();
     const answered = await condition(() => this.answers.has(approvalId), this.timeoutMs);
     const answer = this.answers.get(approvalId);
     if (!answered || answer === undefined) {
-      this.ledger.commit({
-        type: 'ApprovalDenied',
-        at: nowIso(),
-        actor: WORKFLOW_ACTOR,
-        data: { approvalId, stepId, role, approver: WORKFLOW_ACTOR.id, reason: `no decision within ${Math.round(this.timeoutMs / 60_000)} min` },
-      });
-      return { approvalId, granted: false };
+      this.ledger.commit({ type: 'ApprovalExpired', at: nowIso(), actor: WORKFLOW_ACTOR, data: { approvalId, stepId, role, waitedMs: this.timeoutMs } });
+      return { approvalId, granted: false, expired: true };
     }
     const s = answer.signal;
     const actor = { kind: 'user' as const, id: s.approver };

@@ -5,6 +5,7 @@ import type { PlannedStep } from '../src/domain/runbook';
 import type { IncidentWorkflowInput, StepInput } from '../src/domain/step-contract';
 import type { CloseSignal } from './api';
 import type { Approvals } from './approvals';
+import type { OperatorDecisions } from './attention';
 import type { Lock } from './operator-signals';
 import type { Ledger } from './ledger';
 import { auditAppend, bestEffortNotify, fastControlPlane, forensicsJob, longEvidenceJob, withTimeout } from './options';
@@ -53,6 +54,10 @@ export interface Run {
   breakerLock: Lock;
   /** A close asked for from Slack, granted when the close step asks (see operator-signals). */
   closeRequest?: CloseSignal;
+  /** Operators' retry / skip / abort decisions for what needs attention. */
+  decisions: OperatorDecisions;
+  /** Evidence jobs (`topic:partition`) fully preserved, so a retried step replays only the rest. */
+  evidenceDone: Set<string>;
   /** Background activities awaited before the workflow returns. */
   background: Array<Promise<unknown>>;
 }

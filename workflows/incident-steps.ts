@@ -10,13 +10,8 @@ import { breakCircuits, closeBreakers, contain, forensics, planEvidence, planned
 
 type StepOf<A extends PlannedStep['action']> = Extract<PlannedStep, { action: A }>;
 
-/** How many times the close step asks before the workflow gives up on closing. */
+/** How many times in a row the close step asks before it waits for a new close request. */
 const CLOSE_REQUESTS = 3;
-
-/** Thrown when a step fails for good; the incident stays open with its remediation in place. */
-function stepFailure(stepId: string, type: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`step "${stepId}" failed (${type})`, 'StepFailed');
-}
 
 /** The failure's stable type and whether Temporal would have retried it. */
 function describeError(err: unknown): EventDataMap['StepFailed']['error'] {
@@ -32,23 +27,29 @@ export function incidentChannel(run: Run): string {
   return (step?.action === 'notify' ? step.with?.channel : undefined) ?? '#incidents';
 }
 
+/** What became of one attempt at a step: finished (done, refused or skipped), or waiting for an operator. */
+type Outcome = 'done' | 'needs-decision';
+
 /**
- * One step in live or drill mode: approval (if gated), then `StepStarted` → work → its events →
- * `StepCompleted`, or `StepFailed` and the incident fails. A refused approval skips the step.
+ * One step in live or drill mode: approval (if gated and not yet given), then `StepStarted` →
+ * work → its events → `StepCompleted`. A failure after the activity's retries, or an approval
+ * nobody gave in time, does not end the incident: it needs attention, and the step waits for an
+ * operator to retry it, skip it (with a reason) or abort the incident. A refused approval skips it.
  */
 export async function runStep(run: Run, step: PlannedStep): Promise<void> {
   if (step.action === 'close') return closeStep(run, step);
-  let approvalId: string | undefined;
-  if (step.approval !== 'none') {
-    run.notify(`Approval needed from the ${step.approval} for step "${step.id}": ${step.title}.`);
-    const answer = await run.approvals.request(step.id, step.approval, step.title, `${step.id}/1`);
-    await run.ledger.flush();
-    if (!answer.granted) {
-      run.notify(`Step "${step.id}" skipped: approval refused.`);
-      return;
-    }
-    approvalId = answer.approvalId;
+  for (;;) {
+    if ((await attemptStep(run, step)) === 'done') return;
+    if ((await run.decisions.await(step.id)) !== 'retry') return;
   }
+}
+
+async function attemptStep(run: Run, step: Exclude<PlannedStep, { action: 'close' }>): Promise<Outcome> {
+  // Without a gate nothing is awaited first, so containment is scheduled before anything else.
+  const approval = step.approval === 'none' ? 'not-needed' : await approvalFor(run, step);
+  if (approval === 'expired') return 'needs-decision';
+  if (approval === 'refused') return 'done';
+  const approvalId = approval === 'not-needed' ? undefined : approval;
   switch (step.action) {
     case 'contain':
       return timed(run, step, async () => (await contain(run, step)).events);
@@ -59,7 +60,8 @@ export async function runStep(run: Run, step: PlannedStep): Promise<void> {
     case 'forensics':
       return timed(run, step, async () => (await forensics(run, step)).events);
     case 'preserve-evidence':
-      return startEvidence(run, step);
+      startEvidence(run, step);
+      return 'done';
     case 'start-regulatory-clocks':
       return timed(run, step, async () => {
         await startRegulatoryClocks(run, step, incidentChannel(run));
@@ -73,14 +75,38 @@ export async function runStep(run: Run, step: PlannedStep): Promise<void> {
     case 'report':
       await run.evidence;
       return timed(run, step, async () => {
-        await recorder(fastControlPlane).postReport({ incidentId: run.input.incidentId, events: [...run.ledger.events], channel: step.params.channel ?? incidentChannel(run) });
+        await run.ledger.flush();
+        await recorder(fastControlPlane).postReport({ incidentId: run.input.incidentId, throughSeq: run.ledger.open.lastSeq, channel: step.params.channel ?? incidentChannel(run) });
         return [];
       });
   }
 }
 
+/**
+ * The step's approval: its id once granted (now, or before a failed attempt, which a retry does
+ * not ask again for), `not-needed`, `refused`, or `expired` (nobody answered in time).
+ */
+async function approvalFor(run: Run, step: PlannedStep): Promise<string | 'not-needed' | 'refused' | 'expired'> {
+  if (step.approval === 'none') return 'not-needed';
+  const given = run.ledger.open.decisions.find((d) => d.stepId === step.id && d.granted && d.breaker === undefined);
+  if (given !== undefined) return given.approvalId;
+  const asked = run.ledger.events.filter((e) => e.type === 'ApprovalRequested' && e.data.stepId === step.id && e.data.breaker === undefined).length;
+  run.notify(`Approval needed from the ${step.approval} for step "${step.id}": ${step.title}.`);
+  const answer = await run.approvals.request(step.id, step.approval, step.title, `${step.id}/${asked + 1}`);
+  await run.ledger.flush();
+  if (answer.expired) {
+    run.notify(`Nobody approved step "${step.id}" in time; it needs attention: retry (ask again), skip with a reason, or abort.`);
+    return 'expired';
+  }
+  if (!answer.granted) {
+    run.notify(`Step "${step.id}" skipped: approval refused.`);
+    return 'refused';
+  }
+  return answer.approvalId;
+}
+
 /** Records `StepStarted`, runs the work, folds its events and records the outcome. */
-async function timed(run: Run, step: PlannedStep, work: () => Promise<EventDraft[]>): Promise<void> {
+async function timed(run: Run, step: PlannedStep, work: () => Promise<EventDraft[]>): Promise<Outcome> {
   const { ledger } = run;
   const attempt = (ledger.open.steps.find((s) => s.id === step.id)?.attempts ?? 0) + 1;
   const started = Date.now();
@@ -90,43 +116,46 @@ async function timed(run: Run, step: PlannedStep, work: () => Promise<EventDraft
   } catch (err) {
     if (isCancellation(err)) throw err;
     await fail(run, step, attempt, err);
+    return 'needs-decision';
   }
   ledger.commit({ type: 'StepCompleted', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: step.id, action: step.action, durationMs: Date.now() - started } });
   await ledger.flush();
+  return 'done';
 }
 
-async function fail(run: Run, step: PlannedStep, attempt: number, err: unknown): Promise<never> {
+/** `StepFailed` (which puts the step on the attention list), on the audit topic and in the channel. */
+async function fail(run: Run, step: PlannedStep, attempt: number, err: unknown): Promise<void> {
   const error = describeError(err);
   run.ledger.commit({ type: 'StepFailed', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: step.id, action: step.action, attempt, error } });
   await run.ledger.flush();
-  run.notify(`Step "${step.id}" failed (${error.type}); the incident needs a responder. Remediation so far stays in place.`);
-  throw stepFailure(step.id, error.type);
+  run.notify(
+    `Step "${step.id}" failed (${error.type}: ${error.message}); the incident needs attention. Remediation so far stays in place and the ` +
+      `regulatory clocks keep running. Decide: retry ${step.id}, skip ${step.id} <reason>, or abort <reason>.`,
+  );
 }
 
 /**
- * Evidence replay runs in the background: the playbook goes on to the regulatory clocks and the
- * notifications (design §7) and waits for it only before the report and closing.
+ * Evidence replay runs in the background: the playbook goes on to the notifications (design §7)
+ * and waits for it only before the report and closing. A partition that fails after its retries
+ * does not stop the others; the step then needs attention, and a retry replays only the
+ * partitions not yet preserved.
  */
 function startEvidence(run: Run, step: StepOf<'preserve-evidence'>): void {
   const { ledger } = run;
-  const attempt = (ledger.open.steps.find((s) => s.id === step.id)?.attempts ?? 0) + 1;
-  const started = Date.now();
-  ledger.commit({ type: 'StepStarted', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: step.id, action: step.action, attempt } });
-  ledger.flushInBackground();
   run.evidence = (async () => {
-    try {
+    for (;;) {
+      const started = Date.now();
       const total = Object.values(ledger.open.forensicWindows).reduce((n, w) => n + BigInt(w.totals.records), 0n);
-      await preserveEvidence(run, step, async (drafts) => {
-        for (const draft of drafts) ledger.commit(draft);
-        await ledger.flush();
-        run.notify(evidenceProgress(BigInt(ledger.open.evidence.records), total, Date.now() - started));
+      const outcome = await timed(run, step, async () => {
+        await preserveEvidence(run, step, async (drafts) => {
+          for (const draft of drafts) ledger.commit(draft);
+          await ledger.flush();
+          run.notify(evidenceProgress(BigInt(ledger.open.evidence.records), total, Date.now() - started));
+        });
+        return [];
       });
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      await fail(run, step, attempt, err);
+      if (outcome === 'done' || (await run.decisions.await(step.id)) !== 'retry') return;
     }
-    ledger.commit({ type: 'StepCompleted', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: step.id, action: step.action, durationMs: Date.now() - started } });
-    await ledger.flush();
   })();
   // Observed when awaited (report, close); this only keeps the rejection from going unhandled.
   run.evidence.catch(() => undefined);
@@ -149,7 +178,12 @@ async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
       const answer = await asking;
       await run.ledger.flush();
       if (answer.granted) approvalId = answer.approvalId;
-      else if (i >= CLOSE_REQUESTS) throw ApplicationFailure.nonRetryable(`closing was refused ${i} times`, 'CloseNotApproved');
+      else if (i % CLOSE_REQUESTS === 0) {
+        // Asked often enough: the incident stays open until someone asks to close it again.
+        run.notify(`Closing was refused ${i} times; the incident stays open until a new close request.`);
+        run.closeRequest = undefined;
+        await condition(() => run.closeRequest !== undefined);
+      }
     }
   }
   await timed(run, step, async () => {

@@ -1,5 +1,6 @@
 import { CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Alert } from '../src/domain/alert';
+import type { Actor } from '../src/domain/events';
 import { parseDuration } from '../src/domain/duration';
 import { timeline, type IncidentState } from '../src/domain/incident';
 import { renderReport } from '../src/domain/report';
@@ -16,13 +17,17 @@ import {
   fileNotificationSignal,
   filingRejectionsQuery,
   refusalSignal,
+  abortUpdate,
   reportQuery,
+  retryStepUpdate,
+  skipStepUpdate,
   stateQuery,
   timelineQuery,
   type FalsePositiveSignal,
   type FilingRejection,
 } from './api';
 import { Approvals } from './approvals';
+import { OperatorDecisions } from './attention';
 import { fileNotification } from './clocks';
 import { notifier, nowIso, recorder, WORKFLOW_ACTOR, type Run } from './context';
 import { Ledger } from './ledger';
@@ -60,6 +65,11 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
           }
           await audit.appendAudit({ events });
         },
+    (halt, pendingFromSeq) => {
+      // Committed (and kept in the workflow) although it cannot be shipped now: it ships first on resume.
+      ledger.commit({ type: 'AuditShippingHalted', at: nowIso(), actor: WORKFLOW_ACTOR, data: { error: halt, pendingFromSeq } });
+      run.notify(`Audit shipping for ${input.incidentId} halted (${halt.type}: ${halt.message}); events are kept in order. Retry with: retry ${input.incidentId} audit.`);
+    },
   );
   const chat = notifier();
   const run: Run = {
@@ -76,6 +86,8 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
     breakerLock: new Lock(),
     clocks: {},
     background: [],
+    decisions: new OperatorDecisions(ledger),
+    evidenceDone: new Set(),
   };
 
   open(run);
@@ -118,6 +130,17 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(eventsQuery, () => ledger.events);
   setHandler(filingRejectionsQuery, () => rejections);
   setHandler(reportQuery, () => renderReport(ledger.events));
+  setHandler(retryStepUpdate, (req) => run.decisions.retry(req), { validator: (req) => run.decisions.validateRetry(req) });
+  setHandler(skipStepUpdate, (req) => run.decisions.skip(req), { validator: (req) => run.decisions.validateSkip(req) });
+  setHandler(
+    abortUpdate,
+    (req) => {
+      const answer = run.decisions.abort(req);
+      playbook.cancel();
+      return answer;
+    },
+    { validator: (req) => run.decisions.validateAbort(req) },
+  );
 
   try {
     await playbook.run(async () => {
@@ -143,8 +166,9 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
     });
   } catch (err) {
     if (!isCancellation(err)) throw err;
-    await CancellationScope.nonCancellable(() => unwind(run, falsePositive));
-    if (falsePositive === undefined) throw err;
+    await CancellationScope.nonCancellable(() => unwind(run, interruption(run, falsePositive)));
+    // A false positive and an operator's abort are decisions, not failures: the run completes.
+    if (falsePositive === undefined && run.decisions.aborted === undefined) throw err;
   }
   await Promise.all(run.background);
   return ledger.open;
@@ -183,39 +207,56 @@ function correlate(run: Run, alert: Alert): boolean {
   return true;
 }
 
+/** Why the playbook was interrupted, for the events and the channel. */
+interface Interruption {
+  /** `StepFailed.error.type` of the steps it cut short. */
+  type: 'Cancelled' | 'FalsePositive' | 'Aborted';
+  actor: Actor;
+  resolution: string;
+  message: string;
+}
+
+function interruption(run: Run, falsePositive: FalsePositiveSignal | undefined): Interruption {
+  const aborted = run.decisions.aborted;
+  if (falsePositive !== undefined) {
+    return {
+      type: 'FalsePositive',
+      actor: { kind: 'user', id: falsePositive.declaredBy },
+      resolution: `false positive declared by ${falsePositive.declaredBy}: ${falsePositive.reason}`,
+      message: 'declared a false positive',
+    };
+  }
+  if (aborted !== undefined) {
+    return { type: 'Aborted', actor: { kind: 'user', id: aborted.requestedBy }, resolution: `aborted by ${aborted.requestedBy}: ${aborted.reason}`, message: 'aborted' };
+  }
+  return { type: 'Cancelled', actor: WORKFLOW_ACTOR, resolution: 'cancelled', message: 'cancelled' };
+}
+
 /**
- * Cancellation or a declared false positive: the interrupted steps are recorded as failed, the
- * saga unwinds newest first (breakers closed, then access restored), and the incident closes.
+ * Cancellation, a declared false positive or an operator's abort: the interrupted steps are
+ * recorded as failed, the saga unwinds newest first (breakers closed, then access restored), and
+ * the incident closes. Every compensation's events are committed as they come: none is dropped.
  */
-async function unwind(run: Run, falsePositive: FalsePositiveSignal | undefined): Promise<void> {
+async function unwind(run: Run, why: Interruption): Promise<void> {
   const { ledger } = run;
-  const why = falsePositive !== undefined ? 'FalsePositive' : 'Cancelled';
   for (const step of ledger.open.steps.filter((s) => s.status === 'running')) {
     ledger.commit({
       type: 'StepFailed',
       at: nowIso(),
       actor: WORKFLOW_ACTOR,
-      data: { stepId: step.id, action: step.action, attempt: step.attempts, error: { type: why, message: 'interrupted', retriable: false } },
+      data: { stepId: step.id, action: step.action, attempt: step.attempts, error: { type: why.type, message: 'interrupted', retriable: false } },
     });
   }
   await run.saga.unwind((c, output) => {
-    for (const draft of output.events) ledger.tryCommit(draft);
+    for (const draft of output.events) ledger.commit(draft);
     const step = ledger.open.steps.find((s) => s.id === c.stepId);
     if (step !== undefined && step.status !== 'compensated') {
-      ledger.tryCommit({ type: 'StepCompensated', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: c.stepId, action: c.action, undone: c.description } });
+      ledger.commit({ type: 'StepCompensated', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: c.stepId, action: c.action, undone: c.description } });
     }
   });
   if (ledger.open.status !== 'closed') {
-    ledger.commit({
-      type: 'IncidentClosed',
-      at: nowIso(),
-      actor: falsePositive !== undefined ? { kind: 'user', id: falsePositive.declaredBy } : WORKFLOW_ACTOR,
-      data: {
-        resolution: falsePositive !== undefined ? `false positive declared by ${falsePositive.declaredBy}: ${falsePositive.reason}` : 'cancelled',
-        openItems: openItems(run),
-      },
-    });
+    ledger.commit({ type: 'IncidentClosed', at: nowIso(), actor: why.actor, data: { resolution: why.resolution, openItems: openItems(run) } });
   }
   await ledger.flush();
-  run.notify(`Incident ${run.input.incidentId} ${falsePositive !== undefined ? 'declared a false positive' : 'cancelled'}; remediation undone.`);
+  run.notify(`Incident ${run.input.incidentId} ${why.message}; remediation undone.`);
 }

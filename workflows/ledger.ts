@@ -1,9 +1,16 @@
+import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import { applyEvent, type IncidentState } from '../src/domain/incident';
 import type { DomainEvent } from '../src/domain/events';
 import type { EventDraft } from '../src/domain/step-contract';
 
 /** Appends events to the audit topic (the `appendAudit` activity), or nothing in dry-run mode. */
 export type AuditSink = (events: DomainEvent[]) => Promise<void>;
+
+/** Why the audit topic refused the incident's events, as the failed append described it. */
+export interface AuditHalt {
+  type: string;
+  message: string;
+}
 
 /**
  * The incident's event sequence, owned by the workflow: the single writer. It numbers drafts,
@@ -15,11 +22,28 @@ export class Ledger {
   private current: IncidentState | undefined;
   private audited = 0;
   private tail: Promise<void> = Promise.resolve();
+  private halt: AuditHalt | undefined;
 
+  /**
+   * @param onHalt Called once when an append fails for good (after the activity's own retries):
+   *   shipping stops, nothing is dropped, and the incident records and reports why.
+   */
   constructor(
     readonly incidentId: string,
     private readonly sink: AuditSink | undefined,
+    private readonly onHalt: (halt: AuditHalt, pendingFromSeq: number) => void = () => undefined,
   ) {}
+
+  /** Set while audit shipping is halted (until {@link resume}). */
+  get halted(): AuditHalt | undefined {
+    return this.halt;
+  }
+
+  /** Lifts a halt (an operator's retry) and ships everything pending. */
+  resume(): void {
+    this.halt = undefined;
+    this.flushInBackground();
+  }
 
   /** The fold of every committed event; undefined before `IncidentOpened`. */
   get state(): IncidentState | undefined {
@@ -55,24 +79,40 @@ export class Ledger {
 
   /**
    * Appends every event not yet on the audit topic. Appends are chained so they reach the topic
-   * in sequence order; a failed append leaves its events pending for the next flush.
+   * in sequence order. It never rejects: an append that fails for good halts shipping (the
+   * events stay pending, in order) until an operator retries, so the playbook is never stopped
+   * by its own record keeping and no committed event is ever dropped.
    */
   flush(): Promise<void> {
     const run = this.tail.then(() => this.appendPending());
+    // Only a cancellation rejects; the chain must go on for the unwinding that follows it.
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  /** Flush from a signal handler: a failure is retried by the next flush of the main flow. */
+  /** Flush without waiting (signal and update handlers). */
   flushInBackground(): void {
     this.flush().catch(() => undefined);
   }
 
   private async appendPending(): Promise<void> {
-    if (this.sink === undefined) return;
+    if (this.sink === undefined || this.halt !== undefined) return;
     const batch = this.events.slice(this.audited);
     if (batch.length === 0) return;
-    await this.sink(batch);
-    this.audited += batch.length;
+    try {
+      await this.sink(batch);
+      this.audited += batch.length;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      this.halt = describeHalt(err);
+      this.onHalt(this.halt, this.audited + 1);
+    }
   }
+}
+
+/** The failure's stable type (e.g. `AuditConflict`) and message. */
+function describeHalt(err: unknown): AuditHalt {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'ApplicationFailure', message: cause.message };
+  return { type: cause instanceof Error ? cause.name : 'Error', message: cause instanceof Error ? cause.message : String(cause) };
 }

@@ -1,3 +1,4 @@
+import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type { EventDataMap, OffsetRange, PlannedChange } from '../src/domain/events';
 import { planSteps, type PlannedStep } from '../src/domain/runbook';
 import type { EventDraft, StepOutput } from '../src/domain/step-contract';
@@ -109,13 +110,35 @@ export async function forensics(run: Run, step: StepOf<'forensics'>): Promise<St
   return out;
 }
 
-/** The preserve-evidence fan-out: one activity per partition, `parallelism` at a time. */
+/** The key of one evidence job in {@link Run.evidenceDone}. */
+const jobKey = (job: EvidenceJob): string => `${job.sourceTopic}:${job.partition}`;
+
+/**
+ * The preserve-evidence fan-out: one activity per partition not yet preserved, `parallelism` at a
+ * time. A partition that fails after its activity's retries does not stop the others; the step
+ * fails at the end naming every such partition, and a retry of the step replays only those.
+ */
 export async function preserveEvidence(run: Run, step: StepOf<'preserve-evidence'>, onEvents: (events: EventDraft[]) => Promise<void>): Promise<void> {
   const acts = stepActivities(step);
-  await boundedAll(evidenceJobs(run), step.params.parallelism, async (job) => {
-    const out = await acts.preserveEvidence({ ...stepInput(run, step), ...job });
-    await onEvents(out.events);
+  const failed: Array<{ job: string; message: string }> = [];
+  const jobs = evidenceJobs(run).filter((job) => !run.evidenceDone.has(jobKey(job)));
+  await boundedAll(jobs, step.params.parallelism, async (job) => {
+    try {
+      const out = await acts.preserveEvidence({ ...stepInput(run, step), ...job });
+      await onEvents(out.events);
+      run.evidenceDone.add(jobKey(job));
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      failed.push({ job: jobKey(job), message: err instanceof ActivityFailure && err.cause !== undefined ? err.cause.message : String(err) });
+    }
   });
+  if (failed.length > 0) {
+    failed.sort((a, b) => (a.job < b.job ? -1 : 1));
+    throw ApplicationFailure.nonRetryable(
+      `${failed.length} of ${jobs.length} partitions not preserved (${failed.map((f) => f.job).join(', ')}); first: ${failed[0]?.message ?? ''}`,
+      'EvidencePartitionsFailed',
+    );
+  }
 }
 
 /** A `StepPlanned` draft for steps the workflow carries out itself (clocks, notify, report, close). */

@@ -189,6 +189,21 @@ export interface EventDataMap {
    * identifies the person; `request` is the command as typed, `refusedAt` when the policy said no.
    */
   ActionRefused: { userId: string; role: string; action: string; request: string; refusedAt: IsoTime };
+
+  // --- Failure as a state (issue 9): a step that failed for good, or an approval nobody gave in
+  // time, leaves the incident open and needing attention until an operator decides.
+  /** Nobody decided a pending approval in time; the step waits for an operator's decision. */
+  ApprovalExpired: { approvalId: string; stepId: string; role: Exclude<ApprovalRole, 'none'>; waitedMs: number };
+  /** An operator asks for a failed (or unapproved) step to be tried again. */
+  StepRetryRequested: { stepId: string; action: ActionName; requestedBy: string; role: string };
+  /** An operator skips a step that needs attention; the playbook goes on without it. */
+  StepSkipped: { stepId: string; action: ActionName; skippedBy: string; role: string; reason: string };
+  /** An operator aborts the incident: remediation is undone and the incident closes. */
+  IncidentAborted: { abortedBy: string; role: string; reason: string };
+  /** The audit topic refused the incident's events (conflict, closed chain): shipping stops until an operator retries. */
+  AuditShippingHalted: { error: { type: string; message: string }; pendingFromSeq: number };
+  /** Audit shipping was resumed by an operator after a halt. */
+  AuditShippingResumed: { requestedBy: string; role: string };
 }
 
 /** Every event type name. */
@@ -238,6 +253,12 @@ export const EVENT_TYPES: readonly EventType[] = [
   'DataSubjectNotificationRequired',
   'IncidentClosed',
   'ActionRefused',
+  'ApprovalExpired',
+  'StepRetryRequested',
+  'StepSkipped',
+  'IncidentAborted',
+  'AuditShippingHalted',
+  'AuditShippingResumed',
 ];
 
 /**

@@ -45,6 +45,7 @@ export type StepStatus =
   | 'running'
   | 'completed'
   | 'failed'
+  | 'skipped'
   | 'compensated';
 
 /** One runbook step as the fold sees it. */
@@ -103,6 +104,19 @@ export interface RegulatoryClockState {
   dataSubjectNotification?: { dataSubjects: number; piiCategories: string[]; reasons: string[] };
 }
 
+/**
+ * Something the playbook cannot get past on its own: a step that failed after its retries, an
+ * approval that expired, or the audit topic refusing the incident's events. The incident stays
+ * open (clocks keep running) until an operator retries, skips (with a reason) or aborts.
+ */
+export interface AttentionItem {
+  kind: 'step-failed' | 'approval-expired' | 'audit-halted';
+  /** The step concerned; `audit` for the audit topic. */
+  stepId: string;
+  since: IsoTime;
+  message: string;
+}
+
 /** A circuit breaker as last reported. */
 export interface BreakerState {
   topic: string;
@@ -152,6 +166,10 @@ export interface IncidentState {
   clocks: Record<string, RegulatoryClockState>;
   /** Commands refused by policy, oldest first. */
   refusals: Refusal[];
+  /** What waits for an operator's decision; empty while the playbook runs by itself. */
+  attention: AttentionItem[];
+  /** Set once an operator aborted the incident. */
+  aborted?: EventDataMap['IncidentAborted'] & { at: IsoTime };
   closure?: EventDataMap['IncidentClosed'];
 }
 

@@ -96,6 +96,7 @@ function opened(event: EventOf<'IncidentOpened'>): IncidentState {
     evidence: { records: '0', chunks: 0, ranges: {} },
     clocks: {},
     refusals: [],
+    attention: [],
   };
 }
 
@@ -127,9 +128,10 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
   },
   StepStarted: (s, e) => {
     const step = stepOf(s, e, e.data.stepId, e.data.action);
-    if (step.status === 'running' || step.status === 'completed' || step.status === 'compensated') {
+    if (step.status === 'running' || step.status === 'completed' || step.status === 'compensated' || step.status === 'skipped') {
       throw illegal(e, `step "${step.id}" is already ${step.status}`);
     }
+    if (s.attention.some((a) => a.stepId === step.id)) throw illegal(e, `step "${step.id}" waits for an operator's decision (retry, skip or abort)`);
     if (step.approval !== 'none' && !step.approved) throw illegal(e, `step "${step.id}" needs approval by ${step.approval} first`);
     if (e.data.attempt !== step.attempts + 1) throw illegal(e, `step "${step.id}" attempt ${e.data.attempt}, expected ${step.attempts + 1}`);
     step.attempts = e.data.attempt;
@@ -150,6 +152,43 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
     step.status = 'failed';
     step.finishedAt = e.at;
     step.lastError = e.data.error;
+    // Interruptions (cancellation, false positive, abort) are not a decision to ask for.
+    if (e.data.error.type !== 'Cancelled' && e.data.error.type !== 'FalsePositive' && e.data.error.type !== 'Aborted') {
+      needsAttention(s, { kind: 'step-failed', stepId: step.id, since: e.at, message: `${e.data.error.type}: ${e.data.error.message}` });
+    }
+  },
+  ApprovalExpired: (s, e) => {
+    const index = s.pendingApprovals.findIndex((a) => a.approvalId === e.data.approvalId);
+    const pending = s.pendingApprovals[index];
+    if (pending === undefined || pending.stepId !== e.data.stepId) throw illegal(e, `no pending approval "${e.data.approvalId}" for step "${e.data.stepId}"`);
+    s.pendingApprovals.splice(index, 1);
+    const step = stepOf(s, e, e.data.stepId);
+    if (step.status === 'awaiting-approval') step.status = 'pending';
+    needsAttention(s, { kind: 'approval-expired', stepId: step.id, since: e.at, message: `no decision by the ${e.data.role} within ${Math.round(e.data.waitedMs / 60_000)} min` });
+  },
+  StepRetryRequested: (s, e) => {
+    const step = stepOf(s, e, e.data.stepId, e.data.action);
+    resolveAttention(s, e, step.id);
+  },
+  StepSkipped: (s, e) => {
+    const step = stepOf(s, e, e.data.stepId, e.data.action);
+    if (!e.data.reason.trim()) throw illegal(e, 'skipping a step needs a reason');
+    resolveAttention(s, e, step.id);
+    step.status = 'skipped';
+    step.finishedAt = e.at;
+  },
+  IncidentAborted: (s, e) => {
+    if (!e.data.reason.trim()) throw illegal(e, 'aborting an incident needs a reason');
+    if (s.aborted !== undefined) throw illegal(e, 'the incident is already aborted');
+    s.aborted = { ...e.data, at: e.at };
+    s.attention = [];
+  },
+  AuditShippingHalted: (s, e) => {
+    s.attention = s.attention.filter((a) => a.kind !== 'audit-halted');
+    needsAttention(s, { kind: 'audit-halted', stepId: 'audit', since: e.at, message: `${e.data.error.type}: ${e.data.error.message}` });
+  },
+  AuditShippingResumed: (s, e) => {
+    resolveAttention(s, e, 'audit');
   },
   StepCompensated: (s, e) => {
     const step = stepOf(s, e, e.data.stepId, e.data.action);
@@ -311,6 +350,17 @@ function clockOf(s: IncidentState, e: DomainEvent, regime: string): RegulatoryCl
   const clock = s.clocks[regime];
   if (clock === undefined) throw illegal(e, `no ${regime} clock has been started`);
   return clock;
+}
+
+function needsAttention(s: IncidentState, item: IncidentState['attention'][number]): void {
+  s.attention = s.attention.filter((a) => a.stepId !== item.stepId);
+  s.attention.push(item);
+}
+
+function resolveAttention(s: IncidentState, e: DomainEvent, stepId: string): void {
+  const before = s.attention.length;
+  s.attention = s.attention.filter((a) => a.stepId !== stepId);
+  if (s.attention.length === before) throw illegal(e, `nothing about "${stepId}" is waiting for a decision`);
 }
 
 function advance(s: IncidentState, to: IncidentStatus): void {

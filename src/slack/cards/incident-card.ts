@@ -42,6 +42,7 @@ const STEP_ICON: Readonly<Record<StepStatus, string>> = {
   running: ':arrows_counterclockwise:',
   completed: ':white_check_mark:',
   failed: ':x:',
+  skipped: ':fast_forward:',
   compensated: ':leftwards_arrow_with_hook:',
 };
 
@@ -93,6 +94,16 @@ function clocksText(s: IncidentState): string {
   return `*Regulatory clocks*\n${lines.join('\n')}`;
 }
 
+/** The lifecycle status, flagged when the playbook waits for an operator's decision. */
+export function statusText(s: IncidentState): string {
+  return s.attention.length > 0 && s.status !== 'closed' ? `needs-attention (${s.status})` : s.status;
+}
+
+function attentionText(s: IncidentState): string {
+  const lines = s.attention.map((a) => `• \`${a.stepId}\` (${a.kind}) since ${a.since}: ${a.message}`);
+  return `:rotating_light: *Needs attention*: \`retry <id> <step>\`, \`skip <id> <step> <reason>\` or \`abort <id> <reason>\`\n${lines.join('\n')}`;
+}
+
 /**
  * The incident card: a pure function of the incident state. Status, principal, each step with its
  * status, forensic totals, regulatory clocks with their deadlines, and one Approve/Deny row per
@@ -106,7 +117,7 @@ export function renderIncidentCard(s: IncidentState): MessageContent {
       type: 'section',
       block_id: CARD_SUMMARY_BLOCK_ID,
       fields: [
-        { type: 'mrkdwn', text: `*Status*\n${s.status}` },
+        { type: 'mrkdwn', text: `*Status*\n${statusText(s)}` },
         { type: 'mrkdwn', text: `*Principal*\n\`${s.principal}\`` },
         { type: 'mrkdwn', text: `*Mode*\n${s.mode}` },
         { type: 'mrkdwn', text: `*Opened*\n${s.openedAt}` },
@@ -116,6 +127,7 @@ export function renderIncidentCard(s: IncidentState): MessageContent {
     section(forensicText(s)),
     section(clocksText(s)),
   ];
+  if (s.attention.length > 0) blocks.splice(2, 0, section(attentionText(s)));
   for (const a of s.pendingApprovals) {
     const value: ApprovalButtonValue = { incidentId: s.incidentId, approvalId: a.approvalId, stepId: a.stepId, role: a.role };
     blocks.push(section(`:raised_hand: Step \`${a.stepId}\` waits for *${a.role}*: ${a.reason}`));
@@ -134,5 +146,5 @@ export function renderIncidentCard(s: IncidentState): MessageContent {
     elements: [{ type: 'mrkdwn', text: cap(`\`${s.incidentId}\` · runbook ${s.runbook.id} v${s.runbook.version} · ${s.lastSeq} events`, 2000) }],
   });
   const waiting = s.pendingApprovals.length > 0 ? `; ${s.pendingApprovals.length} approval(s) pending` : '';
-  return { text: `Incident ${s.incidentId} (${s.severity}): ${s.title} — ${s.status}${waiting}`, blocks };
+  return { text: `Incident ${s.incidentId} (${s.severity}): ${s.title} — ${statusText(s)}${waiting}`, blocks };
 }

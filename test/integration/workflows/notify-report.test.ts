@@ -1,15 +1,20 @@
 import { createHash } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createAuditActivities } from '../../../activities/audit';
 import { createNotifyActivities } from '../../../activities/notify';
 import { createReportActivities } from '../../../activities/report';
 import type { DomainEvent } from '../../../src/domain/events';
 import { renderReport } from '../../../src/domain/report';
 import { silentLogger } from '../../../src/log/logger';
+import { start as startKafka, type RunningKafkaSandbox } from '../../../src/sandbox/kafka';
 import { start, type RunningSlackSandbox } from '../../../src/sandbox/slack/index';
 import { createWebConversationPort } from '../../../src/slack/web-conversation-port';
 
 let sandbox: RunningSlackSandbox;
+let kafka: RunningKafkaSandbox;
+const AUDIT_TOPIC = 'breachline.audit';
 let reader: WebClient;
 let notify: ReturnType<typeof createNotifyActivities>['notify'];
 let postReport: ReturnType<typeof createReportActivities>['postReport'];
@@ -18,14 +23,17 @@ const NO_RETRY = { retries: 0 };
 
 beforeAll(async () => {
   sandbox = await start();
+  kafka = await startKafka({ port: 0 });
   const conversation = createWebConversationPort({ botToken: sandbox.botToken, apiUrl: sandbox.apiUrl, logger: silentLogger, retryConfig: NO_RETRY });
   notify = createNotifyActivities({ conversation, channel: '#incidents', logger: silentLogger }).notify;
-  postReport = createReportActivities({ conversation, channel: '#incidents', logger: silentLogger }).postReport;
+  const report = createReportActivities({ conversation, channel: '#incidents', logger: silentLogger, kafka: kafka.connection, auditTopic: AUDIT_TOPIC });
+  postReport = (input) => new MockActivityEnvironment().run(report.postReport, input);
   reader = new WebClient(sandbox.botToken, { slackApiUrl: sandbox.apiUrl, retryConfig: NO_RETRY });
 });
 
 afterAll(async () => {
   await sandbox?.close();
+  await kafka?.close();
 });
 
 beforeEach(() => sandbox.faults.clear());
@@ -68,9 +76,18 @@ describe('notify and report activities over the Slack sandbox', () => {
     expect(await texts()).not.toContain('lost message');
   });
 
-  it('posts the rendered report and returns its digest', async () => {
+  it('refuses (retriably) to report before the audit topic holds every event the workflow flushed', async () => {
+    const audit = createAuditActivities({ kafka: kafka.connection, auditTopic: AUDIT_TOPIC, logger: silentLogger });
+    await new MockActivityEnvironment().run(audit.appendAudit, { events: events.slice(0, 1) });
+    const behind = postReport({ incidentId: 'inc-1', throughSeq: 2 });
+    await expect(behind).rejects.toMatchObject({ type: 'AuditBehind', nonRetryable: false });
+  });
+
+  it('posts the report rebuilt from the audit topic and returns its digest; its input is the id and a seq', async () => {
+    const audit = createAuditActivities({ kafka: kafka.connection, auditTopic: AUDIT_TOPIC, logger: silentLogger });
+    await new MockActivityEnvironment().run(audit.appendAudit, { events });
     const markdown = renderReport(events);
-    const posted = await postReport({ incidentId: 'inc-1', events });
+    const posted = await postReport({ incidentId: 'inc-1', throughSeq: 2 });
     expect(posted).toEqual({ posted: true, sha256: createHash('sha256').update(markdown).digest('hex'), bytes: Buffer.byteLength(markdown) });
     expect((await texts()).join('\n')).toContain('# Incident report: exfiltration');
   });

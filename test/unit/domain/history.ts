@@ -93,6 +93,8 @@ export function fullHistory(incidentId?: string): HistoryBuilder {
   });
   b.add('StepStarted', { stepId: 'rotate-credentials', action: 'rotate-credentials', attempt: 1 });
   b.add('StepFailed', { stepId: 'rotate-credentials', action: 'rotate-credentials', attempt: 1, error: { type: 'VaultSealed', message: 'Vault is sealed', retriable: true } });
+  // A failed step waits for an operator's decision before its next attempt.
+  b.add('StepRetryRequested', { stepId: 'rotate-credentials', action: 'rotate-credentials', requestedBy: 'U1', role: 'incident-commander' });
   b.add('StepStarted', { stepId: 'rotate-credentials', action: 'rotate-credentials', attempt: 2 });
   b.add('CredentialRotated', { account: 'report-scheduler', mechanism: 'SCRAM-SHA-512', iterations: 8192, vaultPath: 'kafka/service-accounts/report-scheduler', vaultVersion: 4, verified: true });
   b.add('CredentialRevoked', { account: 'report-exporter', credential: 'kafka-scram-user', reference: 'report-exporter' });

@@ -203,9 +203,52 @@ describe('events the other tests do not reach', () => {
     expect(fold(b).clocks.gdpr!.filed).toMatchObject({ late: true, lateReason: 'forensic figures were only final at 09:00' });
   });
 
+  it('a failure needs attention until an operator decides: retry, skip with a reason, abort; the audit halt likewise', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    const step = { stepId: 'contain', action: 'contain' as const };
+    b.add('StepStarted', { ...step, attempt: 1 });
+    b.add('StepFailed', { ...step, attempt: 1, error: { type: 'KafkaUnavailable', message: 'no broker', retriable: true } });
+    expect(fold(b).attention).toEqual([expect.objectContaining({ kind: 'step-failed', stepId: 'contain', message: 'KafkaUnavailable: no broker' })]);
+    expectIllegal(b, b.make('StepStarted', { ...step, attempt: 2 }), /waits for an operator's decision/);
+    expectIllegal(b, b.make('StepRetryRequested', { stepId: 'rotate-credentials', action: 'rotate-credentials', requestedBy: 'U1', role: 'responder' }), /nothing about "rotate-credentials"/);
+    b.add('StepRetryRequested', { ...step, requestedBy: 'U1', role: 'responder' });
+    b.add('StepStarted', { ...step, attempt: 2 });
+    b.add('StepFailed', { ...step, attempt: 2, error: { type: 'KafkaUnavailable', message: 'no broker', retriable: true } });
+    expectIllegal(b, b.make('StepSkipped', { ...step, skippedBy: 'U1', role: 'incident-commander', reason: ' ' }), /needs a reason/);
+    b.add('StepSkipped', { ...step, skippedBy: 'U1', role: 'incident-commander', reason: 'contained by hand on the brokers' });
+    expect(fold(b).steps.find((s) => s.id === 'contain')?.status).toBe('skipped');
+    expect(fold(b).attention).toEqual([]);
+    expectIllegal(b, b.make('StepStarted', { ...step, attempt: 3 }), /already skipped/);
+    b.add('ApprovalRequested', { approvalId: 'break-circuits/1', stepId: 'break-circuits', role: 'incident-commander', reason: 'cut downstream' });
+    b.add('ApprovalExpired', { approvalId: 'break-circuits/1', stepId: 'break-circuits', role: 'incident-commander', waitedMs: 86_400_000 });
+    expect(fold(b).pendingApprovals).toEqual([]);
+    expect(fold(b).attention[0]).toMatchObject({ kind: 'approval-expired', stepId: 'break-circuits', message: expect.stringContaining('1440 min') });
+    b.add('AuditShippingHalted', { error: { type: 'AuditConflict', message: 'seq 9 differs' }, pendingFromSeq: 9 });
+    b.add('AuditShippingResumed', { requestedBy: 'U1', role: 'incident-commander' });
+    expect(fold(b).attention.map((a) => a.stepId)).toEqual(['break-circuits']);
+    b.add('IncidentAborted', { abortedBy: 'U1', role: 'incident-commander', reason: 'wrong principal' });
+    expect(fold(b)).toMatchObject({ attention: [], aborted: { abortedBy: 'U1', reason: 'wrong principal' } });
+    expectIllegal(b, b.make('IncidentAborted', { abortedBy: 'U2', role: 'incident-commander', reason: 'again' }), /already aborted/);
+  });
+
   it('the full history and these cases use every event type', () => {
     const used = new Set(fullHistory().events.map((e) => e.type));
-    for (const extra of ['ApprovalDenied', 'StepPlanned', 'StepCompensated', 'CircuitClosed', 'DeadlineMissed', 'ActionRefused'] as const) used.add(extra);
+    for (const extra of [
+      'ApprovalDenied',
+      'StepPlanned',
+      'StepCompensated',
+      'CircuitClosed',
+      'DeadlineMissed',
+      'ActionRefused',
+      'ApprovalExpired',
+      'StepSkipped',
+      'IncidentAborted',
+      'AuditShippingHalted',
+      'AuditShippingResumed',
+    ] as const) {
+      used.add(extra);
+    }
     expect([...used].sort()).toEqual([...EVENT_TYPES].sort());
   });
 });

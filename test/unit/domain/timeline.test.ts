@@ -57,6 +57,11 @@ describe('timeline', () => {
       b.make('DeadlineMissed', { regime: 'gdpr', deadlineAt: '2026-11-23T08:00:00.000Z' }),
       b.make('ActionRefused', { userId: 'U0RESPONDER', role: 'responder', action: 'close', request: '/ir close incident-1 done', refusedAt: '2026-11-20T09:00:00.000Z' }),
       b.make('ApprovalGranted', { approvalId: 'breaker:orders-to-analytics/1', stepId: 'break-circuits', role: 'incident-commander', approver: 'U1', breaker: 'orders-to-analytics' }),
+      b.make('ApprovalExpired', { approvalId: 'break-circuits/1', stepId: 'break-circuits', role: 'incident-commander', waitedMs: 86_400_000 }),
+      b.make('StepSkipped', { stepId: 'break-circuits', action: 'break-circuits', skippedBy: 'U1', role: 'incident-commander', reason: 'analytics already offline' }),
+      b.make('IncidentAborted', { abortedBy: 'U1', role: 'incident-commander', reason: 'false alarm' }),
+      b.make('AuditShippingHalted', { error: { type: 'AuditConflict', message: 'seq 9 differs' }, pendingFromSeq: 9 }),
+      b.make('AuditShippingResumed', { requestedBy: 'U1', role: 'incident-commander' }),
     ];
     expect(new Set(samples.map((e) => e.type)).size).toBe(EVENT_TYPES.length);
     const text = samples.map(summarize);

@@ -134,9 +134,9 @@ export function stubActivities(): { activities: Record<string, (...args: never[]
       record.messages.push(input.text);
       return { posted: true };
     },
-    async postReport(input: { events: DomainEvent[] }): Promise<{ posted: boolean; sha256: string; bytes: number }> {
+    async postReport(input: { throughSeq: number }): Promise<{ posted: boolean; sha256: string; bytes: number }> {
       call('postReport');
-      return { posted: true, sha256: 'x', bytes: input.events.length };
+      return { posted: true, sha256: 'x', bytes: input.throughSeq };
     },
   };
   return { activities: activities as unknown as Record<string, (...args: never[]) => Promise<unknown>>, record };
