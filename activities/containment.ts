@@ -1,4 +1,5 @@
 import { asyncLocalStorage } from '@temporalio/activity';
+import { checkpoint } from './heartbeat';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AclBinding, Actor, EventDataMap, PlannedChange, RunMode } from '../src/domain/events';
 import type { BreakerRule } from '../src/domain/runbook';
@@ -355,8 +356,7 @@ function describe(o: ProbeOutcome): string {
 
 /** Records a checkpoint when running as an activity; plain calls (scripts, benches) skip it. */
 function heartbeat(details: ContainmentCheckpoint): void {
-  const ctx = asyncLocalStorage.getStore();
-  if (ctx) ctx.heartbeat(details);
+  checkpoint(details);
 }
 
 /** The previous attempt's checkpoint, if it belongs to this step and has the expected shape. */

@@ -1,4 +1,5 @@
 import { asyncLocalStorage } from '@temporalio/activity';
+import { checkpoint } from './heartbeat';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { EvidenceReplay, EvidenceReplayError, type PreservedRange, type ReplayCheckpoint } from '../src/audit/evidence-replay';
 import type { Actor, OffsetRange, PlannedChange } from '../src/domain/events';
@@ -69,7 +70,7 @@ export function createEvidenceActivities(deps: EvidenceActivityDeps): {
           logger,
           now,
           writer: `User:${deps.kafka.username}`,
-          heartbeat: (checkpoint: ReplayCheckpoint) => ctx?.heartbeat(checkpoint),
+          heartbeat: (next: ReplayCheckpoint) => checkpoint(next),
           ...(ctx !== undefined ? { signal: ctx.cancellationSignal } : {}),
           ...(deps.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: deps.maxBytesPerPartition } : {}),
         },

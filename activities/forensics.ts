@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { asyncLocalStorage } from '@temporalio/activity';
+import { checkpoint } from './heartbeat';
 import { ApplicationFailure } from '@temporalio/common';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin } from 'kafkajs';
 import { DistinctCounter, type DistinctCounterSnapshot, type HashFunction } from '../src/domain/distinct-count';
@@ -169,7 +170,7 @@ class Investigation {
     const now = Date.now();
     if (!force && now - this.lastBeat < HEARTBEAT_EVERY_MS) return;
     this.lastBeat = now;
-    ctx.heartbeat(this.checkpoint);
+    checkpoint(this.checkpoint);
   }
 
   async run(): Promise<StepOutput<ForensicFindings>> {

@@ -6,6 +6,7 @@ import { createAuditActivities } from './audit';
 import { createContainmentActivities } from './containment';
 import { createEvidenceActivities } from './evidence';
 import { createForensicsActivities } from './forensics';
+import { withKeepAlive } from './heartbeat';
 import { createNotifyActivities } from './notify';
 import { createReportActivities } from './report';
 import { createRotationActivities } from './rotation';
@@ -30,8 +31,12 @@ export interface PlaybookDeps {
   now?: () => Date;
 }
 
-/** Every playbook activity, by name, as the worker registers them. */
+/** Every playbook activity, by name, as the worker registers them; each heartbeats while it runs. */
 export function createActivities(deps: PlaybookDeps) {
+  return withKeepAlive(playbookActivities(deps));
+}
+
+function playbookActivities(deps: PlaybookDeps) {
   const base = { kafka: deps.kafka, logger: deps.logger, ...(deps.now !== undefined ? { now: deps.now } : {}) };
   return {
     ...createContainmentActivities({ ...base, secrets: deps.secrets }),

@@ -1,4 +1,5 @@
 import { asyncLocalStorage } from '@temporalio/activity';
+import { checkpoint } from './heartbeat';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Actor, EventDataMap } from '../src/domain/events';
 import type { EventDraft, StepInput, StepOutput } from '../src/domain/step-contract';
@@ -261,7 +262,7 @@ class RotationRun {
 
   private heartbeat(): void {
     // Outside an activity context (direct calls from tests or scripts) there is nothing to report to.
-    asyncLocalStorage.getStore()?.heartbeat(structuredClone(this.checkpoint));
+    checkpoint(structuredClone(this.checkpoint));
   }
 
   private at(): string {

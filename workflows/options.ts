@@ -6,22 +6,30 @@ import type { ActivityOptions } from '@temporalio/workflow';
  * `startToCloseTimeout` (see `withTimeout`).
  */
 
+/**
+ * Every activity heartbeats while it runs (`activities/heartbeat.ts`), so a lost worker is noticed
+ * after this long, whatever the step's own timeout: a crash costs seconds, not minutes.
+ */
+export const LOST_WORKER_AFTER = '10s';
+
 /** Control-plane changes (ACLs, SCRAM, Vault): seconds each, idempotent, so retry briskly and often. */
 export const fastControlPlane: ActivityOptions = {
   startToCloseTimeout: '2m',
+  heartbeatTimeout: LOST_WORKER_AFTER,
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 },
 };
 
 /** Forensics and evidence replay: long, resumable from a heartbeat checkpoint, so a lost worker is noticed in seconds. */
 export const longEvidenceJob: ActivityOptions = {
   startToCloseTimeout: '24h',
-  heartbeatTimeout: '20s',
+  heartbeatTimeout: LOST_WORKER_AFTER,
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 20 },
 };
 
-/** Forensics: admin calls and an access-record scan, minutes at most; bounded by the step timeout, not a heartbeat. */
+/** Forensics: admin calls and an access-record scan, minutes at most; bounded by the step timeout. */
 export const forensicsJob: ActivityOptions = {
   startToCloseTimeout: '30m',
+  heartbeatTimeout: LOST_WORKER_AFTER,
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
 };
 
@@ -37,6 +45,7 @@ export const bestEffortNotify: ActivityOptions = {
 /** Audit appends: the record of what happened must land, so retry for as long as the step may take. */
 export const auditAppend: ActivityOptions = {
   startToCloseTimeout: '1m',
+  heartbeatTimeout: LOST_WORKER_AFTER,
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 50 },
 };
 

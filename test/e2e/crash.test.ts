@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { openIncident } from '../../src/playbook/open-incident';
 import { seedTradingExfiltration, type TradingScenario } from '../../src/sandbox/scenario/trading-exfiltration';
 import { readServiceAccount } from '../../src/vault/service-accounts';
 import { approveSignal, fileNotificationSignal, stateQuery } from '../../workflows/api';
-import { eventually, exfiltrationAlert, playbookBundle, readTopic, ROOT, startSandboxes, type Sandboxes } from './helpers';
+import { eventually, exfiltrationAlert, killProcess, playbookBundle, readTopic, ROOT, startSandboxes, startWorkerProcess, type Sandboxes } from './helpers';
 
 /*
  * Crash safety: the worker runs as a separate process (worker/main.ts via tsx) against sandboxes
@@ -40,10 +40,9 @@ beforeAll(async () => {
   bundlePath = join(dir, 'workflows.js');
   writeFileSync(bundlePath, bundle.code);
   scenario = await seedTradingExfiltration({ kafka: sb.admin, secrets: sb.secrets, volume: 'test', vault: { address: sb.vault.address, token: sb.vault.rootToken } });
-  // Short step timeouts and small evidence chunks: a killed attempt is retried within seconds,
-  // and the replay takes long enough to be interrupted.
+  // Small evidence chunks, so the replay takes long enough to be interrupted. Step timeouts stay
+  // as the runbook has them (15 min for rotation): heartbeats find a killed attempt in seconds.
   const steps = loaded.runbook.steps.map((s) => {
-    if (s.action === 'rotate-credentials') return { ...s, timeout: '8s' };
     if (s.action === 'preserve-evidence') return { ...s, with: { ...s.with, chunkSize: 25, parallelism: 2 } };
     return s;
   });
@@ -57,48 +56,6 @@ afterAll(async () => {
   await sb?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Starts `worker/main.ts` in its own process; resolves once it logs that it is running. */
-async function startWorker(): Promise<ChildProcess> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    BREACHLINE_TEMPORAL_ADDRESS: sb.temporal.address,
-    BREACHLINE_TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-    BREACHLINE_KAFKA_BROKERS: sb.admin.brokers.join(','),
-    BREACHLINE_KAFKA_USERNAME: sb.admin.username,
-    BREACHLINE_KAFKA_PASSWORD: sb.admin.password,
-    BREACHLINE_KAFKA_SASL_MECHANISM: 'scram-sha-512',
-    BREACHLINE_VAULT_ADDRESS: sb.vault.address,
-    BREACHLINE_VAULT_TOKEN: sb.vault.rootToken,
-    BREACHLINE_SLACK_API_URL: sb.slack.apiUrl,
-    BREACHLINE_SLACK_BOT_TOKEN: sb.slack.botToken,
-    BREACHLINE_SLACK_SIGNING_SECRET: sb.slack.signingSecret,
-    BREACHLINE_WORKFLOW_BUNDLE: bundlePath,
-    BREACHLINE_LOG_LEVEL: 'info',
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker', 'main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString('utf8');
-      if (out.includes('worker running')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${out}`)));
-  });
-  return child;
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 async function vaultVersions(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -127,7 +84,7 @@ function sourceOf(record: EvidenceRecord): string {
 describe('worker crash during rotation and evidence replay', () => {
   it('completes with exactly one rotation per account and gapless, duplicate-free evidence', async () => {
     const before = await vaultVersions();
-    worker = await startWorker();
+    worker = await startWorkerProcess(sb, { taskQueue: TASK_QUEUE, bundlePath });
     // Rotating three accounts takes ~100 ms on an idle machine, faster than a poll and a kill.
     // Slowing Vault down makes each account take several round trips of latency, so the kill
     // below lands between accounts whatever the machine's speed.
@@ -137,10 +94,10 @@ describe('worker crash during rotation and evidence replay', () => {
 
     // Kill while rotating: as soon as the first account has a new Vault version.
     await eventually(async () => Object.entries(await vaultVersions()).some(([n, v]) => v > (before[n] ?? 0)), 60_000, 'rotation under way');
-    await kill(worker);
+    await killProcess(worker);
     sb.vault.faults.reset();
     const rotatedAtKill = Object.entries(await vaultVersions()).filter(([n, v]) => v > (before[n] ?? 0)).length;
-    worker = await startWorker();
+    worker = await startWorkerProcess(sb, { taskQueue: TASK_QUEUE, bundlePath });
 
     await eventually(async () => (await handle.query(stateQuery)).pendingApprovals.some((a) => a.stepId === 'break-circuits'), 90_000, 'rotation completed');
     await handle.signal(approveSignal, { stepId: 'break-circuits', approver: 'U-IC', role: 'incident-commander' });
@@ -152,12 +109,12 @@ describe('worker crash during rotation and evidence replay', () => {
       const high = await evidenceHigh(evidenceTopic);
       return high > 0 && high < total;
     }, 90_000, 'evidence replay under way');
-    await kill(worker);
+    await killProcess(worker);
     const preservedAtKill = await evidenceHigh(evidenceTopic);
     // Both kills landed mid-step, or the test would prove nothing.
     expect(rotatedAtKill).toBeLessThan(BLAST.length);
     expect(preservedAtKill).toBeLessThan(total);
-    worker = await startWorker();
+    worker = await startWorkerProcess(sb, { taskQueue: TASK_QUEUE, bundlePath });
 
     await eventually(async () => (await handle.query(stateQuery)).pendingApprovals.some((a) => a.stepId === 'close'), 90_000, 'close awaiting approval');
     await handle.signal(fileNotificationSignal, { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'CNIL-CRASH', filer: 'U-DPO' });

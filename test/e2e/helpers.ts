@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { quietLogger, quietRuntime } from '../support/quiet-runtime';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -202,3 +203,56 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 }
 
 export { quietRuntime };
+
+/** Options of {@link startWorkerProcess}. */
+export interface WorkerProcessOptions {
+  taskQueue: string;
+  /** A prebuilt workflow bundle, so a restart does not bundle again. */
+  bundlePath: string;
+}
+
+/**
+ * Starts `worker/main.ts` in its own process against the sandboxes (every address configured);
+ * resolves once it logs that it is running. Crash tests and the time-to-resume benchmark kill it.
+ */
+export async function startWorkerProcess(sb: Sandboxes, options: WorkerProcessOptions): Promise<ChildProcess> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    BREACHLINE_TEMPORAL_ADDRESS: sb.temporal.address,
+    BREACHLINE_TEMPORAL_TASK_QUEUE: options.taskQueue,
+    BREACHLINE_KAFKA_BROKERS: sb.admin.brokers.join(','),
+    BREACHLINE_KAFKA_USERNAME: sb.admin.username,
+    BREACHLINE_KAFKA_PASSWORD: sb.admin.password,
+    BREACHLINE_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    BREACHLINE_VAULT_ADDRESS: sb.vault.address,
+    BREACHLINE_VAULT_TOKEN: sb.vault.rootToken,
+    BREACHLINE_SLACK_API_URL: sb.slack.apiUrl,
+    BREACHLINE_SLACK_BOT_TOKEN: sb.slack.botToken,
+    BREACHLINE_SLACK_SIGNING_SECRET: sb.slack.signingSecret,
+    BREACHLINE_WORKFLOW_BUNDLE: options.bundlePath,
+    BREACHLINE_LOG_LEVEL: 'info',
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker', 'main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 60_000);
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString('utf8');
+      if (out.includes('worker running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${out}`)));
+  });
+  return child;
+}
+
+/** SIGKILLs a process and waits until it is gone. */
+export async function killProcess(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}

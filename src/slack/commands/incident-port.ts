@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../../domain/events';
 import type { IncidentState, TimelineEntry } from '../../domain/incident';
-import type { ApprovalSignal, FilingSignal } from '../../../workflows/api';
+import type { AbortRequest, ApprovalSignal, FilingSignal, RetryRequest, SkipRequest } from '../../../workflows/api';
 import type { BreakerSignal, CloseSignal, RefusalSignal } from './proposed-signals';
 
 /** A running incident as `/ir list` shows it. */
@@ -33,4 +33,11 @@ export interface IncidentPort {
   breaker(workflowId: string, signal: BreakerSignal): Promise<void>;
   close(workflowId: string, signal: CloseSignal): Promise<void>;
   refusal(workflowId: string, signal: RefusalSignal): Promise<void>;
+  /** Operator decisions (Updates): the workflow's own acceptance, or its precise refusal. */
+  retry(workflowId: string, request: RetryRequest): Promise<UpdateAnswer>;
+  skip(workflowId: string, request: SkipRequest): Promise<UpdateAnswer>;
+  abort(workflowId: string, request: AbortRequest): Promise<UpdateAnswer>;
 }
+
+/** What an incident answered to an Update: accepted with its message, or refused with the reason. */
+export type UpdateAnswer = { accepted: true; message: string } | { accepted: false; message: string };

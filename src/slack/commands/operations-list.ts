@@ -1,4 +1,5 @@
 import { APPROVE } from './approve';
+import { ABORT, RETRY, SKIP } from './attention';
 import { BREAKER } from './breaker';
 import { CLOSE } from './close';
 import type { SubcommandSpec } from './context';
@@ -12,4 +13,4 @@ import { STATUS } from './status';
 import { TIMELINE } from './timeline';
 
 /** The incident operations subcommands, in the order `/ir help` lists them. */
-export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [LIST, STATUS, TIMELINE, PLAN, APPROVE, DENY, BREAKER, NOTIFY, REPORT, DRILL, CLOSE];
+export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [LIST, STATUS, TIMELINE, PLAN, APPROVE, DENY, RETRY, SKIP, ABORT, BREAKER, NOTIFY, REPORT, DRILL, CLOSE];

@@ -1,15 +1,19 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import {
+  abortUpdate,
   approveSignal,
   denySignal,
   eventsQuery,
   fileNotificationSignal,
   INCIDENT_WORKFLOW_TYPE,
   incidentWorkflowId,
+  retryStepUpdate,
+  skipStepUpdate,
   stateQuery,
   timelineQuery,
 } from '../../../workflows/api';
-import type { IncidentPort, IncidentSummary } from './incident-port';
+import { statusText } from '../cards/incident-card';
+import type { IncidentPort, IncidentSummary, UpdateAnswer } from './incident-port';
 import { breakerSignal, closeSignal, refusalSignal } from './proposed-signals';
 
 /** Options for {@link createTemporalIncidentPort}. */
@@ -47,7 +51,7 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
       for (const workflowId of ids) {
         try {
           const s = await handle(workflowId).query(stateQuery);
-          out.push({ workflowId, incidentId: s.incidentId, title: s.title, status: s.status, severity: s.severity, pendingApprovals: s.pendingApprovals.length });
+          out.push({ workflowId, incidentId: s.incidentId, title: s.title, status: statusText(s), severity: s.severity, pendingApprovals: s.pendingApprovals.length });
         } catch {
           // A run that cannot answer yet (no worker) is still listed, without details.
           out.push({ workflowId, incidentId: workflowId, title: '(not answering)', status: 'unknown', severity: 'unknown', pendingApprovals: 0 });
@@ -72,5 +76,18 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
     breaker: (workflowId, signal) => handle(workflowId).signal(breakerSignal, signal),
     close: (workflowId, signal) => handle(workflowId).signal(closeSignal, signal),
     refusal: (workflowId, signal) => handle(workflowId).signal(refusalSignal, signal),
+    retry: (workflowId, request) => answer(handle(workflowId).executeUpdate(retryStepUpdate, { args: [request] })),
+    skip: (workflowId, request) => answer(handle(workflowId).executeUpdate(skipStepUpdate, { args: [request] })),
+    abort: (workflowId, request) => answer(handle(workflowId).executeUpdate(abortUpdate, { args: [request] })),
   };
+}
+
+/** An Update's result, or the validator's refusal as the workflow worded it. */
+async function answer(update: Promise<string>): Promise<UpdateAnswer> {
+  try {
+    return { accepted: true, message: await update };
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) return { accepted: false, message: err.cause?.message ?? err.message };
+    throw err;
+  }
 }

@@ -21,7 +21,10 @@ export type OpsAction =
   | 'breaker'
   | 'close'
   | 'drill-list'
-  | 'drill-run';
+  | 'drill-run'
+  | 'retry'
+  | 'skip'
+  | 'abort';
 
 /** Every action, in the order help lists their commands. */
 export const OPS_ACTIONS: readonly OpsAction[] = [
@@ -38,6 +41,9 @@ export const OPS_ACTIONS: readonly OpsAction[] = [
   'close',
   'drill-list',
   'drill-run',
+  'retry',
+  'skip',
+  'abort',
 ];
 
 /** Actions that concern the workspace rather than one incident. */

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifyActivities } from '../../../activities/notify';
@@ -49,6 +50,26 @@ steps:
     approval: incident-commander
 `;
 
+/** A containment that fails for good until told otherwise: the incident then needs attention. */
+const FAILING_RUNBOOK = `
+id: slack-ops-attention
+version: 1
+title: A step that fails, decided from Slack
+scenario: generic
+severity: high
+steps:
+  - id: contain
+    action: contain
+    with:
+      scope: resources
+      principal: User:report-exporter
+      denyOperations: [ALL]
+  - id: close
+    action: close
+    approval: incident-commander
+`;
+let containAttempts = 0;
+
 const QUEUE = 'slack-ops-real';
 /** What the stand-in circuit activities were asked to close, in order. */
 const closedCalls: Array<{ breakers: string[]; approvalId: string; controlTopic?: string }> = [];
@@ -82,6 +103,10 @@ beforeAll(async () => {
           data: { breaker: o.breaker, topic: o.topic, principals: o.principals, approvalId: input.approvalId },
         }));
         return { events };
+      },
+      async contain() {
+        containAttempts++;
+        throw ApplicationFailure.create({ type: 'KafkaUnavailable', message: 'no broker answered', nonRetryable: true });
       },
       async ensureAuditTopic() {},
       async appendAudit(input: { events: unknown[] }) {
@@ -132,8 +157,10 @@ describe('the /ir commands against the real incident workflow', () => {
     expect(approved.replies[0]?.text).toContain('approved by <@U0COMMANDER>');
     await expect.poll(async () => (await h.incidents.state(workflowId)).status, { timeout: 20_000 }).toBe('closed');
 
-    const report = await h.signed.slashCommand({ text: `report ${workflowId}`, userId: 'U0COMMANDER' }, opts);
-    expect(report.replies[0]?.text).toContain('# Incident report: Slack operations against the real playbook');
+    // The incident's own "closed" message may land next to the answer: ask until the report is among the replies.
+    const reportText = async (): Promise<string> =>
+      (await h.signed.slashCommand({ text: `report ${workflowId}`, userId: 'U0COMMANDER' }, opts)).replies.map((r) => r.text ?? '').join('\n');
+    await expect.poll(reportText, { timeout: 30_000 }).toContain('# Incident report: Slack operations against the real playbook');
   });
 
   it('closes a breaker and then the incident from Slack, and records a refused command as ActionRefused', async () => {
@@ -168,5 +195,39 @@ describe('the /ir commands against the real incident workflow', () => {
     expect(Object.values(s.breakers).every((b) => b.state === 'closed')).toBe(true);
     // The data-lake breaker was closed by the close step, under the close approval.
     expect(closedCalls.map((c) => c.breakers)).toEqual([['orders-to-analytics'], ['orders-to-data-lake']]);
+  });
+
+  it('a failed step needs attention: a responder may retry but not skip; the commander skips with a reason, then aborts', async () => {
+    const { workflowId } = await openIncident({ client: h.client, taskQueue: QUEUE, alert: alert('slackopsattention'), runbook: parseRunbook(FAILING_RUNBOOK, 'slack-ops-attention.yaml') });
+    await expect.poll(async () => (await h.incidents.state(workflowId)).attention.length, { timeout: 20_000 }).toBe(1);
+    const opts = { replyTimeoutMs: 10_000 };
+    // Decisions move the incident, whose own channel message arrives next to the answer.
+    const both = { replyTimeoutMs: 10_000, expectReplies: 2 };
+    const texts = (r: { replies: ReadonlyArray<{ text?: string }> }): string => r.replies.map((x) => x.text ?? '').join('\n');
+
+    const status = await h.signed.slashCommand({ text: `status ${workflowId}`, userId: 'U0RESPONDER' }, both);
+    expect(JSON.stringify(status.replies)).toContain('needs-attention (containing)');
+
+    const noSkip = await h.signed.slashCommand({ text: `skip ${workflowId} contain done by hand`, userId: 'U0RESPONDER' }, opts);
+    expect(texts(noSkip)).toContain('`skip` permission');
+    const wrongStep = await h.signed.slashCommand({ text: `retry ${workflowId} close`, userId: 'U0RESPONDER' }, opts);
+    expect(texts(wrongStep)).toContain('refused: "close" is not waiting for a decision; waiting: "contain"');
+
+    const retried = await h.signed.slashCommand({ text: `retry ${workflowId} contain`, userId: 'U0RESPONDER' }, both);
+    expect(texts(retried)).toContain('step "contain" will be tried again');
+    await expect.poll(async () => (await h.incidents.state(workflowId)).steps.find((st) => st.id === 'contain')?.attempts, { timeout: 20_000 }).toBe(2);
+    await expect.poll(async () => (await h.incidents.state(workflowId)).attention.length, { timeout: 20_000 }).toBe(1);
+    expect(containAttempts).toBe(2);
+
+    const skipped = await h.signed.slashCommand({ text: `skip ${workflowId} contain ACLs removed by hand on the brokers`, userId: 'U0COMMANDER' }, both);
+    expect(texts(skipped)).toContain('step "contain" skipped');
+    await expect.poll(async () => (await h.incidents.state(workflowId)).pendingApprovals.map((a) => a.stepId), { timeout: 20_000 }).toEqual(['close']);
+
+    const aborted = await h.signed.slashCommand({ text: `abort ${workflowId} exercise over`, userId: 'U0COMMANDER' }, both);
+    expect(texts(aborted)).toContain('incident aborted');
+    await expect.poll(async () => (await h.incidents.state(workflowId)).status, { timeout: 20_000 }).toBe('closed');
+    const s = await h.incidents.state(workflowId);
+    expect(s.closure?.resolution).toBe('aborted by U0COMMANDER: exercise over');
+    expect(s.steps.find((st) => st.id === 'contain')?.status).toBe('skipped');
   });
 });

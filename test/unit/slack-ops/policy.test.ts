@@ -10,8 +10,8 @@ const engine = loadPolicyEngine(POLICY_DIR, roles);
 
 /** Expected permissions per role; approve/deny are checked separately, per step role. */
 const ALLOWED: Record<OpsRole, readonly OpsAction[]> = {
-  'incident-commander': ['help', 'list', 'status', 'timeline', 'plan', 'report', 'breaker', 'close', 'drill-list', 'drill-run'],
-  responder: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'drill-list'],
+  'incident-commander': ['help', 'list', 'status', 'timeline', 'plan', 'report', 'breaker', 'close', 'drill-list', 'drill-run', 'retry', 'skip', 'abort'],
+  responder: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'drill-list', 'retry'],
   dpo: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'notify'],
   observer: ['help', 'list', 'status'],
 };
