@@ -42,9 +42,12 @@ export interface ApiVersionRange {
 }
 
 /**
- * Advertised versions. The maxima pin kafkajs 2.2.4 to the layouts implemented here (kafkajs picks
- * min(its max, ours)); minima are the oldest layouts this broker decodes — Produce and Fetch start
- * at the first versions that carry record batch v2.
+ * Advertised versions: every one is decoded and answered (test/unit/kafka-sandbox/wire-fixtures
+ * checks each against a captured or schema-built request). Clients pick min(their max, ours):
+ * kafkajs 2.2.4 and librdkafka 2.x negotiate, kafka-python 2.x infers a broker release from this
+ * list (Metadata max 4 without v5 reads as 0.11) and then sends fixed versions — Metadata v0/v1,
+ * JoinGroup v2, SyncGroup/Heartbeat/LeaveGroup v1, OffsetFetch v1. Minima are the oldest layouts
+ * decoded — Produce and Fetch start at the first versions that carry record batch v2.
  */
 export const API_VERSIONS: readonly ApiVersionRange[] = [
   { key: ApiKey.Produce, name: 'Produce', min: 3, max: 3 },
