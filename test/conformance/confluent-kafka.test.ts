@@ -79,6 +79,16 @@ describe('confluent-kafka conformance', () => {
     expect(res.offsets.some(([, o]) => o > 0)).toBe(true);
   });
 
+  it('administers topics with the AdminClient: create with configs, describe, list, delete', async () => {
+    const res = await runPython<{ configs?: Record<string, string>; partitions?: number; groups?: string[]; after_delete?: boolean; error?: string }>(
+      python, 'confluent_client.py', 'admin', { ...as(ALICE), topic: `${PREFIX}admin`, partitions: 2, configs: { 'retention.ms': '7200000', 'cleanup.policy': 'delete' } },
+    );
+    expect(res).toEqual({ configs: { 'retention.ms': '7200000', 'cleanup.policy': 'delete' }, partitions: 2, groups: [`${PREFIX}cg`, `${PREFIX}oft-check`], after_delete: false });
+    expect(sandbox.broker.topics.get(`${PREFIX}admin`)).toBeUndefined();
+    const denied = await runPython<{ error?: string }>(python, 'confluent_client.py', 'admin', { ...as(EVE), topic: `${PREFIX}eve`, partitions: 1, configs: {} });
+    expect(denied.error).toBe('TOPIC_AUTHORIZATION_FAILED');
+  });
+
   it('shows a second principal without topic ACLs the authorization error, producing and consuming', async () => {
     const produced = await runPython<{ results: string[] }>(python, 'confluent_client.py', 'denied-produce', { ...as(EVE), topic });
     expect(produced.results).toEqual(['TOPIC_AUTHORIZATION_FAILED']);

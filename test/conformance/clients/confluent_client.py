@@ -8,6 +8,7 @@ import sys
 import time
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 MODE = sys.argv[1]
 CFG = json.loads(sys.argv[2])
@@ -109,7 +110,26 @@ def denied_consume():
     return {"errors": errors}
 
 
+def admin():
+    """AdminClient: create a topic with configs, read them back, list topics and groups, delete it."""
+    client = AdminClient(common())
+    out = {}
+    try:
+        client.create_topics([NewTopic(CFG["topic"], CFG["partitions"], 1, config=CFG["configs"])])[CFG["topic"]].result()
+        described = client.describe_configs([ConfigResource("topic", CFG["topic"])])
+        entries = list(described.values())[0].result()
+        out["configs"] = {k: entries[k].value for k in CFG["configs"]}
+        out["partitions"] = len(client.list_topics(CFG["topic"], timeout=10).topics[CFG["topic"]].partitions)
+        out["groups"] = sorted(g.id for g in client.list_groups(timeout=10))
+        client.delete_topics([CFG["topic"]])[CFG["topic"]].result()
+        out["after_delete"] = CFG["topic"] in client.list_topics(timeout=10).topics
+    except KafkaException as err:
+        out["error"] = err.args[0].name()
+    return out
+
+
 MODES = {
+    "admin": admin,
     "produce": produce,
     "group-consume": group_consume,
     "offsets-for-times": offsets_for_times,
