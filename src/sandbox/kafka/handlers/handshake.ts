@@ -6,6 +6,7 @@ import { ErrorCode } from '../protocol/errors';
 import * as saslAuthenticateV0 from '../protocol/sasl-authenticate/v0';
 import * as saslAuthenticateV1 from '../protocol/sasl-authenticate/v1';
 import * as saslAuthenticateV2 from '../protocol/sasl-authenticate/v2';
+import * as saslHandshakeV0 from '../protocol/sasl-handshake/v0';
 import * as saslHandshakeV1 from '../protocol/sasl-handshake/v1';
 import type { KafkaBroker } from '../broker';
 import type { Session } from '../server/session';
@@ -24,8 +25,10 @@ const apiVersions = defineHandler<apiVersionsV3.ApiVersionsRequestV3 | null>({
   fail: (ctx, _req, code) => (w) => codecFor(API_VERSIONS_CODECS, ctx.version).encode(w, { errorCode: code, apis: API_VERSIONS }),
 });
 
+const HANDSHAKE_CODECS = { 0: saslHandshakeV0, 1: saslHandshakeV1 } as const;
+
 const saslHandshake = defineHandler<{ mechanism: string }>({
-  decode: saslHandshakeV1.decode,
+  decode: (r, version) => codecFor(HANDSHAKE_CODECS, version).decode(r),
   handle(ctx, req) {
     const s = ctx.session;
     let errorCode = 0;
@@ -42,9 +45,9 @@ const saslHandshake = defineHandler<{ mechanism: string }>({
       // After a v0 handshake the next frames are raw SASL tokens (see protocol/sasl-handshake/v0.ts).
       s.rawSasl = ctx.version === 0;
     }
-    return (w) => saslHandshakeV1.encode(w, { errorCode, mechanisms: SASL_MECHANISMS });
+    return (w) => codecFor(HANDSHAKE_CODECS, ctx.version).encode(w, { errorCode, mechanisms: SASL_MECHANISMS });
   },
-  fail: (_ctx, _req, code) => (w) => saslHandshakeV1.encode(w, { errorCode: code, mechanisms: SASL_MECHANISMS }),
+  fail: (ctx, _req, code) => (w) => codecFor(HANDSHAKE_CODECS, ctx.version).encode(w, { errorCode: code, mechanisms: SASL_MECHANISMS }),
 });
 
 const AUTHENTICATE_CODECS = { 0: saslAuthenticateV0, 1: saslAuthenticateV1, 2: saslAuthenticateV2 } as const;
