@@ -124,6 +124,7 @@ async function main(out: string): Promise<void> {
   await runTool('kcat', [...kcat, '-L']);
   await runTool('kcat', [...kcat, '-P', '-t', 'cap', '-p', '0', '-K:'], 'a:1\nb:2\n');
   await runTool('kcat', [...kcat, '-G', 'capg', '-X', 'auto.offset.reset=earliest', '-e', 'cap']);
+  await runTool(python, [script('confluent_client.py'), 'admin', cfg({ topic: 'capa', partitions: 1, configs: { 'retention.ms': '60000' } })]);
   await runTool(python, [script('confluent_client.py'), 'offsets-for-times', cfg({ topic: 'cap', group: 'capo', timestamp: Date.now() - 60_000, partitions: 2 })]);
   client = 'kafka-python';
   await runTool(python, [script('kafka_python_client.py'), 'admin-create-topic', cfg({ topic: 'capk', partitions: 1, configs: { 'retention.ms': '60000' } })]);
