@@ -80,10 +80,17 @@ describe('confluent-kafka conformance', () => {
   });
 
   it('administers topics with the AdminClient: create with configs, describe, list, delete', async () => {
-    const res = await runPython<{ configs?: Record<string, string>; partitions?: number; groups?: string[]; after_delete?: boolean; error?: string }>(
+    const res = await runPython<{ configs?: Record<string, string>; sources?: Record<string, number>; partitions?: number; groups?: string[]; after_delete?: boolean; error?: string }>(
       python, 'confluent_client.py', 'admin', { ...as(ALICE), topic: `${PREFIX}admin`, partitions: 2, configs: { 'retention.ms': '7200000', 'cleanup.policy': 'delete' } },
     );
-    expect(res).toEqual({ configs: { 'retention.ms': '7200000', 'cleanup.policy': 'delete' }, partitions: 2, groups: [`${PREFIX}cg`, `${PREFIX}oft-check`], after_delete: false });
+    expect(res).toEqual({
+      configs: { 'retention.ms': '7200000', 'cleanup.policy': 'delete' },
+      // Kafka's ConfigSource: 1 = DYNAMIC_TOPIC_CONFIG (set on the topic), 5 = DEFAULT_CONFIG.
+      sources: { 'retention.ms': 1, 'cleanup.policy': 1, 'segment.bytes': 5 },
+      partitions: 2,
+      groups: [`${PREFIX}cg`, `${PREFIX}oft-check`],
+      after_delete: false,
+    });
     expect(sandbox.broker.topics.get(`${PREFIX}admin`)).toBeUndefined();
     const denied = await runPython<{ error?: string }>(python, 'confluent_client.py', 'admin', { ...as(EVE), topic: `${PREFIX}eve`, partitions: 1, configs: {} });
     expect(denied.error).toBe('TOPIC_AUTHORIZATION_FAILED');

@@ -119,6 +119,8 @@ def admin():
         described = client.describe_configs([ConfigResource("topic", CFG["topic"])])
         entries = list(described.values())[0].result()
         out["configs"] = {k: entries[k].value for k in CFG["configs"]}
+        # ConfigSource per entry (DescribeConfigs v1+): the overrides, and one broker default.
+        out["sources"] = {k: int(entries[k].source) for k in [*CFG["configs"], "segment.bytes"]}
         out["partitions"] = len(client.list_topics(CFG["topic"], timeout=10).topics[CFG["topic"]].partitions)
         out["groups"] = sorted(g.id for g in client.list_groups(timeout=10))
         client.delete_topics([CFG["topic"]])[CFG["topic"]].result()

@@ -110,6 +110,7 @@ const SCHEMA_BODIES: Record<string, (w: KafkaWriter) => void> = {
   '29/0': (w) => w.int8(2).string('t').string(null).string(null).int8(1).int8(1),
   '30/0': (w) => w.array([0], (x) => x.int8(2).string('t').string('User:bob').string('*').int8(3).int8(3)),
   '31/0': (w) => w.array([0], (x) => x.int8(2).string('t').string(null).string(null).int8(1).int8(1)),
+  '32/0': (w) => w.array(['t'], (x, s) => x.int8(2).string(s).array(null, () => undefined)),
   '36/2': (w) => w.compactBytes(Buffer.from('\0bob\0pw')).tagBuffer(),
   '42/0': (w) => w.array(['g'], (x, s) => x.string(s)),
 };

@@ -72,7 +72,7 @@ export const API_VERSIONS: readonly ApiVersionRange[] = [
   { key: ApiKey.DescribeAcls, name: 'DescribeAcls', min: 0, max: 1 },
   { key: ApiKey.CreateAcls, name: 'CreateAcls', min: 0, max: 1 },
   { key: ApiKey.DeleteAcls, name: 'DeleteAcls', min: 0, max: 1 },
-  { key: ApiKey.DescribeConfigs, name: 'DescribeConfigs', min: 0, max: 0 },
+  { key: ApiKey.DescribeConfigs, name: 'DescribeConfigs', min: 0, max: 2 },
   { key: ApiKey.AlterConfigs, name: 'AlterConfigs', min: 0, max: 0 },
   { key: ApiKey.SaslAuthenticate, name: 'SaslAuthenticate', min: 0, max: 2, flexibleFrom: 2 },
   { key: ApiKey.CreatePartitions, name: 'CreatePartitions', min: 0, max: 0 },
