@@ -1,8 +1,7 @@
 /*
  * DeleteTopics Request (Version: 1) => as v0
  * DeleteTopics Response (Version: 1) => throttle_time_ms INT32, then v0's body
- *   Versions 2 and 3 have this layout too (quota and error-code changes only). Java clients from
- *   Kafka 4.0 start at v1 (KIP-896).
+ *   Versions 2 and 3 have this layout too (quota and error-code changes only).
  */
 import type { KafkaWriter } from '../../../../kafka/wire';
 import * as v0 from './v0';

@@ -6,7 +6,7 @@
  *     config_entries => config_name STRING, config_value NULLABLE_STRING, read_only BOOLEAN,
  *       config_source INT8 (replaces is_default), is_sensitive BOOLEAN,
  *       [synonyms (synonym_name STRING, synonym_value NULLABLE_STRING, synonym_source INT8)]
- *   Version 2 has the same layout. Java clients from Kafka 4.0 start at v1 (KIP-896).
+ *   Version 2 has the same layout (librdkafka 2.x sends v1, kafkajs and kafka-python v2).
  */
 import type { KafkaReader, KafkaWriter } from '../../../../kafka/wire';
 import * as v0 from './v0';
