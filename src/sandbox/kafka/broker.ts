@@ -210,6 +210,7 @@ export class KafkaBroker {
       principal: null,
       mechanism: null,
       exchange: null,
+      rawSasl: false,
       expiresAt: null,
       closeAfterReply: false,
     };

@@ -92,7 +92,8 @@ describe('kafka sandbox: admin API with kafkajs', () => {
     await admin.createTopics({ topics: [{ topic: 'adm-ts' }] });
     const producer = kafka.producer();
     await producer.connect();
-    const t0 = Date.UTC(2026, 5, 1);
+    // Recent: records older than the default retention.ms (7 days) would be deleted within a second.
+    const t0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
     // Three batches; record timestamps inside a batch are out of order on purpose.
     await producer.send({ topic: 'adm-ts', messages: [{ value: 'a', timestamp: String(t0 + 100) }, { value: 'b', timestamp: String(t0 + 300) }, { value: 'c', timestamp: String(t0 + 200) }] });
     await producer.send({ topic: 'adm-ts', messages: [{ value: 'd', timestamp: String(t0 + 400) }, { value: 'e', timestamp: String(t0 + 500) }] });

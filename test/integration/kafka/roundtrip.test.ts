@@ -44,7 +44,9 @@ describe('kafka sandbox: produce and consume with kafkajs', () => {
     await createTopic('rt-gzip', 1);
     const producer = kafka.producer();
     await producer.connect();
-    const base = Date.UTC(2026, 0, 1);
+    // Recent timestamps: records older than the default retention.ms (7 days) are deleted by the
+    // broker's retention check within a second, racing the consumer.
+    const base = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
     const messages = Array.from({ length: 50 }, (_, i) => ({
       key: `k${i}`,
       value: `value-${i}`,

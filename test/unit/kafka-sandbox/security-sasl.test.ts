@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { escapeSaslName, scramHi } from '../../../src/kafka/scram-math';
+import { escapeSaslName, scramAuthMessage, scramClientProof, scramHi } from '../../../src/kafka/scram-math';
 import {
   CredentialStore,
   SASL_MECHANISMS,
@@ -258,6 +258,9 @@ describe('SCRAM message handling (RFC 5802)', () => {
   it.each([
     ['a channel binding that is not the gs2 header', (r: string) => `c=eSws,r=${r},p=${proof}`, 'channel-binding', 'e=channel-bindings-dont-match'],
     ['a different nonce', (r: string) => `c=biws,r=${r}x,p=${proof}`, 'invalid-nonce', 'e=other-error'],
+    // librdkafka < 2.6.1 echoes the client nonce in front of the combined one; nothing else may precede it.
+    ['another prefix before the combined nonce', (r: string) => `c=biws,r=xyz${r},p=${proof}`, 'invalid-nonce', 'e=other-error'],
+    ['the client nonce twice and a wrong server part', (r: string) => `c=biws,r=abc${r.slice(0, -1)}Q,p=${proof}`, 'invalid-nonce', 'e=other-error'],
     ['a proof of the wrong length', (r: string) => `c=biws,r=${r},p=AAAA`, 'invalid-encoding', 'e=invalid-encoding'],
     ['no proof', (r: string) => `c=biws,r=${r}`, 'invalid-encoding', 'e=invalid-encoding'],
     ['a wrong proof', (r: string) => `c=biws,r=${r},p=${proof}`, 'invalid-credentials', 'e=invalid-proof'],
@@ -265,6 +268,18 @@ describe('SCRAM message handling (RFC 5802)', () => {
     const err = finalFor(build);
     expect(err.reason).toBe(reason);
     expect(err.reply?.toString()).toBe(reply);
+  });
+
+  it('logs in librdkafka 2.0 (client nonce echoed twice, librdkafka#4895) when the proof is right', () => {
+    const ex = scram();
+    const serverFirst = ex.step(Buffer.from('n,,n=carol,r=abc')).reply.toString();
+    const attrs = Object.fromEntries(serverFirst.split(',').map((a) => [a[0], a.slice(2)]));
+    const withoutProof = `c=biws,r=abc${attrs.r as string}`;
+    const salted = scramHi('SCRAM-SHA-256', 'carol-pass', Buffer.from(attrs.s as string, 'base64'), Number(attrs.i));
+    const proofBytes = scramClientProof('SCRAM-SHA-256', salted, scramAuthMessage('n=carol,r=abc', serverFirst, withoutProof));
+    const step = ex.step(Buffer.from(`${withoutProof},p=${proofBytes.toString('base64')}`));
+    expect(step).toMatchObject({ done: true, principal: 'User:carol' });
+    expect(step.reply.toString()).toMatch(/^v=/);
   });
 
   it('refuses to continue after failing or finishing', () => {

@@ -2,6 +2,8 @@ import type { KafkaBroker } from '../broker';
 import { ApiKey } from '../protocol/api-keys';
 import * as alterConfigsV0 from '../protocol/alter-configs/v0';
 import * as describeConfigsV0 from '../protocol/describe-configs/v0';
+import * as describeConfigsV1 from '../protocol/describe-configs/v1';
+import { ConfigSource } from '../protocol/describe-configs/v1';
 import { BrokerError, ErrorCode } from '../protocol/errors';
 import { TOPIC_CONFIGS } from '../log/topic-configs';
 import { AclOperation, CLUSTER_RESOURCE_NAME, SASL_MECHANISMS, ResourceType } from '../security';
@@ -35,20 +37,32 @@ function describeOne(broker: KafkaBroker, res: { resourceType: number; resourceN
       .filter(([name]) => pick(name))
       .map(([name, def]) => {
         const override = topic.configs.get(name);
-        return { name, value: override ?? def.default, readOnly: false, isDefault: override === undefined, isSensitive: false };
+        const fallback = { name, value: def.default, source: ConfigSource.DEFAULT_CONFIG };
+        const synonyms = override === undefined ? [fallback] : [{ name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG }, fallback];
+        const source = override === undefined ? ConfigSource.DEFAULT_CONFIG : ConfigSource.DYNAMIC_TOPIC_CONFIG;
+        return { name, value: override ?? def.default, readOnly: false, isDefault: override === undefined, isSensitive: false, source, synonyms };
       });
     return { ...base, entries };
   }
   const entries = Object.entries(brokerConfigs(broker))
     .filter(([name]) => pick(name))
-    .map(([name, value]) => ({ name, value, readOnly: true, isDefault: false, isSensitive: false }));
+    .map(([name, value]) => {
+      const source = ConfigSource.STATIC_BROKER_CONFIG;
+      return { name, value, readOnly: true, isDefault: false, isSensitive: false, source, synonyms: [{ name, value, source }] };
+    });
   return { ...base, entries };
 }
 
-type DescribeReq = ReturnType<typeof describeConfigsV0.decode>;
+type DescribeReq = ReturnType<typeof describeConfigsV0.decode> & { includeSynonyms?: boolean };
+
+/** v1 and v2 share one layout (config_source and synonyms); v0 has is_default. */
+function encodeDescribe(version: number, w: Parameters<typeof describeConfigsV0.encode>[0], resources: describeConfigsV0.DescribedConfigResource[], includeSynonyms: boolean): void {
+  if (version === 0) describeConfigsV0.encode(w, { resources });
+  else describeConfigsV1.encode(w, { resources, includeSynonyms });
+}
 
 const describeConfigs = defineHandler<DescribeReq>({
-  decode: (r) => describeConfigsV0.decode(r),
+  decode: (r, version) => (version === 0 ? describeConfigsV0.decode(r) : describeConfigsV1.decode(r)),
   handle(ctx, req) {
     const resources = req.resources.map((res): describeConfigsV0.DescribedConfigResource => {
       const base = { resourceType: res.resourceType, resourceName: res.resourceName, entries: [] };
@@ -65,12 +79,15 @@ const describeConfigs = defineHandler<DescribeReq>({
       }
       return describeOne(ctx.broker, res);
     });
-    return (w) => describeConfigsV0.encode(w, { resources });
+    return (w) => encodeDescribe(ctx.version, w, resources, req.includeSynonyms ?? false);
   },
-  fail: (_ctx, req, code) => (w) =>
-    describeConfigsV0.encode(w, {
-      resources: req.resources.map((r) => ({ errorCode: code, errorMessage: 'injected fault', resourceType: r.resourceType, resourceName: r.resourceName, entries: [] })),
-    }),
+  fail: (ctx, req, code) => (w) =>
+    encodeDescribe(
+      ctx.version,
+      w,
+      req.resources.map((r) => ({ errorCode: code, errorMessage: 'injected fault', resourceType: r.resourceType, resourceName: r.resourceName, entries: [] })),
+      false,
+    ),
 });
 
 const alterConfigs = defineHandler<alterConfigsV0.AlterConfigsRequest>({

@@ -4,15 +4,23 @@ import * as describeGroupsV0 from '../protocol/describe-groups/v0';
 import { ErrorCode } from '../protocol/errors';
 import * as findCoordinatorV0 from '../protocol/find-coordinator/v0';
 import * as heartbeatV0 from '../protocol/heartbeat/v0';
+import * as heartbeatV1 from '../protocol/heartbeat/v1';
 import * as joinGroupV0 from '../protocol/join-group/v0';
 import * as joinGroupV1 from '../protocol/join-group/v1';
+import * as joinGroupV2 from '../protocol/join-group/v2';
 import * as leaveGroupV0 from '../protocol/leave-group/v0';
+import * as leaveGroupV1 from '../protocol/leave-group/v1';
 import * as listGroupsV0 from '../protocol/list-groups/v0';
 import * as syncGroupV0 from '../protocol/sync-group/v0';
+import * as syncGroupV1 from '../protocol/sync-group/v1';
 import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType } from '../security';
-import { defineHandler, type ApiHandler, type RequestContext } from './types';
+import { codecFor, defineHandler, type ApiHandler, type RequestContext } from './types';
 
 const EMPTY = Buffer.alloc(0);
+const JOIN_CODECS = { 0: joinGroupV0, 1: joinGroupV1, 2: joinGroupV2 } as const;
+const SYNC_CODECS = { 0: syncGroupV0, 1: syncGroupV1 } as const;
+const HEARTBEAT_CODECS = { 0: heartbeatV0, 1: heartbeatV1 } as const;
+const LEAVE_CODECS = { 0: leaveGroupV0, 1: leaveGroupV1 } as const;
 const readGroup = (ctx: RequestContext, groupId: string): boolean => ctx.authorize(AclOperation.READ, ResourceType.GROUP, groupId);
 
 const findCoordinator = defineHandler<findCoordinatorV0.FindCoordinatorRequest>({
@@ -30,45 +38,45 @@ const findCoordinator = defineHandler<findCoordinatorV0.FindCoordinatorRequest>(
 const joinError = (code: number, memberId: string): joinGroupV0.JoinGroupResponse => ({ errorCode: code, generationId: -1, protocol: '', leaderId: '', memberId, members: [] });
 
 const joinGroup = defineHandler<joinGroupV0.JoinGroupRequest>({
-  decode: (r, version) => (version === 0 ? joinGroupV0 : joinGroupV1).decode(r),
+  decode: (r, version) => codecFor(JOIN_CODECS, version).decode(r),
   async handle(ctx, req) {
     const res = readGroup(ctx, req.groupId)
       ? await ctx.broker.groups.join(req, ctx.clientId, ctx.session.host)
       : joinError(ErrorCode.GROUP_AUTHORIZATION_FAILED, req.memberId);
-    return (w) => joinGroupV0.encode(w, res);
+    return (w) => codecFor(JOIN_CODECS, ctx.version).encode(w, res);
   },
-  fail: (_ctx, req, code) => (w) => joinGroupV0.encode(w, joinError(code, req.memberId)),
+  fail: (ctx, req, code) => (w) => codecFor(JOIN_CODECS, ctx.version).encode(w, joinError(code, req.memberId)),
 });
 
 const syncGroup = defineHandler<syncGroupV0.SyncGroupRequest>({
-  decode: (r) => syncGroupV0.decode(r),
+  decode: (r, version) => codecFor(SYNC_CODECS, version).decode(r),
   async handle(ctx, req) {
     const res = readGroup(ctx, req.groupId)
       ? await ctx.broker.groups.sync(req)
       : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, assignment: EMPTY };
-    return (w) => syncGroupV0.encode(w, res);
+    return (w) => codecFor(SYNC_CODECS, ctx.version).encode(w, res);
   },
-  fail: (_ctx, _req, code) => (w) => syncGroupV0.encode(w, { errorCode: code, assignment: EMPTY }),
+  fail: (ctx, _req, code) => (w) => codecFor(SYNC_CODECS, ctx.version).encode(w, { errorCode: code, assignment: EMPTY }),
 });
 
 const heartbeat = defineHandler<heartbeatV0.HeartbeatRequest>({
-  decode: (r) => heartbeatV0.decode(r),
+  decode: (r, version) => codecFor(HEARTBEAT_CODECS, version).decode(r),
   handle(ctx, req) {
     const errorCode = readGroup(ctx, req.groupId)
       ? ctx.broker.groups.heartbeat(req.groupId, req.memberId, req.generationId)
       : ErrorCode.GROUP_AUTHORIZATION_FAILED;
-    return (w) => heartbeatV0.encode(w, { errorCode });
+    return (w) => codecFor(HEARTBEAT_CODECS, ctx.version).encode(w, { errorCode });
   },
-  fail: (_ctx, _req, code) => (w) => heartbeatV0.encode(w, { errorCode: code }),
+  fail: (ctx, _req, code) => (w) => codecFor(HEARTBEAT_CODECS, ctx.version).encode(w, { errorCode: code }),
 });
 
 const leaveGroup = defineHandler<leaveGroupV0.LeaveGroupRequest>({
-  decode: (r) => leaveGroupV0.decode(r),
+  decode: (r, version) => codecFor(LEAVE_CODECS, version).decode(r),
   handle(ctx, req) {
     const errorCode = readGroup(ctx, req.groupId) ? ctx.broker.groups.leave(req.groupId, req.memberId) : ErrorCode.GROUP_AUTHORIZATION_FAILED;
-    return (w) => leaveGroupV0.encode(w, { errorCode });
+    return (w) => codecFor(LEAVE_CODECS, ctx.version).encode(w, { errorCode });
   },
-  fail: (_ctx, _req, code) => (w) => leaveGroupV0.encode(w, { errorCode: code }),
+  fail: (ctx, _req, code) => (w) => codecFor(LEAVE_CODECS, ctx.version).encode(w, { errorCode: code }),
 });
 
 const deniedGroup = (groupId: string, code: number): describeGroupsV0.DescribedGroup => ({ errorCode: code, groupId, state: '', protocolType: '', protocol: '', members: [] });

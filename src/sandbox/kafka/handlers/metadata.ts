@@ -2,6 +2,7 @@ import type { KafkaBroker } from '../broker';
 import type { Topic } from '../log/topic-store';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
+import * as v0 from '../protocol/metadata/v0';
 import * as v1 from '../protocol/metadata/v1';
 import * as v2 from '../protocol/metadata/v2';
 import * as v3 from '../protocol/metadata/v3';
@@ -9,7 +10,7 @@ import * as v4 from '../protocol/metadata/v4';
 import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType } from '../security';
 import { codecFor, defineHandler, type ApiHandler, type RequestContext } from './types';
 
-const CODECS = { 1: v1, 2: v2, 3: v3, 4: v4 } as const;
+const CODECS = { 0: v0, 1: v1, 2: v2, 3: v3, 4: v4 } as const;
 
 function describeTopic(broker: KafkaBroker, topic: Topic): v1.MetadataTopic {
   return {

@@ -2,12 +2,14 @@ import { ApiKey } from '../protocol/api-keys';
 import * as createPartitionsV0 from '../protocol/create-partitions/v0';
 import * as createTopicsV0 from '../protocol/create-topics/v0';
 import * as createTopicsV1 from '../protocol/create-topics/v1';
+import * as createTopicsV2 from '../protocol/create-topics/v2';
 import * as deleteRecordsV0 from '../protocol/delete-records/v0';
 import * as deleteTopicsV0 from '../protocol/delete-topics/v0';
+import * as deleteTopicsV1 from '../protocol/delete-topics/v1';
 import { BrokerError, ErrorCode } from '../protocol/errors';
 import * as initProducerIdV0 from '../protocol/init-producer-id/v0';
 import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType } from '../security';
-import { defineHandler, type ApiHandler, type RequestContext } from './types';
+import { codecFor, defineHandler, type ApiHandler, type RequestContext } from './types';
 
 /** Runs an action, turning a BrokerError into Kafka's `{errorCode, errorMessage}`. */
 function attempt(action: () => void): { errorCode: number; errorMessage: string | null } {
@@ -20,8 +22,12 @@ function attempt(action: () => void): { errorCode: number; errorMessage: string 
   }
 }
 
+/** v2–v4 share one layout (see protocol/create-topics/v2.ts); DeleteTopics v1–v3 likewise. */
+const CREATE_CODECS = { 0: createTopicsV0, 1: createTopicsV1, 2: createTopicsV2, 3: createTopicsV2, 4: createTopicsV2 } as const;
+const DELETE_CODECS = { 0: deleteTopicsV0, 1: deleteTopicsV1, 2: deleteTopicsV1, 3: deleteTopicsV1 } as const;
+
 const createTopics = defineHandler<createTopicsV0.CreateTopicsRequest>({
-  decode: (r, version) => (version === 0 ? createTopicsV0 : createTopicsV1).decode(r),
+  decode: (r, version) => codecFor(CREATE_CODECS, version).decode(r),
   handle(ctx, req) {
     const { broker } = ctx;
     const counts = new Map<string, number>();
@@ -52,14 +58,14 @@ const createTopics = defineHandler<createTopicsV0.CreateTopicsRequest>({
         broker.topics.create(t.name, partitions, configs);
       }),
     }));
-    return (w) => (ctx.version === 0 ? createTopicsV0 : createTopicsV1).encode(w, { topics });
+    return (w) => codecFor(CREATE_CODECS, ctx.version).encode(w, { topics });
   },
   fail: (ctx, req, code) => (w) =>
-    (ctx.version === 0 ? createTopicsV0 : createTopicsV1).encode(w, { topics: req.topics.map((t) => ({ name: t.name, errorCode: code, errorMessage: 'injected fault' })) }),
+    codecFor(CREATE_CODECS, ctx.version).encode(w, { topics: req.topics.map((t) => ({ name: t.name, errorCode: code, errorMessage: 'injected fault' })) }),
 });
 
 const deleteTopics = defineHandler<{ topics: string[]; timeoutMs: number }>({
-  decode: (r) => deleteTopicsV0.decode(r),
+  decode: (r, version) => codecFor(DELETE_CODECS, version).decode(r),
   handle(ctx, req) {
     const topics = req.topics.map((name) => ({
       name,
@@ -68,9 +74,9 @@ const deleteTopics = defineHandler<{ topics: string[]; timeoutMs: number }>({
         ctx.broker.deleteTopic(name);
       }).errorCode,
     }));
-    return (w) => deleteTopicsV0.encode(w, { topics });
+    return (w) => codecFor(DELETE_CODECS, ctx.version).encode(w, { topics });
   },
-  fail: (_ctx, req, code) => (w) => deleteTopicsV0.encode(w, { topics: req.topics.map((name) => ({ name, errorCode: code })) }),
+  fail: (ctx, req, code) => (w) => codecFor(DELETE_CODECS, ctx.version).encode(w, { topics: req.topics.map((name) => ({ name, errorCode: code })) }),
 });
 
 const createPartitions = defineHandler<createPartitionsV0.CreatePartitionsRequest>({

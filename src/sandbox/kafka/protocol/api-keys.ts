@@ -42,36 +42,39 @@ export interface ApiVersionRange {
 }
 
 /**
- * Advertised versions. The maxima pin kafkajs 2.2.4 to the layouts implemented here (kafkajs picks
- * min(its max, ours)); minima are the oldest layouts this broker decodes — Produce and Fetch start
- * at the first versions that carry record batch v2.
+ * Advertised versions: every one is decoded and answered (test/unit/kafka-sandbox/wire-fixtures
+ * checks each against a captured or schema-built request). Clients pick min(their max, ours):
+ * kafkajs 2.2.4 and librdkafka 2.x negotiate, kafka-python 2.x infers a broker release from this
+ * list (Metadata max 4 without v5 reads as 0.11) and then sends fixed versions — Metadata v0/v1,
+ * JoinGroup v2, SyncGroup/Heartbeat/LeaveGroup v1, OffsetFetch v1. Minima are the oldest layouts
+ * decoded — Produce and Fetch start at the first versions that carry record batch v2.
  */
 export const API_VERSIONS: readonly ApiVersionRange[] = [
   { key: ApiKey.Produce, name: 'Produce', min: 3, max: 3 },
   { key: ApiKey.Fetch, name: 'Fetch', min: 4, max: 4 },
   { key: ApiKey.ListOffsets, name: 'ListOffsets', min: 1, max: 1 },
-  { key: ApiKey.Metadata, name: 'Metadata', min: 1, max: 4 },
+  { key: ApiKey.Metadata, name: 'Metadata', min: 0, max: 4 },
   { key: ApiKey.OffsetCommit, name: 'OffsetCommit', min: 2, max: 2 },
   { key: ApiKey.OffsetFetch, name: 'OffsetFetch', min: 1, max: 3 },
   { key: ApiKey.FindCoordinator, name: 'FindCoordinator', min: 0, max: 0 },
-  { key: ApiKey.JoinGroup, name: 'JoinGroup', min: 0, max: 1 },
-  { key: ApiKey.Heartbeat, name: 'Heartbeat', min: 0, max: 0 },
-  { key: ApiKey.LeaveGroup, name: 'LeaveGroup', min: 0, max: 0 },
-  { key: ApiKey.SyncGroup, name: 'SyncGroup', min: 0, max: 0 },
+  { key: ApiKey.JoinGroup, name: 'JoinGroup', min: 0, max: 2 },
+  { key: ApiKey.Heartbeat, name: 'Heartbeat', min: 0, max: 1 },
+  { key: ApiKey.LeaveGroup, name: 'LeaveGroup', min: 0, max: 1 },
+  { key: ApiKey.SyncGroup, name: 'SyncGroup', min: 0, max: 1 },
   { key: ApiKey.DescribeGroups, name: 'DescribeGroups', min: 0, max: 0 },
   { key: ApiKey.ListGroups, name: 'ListGroups', min: 0, max: 0 },
-  { key: ApiKey.SaslHandshake, name: 'SaslHandshake', min: 1, max: 1 },
-  { key: ApiKey.ApiVersions, name: 'ApiVersions', min: 0, max: 2 },
-  { key: ApiKey.CreateTopics, name: 'CreateTopics', min: 0, max: 1 },
-  { key: ApiKey.DeleteTopics, name: 'DeleteTopics', min: 0, max: 0 },
+  { key: ApiKey.SaslHandshake, name: 'SaslHandshake', min: 0, max: 1 },
+  { key: ApiKey.ApiVersions, name: 'ApiVersions', min: 0, max: 3, flexibleFrom: 3 },
+  { key: ApiKey.CreateTopics, name: 'CreateTopics', min: 0, max: 4 },
+  { key: ApiKey.DeleteTopics, name: 'DeleteTopics', min: 0, max: 3 },
   { key: ApiKey.DeleteRecords, name: 'DeleteRecords', min: 0, max: 0 },
   { key: ApiKey.InitProducerId, name: 'InitProducerId', min: 0, max: 0 },
   { key: ApiKey.DescribeAcls, name: 'DescribeAcls', min: 0, max: 1 },
   { key: ApiKey.CreateAcls, name: 'CreateAcls', min: 0, max: 1 },
   { key: ApiKey.DeleteAcls, name: 'DeleteAcls', min: 0, max: 1 },
-  { key: ApiKey.DescribeConfigs, name: 'DescribeConfigs', min: 0, max: 0 },
+  { key: ApiKey.DescribeConfigs, name: 'DescribeConfigs', min: 0, max: 2 },
   { key: ApiKey.AlterConfigs, name: 'AlterConfigs', min: 0, max: 0 },
-  { key: ApiKey.SaslAuthenticate, name: 'SaslAuthenticate', min: 0, max: 1 },
+  { key: ApiKey.SaslAuthenticate, name: 'SaslAuthenticate', min: 0, max: 2, flexibleFrom: 2 },
   { key: ApiKey.CreatePartitions, name: 'CreatePartitions', min: 0, max: 0 },
   { key: ApiKey.DeleteGroups, name: 'DeleteGroups', min: 0, max: 0 },
   { key: ApiKey.DescribeUserScramCredentials, name: 'DescribeUserScramCredentials', min: 0, max: 0, flexibleFrom: 0 },

@@ -118,6 +118,8 @@ interface ScramFirstState {
   readonly clientFirstBare: string;
   readonly serverFirst: string;
   readonly nonce: string;
+  /** The client part alone, to recognise the form older librdkafka echoes. */
+  readonly clientNonce: string;
   readonly known: boolean;
 }
 
@@ -196,7 +198,7 @@ class ScramServerExchange implements SaslExchange {
     const iterations = cred?.iterations ?? DEFAULT_SCRAM_ITERATIONS;
     const nonce = clientNonce + this.serverNonce();
     const serverFirst = `r=${nonce},s=${salt.toString('base64')},i=${iterations}`;
-    this.first = { user, gs2Header, clientFirstBare: bare, serverFirst, nonce, known: cred !== undefined };
+    this.first = { user, gs2Header, clientFirstBare: bare, serverFirst, nonce, clientNonce, known: cred !== undefined };
     return serverFirst;
   }
 
@@ -212,7 +214,11 @@ class ScramServerExchange implements SaslExchange {
     if (!binding || !binding.equals(Buffer.from(first.gs2Header, 'utf8'))) {
       throw this.fail('SCRAM channel binding does not match the client first message', 'channel-binding', 'channel-bindings-dont-match');
     }
-    if (attrs[1][1] !== first.nonce) throw this.fail('Invalid SCRAM nonce in the client final message', 'invalid-nonce', 'other-error');
+    // librdkafka before 2.6.1 sends the client nonce a second time in front of the combined nonce
+    // (librdkafka#4895); Kafka 3.8.1–3.9 accept it (nonce check by suffix), so librdkafka 2.0.x
+    // from the Debian archive still logs in. Any other nonce is refused: the server part must match.
+    const echoed = attrs[1][1];
+    if (echoed !== first.nonce && echoed !== first.clientNonce + first.nonce) throw this.fail('Invalid SCRAM nonce in the client final message', 'invalid-nonce', 'other-error');
     const proof = decodeBase64Strict(proofAttr[1]);
     if (!proof || proof.length !== scramKeyLength(this.mechanism)) {
       throw this.fail('Invalid SCRAM client proof', 'invalid-encoding', 'invalid-encoding');

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { KafkaReader } from '../../../kafka/wire';
 import type { KafkaBroker } from '../broker';
 import { HANDLERS } from '../handlers';
+import { saslStep } from '../handlers/handshake';
 import type { RequestContext } from '../handlers/types';
 import { ApiKey, API_VERSIONS, apiRange } from '../protocol/api-keys';
 import * as apiVersionsV0 from '../protocol/api-versions/v0';
@@ -63,8 +64,9 @@ export class Connection {
       const first = head.length >= 4 ? head : Buffer.concat(this.chunks);
       const size = first.readInt32BE(0);
       const limit = this.session.principal ? this.broker.maxRequestBytes : Math.min(this.broker.maxRequestBytes, MAX_PRE_AUTH_FRAME);
-      if (size < MIN_FRAME || size > limit) {
-        this.reject(size < MIN_FRAME ? 'frame too small' : 'request larger than the maximum request size', { size });
+      // The lower bound is checked per frame in process(): a raw SASL token may be shorter than a header.
+      if (size < 0 || size > limit) {
+        this.reject(size < 0 ? 'negative frame size' : 'request larger than the maximum request size', { size });
         return;
       }
       if (this.buffered < size + 4) {
@@ -85,6 +87,14 @@ export class Connection {
 
   private async process(frame: Buffer): Promise<void> {
     if (this.closed) return;
+    if (this.session.rawSasl) {
+      this.processRawSaslToken(frame);
+      return;
+    }
+    if (frame.length < MIN_FRAME) {
+      this.reject('frame too small', { size: frame.length });
+      return;
+    }
     const r = new KafkaReader(frame);
     let header;
     try {
@@ -107,6 +117,9 @@ export class Connection {
       return;
     }
     const flexible = range.flexibleFrom !== undefined && header.apiVersion >= range.flexibleFrom;
+    // Kafka's one header exception: the ApiVersions response header is v0 (no tag buffer) for every
+    // version, so a client can read it before it knows which versions the broker speaks.
+    const flexibleResponseHeader = flexible && header.apiKey !== ApiKey.ApiVersions;
     if (!this.session.principal && !PRE_AUTH_APIS.has(header.apiKey)) {
       this.reject('request before SASL authentication', { apiKey: header.apiKey });
       return;
@@ -146,7 +159,7 @@ export class Connection {
     const injected = broker.faults.take(header.apiKey);
     const reply = injected !== undefined ? handler.fail(ctx, req, injected) : await handler.handle(ctx, req);
     if (reply && !this.closed) {
-      const w = responseWriter(header.correlationId, flexible);
+      const w = responseWriter(header.correlationId, flexibleResponseHeader);
       reply(w);
       this.writeChunks(w.framedChunks());
     }
@@ -154,6 +167,22 @@ export class Connection {
       this.closed = true;
       this.socket.end();
     }
+  }
+
+  /**
+   * A raw SASL token after a v0 handshake: answered with a length-framed token, or, when the
+   * exchange fails, by closing the connection (Kafka does the same: a raw token has no error field).
+   */
+  private processRawSaslToken(token: Buffer): void {
+    const res = saslStep(this.broker, this.session, token, false);
+    if (res.errorCode !== 0) {
+      this.reject('SASL authentication failed (raw tokens)', { errorCode: res.errorCode });
+      return;
+    }
+    const out = Buffer.allocUnsafe(4 + res.authBytes.length);
+    out.writeInt32BE(res.authBytes.length, 0);
+    res.authBytes.copy(out, 4);
+    this.write(out);
   }
 
   private write(buf: Buffer): void {

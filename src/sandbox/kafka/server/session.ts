@@ -12,6 +12,11 @@ export interface Session {
   mechanism: string | null;
   exchange: SaslExchange | null;
   /**
+   * Set by a successful SaslHandshake v0: the next frames are raw SASL tokens (INT32 length +
+   * token, no request header) until the exchange completes.
+   */
+  rawSasl: boolean;
+  /**
    * Wall-clock end of the authenticated session (KIP-368 `connections.max.reauth.ms`); null = no
    * limit. A request after it, other than a re-authentication, closes the connection.
    */

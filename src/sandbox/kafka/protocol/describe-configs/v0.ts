@@ -7,8 +7,18 @@
  */
 import type { KafkaReader, KafkaWriter } from '../../../../kafka/wire';
 
-/** Config entry (decoded form). */
-export interface ConfigEntry { name: string; value: string | null; readOnly: boolean; isDefault: boolean; isSensitive: boolean }
+/** Config entry (decoded form); `source` and `synonyms` are written from v1 on. */
+export interface ConfigEntry {
+  name: string;
+  value: string | null;
+  readOnly: boolean;
+  isDefault: boolean;
+  isSensitive: boolean;
+  /** Kafka ConfigSource code (v1+). */
+  source: number;
+  /** Where the value could come from, most specific first (v1+, when asked for). */
+  synonyms: Array<{ name: string; value: string | null; source: number }>;
+}
 /** Described config resource (decoded form). */
 export interface DescribedConfigResource { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string; entries: ConfigEntry[] }
 

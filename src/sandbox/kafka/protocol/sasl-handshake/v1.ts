@@ -2,7 +2,7 @@
  * SaslHandshake Request (Version: 1) => mechanism STRING
  * SaslHandshake Response (Version: 1) => error_code INT16, [enabled_mechanisms STRING]
  *   Version 1 means the SASL tokens that follow travel inside SaslAuthenticate requests
- *   (version 0's raw, unframed tokens are not supported by this broker).
+ *   (version 0's raw tokens: see v0.ts).
  */
 import type { KafkaReader, KafkaWriter } from '../../../../kafka/wire';
 
