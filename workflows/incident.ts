@@ -13,22 +13,18 @@ import {
   denySignal,
   eventsQuery,
   falsePositiveSignal,
-  fileNotificationSignal,
-  filingRejectionsQuery,
   refusalSignal,
   reportQuery,
   stateQuery,
   timelineQuery,
   type FalsePositiveSignal,
-  type FilingRejection,
 } from './api';
 import { Approvals } from './approvals';
-import { fileNotification } from './clocks';
+import { notNotifiableOnFalsePositive, registerClockHandlers, startClocks } from './clocks';
 import { notifier, nowIso, recorder, WORKFLOW_ACTOR, type Run } from './context';
 import { Ledger } from './ledger';
 import { Lock, operateBreaker, recordRefusal, requestClose } from './operator-signals';
 import { humanWait } from './options';
-import { clockEventSignal } from './regulatory-clock';
 import { Saga } from './saga';
 import { openItems, planStep, runStep } from './incident-steps';
 
@@ -79,7 +75,9 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   };
 
   open(run);
-  const rejections: FilingRejection[] = [];
+  // Regulatory clocks run from open, outside the playbook: no step, failure or cancel stops them.
+  startClocks(run);
+  registerClockHandlers(run);
   let falsePositive: FalsePositiveSignal | undefined;
   const playbook = new CancellationScope();
 
@@ -94,15 +92,6 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(denySignal, (signal) => {
     if (!run.approvals.receive({ granted: false, signal })) ignored(signal);
   });
-  setHandler(fileNotificationSignal, (filing) => {
-    const rejection = fileNotification(run, filing);
-    if (rejection === undefined) return ledger.flushInBackground();
-    rejections.push(rejection);
-    run.notify(`Filing refused (${rejection.code}): ${rejection.message}`);
-  });
-  setHandler(clockEventSignal, (draft) => {
-    if (ledger.state?.status !== 'closed' && ledger.tryCommit(draft)) ledger.flushInBackground();
-  });
   setHandler(falsePositiveSignal, (signal) => {
     if (falsePositive !== undefined || ledger.state?.status === 'closed') return;
     falsePositive = signal;
@@ -116,7 +105,6 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(stateQuery, () => ledger.open);
   setHandler(timelineQuery, () => timeline(ledger.events));
   setHandler(eventsQuery, () => ledger.events);
-  setHandler(filingRejectionsQuery, () => rejections);
   setHandler(reportQuery, () => renderReport(ledger.events));
 
   try {
@@ -205,6 +193,7 @@ async function unwind(run: Run, falsePositive: FalsePositiveSignal | undefined):
       ledger.tryCommit({ type: 'StepCompensated', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: c.stepId, action: c.action, undone: c.description } });
     }
   });
+  if (falsePositive !== undefined && ledger.open.status !== 'closed') notNotifiableOnFalsePositive(run, falsePositive.declaredBy, falsePositive.reason);
   if (ledger.open.status !== 'closed') {
     ledger.commit({
       type: 'IncidentClosed',

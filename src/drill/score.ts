@@ -58,7 +58,7 @@ export function scoreDrill(state: IncidentState, truth: DrillGroundTruth, approv
   const firstRequest = firstGrant ? ms(requestedAt ?? state.openedAt, firstGrant.at) : undefined;
   const deadlines: DeadlineScore[] = Object.values(state.clocks).map((c) => ({
     regime: c.regime,
-    deadlineAt: c.deadlineAt,
+    deadlineAt: c.deadlineAt ?? 'no due yet',
     ...(c.filed ? { filedAt: c.filed.filedAt } : {}),
     met: c.filed !== undefined && !c.filed.late && !c.missed,
   }));

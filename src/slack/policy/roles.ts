@@ -21,7 +21,14 @@ export type OpsAction =
   | 'breaker'
   | 'close'
   | 'drill-list'
-  | 'drill-run';
+  | 'drill-run'
+  // Regulatory clocks (issue 10).
+  | 'clocks'
+  | 'aware'
+  | 'classify'
+  | 'material'
+  | 'not-notifiable'
+  | 'subjects';
 
 /** Every action, in the order help lists their commands. */
 export const OPS_ACTIONS: readonly OpsAction[] = [
@@ -38,6 +45,13 @@ export const OPS_ACTIONS: readonly OpsAction[] = [
   'close',
   'drill-list',
   'drill-run',
+  // Regulatory clocks (issue 10).
+  'clocks',
+  'aware',
+  'classify',
+  'material',
+  'not-notifiable',
+  'subjects',
 ];
 
 /** Actions that concern the workspace rather than one incident. */
