@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { addPeriod, applyWorkingDayRelief, checkEntity } from './calendar';
 import { RegimeInputError } from './errors';
 import type { EntityCalendar, RegimeDeadlines, RegimeDefinition, RegimeFacts, StageAnchor, StageDefinition, StageDue } from './types';
@@ -13,7 +14,9 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z
 
 /** Reads an ISO-8601 instant with `Z` or an offset into epoch ms; `field` names it in the error. */
 export function parseInstant(value: string, field: string): number {
-  const ms = ISO_INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+  // luxon refuses impossible dates (Feb 30) that Date.parse would roll over into March.
+  const parsed = ISO_INSTANT.test(value) ? DateTime.fromISO(value, { setZone: true }) : undefined;
+  const ms = parsed?.isValid === true ? parsed.toMillis() : Number.NaN;
   if (Number.isNaN(ms)) throw new RegimeInputError(field, `${field}: "${value}" is not an ISO-8601 instant with Z or an offset (e.g. 2026-03-27T09:00:00Z)`);
   return ms;
 }
