@@ -97,7 +97,7 @@ export function applyWorkingDayRelief(dueMs: number, entity: EntityCalendar): nu
   return day.set({ hour: 12, minute: 0, second: 0, millisecond: 0 }).toMillis();
 }
 
-/** The instant as local date and time in the entity's zone, e.g. `2026-03-30 12:00 CEST`. */
+/** The instant as local date and time in the entity's zone with its offset, e.g. `2026-03-30 12:00 +02:00`. */
 export function formatLocal(ms: number, timeZone: string): string {
-  return DateTime.fromMillis(ms, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm ZZZZ');
+  return DateTime.fromMillis(ms, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm ZZ');
 }
