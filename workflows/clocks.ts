@@ -27,7 +27,7 @@ const ART34_REMINDER_MS = 12 * 3_600_000;
 
 /** The calculator's stages of a regime, with the definition's `phased` flag carried along. */
 export function computeDues(def: RegimeDefinition, run: Run, regime: string): Array<StageDue & { phased?: boolean }> {
-  const facts = regimeFacts(run.ledger.open, regime);
+  const facts = regimeFacts(run.ledger.open, regime, run.input.alert.observedAt);
   return computeStages(def, facts, entityOf(run.input.runbook)).stages.map((st) => ({
     ...st,
     ...(def.stages.find((d) => d.name === st.stage)?.phased ? { phased: true } : {}),
@@ -60,7 +60,7 @@ export function startClocks(run: Run): void {
       regime,
       definition: def,
       entity,
-      facts: regimeFacts(run.ledger.open, regime),
+      facts: regimeFacts(run.ledger.open, regime, run.input.alert.observedAt),
       channel: incidentChannel(run),
       authority: rule.authority,
     };
@@ -91,7 +91,8 @@ export function recomputeClocks(run: Run, cause: string): void {
     const dues = computeDues(regimeDefinition(regime, rule), run, regime);
     const moved = dues.some((d) => clock.stages.find((st) => st.stage === d.stage)?.due !== d.due);
     if (moved) run.ledger.commit({ type: 'DeadlinesRecomputed', at: nowIso(), actor: WORKFLOW_ACTOR, data: { regime, cause, stages: stageDues(dues) } });
-    tellClock(run, regime, (h) => h.signal(clockFactsSignal, regimeFacts(run.ledger.open, regime)));
+    const facts = regimeFacts(run.ledger.open, regime, run.input.alert.observedAt);
+    tellClock(run, regime, (h) => h.signal(clockFactsSignal, facts));
   }
 }
 

@@ -54,9 +54,12 @@ export function entityOf(runbook: Runbook): EntityCalendar {
   return runbook.entity ?? { country: 'US', timeZone: 'UTC', weekendRelief: false };
 }
 
-/** The facts one regime's dues are computed from, as the incident's events decided them. */
-export function regimeFacts(state: IncidentState, regime: string): RegimeFacts {
-  const f = state.regulatoryFacts;
+/**
+ * The facts one regime's dues are computed from, as the incident's events decided them;
+ * `provisionalAwareAt` (the alert's time) stands in until awareness is recorded.
+ */
+export function regimeFacts(state: IncidentState, regime: string, provisionalAwareAt?: IsoTime): RegimeFacts {
+  const f = { ...state.regulatoryFacts, awareAt: state.regulatoryFacts.awareAt ?? provisionalAwareAt };
   const clock = state.clocks[regime];
   const filed: Record<string, string> = {};
   for (const st of clock?.stages ?? []) {
