@@ -7,6 +7,7 @@ import { registerSlackCommand } from './commands/slack';
 import { registerStartCommand } from './commands/start';
 // Regulatory clocks (issue 10).
 import { registerClocksCommand } from './commands/clocks';
+import { registerRegisterCommands } from './commands/register';
 
 /** Builds the `breachline` command tree. */
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerDrillCommand(program);
   registerAuditCommands(program);
   registerClocksCommand(program);
+  registerRegisterCommands(program);
   return program;
 }
 
