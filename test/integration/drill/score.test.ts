@@ -51,7 +51,7 @@ describe('drill scoring', () => {
   it('a wrong byte count on one partition, a late filing and no containment each cost points and show in the report', () => {
     const s = state({
       steps: [{ id: 'contain', action: 'contain', approval: 'none', status: 'failed', approved: false, attempts: 3 }],
-      clocks: { gdpr: { regime: 'gdpr', awarenessAt: 'x', deadlineAt: '2026-11-25T10:00:00.000Z', marks: [], missed: true, filed: { authority: 'CNIL', reference: 'R', filedAt: '2026-11-26T10:00:00.000Z', late: true, lateReason: 'r' } } },
+      clocks: { gdpr: { regime: 'gdpr', awarenessAt: 'x', deadlineAt: '2026-11-25T10:00:00.000Z', missed: true, filed: { authority: 'CNIL', reference: 'R', filedAt: '2026-11-26T10:00:00.000Z', late: true, lateReason: 'r', filer: 'U1', phase: 'initial' } } },
       forensicWindows: {
         orders: {
           partitions: [
