@@ -10,7 +10,7 @@ import type { EntityCalendar, RegimeDeadlines, RegimeFacts, RegimeId } from './t
 export type * from './types';
 export { BUILTIN_REGIMES } from './builtin';
 export { computeStages, parseInstant, reminderInstants } from './calculator';
-export { addPeriod, applyWorkingDayRelief, formatLocal, isBusinessDay } from './calendar';
+export { addPeriod, applyWorkingDayRelief, checkEntity, formatLocal, isBusinessDay } from './calendar';
 export { RegimeInputError } from './errors';
 export { periodSchema, regimeDefinitionSchema, stageAnchorSchema, stageDefinitionJsonSchema, stageDefinitionSchema } from './schema';
 
