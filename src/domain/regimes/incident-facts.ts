@@ -154,41 +154,37 @@ function forensics(facts: IncidentFacts, d: Data): void {
   if (last !== null) e.lastTs = e.lastTs === null ? last : Math.max(e.lastTs, last);
 }
 
-/** Applies one event to the record; false for an event type this reader does not know. */
-function apply(facts: IncidentFacts, event: DomainEvent): boolean {
-  const d = (event.data ?? {}) as Data;
-  const at = event.at;
-  switch (event.type as string) {
-    case 'IncidentOpened':
-      facts.awareness.at ??= at;
-      return true;
-    case 'ForensicWindowEstablished':
-      forensics(facts, d);
-      return true;
-    case 'AccessRevoked':
-      facts.measures.push(`${at}: access of ${str(d.principal)} revoked (${str(d.scope)} scope)${d.verified === true ? ', verified refused' : ''}`);
-      return true;
-    case 'CredentialRotated':
-      facts.measures.push(`${at}: credential of ${str(d.account)} rotated`);
-      return true;
-    case 'CredentialRevoked':
-      facts.measures.push(`${at}: ${str(d.credential)} of ${str(d.account)} revoked`);
-      return true;
-    case 'CircuitOpened':
-      facts.measures.push(`${at}: circuit breaker ${str(d.breaker)} opened on topic ${str(d.topic)}`);
-      return true;
-    case 'CircuitClosed':
-      facts.measures.push(`${at}: circuit breaker ${str(d.breaker)} closed on topic ${str(d.topic)}`);
-      return true;
-    case 'LegalHoldApplied':
-      facts.measures.push(`${at}: legal hold on topic ${str(d.topic)}`);
-      return true;
-    case 'EvidencePreserved':
-      facts.measures.push(`${at}: evidence preserved from ${str(d.sourceTopic)}[${String(num(d.partition) ?? '?')}] (${str(d.records, '0')} records)`);
-      return true;
-    case 'StepCompensated':
-      facts.measures.push(`${at}: step ${str(d.stepId)} undone (${str(d.undone)})`);
-      return true;
+/** Remedial measures, as one line each; false when the event is not a measure. */
+function applyMeasure(facts: IncidentFacts, type: string, d: Data, at: string): boolean {
+  const line = ((): string | undefined => {
+    switch (type) {
+      case 'AccessRevoked':
+        return `access of ${str(d.principal)} revoked (${str(d.scope)} scope)${d.verified === true ? ', verified refused' : ''}`;
+      case 'CredentialRotated':
+        return `credential of ${str(d.account)} rotated`;
+      case 'CredentialRevoked':
+        return `${str(d.credential)} of ${str(d.account)} revoked`;
+      case 'CircuitOpened':
+        return `circuit breaker ${str(d.breaker)} opened on topic ${str(d.topic)}`;
+      case 'CircuitClosed':
+        return `circuit breaker ${str(d.breaker)} closed on topic ${str(d.topic)}`;
+      case 'LegalHoldApplied':
+        return `legal hold on topic ${str(d.topic)}`;
+      case 'EvidencePreserved':
+        return `evidence preserved from ${str(d.sourceTopic)}[${String(num(d.partition) ?? '?')}] (${str(d.records, '0')} records)`;
+      case 'StepCompensated':
+        return `step ${str(d.stepId)} undone (${str(d.undone)})`;
+      default:
+        return undefined;
+    }
+  })();
+  if (line !== undefined) facts.measures.push(`${at}: ${line}`);
+  return line !== undefined;
+}
+
+/** Clocks, filings and misses; false when the event is none of these. */
+function applyClock(facts: IncidentFacts, type: string, d: Data, at: string): boolean {
+  switch (type) {
     case 'RegulatoryClockStarted': {
       const r = regimeOf(facts, str(d.regime));
       r.authority = str(d.authority) || r.authority;
@@ -220,6 +216,14 @@ function apply(facts: IncidentFacts, event: DomainEvent): boolean {
     case 'FilingRefused':
       regimeOf(facts, str(d.regime)).refused.push({ stage: str(d.stage), code: str(d.code), at });
       return true;
+    default:
+      return false;
+  }
+}
+
+/** Decisions a person recorded; false when the event is not one. */
+function applyDecision(facts: IncidentFacts, type: string, d: Data, at: string): boolean {
+  switch (type) {
     case 'AwarenessDetermined':
       facts.awareness = { at: str(d.awareAt, at), determined: true };
       facts.decisions.push({ at, decision: `awareness determined as ${str(d.awareAt)}: ${str(d.reason)}` });
@@ -244,12 +248,44 @@ function apply(facts: IncidentFacts, event: DomainEvent): boolean {
       facts.decisions.push({ at, decision: `${r.regime} not notifiable: ${str(d.reasoning)}` });
       return true;
     }
-    case 'DataSubjectNotificationRequired':
-      facts.dataSubjects.required = { count: num(d.dataSubjects) ?? 0, reasons: strings(d.reasons) };
-      return true;
     case 'DataSubjectDecision':
       facts.dataSubjects.decision = { decision: str(d.decision), reason: str(d.reason) };
       facts.decisions.push({ at, decision: `${str(d.regime)} Art. 34: ${str(d.decision)} (${str(d.reason)})` });
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Event types known to carry nothing the regulatory record needs. */
+const IGNORED = new Set([
+  'AlertCorrelated',
+  'ApprovalRequested',
+  'ApprovalGranted',
+  'ApprovalDenied',
+  'StepPlanned',
+  'StepStarted',
+  'StepCompleted',
+  'StepFailed',
+  'ReminderSent',
+  'ReminderFailed',
+  'ActionRefused',
+]);
+
+/** Applies one event to the record; false for an event type this reader does not know. */
+function apply(facts: IncidentFacts, event: DomainEvent): boolean {
+  const type = event.type as string;
+  const d = (event.data ?? {}) as Data;
+  const at = event.at;
+  switch (type) {
+    case 'IncidentOpened':
+      facts.awareness.at ??= at;
+      return true;
+    case 'ForensicWindowEstablished':
+      forensics(facts, d);
+      return true;
+    case 'DataSubjectNotificationRequired':
+      facts.dataSubjects.required = { count: num(d.dataSubjects) ?? 0, reasons: strings(d.reasons) };
       return true;
     case 'IncidentClosed':
       facts.closedAt = at;
@@ -257,20 +293,8 @@ function apply(facts: IncidentFacts, event: DomainEvent): boolean {
       facts.resolution = str(d.resolution);
       facts.openItems = strings(d.openItems);
       return true;
-    case 'AlertCorrelated':
-    case 'ApprovalRequested':
-    case 'ApprovalGranted':
-    case 'ApprovalDenied':
-    case 'StepPlanned':
-    case 'StepStarted':
-    case 'StepCompleted':
-    case 'StepFailed':
-    case 'ReminderSent':
-    case 'ReminderFailed':
-    case 'ActionRefused':
-      return true;
     default:
-      return false;
+      return applyMeasure(facts, type, d, at) || applyClock(facts, type, d, at) || applyDecision(facts, type, d, at) || IGNORED.has(type);
   }
 }
 
