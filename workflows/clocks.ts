@@ -126,7 +126,8 @@ export function stopAllClocks(run: Run, reason: string): void {
  */
 export function notNotifiableOnFalsePositive(run: Run, declaredBy: string, reason: string): void {
   for (const clock of Object.values(run.ledger.open.clocks)) {
-    if (clock.notNotifiable !== undefined || regimeSettled(clock)) continue;
+    // Open = something still owed or still to be decided (a stage without a filing, due known or not).
+    if (clock.notNotifiable !== undefined || clock.stages.every((st) => st.filings.length > 0)) continue;
     run.ledger.commit({ type: 'RegimeNotNotifiable', at: nowIso(), actor: { kind: 'user', id: declaredBy }, data: { regime: clock.regime, reasoning: `false positive: ${reason}` } });
   }
   stopAllClocks(run, 'false positive');

@@ -14,6 +14,7 @@ import {
   awareUpdate,
   clocksQuery,
   eventsQuery,
+  falsePositiveSignal,
   fileUpdate,
   notNotifiableUpdate,
   regulatoryClockWorkflowId,
@@ -176,6 +177,51 @@ describe('regulatory clocks start at open, independent of the playbook', () => {
       await env.sleep(13 * H);
       await waitForCondition(() => record.messages.some((m) => m.startsWith('NIS2 early-warning due')));
       expect(await clockStatuses(incidentId)).toEqual(ALL_RUNNING);
+    });
+  });
+});
+
+describe('reminders are recorded after the effect', () => {
+  it('a reminder whose post failed is recorded as ReminderFailed, never as sent, and the clock goes on', async () => {
+    let posts = 0;
+    const notify = async (input: { text: string }): Promise<never> => {
+      posts += input.text.startsWith('NIS2 early-warning due') ? 1 : 0;
+      throw ApplicationFailure.create({ type: 'SlackUnavailable', message: 'chat.postMessage: service_unavailable', nonRetryable: true });
+    };
+    await withIncident(
+      async ({ handle }) => {
+        await waitForState(handle, (s) => s.clocks.nis2 !== undefined);
+        await env.sleep(25 * H);
+        const s = await waitForState(handle, (st) => st.clocks.nis2?.stages[0]?.missed === true);
+        const events = await handle.query(eventsQuery);
+        expect(ofType(events, 'ReminderSent')).toEqual([]);
+        const failed = ofType(events, 'ReminderFailed').filter((e) => e.data.regime === 'nis2' && e.data.stage === 'early-warning');
+        expect(failed.map((e) => e.data.mark)).toEqual(['50%', '75%', '90%', '1h-before']);
+        expect(failed[0]?.data.error).toContain('service_unavailable');
+        expect(posts).toBe(4);
+        expect(s.clocks.nis2?.stages[0]?.reminders).toEqual([]);
+        await handle.terminate('test done');
+      },
+      { notify },
+    );
+  });
+});
+
+describe('false positive', () => {
+  it('records every open regime as not notifiable with the declared reason and stops its clock', async () => {
+    await withIncident(async ({ handle, incidentId }) => {
+      await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
+      await handle.executeUpdate(fileUpdate, { args: [{ regime: 'gdpr', stage: 'authority', reference: 'BFDI-FP', filer: 'U-DPO', role: 'dpo' }] });
+      await handle.signal(falsePositiveSignal, { declaredBy: 'U-IC', reason: 'sanctioned load test' });
+      const final = await handle.result();
+      const events = await handle.query(eventsQuery);
+      // GDPR was settled by its filing; the four others are closed as not notifiable, before IncidentClosed.
+      const nn = ofType(events, 'RegimeNotNotifiable');
+      expect(nn.map((e) => e.data.regime).sort()).toEqual(['dora', 'nis2', 'nydfs', 'sec-8k']);
+      expect(nn.every((e) => e.data.reasoning === 'false positive: sanctioned load test' && e.actor.id === 'U-IC')).toBe(true);
+      expect(nn.every((e) => e.seq < events.at(-1)!.seq)).toBe(true);
+      expect(final.status).toBe('closed');
+      for (const regime of REGIMES) await clockStatus(incidentId, regime, 'COMPLETED');
     });
   });
 });
