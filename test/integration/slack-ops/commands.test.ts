@@ -136,6 +136,19 @@ describe('/ir over signed requests, answered on the response_url', () => {
     expect((await ir('U0DPOFFICER', `clocks ${other}`)).text).toContain('not notifiable: the records were encrypted with keys the attacker never had');
   });
 
+  it('aware, classify and material: authorised by Cedar first, then answered by the workflow', async () => {
+    const id = await h.startIncident('commands-decisions', '2099-01-01T00:00:00.000Z');
+    expect((await ir('U0RESPONDER', `aware ${id} 2026-11-22T01:00:00Z SOC ticket`)).text).toContain('`aware` permission');
+    expect((await ir('U0DPOFFICER', `aware ${id} yesterday SOC ticket`)).text).toBe(`:no_entry: \`${id}\` refused: awareness time "yesterday" is not an ISO-8601 instant with a zone`);
+    expect((await ir('U0DPOFFICER', `aware ${id} 2026-11-22T01:00:00Z SOC ticket`)).text).toContain('Awareness recorded at 2026-11-22T01:00:00.000Z');
+    expect((await ir('U0DPOFFICER', `classify ${id} major`)).text).toContain('`classify` permission');
+    expect((await ir('U0COMMANDER', `classify ${id} huge`)).text).toContain('must be `major` or `not-major`');
+    expect((await ir('U0COMMANDER', `classify ${id} major`)).text).toContain('classified major for DORA');
+    expect((await ir('U0COMMANDER', `material ${id} 2026-11-23T09:00:00Z`)).text).toContain('Materiality determined');
+    const s = await h.incidents.state(id);
+    expect(s.regulatoryFacts).toMatchObject({ awareAt: '2026-11-22T01:00:00.000Z', awarenessProvisional: false, classification: 'major', determinedAt: '2026-11-23T09:00:00Z' });
+  });
+
   it('the DPO denies its own step with a reason', async () => {
     const r = await ir('U0DPOFFICER', `deny ${main} notify-authority already filed by phone`);
     expect(r.text).toContain('denied (already filed by phone)');

@@ -3,7 +3,20 @@ import type { DomainEvent } from '../../../../src/domain/events';
 import { applyEvent, timeline, type IncidentState } from '../../../../src/domain/incident';
 import { breakerSignal, closeSignal, refusalSignal, type RefusalSignal } from '../../../../src/slack/commands/proposed-signals';
 import { checkStageFiling } from '../../../../src/domain/regulatory-clock';
-import { approveSignal, clocksQuery, denySignal, eventsQuery, filingRefusedSignal, fileUpdate, notNotifiableUpdate, stateQuery, timelineQuery } from '../../../../workflows/api';
+import {
+  approveSignal,
+  awareUpdate,
+  classifyUpdate,
+  clocksQuery,
+  denySignal,
+  eventsQuery,
+  filingRefusedSignal,
+  fileUpdate,
+  materialUpdate,
+  notNotifiableUpdate,
+  stateQuery,
+  timelineQuery,
+} from '../../../../workflows/api';
 import { clockViews } from '../../../../workflows/clock-decisions';
 
 /** Refusals the stand-in received (the real workflow would make them domain events). */
@@ -81,6 +94,22 @@ export async function IncidentWorkflow(initial: DomainEvent[]): Promise<Incident
     },
     { validator: (d) => void (d.role === 'dpo' || d.role === 'incident-commander' || (() => { throw new Error(`a ${d.role} may not decide that a regime is not notifiable`); })()) },
   );
+  setHandler(
+    awareUpdate,
+    (d) => {
+      commit({ type: 'AwarenessDetermined', actor: { kind: 'user', id: d.decidedBy }, data: { awareAt: new Date(d.awareAt).toISOString(), reason: d.reason, previous: state?.regulatoryFacts.awareAt ?? '' } });
+      return { message: `Awareness recorded at ${new Date(d.awareAt).toISOString()}.` };
+    },
+    { validator: (d) => void (Number.isNaN(Date.parse(d.awareAt)) && (() => { throw new Error(`awareness time "${d.awareAt}" is not an ISO-8601 instant with a zone`); })()) },
+  );
+  setHandler(classifyUpdate, (d) => {
+    commit({ type: 'IncidentClassified', actor: { kind: 'user', id: d.decidedBy }, data: { classification: d.classification } });
+    return { message: `Incident classified ${d.classification} for DORA.` };
+  });
+  setHandler(materialUpdate, (d) => {
+    commit({ type: 'MaterialityDetermined', actor: { kind: 'user', id: d.decidedBy }, data: { determinedAt: d.determinedAt } });
+    return { message: `Materiality determined at ${d.determinedAt}.` };
+  });
   setHandler(clocksQuery, () => clockViews(state, 'Europe/London'));
   setHandler(breakerSignal, (b) => {
     if (b.state === 'open') commit({ type: 'CircuitOpened', data: { breaker: b.breaker, topic: 'orders', principals: ['User:analytics'], addedDenyBindings: [] } });
