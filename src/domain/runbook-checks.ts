@@ -1,4 +1,6 @@
 import { BUILTIN_REGIMES } from './regimes/builtin';
+import { checkEntity } from './regimes/calendar';
+import { RegimeInputError } from './regimes/errors';
 import { stageDefinitionSchema } from './regimes/schema';
 import { ACTIONS, isActionName } from './runbook-actions';
 
@@ -35,6 +37,7 @@ export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
   for (const [name, regime] of Object.entries(regimes)) {
     if (isObj(regime)) problems.push(...regimeProblems(name, regime));
   }
+  problems.push(...entityProblems(data.entity));
 
   const steps = Array.isArray(data.steps) ? data.steps : [];
   const ids = new Set<string>();
@@ -71,6 +74,18 @@ function refs(problems: SemanticProblem[], step: number, param: string, value: u
       problems.push({ path: ['steps', step, 'with', param, j], message: `unknown ${what} "${name}" (defined: ${known})` });
     }
   });
+}
+
+/** The entity's zone and country must be ones the calculator knows (an IANA zone, a country with holidays). */
+function entityProblems(entity: unknown): SemanticProblem[] {
+  if (!isObj(entity) || typeof entity.country !== 'string' || typeof entity.timeZone !== 'string') return [];
+  try {
+    checkEntity({ country: entity.country, timeZone: entity.timeZone, weekendRelief: entity.weekendRelief === true });
+    return [];
+  } catch (err) {
+    if (!(err instanceof RegimeInputError)) throw err;
+    return [{ path: ['entity', err.field], plain: true, message: `entity.${err.field}: ${err.message}` }];
+  }
 }
 
 /**

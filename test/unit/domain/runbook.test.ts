@@ -78,6 +78,21 @@ describe('exact problems', () => {
     expect(lines.at(-1)).toMatch(/^many-problems.yaml:42: unknown action "start-regulatory-clocks"/);
   });
 
+  it('an entity whose zone or country the calculator does not know, at its line', () => {
+    const source = readFileSync(join(runbooks, 'kafka-exfiltration.yaml'), 'utf8').replace('timeZone: Europe/Berlin', 'timeZone: Europe/Frankfurt').replace('country: DE', 'country: XX');
+    const lines = source.split('\n');
+    const at = (text: string): number => lines.findIndex((l) => l.includes(text)) + 1;
+    try {
+      parseRunbook(source, 'entity.yaml');
+      throw new Error('accepted');
+    } catch (error) {
+      if (!(error instanceof RunbookValidationError)) throw error;
+      expect(error.lines).toEqual([`entity.yaml:${at('timeZone: Europe/Frankfurt')}: entity.timeZone: unknown time zone "Europe/Frankfurt": expected an IANA zone such as Europe/Berlin`]);
+    }
+    const country = source.replace('timeZone: Europe/Frankfurt', 'timeZone: Europe/Berlin');
+    expect(() => parseRunbook(country, 'entity.yaml')).toThrow(`entity.yaml:${at('country: XX')}: entity.country: unknown country "XX"`);
+  });
+
   it('YAML syntax errors and duplicate keys, with their lines', () => {
     const bad = (text: string): string[] => {
       try {
