@@ -32,7 +32,11 @@ export const approveSignal = defineSignal<[ApprovalSignal]>('approve');
 /** Denies a pending step, with a reason. */
 export const denySignal = defineSignal<[ApprovalSignal & { reason: string }]>('deny');
 
-/** A regulatory filing made by a person (GDPR Art. 33 notification to the authority, Art. 34 to subjects). */
+/**
+ * A regulatory filing made by a person (first release; kept for the drill's auto-responder): an
+ * authority filing files every stage of the regime whose due is known, an Art. 34 one the notice
+ * to the data subjects. People file stage by stage through {@link fileUpdate}.
+ */
 export interface FilingSignal {
   regime: string;
   recipient: 'supervisory-authority' | 'data-subjects';
@@ -59,20 +63,6 @@ export interface FalsePositiveSignal {
 }
 /** Declares the incident a false positive. */
 export const falsePositiveSignal = defineSignal<[FalsePositiveSignal]>('falsePositive');
-
-/**
- * A filing the incident refused to record (signals cannot answer, so refusals are kept here and
- * posted to the incident channel): e.g. a late Art. 33 filing without a reason for the delay.
- */
-export interface FilingRejection {
-  at: string;
-  filing: FilingSignal;
-  /** Stable reason code: `LateFilingWithoutReason`, `NoSuchClock`, `AlreadyFiled`. */
-  code: string;
-  message: string;
-}
-/** Filings refused so far, oldest first. */
-export const filingRejectionsQuery = defineQuery<FilingRejection[]>('filingRejections');
 
 /** The post-incident report (Markdown) rendered from the events so far. */
 export const reportQuery = defineQuery<string>('report');
@@ -144,8 +134,104 @@ export interface AbortRequest extends OperatorIdentity {
   reason: string;
 }
 /** Retries a step (or the audit shipping); answers what will happen. */
-export const retryStepUpdate = defineUpdate<string, [RetryRequest]>('retryStep');
+export const retryStepUpdate = defineUpdate<ClockDecisionResult, [RetryRequest]>('retryStep');
 /** Skips a step that needs attention (incident commander only). */
-export const skipStepUpdate = defineUpdate<string, [SkipRequest]>('skipStep');
+export const skipStepUpdate = defineUpdate<ClockDecisionResult, [SkipRequest]>('skipStep');
 /** Aborts the incident (incident commander only). */
-export const abortUpdate = defineUpdate<string, [AbortRequest]>('abort');
+export const abortUpdate = defineUpdate<ClockDecisionResult, [AbortRequest]>('abort');
+// --- Regulatory clocks: decisions as Updates with validators (issue 10) ---
+
+/** The workflow's own answer to an accepted decision (clock or operator), shown to the person as is. */
+export interface ClockDecisionResult {
+  message: string;
+}
+
+/** Who decides, as Slack's policies resolved them; the workflow checks the role again. */
+export interface DecidedBy {
+  /** Slack user id (or CLI user); recorded as the event's actor. */
+  decidedBy: string;
+  role: string;
+}
+
+/** `/ir aware`: the determined moment of awareness (DPO or commander). */
+export interface AwareDecision extends DecidedBy {
+  /** ISO-8601 with a zone. */
+  awareAt: string;
+  reason: string;
+}
+/** Records when the organisation became aware; every awareness-anchored due moves with it. */
+export const awareUpdate = defineUpdate<ClockDecisionResult, [AwareDecision]>('aware');
+
+/** `/ir classify`: DORA classification (commander). */
+export interface ClassifyDecision extends DecidedBy {
+  classification: 'major' | 'not-major';
+}
+/** Classifies the incident for DORA: `major` starts the initial-report stage. */
+export const classifyUpdate = defineUpdate<ClockDecisionResult, [ClassifyDecision]>('classify');
+
+/** `/ir material`: SEC 8-K / NYDFS determination (commander). */
+export interface MaterialDecision extends DecidedBy {
+  determinedAt: string;
+}
+/** Records the materiality determination that anchors SEC 8-K and NYDFS. */
+export const materialUpdate = defineUpdate<ClockDecisionResult, [MaterialDecision]>('material');
+
+/** `/ir not-notifiable`: Art. 33(1)/(5) documented decision (DPO or commander). */
+export interface NotNotifiableDecision extends DecidedBy {
+  regime: string;
+  reasoning: string;
+}
+/** Ends one regime's clock as not notifiable, with its reasoning recorded. */
+export const notNotifiableUpdate = defineUpdate<ClockDecisionResult, [NotNotifiableDecision]>('notNotifiable');
+
+/** `/ir notify`: one stage filed with the authority (DPO or commander). */
+export interface StageFilingRequest {
+  regime: string;
+  stage: string;
+  reference: string;
+  filer: string;
+  role: string;
+  /** Required when the stage's initial filing comes after its due. */
+  lateReason?: string;
+  /** Defaults to the regime's authority from the runbook. */
+  authority?: string;
+}
+/** Files a stage (phased stages accept supplementary filings after the initial one). */
+export const fileUpdate = defineUpdate<ClockDecisionResult, [StageFilingRequest]>('file');
+/**
+ * A filing the `file` validator refused, sent back by the client so the refusal is recorded too
+ * (a rejected update leaves no trace in history). The workflow re-checks it and records
+ * `FilingRefused` only if it would refuse it itself.
+ */
+export const filingRefusedSignal = defineSignal<[StageFilingRequest]>('filingRefused');
+
+/** `subjects`: the DPO's Art. 34 decision on the proposed data-subject notice. */
+export interface SubjectsDecision extends DecidedBy {
+  regime: string;
+  decision: 'notify' | 'exception';
+  /** For `exception`: the Art. 34(3) ground; for `notify`: how and when they are told. */
+  reason: string;
+}
+/** Confirms the proposed Art. 34 notice or records a 34(3) exception. */
+export const subjectsUpdate = defineUpdate<ClockDecisionResult, [SubjectsDecision]>('subjects');
+
+/** One stage as `/ir clocks` shows it. */
+export interface ClockStageView {
+  stage: string;
+  due: string | null;
+  rule: string;
+  state: 'pending' | 'filed' | 'missed' | 'not-notifiable';
+  filings: number;
+}
+/** One regime's clock as `/ir clocks` shows it. */
+export interface ClockView {
+  regime: string;
+  authority: string;
+  timeZone: string;
+  awarenessAt: string;
+  awarenessProvisional: boolean;
+  notNotifiable?: string;
+  stages: ClockStageView[];
+}
+/** Every regime's stages with due and state. */
+export const clocksQuery = defineQuery<ClockView[]>('clocks');

@@ -1,6 +1,6 @@
 import { condition } from '@temporalio/workflow';
 import type { ActionName } from '../src/domain/events';
-import type { AbortRequest, RetryRequest, SkipRequest } from './api';
+import type { AbortRequest, ClockDecisionResult, RetryRequest, SkipRequest } from './api';
 import { nowIso } from './context';
 import type { Ledger } from './ledger';
 
@@ -44,12 +44,12 @@ export class OperatorDecisions {
   }
 
   /** `retryStep`: records the request; the waiting step (or the audit shipping) goes again. */
-  retry(req: RetryRequest): string {
+  retry(req: RetryRequest): ClockDecisionResult {
     const { ledger } = this;
     if (req.stepId === 'audit') {
       ledger.commit({ type: 'AuditShippingResumed', at: nowIso(), actor: { kind: 'user', id: req.requestedBy }, data: { requestedBy: req.requestedBy, role: req.role } });
       ledger.resume();
-      return 'audit shipping resumed: pending events are being appended';
+      return { message: 'audit shipping resumed: pending events are being appended' };
     }
     const step = this.step(req.stepId);
     ledger.commit({
@@ -60,7 +60,7 @@ export class OperatorDecisions {
     });
     this.decided.set(step.id, 'retry');
     ledger.flushInBackground();
-    return `step "${step.id}" will be tried again`;
+    return { message: `step "${step.id}" will be tried again` };
   }
 
   /** Validator of `skipStep`. */
@@ -73,7 +73,7 @@ export class OperatorDecisions {
   }
 
   /** `skipStep`: records the skip with its reason; the playbook goes on without the step. */
-  skip(req: SkipRequest): string {
+  skip(req: SkipRequest): ClockDecisionResult {
     const step = this.step(req.stepId);
     this.ledger.commit({
       type: 'StepSkipped',
@@ -83,7 +83,7 @@ export class OperatorDecisions {
     });
     this.decided.set(step.id, 'skip');
     this.ledger.flushInBackground();
-    return `step "${step.id}" skipped; the playbook goes on`;
+    return { message: `step "${step.id}" skipped; the playbook goes on` };
   }
 
   /** Validator of `abort`. */
@@ -95,7 +95,7 @@ export class OperatorDecisions {
   }
 
   /** `abort`: recorded at once; the workflow then cancels the playbook and unwinds the saga. */
-  abort(req: AbortRequest): string {
+  abort(req: AbortRequest): ClockDecisionResult {
     this.ledger.commit({
       type: 'IncidentAborted',
       at: nowIso(),
@@ -103,7 +103,7 @@ export class OperatorDecisions {
       data: { abortedBy: req.requestedBy, role: req.role, reason: req.reason.trim() },
     });
     this.aborted = { ...req, reason: req.reason.trim() };
-    return 'incident aborted: remediation is being undone, then the incident closes';
+    return { message: 'incident aborted: remediation is being undone, then the incident closes' };
   }
 
   private open(): void {

@@ -1,115 +1,199 @@
-import { getExternalWorkflowHandle, startChild } from '@temporalio/workflow';
-import type { IsoTime } from '../src/domain/events';
-import { checkFiling, clockSpecFor, clockStartedData, dataSubjectDecision, startClock, type RegulatoryClock } from '../src/domain/regulatory-clock';
-import type { PlannedStep } from '../src/domain/runbook';
-import { regulatoryClockWorkflowId, type FilingRejection, type FilingSignal } from './api';
+import { CancellationScope, ChildWorkflowCancellationType, condition, getExternalWorkflowHandle, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import type { IncidentState } from '../src/domain/incident';
+import { regimeSettled, stageDues, stageStanding } from '../src/domain/incident-clocks';
+import { dataSubjectDecision, entityOf, regimeDefinition, regimeFacts } from '../src/domain/regulatory-clock';
+import { computeStages } from '../src/domain/regimes/calculator';
+import type { RegimeDefinition, StageDue } from '../src/domain/regimes/types';
+import { regulatoryClockWorkflowId } from './api';
 import { nowIso, WORKFLOW_ACTOR, type Run } from './context';
-import { clockFiledSignal, RegulatoryClockWorkflow } from './regulatory-clock';
+import { incidentChannel } from './incident-steps';
+import { clockFactsSignal, clockStopSignal, RegulatoryClockWorkflow } from './regulatory-clock';
 import { exposure } from './steps';
 
-type ClocksStep = Extract<PlannedStep, { action: 'start-regulatory-clocks' }>;
+export { registerClockHandlers } from './clock-decisions';
 
-/** When awareness began for a regime, per its `awarenessFrom`. */
-function awarenessAt(run: Run, from: 'first-alert' | 'incident-opened' | 'breach-confirmed'): IsoTime {
-  if (from === 'first-alert') return run.input.alert.observedAt;
-  if (from === 'incident-opened') return run.ledger.open.openedAt;
-  // Confirmed when the forensic window established what was read; else now.
-  const confirmed = run.ledger.events.find((e) => e.type === 'ForensicWindowEstablished');
-  return confirmed?.at ?? nowIso();
+/**
+ * The incident's side of the regulatory clocks. Every regime the runbook names starts when the
+ * incident opens, from the alert's time as provisional awareness, as a clock workflow of its own
+ * that no step failure, cancellation or termination of the incident can stop. The incident keeps
+ * the record (events, dues) and tells each clock when its facts change; the clock keeps time.
+ */
+
+/** Per incident run: when each clock workflow has started (signals wait for it). */
+const started = new WeakMap<Run, Map<string, Promise<void>>>();
+
+/** How often the Art. 34 decision is asked for while it is outstanding ("without undue delay"). */
+const ART34_REMINDER_MS = 12 * 3_600_000;
+
+/** The calculator's stages of a regime, with the definition's `phased` flag carried along. */
+export function computeDues(def: RegimeDefinition, run: Run, regime: string): Array<StageDue & { phased?: boolean }> {
+  const facts = regimeFacts(run.ledger.open, regime, run.input.alert.observedAt);
+  return computeStages(def, facts, entityOf(run.input.runbook)).stages.map((st) => ({
+    ...st,
+    ...(def.stages.find((d) => d.name === st.stage)?.phased ? { phased: true } : {}),
+  }));
 }
 
 /**
- * `start-regulatory-clocks`: records each clock's start (and the Art. 34 decision when forensic
- * figures exist), then starts one child workflow per regime that keeps time for it.
+ * Called once, right after the incident opens: records each regime's clock with its dues and
+ * starts its clock workflow (parent-close ABANDON, outside any cancellable scope). A dry run
+ * starts none: it changes nothing anywhere, and reminders would be a change.
  */
-export async function startRegulatoryClocks(run: Run, step: ClocksStep, channel: string): Promise<void> {
-  for (const regime of step.params.regimes) {
-    const rule = run.input.runbook.regimes[regime];
-    if (rule === undefined || run.ledger.open.clocks[regime] !== undefined) continue;
-    const clock = startClock(clockSpecFor(regime, rule, awarenessAt(run, rule.awarenessFrom)));
-    run.ledger.commit({ type: 'RegulatoryClockStarted', at: nowIso(), actor: WORKFLOW_ACTOR, data: clockStartedData(clock) });
-    const windows = Object.values(run.ledger.open.forensicWindows);
-    if (rule.notifyDataSubjectsWhen !== undefined && windows.length > 0) {
-      const decision = dataSubjectDecision(rule.notifyDataSubjectsWhen, exposure(windows));
-      if (decision.required) {
-        run.ledger.commit({
-          type: 'DataSubjectNotificationRequired',
-          at: nowIso(),
-          actor: WORKFLOW_ACTOR,
-          data: { regime, dataSubjects: exposure(windows).dataSubjects, piiCategories: decision.categories, reasons: decision.reasons },
-        });
-      }
-    }
+export function startClocks(run: Run): void {
+  if (run.input.mode === 'dry-run') return;
+  const handles = new Map<string, Promise<void>>();
+  started.set(run, handles);
+  const entity = entityOf(run.input.runbook);
+  for (const [regime, rule] of Object.entries(run.input.runbook.regimes)) {
+    const def = regimeDefinition(regime, rule);
     const workflowId = regulatoryClockWorkflowId(run.workflowId, regime);
-    const child = await startChild(RegulatoryClockWorkflow, {
-      workflowId,
-      args: [
-        {
-          incidentId: run.input.incidentId,
-          parentWorkflowId: run.workflowId,
-          regime,
-          awarenessAt: clock.awarenessAt,
-          deadlineAt: clock.deadlineAt,
-          marks: clock.marks.map((m) => ({ label: m.label, at: m.at })),
-          channel,
-          authority: rule.authority,
-        },
-      ],
+    run.ledger.commit({
+      type: 'RegulatoryClockStarted',
+      at: nowIso(),
+      actor: WORKFLOW_ACTOR,
+      data: { regime, authority: rule.authority, awarenessAt: run.input.alert.observedAt, workflowId, stages: stageDues(computeDues(def, run, regime)) },
     });
     run.clocks[regime] = { workflowId };
-    run.background.push(child.result().catch(() => undefined));
+    const input = {
+      incidentId: run.input.incidentId,
+      parentWorkflowId: run.workflowId,
+      regime,
+      definition: def,
+      entity,
+      facts: regimeFacts(run.ledger.open, regime, run.input.alert.observedAt),
+      channel: incidentChannel(run),
+      authority: rule.authority,
+    };
+    const starting = CancellationScope.nonCancellable(() =>
+      startChild(RegulatoryClockWorkflow, {
+        workflowId,
+        args: [input],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        cancellationType: ChildWorkflowCancellationType.ABANDON,
+      }),
+    ).then(() => undefined);
+    handles.set(regime, starting);
+    // Awaited before the incident returns, so the start is never lost with the run.
+    run.background.push(starting.catch(() => undefined));
   }
+  watchForDataSubjects(run);
 }
 
 /**
- * A filing signalled to the incident. Validated against the incident's own clock: a late
- * authority filing without a reason is refused and nothing is recorded; the refusal is returned
- * so the caller can expose it (query) and post it.
+ * Recomputes every regime's dues after a fact changed: records `DeadlinesRecomputed` where a due
+ * moved, and sends every running clock its new facts (a filing changes them too).
  */
-export function fileNotification(run: Run, filing: FilingSignal): FilingRejection | undefined {
-  const state = run.ledger.state;
-  const at = nowIso();
-  const reject = (code: string, message: string): FilingRejection => ({ at, filing, code, message });
-  const clock = state?.clocks[filing.regime];
-  if (state === undefined || clock === undefined) return reject('NoSuchClock', `no ${filing.regime} clock is running`);
-  if (state.status === 'closed') return reject('IncidentClosed', 'the incident is closed');
-  if (filing.recipient === 'supervisory-authority' && clock.filed !== undefined) return reject('AlreadyFiled', `the ${filing.regime} notification is already filed`);
-  const asClock: RegulatoryClock = { regime: clock.regime, awarenessAt: clock.awarenessAt, deadlineAt: clock.deadlineAt, deadlineMs: 0, marks: [] };
-  let checked: ReturnType<typeof checkFiling>;
-  try {
-    checked = checkFiling(asClock, { filedAt: at, ...(filing.lateReason !== undefined ? { lateReason: filing.lateReason } : {}) });
-  } catch {
-    // Only the Art. 33 notification to the authority is bound by the deadline.
-    if (filing.recipient === 'supervisory-authority') {
-      return reject('LateFilingWithoutReason', `filed after the ${clock.deadlineAt} deadline: a reason for the delay is required`);
-    }
-    const reason = filing.lateReason?.trim();
-    checked = { filedAt: at, late: true, ...(reason ? { lateReason: reason } : {}) };
+export function recomputeClocks(run: Run, cause: string): void {
+  const state = run.ledger.open;
+  for (const [regime, rule] of Object.entries(run.input.runbook.regimes)) {
+    const clock = state.clocks[regime];
+    if (clock === undefined || clock.notNotifiable !== undefined) continue;
+    const dues = computeDues(regimeDefinition(regime, rule), run, regime);
+    const moved = dues.some((d) => clock.stages.find((st) => st.stage === d.stage)?.due !== d.due);
+    if (moved) run.ledger.commit({ type: 'DeadlinesRecomputed', at: nowIso(), actor: WORKFLOW_ACTOR, data: { regime, cause, stages: stageDues(dues) } });
+    const facts = regimeFacts(run.ledger.open, regime, run.input.alert.observedAt);
+    tellClock(run, regime, (h) => h.signal(clockFactsSignal, facts));
   }
-  const late = filing.recipient === 'supervisory-authority' ? checked.late : Date.parse(at) > Date.parse(clock.deadlineAt);
-  run.ledger.commit({
-    type: 'NotificationFiled',
-    at,
-    actor: { kind: 'user', id: filing.filer },
-    data: {
-      regime: filing.regime,
-      recipient: filing.recipient,
-      authority: filing.authority,
-      reference: filing.reference,
-      filedAt: checked.filedAt,
-      late,
-      ...(late && checked.lateReason ? { lateReason: checked.lateReason } : {}),
-    },
-  });
-  const child = run.clocks[filing.regime];
-  if (filing.recipient === 'supervisory-authority' && child !== undefined) {
-    // The clock may already have ended (deadline passed): nothing to stop then.
-    getExternalWorkflowHandle(child.workflowId).signal(clockFiledSignal).catch(() => undefined);
-  }
-  return undefined;
 }
 
-/** Whether every clock has been settled: filed with the authority or its deadline recorded as missed. */
+/** Stops one regime's clock (not notifiable, or the incident closed under its rules). */
+export function stopClock(run: Run, regime: string, reason: string): void {
+  tellClock(run, regime, (h) => h.signal(clockStopSignal, reason));
+}
+
+/** Signals a clock once it has started; a clock that has already ended needs nothing. */
+function tellClock(run: Run, regime: string, send: (h: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>): void {
+  const workflowId = run.clocks[regime]?.workflowId;
+  const starting = started.get(run)?.get(regime);
+  if (workflowId === undefined || starting === undefined) return;
+  const sending = starting.then(() => send(getExternalWorkflowHandle(workflowId))).catch(() => undefined);
+  run.background.push(sending);
+}
+
+/** Close rule: every regime settled (each stage with a known due filed, or the regime not notifiable). */
 export function clocksSettled(run: Run): boolean {
-  return Object.values(run.ledger.state?.clocks ?? {}).every((c) => c.filed !== undefined || c.missed);
+  return Object.values(run.ledger.state?.clocks ?? {}).every(regimeSettled);
+}
+
+/** The incident closed under its close rules: every clock stops. */
+export function stopAllClocks(run: Run, reason: string): void {
+  for (const regime of Object.keys(run.clocks)) stopClock(run, regime, reason);
+}
+
+/**
+ * A false positive closes every open regime as not notifiable, with the declared reason, and
+ * stops its clock (called before `IncidentClosed`).
+ */
+export function notNotifiableOnFalsePositive(run: Run, declaredBy: string, reason: string): void {
+  for (const clock of Object.values(run.ledger.open.clocks)) {
+    // Open = something still owed or still to be decided (a stage without a filing, due known or not).
+    if (clock.notNotifiable !== undefined || clock.stages.every((st) => st.filings.length > 0)) continue;
+    run.ledger.commit({ type: 'RegimeNotNotifiable', at: nowIso(), actor: { kind: 'user', id: declaredBy }, data: { regime: clock.regime, reasoning: `false positive: ${reason}` } });
+  }
+  stopAllClocks(run, 'false positive');
+}
+
+/**
+ * Art. 34: once the forensic window is established, proposes the data-subject notice from the
+ * figures (per the runbook's rule) and reminds the DPO until they confirm it or record a 34(3)
+ * exception. Floats on its own: an incident that never gets a window is not held open by it.
+ */
+function watchForDataSubjects(run: Run): void {
+  const rules = Object.entries(run.input.runbook.regimes).filter(([, r]) => r.notifyDataSubjectsWhen !== undefined);
+  if (rules.length === 0) return;
+  const watching = (async () => {
+    await condition(() => run.ledger.state?.status === 'closed' || Object.keys(run.ledger.state?.forensicWindows ?? {}).length > 0);
+    if (run.ledger.open.status === 'closed') return;
+    const figures = exposure(Object.values(run.ledger.open.forensicWindows));
+    const proposed: string[] = [];
+    for (const [regime, rule] of rules) {
+      if (rule.notifyDataSubjectsWhen === undefined || run.ledger.open.clocks[regime] === undefined) continue;
+      const decision = dataSubjectDecision(rule.notifyDataSubjectsWhen, figures);
+      if (!decision.required) continue;
+      run.ledger.commit({
+        type: 'DataSubjectNotificationRequired',
+        at: nowIso(),
+        actor: WORKFLOW_ACTOR,
+        data: { regime, dataSubjects: figures.dataSubjects, piiCategories: decision.categories, reasons: decision.reasons },
+      });
+      proposed.push(regime);
+    }
+    if (proposed.length === 0) return;
+    run.ledger.flushInBackground();
+    const outstanding = () => proposed.filter((r) => {
+      const c = run.ledger.state?.clocks[r];
+      return c !== undefined && c.dataSubjectDecision === undefined && c.dataSubjectsNotified === undefined && c.notNotifiable === undefined;
+    });
+    while (run.ledger.state?.status !== 'closed' && outstanding().length > 0) {
+      run.notify(
+        `Art. 34: notifying the data subjects is proposed (${outstanding().join(', ')}); the DPO confirms it or records a 34(3) exception ` +
+          `without undue delay: \`/ir subjects ${run.input.incidentId} <regime> notify|exception <reason>\`.`,
+      );
+      await condition(() => outstanding().length === 0 || run.ledger.state?.status === 'closed', ART34_REMINDER_MS);
+    }
+  })();
+  watching.catch(() => undefined);
+}
+
+/** What the regulatory clocks still owe when the incident closes (its open items). */
+export function clockOpenItems(s: IncidentState): string[] {
+  const items: string[] = [];
+  for (const c of Object.values(s.clocks)) {
+    for (const st of c.stages) {
+      const standing = stageStanding(c, st);
+      if (standing === 'pending' && st.due !== null) items.push(`${c.regime.toUpperCase()} ${st.stage}: not filed (due ${st.due})`);
+      if (standing === 'missed') items.push(`${c.regime.toUpperCase()} ${st.stage}: not filed (due ${st.due ?? '?'} missed)`);
+    }
+    if (c.dataSubjectNotification !== undefined && c.dataSubjectsNotified === undefined && c.dataSubjectDecision?.decision !== 'exception') {
+      items.push(`${c.regime.toUpperCase()}: ${c.dataSubjectNotification.dataSubjects} data subjects to be notified (Art. 34)`);
+    }
+  }
+  return items;
+}
+
+/** One line per regime for the status message: its next due, or how it ended. */
+export function clockSummary(s: IncidentState): string {
+  return Object.values(s.clocks)
+    .map((c) => `${c.regime.toUpperCase()} ${c.notNotifiable !== undefined ? 'not notifiable' : c.deadlineAt !== null ? `next due ${c.deadlineAt}` : 'no due yet'}`)
+    .join('; ');
 }

@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, condition, isCancellation } from '
 import type { EventDataMap } from '../src/domain/events';
 import type { PlannedStep } from '../src/domain/runbook';
 import type { EventDraft } from '../src/domain/step-contract';
-import { clocksSettled, startRegulatoryClocks } from './clocks';
+import { clockOpenItems, clocksSettled, clockSummary, stopAllClocks } from './clocks';
 import { nowIso, recorder, stepActivities, stepInput, WORKFLOW_ACTOR, type Run } from './context';
 import { offerClose, closeResolution } from './operator-signals';
 import { fastControlPlane } from './options';
@@ -62,11 +62,6 @@ async function attemptStep(run: Run, step: Exclude<PlannedStep, { action: 'close
     case 'preserve-evidence':
       startEvidence(run, step);
       return 'done';
-    case 'start-regulatory-clocks':
-      return timed(run, step, async () => {
-        await startRegulatoryClocks(run, step, incidentChannel(run));
-        return [];
-      });
     case 'notify':
       return timed(run, step, () => {
         run.notify(statusMessage(run, step.params.audience));
@@ -163,7 +158,7 @@ function startEvidence(run: Run, step: StepOf<'preserve-evidence'>): void {
 
 /**
  * `close`: the incident commander approves (asked up to three times), evidence must be complete,
- * the regulatory clocks settled (filed, or deadline recorded as missed) when `requireFilings`, and
+ * the regulatory clocks settled (every known due filed, or not notifiable) when `requireFilings`, and
  * breakers still open are closed under the close approval. Then `IncidentClosed`.
  */
 async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
@@ -207,6 +202,7 @@ async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
     data: { resolution: bySlack?.resolution ?? 'contained, remediated and reported', openItems: openItems(run) },
   });
   await run.ledger.flush();
+  stopAllClocks(run, 'incident closed');
   run.notify(`Incident ${run.input.incidentId} closed.`);
 }
 
@@ -230,14 +226,6 @@ export async function planStep(run: Run, step: PlannedStep): Promise<void> {
       break;
     case 'preserve-evidence':
       drafts = [await planEvidence(run, step)];
-      break;
-    case 'start-regulatory-clocks':
-      drafts = [
-        plannedByWorkflow(
-          step,
-          step.params.regimes.map((r) => ({ kind: 'workflow.start', target: `clock:${r}`, description: `start the ${r} clock (${run.input.runbook.regimes[r]?.deadline ?? '?'} deadline)` })),
-        ),
-      ];
       break;
     case 'notify':
       drafts = [plannedByWorkflow(step, [{ kind: 'chat.post', target: step.params.channel, description: `post the incident status to ${step.params.channel}` }])];
@@ -264,12 +252,7 @@ function evidenceProgress(done: bigint, total: bigint, elapsedMs: number): strin
 export function openItems(run: Run): string[] {
   const s = run.ledger.open;
   const items: string[] = [];
-  for (const c of Object.values(s.clocks)) {
-    if (c.filed === undefined) items.push(`${c.regime.toUpperCase()}: notification to the authority not filed${c.missed ? ` (deadline ${c.deadlineAt} missed)` : ''}`);
-    if (c.dataSubjectNotification !== undefined && c.dataSubjectsNotified === undefined) {
-      items.push(`${c.regime.toUpperCase()}: ${c.dataSubjectNotification.dataSubjects} data subjects to be notified (Art. 34)`);
-    }
-  }
+  items.push(...clockOpenItems(s));
   for (const st of s.steps) if (st.status === 'denied') items.push(`step "${st.id}" was refused and did not run`);
   for (const [name, b] of Object.entries(s.breakers)) if (b.state === 'open') items.push(`breaker "${name}" is still open`);
   for (const w of Object.values(s.forensicWindows)) {
@@ -284,7 +267,7 @@ function statusMessage(run: Run, audience: string[]): string {
   const s = run.ledger.open;
   const windows = Object.values(s.forensicWindows);
   const records = windows.map((w) => `${w.topic}: ${w.totals.records} records, ${w.dataSubjects.count} data subjects`).join('; ');
-  const clocks = Object.values(s.clocks).map((c) => `${c.regime.toUpperCase()} deadline ${c.deadlineAt}`).join('; ');
+  const clocks = clockSummary(s);
   return (
     `[${s.severity}] ${s.title} — for ${audience.join(', ')}. ` +
     `Access of ${s.principal} revoked; ${Object.keys(s.rotatedCredentials).length} credentials rotated; ` +

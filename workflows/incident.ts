@@ -14,8 +14,6 @@ import {
   denySignal,
   eventsQuery,
   falsePositiveSignal,
-  fileNotificationSignal,
-  filingRejectionsQuery,
   refusalSignal,
   abortUpdate,
   reportQuery,
@@ -24,16 +22,14 @@ import {
   stateQuery,
   timelineQuery,
   type FalsePositiveSignal,
-  type FilingRejection,
 } from './api';
 import { Approvals } from './approvals';
 import { OperatorDecisions } from './attention';
-import { fileNotification } from './clocks';
+import { notNotifiableOnFalsePositive, registerClockHandlers, startClocks } from './clocks';
 import { notifier, nowIso, recorder, WORKFLOW_ACTOR, type Run } from './context';
 import { Ledger } from './ledger';
 import { Lock, operateBreaker, recordRefusal, requestClose } from './operator-signals';
 import { humanWait } from './options';
-import { clockEventSignal } from './regulatory-clock';
 import { Saga } from './saga';
 import { openItems, planStep, runStep } from './incident-steps';
 
@@ -91,7 +87,9 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   };
 
   open(run);
-  const rejections: FilingRejection[] = [];
+  // Regulatory clocks run from open, outside the playbook: no step, failure or cancel stops them.
+  startClocks(run);
+  registerClockHandlers(run);
   let falsePositive: FalsePositiveSignal | undefined;
   const playbook = new CancellationScope();
 
@@ -106,15 +104,6 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(denySignal, (signal) => {
     if (!run.approvals.receive({ granted: false, signal })) ignored(signal);
   });
-  setHandler(fileNotificationSignal, (filing) => {
-    const rejection = fileNotification(run, filing);
-    if (rejection === undefined) return ledger.flushInBackground();
-    rejections.push(rejection);
-    run.notify(`Filing refused (${rejection.code}): ${rejection.message}`);
-  });
-  setHandler(clockEventSignal, (draft) => {
-    if (ledger.state?.status !== 'closed' && ledger.tryCommit(draft)) ledger.flushInBackground();
-  });
   setHandler(falsePositiveSignal, (signal) => {
     if (falsePositive !== undefined || ledger.state?.status === 'closed') return;
     falsePositive = signal;
@@ -128,7 +117,6 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(stateQuery, () => ledger.open);
   setHandler(timelineQuery, () => timeline(ledger.events));
   setHandler(eventsQuery, () => ledger.events);
-  setHandler(filingRejectionsQuery, () => rejections);
   setHandler(reportQuery, () => renderReport(ledger.events));
   setHandler(retryStepUpdate, (req) => run.decisions.retry(req), { validator: (req) => run.decisions.validateRetry(req) });
   setHandler(skipStepUpdate, (req) => run.decisions.skip(req), { validator: (req) => run.decisions.validateSkip(req) });
@@ -214,6 +202,8 @@ interface Interruption {
   actor: Actor;
   resolution: string;
   message: string;
+  /** Set for a false positive: its reason closes the unfiled regimes as not notifiable. */
+  falsePositive?: FalsePositiveSignal;
 }
 
 function interruption(run: Run, falsePositive: FalsePositiveSignal | undefined): Interruption {
@@ -224,6 +214,7 @@ function interruption(run: Run, falsePositive: FalsePositiveSignal | undefined):
       actor: { kind: 'user', id: falsePositive.declaredBy },
       resolution: `false positive declared by ${falsePositive.declaredBy}: ${falsePositive.reason}`,
       message: 'declared a false positive',
+      falsePositive,
     };
   }
   if (aborted !== undefined) {
@@ -254,6 +245,7 @@ async function unwind(run: Run, why: Interruption): Promise<void> {
       ledger.commit({ type: 'StepCompensated', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: c.stepId, action: c.action, undone: c.description } });
     }
   });
+  if (why.falsePositive !== undefined && ledger.open.status !== 'closed') notNotifiableOnFalsePositive(run, why.falsePositive.declaredBy, why.falsePositive.reason);
   if (ledger.open.status !== 'closed') {
     ledger.commit({ type: 'IncidentClosed', at: nowIso(), actor: why.actor, data: { resolution: why.resolution, openItems: openItems(run) } });
   }

@@ -5,6 +5,9 @@ import { registerDrillCommand } from './commands/drill';
 import { registerSandboxCommands } from './commands/sandbox';
 import { registerSlackCommand } from './commands/slack';
 import { registerStartCommand } from './commands/start';
+// Regulatory clocks (issue 10).
+import { registerClocksCommand } from './commands/clocks';
+import { registerRegisterCommands } from './commands/register';
 
 /** Builds the `breachline` command tree. */
 export function buildProgram(): Command {
@@ -17,6 +20,8 @@ export function buildProgram(): Command {
   registerSlackCommand(program);
   registerDrillCommand(program);
   registerAuditCommands(program);
+  registerClocksCommand(program);
+  registerRegisterCommands(program);
   return program;
 }
 

@@ -37,7 +37,6 @@ export type ActionName =
   | 'break-circuits'
   | 'forensics'
   | 'preserve-evidence'
-  | 'start-regulatory-clocks'
   | 'notify'
   | 'report'
   | 'close';
@@ -165,13 +164,24 @@ export interface EventDataMap {
     /** sha256 over the chunk's payload hashes, in offset order. */
     digest: string;
   };
+  /**
+   * A regime's clock started at incident open: its stages' dues from the facts known then
+   * (`awarenessAt` is provisional until a person determines it), and the clock workflow keeping time.
+   */
   RegulatoryClockStarted: {
     regime: string;
+    authority: string;
     awarenessAt: IsoTime;
-    deadlineAt: IsoTime;
-    marks: Array<{ label: string; at: IsoTime }>;
+    /** The clock workflow's id (`regulatoryClockWorkflowId`). */
+    workflowId: string;
+    stages: StageDueData[];
   };
-  ReminderSent: { regime: string; mark: string; channel: string };
+  /** A reminder posted for one stage at one of its marks (recorded only after the post succeeded). */
+  ReminderSent: { regime: string; stage: string; mark: string; channel: string };
+  /**
+   * A filing. `recipient: supervisory-authority` files one stage (`stage`; phased stages take any
+   * number of supplementary filings after the initial one); `data-subjects` is the Art. 34 notice.
+   */
   NotificationFiled: {
     regime: string;
     recipient: 'supervisory-authority' | 'data-subjects';
@@ -180,8 +190,13 @@ export interface EventDataMap {
     filedAt: IsoTime;
     late: boolean;
     lateReason?: string;
+    /** The stage filed (authority filings). */
+    stage?: string;
+    /** `initial`, or `supplementary` for a later filing of a phased stage (GDPR Art. 33(4)). */
+    phase?: 'initial' | 'supplementary';
   };
-  DeadlineMissed: { regime: string; deadlineAt: IsoTime };
+  /** A stage's due passed without a filing; the regime's later stages go on. */
+  DeadlineMissed: { regime: string; stage: string; deadlineAt: IsoTime };
   DataSubjectNotificationRequired: { regime: string; dataSubjects: number; piiCategories: string[]; reasons: string[] };
   IncidentClosed: { resolution: string; openItems: string[] };
   /**
@@ -204,6 +219,32 @@ export interface EventDataMap {
   AuditShippingHalted: { error: { type: string; message: string }; pendingFromSeq: number };
   /** Audit shipping was resumed by an operator after a halt. */
   AuditShippingResumed: { requestedBy: string; role: string };
+  // --- Regulatory clocks as recorded decisions (issue 10) ---
+  /** A person determined when the organisation became aware (replaces the provisional SIEM time). */
+  AwarenessDetermined: { awareAt: IsoTime; reason: string; previous: IsoTime };
+  /** DORA classification of the incident (major or not). */
+  IncidentClassified: { classification: 'major' | 'not-major' };
+  /** SEC 8-K / NYDFS materiality determination. */
+  MaterialityDetermined: { determinedAt: IsoTime };
+  /** Art. 33(1)/(5): the regime's clock ends as not notifiable, with the documented reasoning. */
+  RegimeNotNotifiable: { regime: string; reasoning: string };
+  /** The stages' dues after a fact changed (awareness, classification, determination, a filing). */
+  DeadlinesRecomputed: { regime: string; cause: string; stages: StageDueData[] };
+  /** A filing the incident refused (e.g. late without a reason), with the refusal as given to the filer. */
+  FilingRefused: { regime: string; stage: string; reference: string; filer: string; code: string; message: string };
+  /** A reminder that could not be posted (so not recorded as sent). */
+  ReminderFailed: { regime: string; stage: string; mark: string; error: string };
+  /** The DPO's Art. 34 decision on the proposed data-subject notice: notify, or a 34(3) exception. */
+  DataSubjectDecision: { regime: string; decision: 'notify' | 'exception'; reason: string };
+}
+
+/** One stage's due as the calculator gave it (`due: null` while its anchor is unknown). */
+export interface StageDueData {
+  stage: string;
+  due: IsoTime | null;
+  rule: string;
+  /** Supplementary filings allowed after the initial one. */
+  phased?: boolean;
 }
 
 /** Every event type name. */
@@ -259,6 +300,15 @@ export const EVENT_TYPES: readonly EventType[] = [
   'IncidentAborted',
   'AuditShippingHalted',
   'AuditShippingResumed',
+  // Regulatory clocks as recorded decisions (issue 10).
+  'AwarenessDetermined',
+  'IncidentClassified',
+  'MaterialityDetermined',
+  'RegimeNotNotifiable',
+  'DeadlinesRecomputed',
+  'FilingRefused',
+  'ReminderFailed',
+  'DataSubjectDecision',
 ];
 
 /**

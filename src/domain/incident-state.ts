@@ -90,18 +90,67 @@ export interface ApprovalDecision {
 /** A command the access policies refused, as `ActionRefused` recorded it. */
 export type Refusal = EventDataMap['ActionRefused'] & { at: IsoTime };
 
+/** One filing of a stage with the authority. */
+export interface StageFiling {
+  authority: string;
+  reference: string;
+  filedAt: IsoTime;
+  late: boolean;
+  lateReason?: string;
+  filer: string;
+  phase: 'initial' | 'supplementary';
+}
+
+/** One stage of a regime's clock: its due as last computed and what happened to it. */
+export interface StageState {
+  stage: string;
+  /** Null while the stage's anchor (classification, determination, an earlier filing) is unknown. */
+  due: IsoTime | null;
+  rule: string;
+  /** Supplementary filings allowed after the initial one (GDPR Art. 33(4)). */
+  phased: boolean;
+  /** Initial filing first, then supplementary ones. */
+  filings: StageFiling[];
+  missed: boolean;
+  reminders: Array<{ mark: string; sentAt: IsoTime }>;
+}
+
+/** Where a stage stands, as `/ir clocks` and the clocks query show it. */
+export type StageStanding = 'pending' | 'filed' | 'missed' | 'not-notifiable';
+
 /** A regulatory clock (one per regime) and what happened on it. */
 export interface RegulatoryClockState {
   regime: string;
+  authority: string;
+  /** The clock workflow keeping time for this regime. */
+  workflowId: string;
+  /** Awareness the dues were last computed from. */
   awarenessAt: IsoTime;
-  deadlineAt: IsoTime;
-  marks: Array<{ label: string; at: IsoTime; sentAt?: IsoTime }>;
-  /** The filing with the supervisory authority, once made. */
-  filed?: { authority: string; reference: string; filedAt: IsoTime; late: boolean; lateReason?: string };
+  stages: StageState[];
+  /** Recorded "not notifiable" decision: the clock ended with this reasoning. */
+  notNotifiable?: { reasoning: string; decidedBy: string; at: IsoTime };
+  /** Summary: the earliest due of a stage not filed yet (else the latest due known); null if none is known. */
+  deadlineAt: IsoTime | null;
+  /** Summary: the initial filing of the regime's first stage, once made. */
+  filed?: StageFiling;
+  /** Summary: some stage's due passed without a filing. */
+  missed: boolean;
   /** Communication to data subjects (GDPR Art. 34), once made. */
   dataSubjectsNotified?: { reference: string; filedAt: IsoTime };
-  missed: boolean;
-  dataSubjectNotification?: { dataSubjects: number; piiCategories: string[]; reasons: string[] };
+  /** Art. 34 notice proposed by the workflow from the forensic figures. */
+  dataSubjectNotification?: { dataSubjects: number; piiCategories: string[]; reasons: string[]; proposedAt: IsoTime };
+  /** The DPO's Art. 34 decision on the proposal. */
+  dataSubjectDecision?: { decision: 'notify' | 'exception'; reason: string; decidedBy: string; at: IsoTime };
+}
+
+/** Facts the regulatory dues are computed from, as decided so far. */
+export interface RegulatoryFacts {
+  /** Awareness in force; provisional (the alert's time) until a person determines it. */
+  awareAt?: IsoTime;
+  awarenessProvisional: boolean;
+  classification?: 'major' | 'not-major';
+  classifiedAt?: IsoTime;
+  determinedAt?: IsoTime;
 }
 
 /**
@@ -164,6 +213,8 @@ export interface IncidentState {
     ranges: Record<string, Array<{ from: DecimalString; to: DecimalString }>>;
   };
   clocks: Record<string, RegulatoryClockState>;
+  /** What the regulatory dues are computed from. */
+  regulatoryFacts: RegulatoryFacts;
   /** Commands refused by policy, oldest first. */
   refusals: Refusal[];
   /** What waits for an operator's decision; empty while the playbook runs by itself. */
@@ -180,7 +231,6 @@ export const ACTION_PHASE: Readonly<Record<ActionName, { started: IncidentStatus
   'break-circuits': { started: 'eradicating', completed: 'eradicating' },
   forensics: { started: 'investigating', completed: 'investigating' },
   'preserve-evidence': { started: 'investigating', completed: 'investigating' },
-  'start-regulatory-clocks': { started: 'notifying', completed: 'notifying' },
   notify: { started: 'notifying', completed: 'notifying' },
   report: { started: 'reporting', completed: 'reporting' },
   // Only IncidentClosed closes an incident: a completed close step is followed by that event.

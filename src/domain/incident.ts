@@ -5,9 +5,9 @@ import {
   INCIDENT_STATUSES,
   type IncidentState,
   type IncidentStatus,
-  type RegulatoryClockState,
   type StepState,
 } from './incident-state';
+import { clockHandlers } from './incident-clocks';
 import { addDecimal } from './offsets';
 
 export * from './incident-state';
@@ -95,6 +95,7 @@ function opened(event: EventOf<'IncidentOpened'>): IncidentState {
     forensicWindows: {},
     evidence: { records: '0', chunks: 0, ranges: {} },
     clocks: {},
+    regulatoryFacts: { awarenessProvisional: true },
     refusals: [],
     attention: [],
   };
@@ -243,47 +244,7 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
     s.evidence.records = addDecimal(s.evidence.records, d.records);
     s.evidence.chunks += 1;
   },
-  RegulatoryClockStarted: (s, e) => {
-    if (s.clocks[e.data.regime] !== undefined) throw illegal(e, `the ${e.data.regime} clock is already running`);
-    s.clocks[e.data.regime] = {
-      regime: e.data.regime,
-      awarenessAt: e.data.awarenessAt,
-      deadlineAt: e.data.deadlineAt,
-      marks: e.data.marks.map((m) => ({ ...m })),
-      missed: false,
-    };
-  },
-  ReminderSent: (s, e) => {
-    const clock = clockOf(s, e, e.data.regime);
-    if (clock.filed !== undefined) throw illegal(e, `the ${clock.regime} notification is already filed`);
-    const mark = clock.marks.find((m) => m.label === e.data.mark);
-    if (mark === undefined) throw illegal(e, `the ${clock.regime} clock has no mark "${e.data.mark}"`);
-    if (mark.sentAt !== undefined) throw illegal(e, `reminder "${e.data.mark}" was already sent`);
-    mark.sentAt = e.at;
-  },
-  NotificationFiled: (s, e) => {
-    const d = e.data;
-    const clock = clockOf(s, e, d.regime);
-    if (d.recipient === 'data-subjects') {
-      clock.dataSubjectsNotified = { reference: d.reference, filedAt: d.filedAt };
-      return;
-    }
-    if (clock.filed !== undefined) throw illegal(e, `the ${clock.regime} notification is already filed`);
-    const late = Date.parse(d.filedAt) > Date.parse(clock.deadlineAt);
-    if (d.late !== late) throw illegal(e, `filed at ${d.filedAt} against deadline ${clock.deadlineAt}: late must be ${late}`);
-    if (late && !d.lateReason?.trim()) throw illegal(e, 'a late filing needs a reason for the delay');
-    clock.filed = { authority: d.authority, reference: d.reference, filedAt: d.filedAt, late, ...(d.lateReason ? { lateReason: d.lateReason } : {}) };
-  },
-  DeadlineMissed: (s, e) => {
-    const clock = clockOf(s, e, e.data.regime);
-    if (clock.filed !== undefined) throw illegal(e, `the ${clock.regime} notification was filed in time`);
-    if (clock.missed) throw illegal(e, `the ${clock.regime} deadline is already recorded as missed`);
-    clock.missed = true;
-  },
-  DataSubjectNotificationRequired: (s, e) => {
-    const { regime: _regime, ...decision } = e.data;
-    clockOf(s, e, e.data.regime).dataSubjectNotification = decision;
-  },
+  ...clockHandlers,
   ActionRefused: (s, e) => {
     s.refusals.push({ ...e.data, at: e.at });
   },
@@ -344,12 +305,6 @@ function running(s: IncidentState, e: DomainEvent, stepId: string, action: strin
   const step = stepOf(s, e, stepId, action);
   if (step.status !== 'running') throw illegal(e, `step "${stepId}" is ${step.status}, not running`);
   return step;
-}
-
-function clockOf(s: IncidentState, e: DomainEvent, regime: string): RegulatoryClockState {
-  const clock = s.clocks[regime];
-  if (clock === undefined) throw illegal(e, `no ${regime} clock has been started`);
-  return clock;
 }
 
 function needsAttention(s: IncidentState, item: IncidentState['attention'][number]): void {

@@ -1,44 +1,19 @@
-import { formatDuration, parseDuration } from './duration';
-import { DomainError, LateFilingWithoutReasonError } from './errors';
-import type { EventDataMap, IsoTime } from './events';
-import type { RegimeRule } from './runbook';
+import { DomainError } from './errors';
+import type { IsoTime } from './events';
+import type { IncidentState, RegulatoryClockState } from './incident-state';
+import { BUILTIN_REGIMES } from './regimes/builtin';
+import type { EntityCalendar, RegimeDefinition, RegimeFacts } from './regimes/types';
+import type { RegimeRule, Runbook } from './runbook';
 
 /**
- * Regulatory deadline arithmetic (GDPR Art. 33 and 34, and any regime with the same shape).
- * Pure functions of their inputs: "now" is always passed in, never read, so a workflow can call
- * them during replay and tests can hit every instant exactly. All times are UTC instants.
+ * What the workflows need around the deadline calculator (`regimes/`): which definition a
+ * runbook regime uses, the facts its dues are computed from, whether a filing is accepted, and
+ * how a due reads to a person. Pure functions of their inputs: "now" is always passed in, never
+ * read, so a workflow can call them during replay. All instants are UTC.
  */
 
 /** A point in time: an ISO-8601 string with a zone (`Z` or `±hh:mm`) or epoch milliseconds. */
 export type Instant = IsoTime | number;
-
-/** One reminder mark on a clock. */
-export interface ClockMark {
-  /** As written in the runbook, e.g. `24h`. */
-  label: string;
-  /** Milliseconds after awareness. */
-  offsetMs: number;
-  at: IsoTime;
-}
-
-/** A started regulatory clock. */
-export interface RegulatoryClock {
-  regime: string;
-  awarenessAt: IsoTime;
-  deadlineAt: IsoTime;
-  deadlineMs: number;
-  marks: ClockMark[];
-}
-
-/** What a clock is built from: the runbook's regime rule and the moment of awareness. */
-export interface ClockSpec {
-  regime: string;
-  awarenessAt: Instant;
-  /** e.g. `72h` or `P3D`. */
-  deadline: string | number;
-  /** Durations from awareness, e.g. `['24h', '48h', '60h', '70h']`. */
-  reminderMarks: ReadonlyArray<string | number>;
-}
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
@@ -59,94 +34,107 @@ export function toIso(instant: Instant): IsoTime {
 }
 
 /**
- * Starts a clock: deadline = awareness + deadline duration; each mark = awareness + its offset.
- * Marks must be distinct and fall strictly between awareness and the deadline, or they could
- * never fire as reminders.
+ * The definition a runbook regime uses: its own `stages` when it gives them (validated at load),
+ * else the built-in regime of the same id.
  */
-export function startClock(spec: ClockSpec): RegulatoryClock {
-  const aware = toEpochMs(spec.awarenessAt);
-  const deadlineMs = parseDuration(spec.deadline);
-  if (deadlineMs <= 0) throw new DomainError('INVALID_DURATION', `${spec.regime}: the deadline must be positive`);
-  const marks = spec.reminderMarks
-    .map((m) => {
-      const offsetMs = parseDuration(m);
-      return { label: typeof m === 'string' ? m.trim() : formatDuration(m), offsetMs, at: toIso(aware + offsetMs) };
-    })
-    .sort((a, b) => a.offsetMs - b.offsetMs);
-  marks.forEach((m, i) => {
-    if (m.offsetMs <= 0 || m.offsetMs >= deadlineMs) {
-      throw new DomainError('INVALID_DURATION', `${spec.regime}: mark ${m.label} is not between awareness and the ${formatDuration(deadlineMs)} deadline`);
-    }
-    if (i > 0 && marks[i - 1]?.offsetMs === m.offsetMs) throw new DomainError('INVALID_DURATION', `${spec.regime}: mark ${m.label} is repeated`);
-  });
-  return { regime: spec.regime, awarenessAt: toIso(aware), deadlineAt: toIso(aware + deadlineMs), deadlineMs, marks };
+export function regimeDefinition(name: string, rule: RegimeRule): RegimeDefinition {
+  const builtIn = Object.prototype.hasOwnProperty.call(BUILTIN_REGIMES, name) ? BUILTIN_REGIMES[name as keyof typeof BUILTIN_REGIMES] : undefined;
+  if (rule.stages !== undefined) {
+    return { id: name, title: builtIn?.title ?? name.toUpperCase(), legalReference: rule.article ?? builtIn?.legalReference ?? name, stages: rule.stages };
+  }
+  if (builtIn === undefined) throw new DomainError('RUNBOOK_INVALID', `regime "${name}" is not built in and has no stages`);
+  return builtIn;
 }
 
-/** The clock a runbook regime calls for, given the moment of awareness its `awarenessFrom` picks. */
-export function clockSpecFor(regime: string, rule: RegimeRule, awarenessAt: Instant): ClockSpec {
-  return { regime, awarenessAt, deadline: rule.deadline, reminderMarks: rule.reminderMarks };
+/**
+ * The calendar of a runbook's entity. The loader requires `entity` whenever regimes are named;
+ * a runbook built in code without one gets UTC and no weekend relief, never a guessed country.
+ */
+export function entityOf(runbook: Runbook): EntityCalendar {
+  return runbook.entity ?? { country: 'US', timeZone: 'UTC', weekendRelief: false };
 }
 
-/** The RegulatoryClockStarted payload for a started clock. */
-export function clockStartedData(clock: RegulatoryClock): EventDataMap['RegulatoryClockStarted'] {
+/**
+ * The facts one regime's dues are computed from, as the incident's events decided them;
+ * `provisionalAwareAt` (the alert's time) stands in until awareness is recorded.
+ */
+export function regimeFacts(state: IncidentState, regime: string, provisionalAwareAt?: IsoTime): RegimeFacts {
+  const f = { ...state.regulatoryFacts, awareAt: state.regulatoryFacts.awareAt ?? provisionalAwareAt };
+  const clock = state.clocks[regime];
+  const filed: Record<string, string> = {};
+  for (const st of clock?.stages ?? []) {
+    const first = st.filings[0];
+    if (first !== undefined) filed[st.stage] = first.filedAt;
+  }
   return {
-    regime: clock.regime,
-    awarenessAt: clock.awarenessAt,
-    deadlineAt: clock.deadlineAt,
-    marks: clock.marks.map((m) => ({ label: m.label, at: m.at })),
+    ...(f.awareAt !== undefined ? { awareAt: f.awareAt, discoveredAt: f.awareAt } : {}),
+    ...(f.classification !== undefined ? { classification: f.classification } : {}),
+    ...(f.classifiedAt !== undefined ? { classifiedAt: f.classifiedAt } : {}),
+    ...(f.determinedAt !== undefined ? { determinedAt: f.determinedAt } : {}),
+    filed,
   };
 }
 
-/** The next thing that will happen on a clock strictly after `now`. */
-export type NextMark = { kind: 'reminder'; label: string; at: IsoTime } | { kind: 'deadline'; label: 'deadline'; at: IsoTime };
+/** A stage filing as asked for (from `/ir notify`), before the incident accepts it. */
+export interface StageFilingAsk {
+  regime: string;
+  stage: string;
+  reference: string;
+  lateReason?: string;
+}
+
+/** The verdict on a filing: what to record, or why it is refused (stable `code`, precise message). */
+export type FilingVerdict =
+  | { accepted: true; phase: 'initial' | 'supplementary'; late: boolean; lateReason?: string }
+  | { accepted: false; code: 'NoSuchClock' | 'NoSuchStage' | 'NotNotifiable' | 'AlreadyFiled' | 'LateFilingWithoutReason' | 'MissingReference'; message: string };
 
 /**
- * The next reminder or the deadline strictly after `now`; undefined once the deadline has passed.
- * A workflow sleeps until `at`, then sends `dueReminders(now)` and asks again — so a mark that
- * falls exactly on `now` is due, not next.
+ * Whether a stage filing made at `now` is accepted. The initial filing of a stage is bound by its
+ * due ("not later than": the due itself is in time); a late one needs the reasons for the delay
+ * (GDPR Art. 33(1)). A stage is filed once, unless it is phased (Art. 33(4): supplementary
+ * filings as information becomes available).
  */
-export function nextMark(clock: RegulatoryClock, now: Instant): NextMark | undefined {
-  const t = toEpochMs(now);
-  const mark = clock.marks.find((m) => toEpochMs(m.at) > t);
-  if (mark !== undefined) return { kind: 'reminder', label: mark.label, at: mark.at };
-  return toEpochMs(clock.deadlineAt) > t ? { kind: 'deadline', label: 'deadline', at: clock.deadlineAt } : undefined;
+export function checkStageFiling(clock: RegulatoryClockState | undefined, ask: StageFilingAsk, now: IsoTime): FilingVerdict {
+  const regime = ask.regime.toUpperCase();
+  if (clock === undefined) return { accepted: false, code: 'NoSuchClock', message: `no ${ask.regime} clock runs on this incident` };
+  const stage = clock.stages.find((st) => st.stage === ask.stage);
+  if (stage === undefined) {
+    return { accepted: false, code: 'NoSuchStage', message: `${regime} has no stage "${ask.stage}" (stages: ${clock.stages.map((st) => st.stage).join(', ')})` };
+  }
+  if (!ask.reference.trim()) return { accepted: false, code: 'MissingReference', message: "the authority's reference of the filing is required" };
+  if (clock.notNotifiable !== undefined) return { accepted: false, code: 'NotNotifiable', message: `${regime} was recorded as not notifiable: ${clock.notNotifiable.reasoning}` };
+  if (stage.filings.length > 0) {
+    if (!stage.phased) return { accepted: false, code: 'AlreadyFiled', message: `${regime} ${stage.stage} is already filed (ref ${stage.filings[0]?.reference ?? '?'}); it takes no supplementary filing` };
+    return { accepted: true, phase: 'supplementary', late: false };
+  }
+  const late = stage.due !== null && Date.parse(now) > Date.parse(stage.due);
+  if (!late) return { accepted: true, phase: 'initial', late: false };
+  const reason = ask.lateReason?.trim();
+  if (!reason) {
+    return {
+      accepted: false,
+      code: 'LateFilingWithoutReason',
+      message: `${regime} ${stage.stage} was due ${stage.due} and is filed at ${now}: a late filing must give the reasons for the delay (add \`late: <reason>\`)`,
+    };
+  }
+  return { accepted: true, phase: 'initial', late: true, lateReason: reason };
 }
 
-/** Reminders whose instant has come (`at <= now`) and that are not in `sent`, oldest first. */
-export function dueReminders(clock: RegulatoryClock, now: Instant, sent: ReadonlyArray<string> = []): ClockMark[] {
-  const t = toEpochMs(now);
-  return clock.marks.filter((m) => toEpochMs(m.at) <= t && !sent.includes(m.label));
+/** An instant in the entity's local time, e.g. `Mon 23 Nov 2026, 10:00 Europe/Berlin`. */
+export function localTime(iso: IsoTime, timeZone: string): string {
+  const text = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: '2-digit', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+  return `${text} ${timeZone}`;
 }
 
-/** Milliseconds left until the deadline (negative once overdue). */
-export function timeRemaining(clock: RegulatoryClock, now: Instant): number {
-  return toEpochMs(clock.deadlineAt) - toEpochMs(now);
-}
-
-/** Whether the deadline has passed at `now`: filing exactly at the deadline is still in time. */
-export function isOverdue(clock: RegulatoryClock, now: Instant): boolean {
-  return timeRemaining(clock, now) < 0;
-}
-
-/** Whether a filing made at `filedAt` is late ("not later than 72 hours": the deadline itself is in time). */
-export function isLate(clock: RegulatoryClock, filedAt: Instant): boolean {
-  return isOverdue(clock, filedAt);
-}
-
-/**
- * Checks a filing and returns what the NotificationFiled event records. Art. 33(1): a late
- * notification "shall be accompanied by reasons for the delay" — so a late one without a
- * reason is refused rather than recorded.
- */
-export function checkFiling(
-  clock: RegulatoryClock,
-  filing: { filedAt: Instant; lateReason?: string },
-): { filedAt: IsoTime; late: boolean; lateReason?: string } {
-  const filedAt = toIso(filing.filedAt);
-  if (!isLate(clock, filing.filedAt)) return { filedAt, late: false };
-  const reason = filing.lateReason?.trim();
-  if (!reason) throw new LateFilingWithoutReasonError(clock.regime, clock.deadlineAt, filedAt);
-  return { filedAt, late: true, lateReason: reason };
+/** Time left until `due` from `now`, e.g. `2d 3h 5m left` or `1h 2m overdue`. */
+export function timeLeft(due: IsoTime, now: IsoTime): string {
+  const ms = Date.parse(due) - Date.parse(now);
+  const abs = Math.abs(ms);
+  const d = Math.floor(abs / 86_400_000);
+  const h = Math.floor((abs % 86_400_000) / 3_600_000);
+  const m = Math.floor((abs % 3_600_000) / 60_000);
+  const text = [d > 0 ? `${d}d` : '', d > 0 || h > 0 ? `${h}h` : '', `${m}m`].filter(Boolean).join(' ');
+  return ms >= 0 ? `${text} left` : `${text} overdue`;
 }
 
 /** The runbook's Art. 34 rule: when must the data subjects themselves be told. */

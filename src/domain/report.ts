@@ -1,5 +1,6 @@
 import type { DomainEvent } from './events';
 import { foldEvents, type IncidentState } from './incident';
+import { stageStanding } from './incident-clocks';
 import { timeline } from './timeline';
 
 /**
@@ -93,14 +94,19 @@ function forensicLines(s: IncidentState): string[] {
 function notificationLines(s: IncidentState, events: readonly DomainEvent[]): string[] {
   const lines: string[] = [];
   for (const c of Object.values(s.clocks)) {
-    lines.push(`- ${c.regime.toUpperCase()}: aware ${c.awarenessAt}, deadline ${c.deadlineAt}`);
-    for (const m of c.marks) lines.push(`  - reminder ${m.label} (${m.at}): ${m.sentAt !== undefined ? `sent ${m.sentAt}` : 'not sent'}`);
-    if (c.filed !== undefined) {
-      lines.push(`  - filed with ${c.filed.authority} at ${c.filed.filedAt}, ref ${c.filed.reference}${c.filed.late ? `, late: ${c.filed.lateReason ?? ''}` : ', on time'}`);
-    } else lines.push(`  - not filed${c.missed ? ' — deadline missed' : ''}`);
+    lines.push(`- ${c.regime.toUpperCase()} (${c.authority}): aware ${c.awarenessAt}${c.notNotifiable !== undefined ? `; not notifiable: ${c.notNotifiable.reasoning}` : ''}`);
+    for (const st of c.stages) {
+      const standing = stageStanding(c, st);
+      lines.push(`  - ${st.stage}: due ${st.due ?? 'not yet known'} (${st.rule}) — ${standing}`);
+      for (const f of st.filings) {
+        lines.push(`    - ${f.phase} filing with ${f.authority} at ${f.filedAt}, ref ${f.reference}${f.late ? `, late: ${f.lateReason ?? ''}` : ', on time'}`);
+      }
+      if (st.reminders.length > 0) lines.push(`    - reminders sent: ${st.reminders.map((r) => `${r.mark} (${r.sentAt})`).join(', ')}`);
+    }
     if (c.dataSubjectNotification !== undefined) {
       lines.push(`  - data subjects to notify (Art. 34): ${c.dataSubjectNotification.dataSubjects}; ${c.dataSubjectNotification.reasons.join('; ')}`);
     }
+    if (c.dataSubjectDecision !== undefined) lines.push(`  - Art. 34 decision (${c.dataSubjectDecision.decidedBy}): ${c.dataSubjectDecision.decision}: ${c.dataSubjectDecision.reason}`);
     if (c.dataSubjectsNotified !== undefined) lines.push(`  - data subjects notified at ${c.dataSubjectsNotified.filedAt}, ref ${c.dataSubjectsNotified.reference}`);
   }
   const filings = events.filter((e) => e.type === 'NotificationFiled').length;

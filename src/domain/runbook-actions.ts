@@ -154,17 +154,6 @@ export const ACTIONS: { readonly [A in ActionName]: ActionSpec<A> } = {
       },
     },
   },
-  'start-regulatory-clocks': {
-    summary: 'Start one clock per regime (child workflows with reminders and the deadline)',
-    compensable: false,
-    defaultTimeout: '1m',
-    params: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['regimes'],
-      properties: { regimes: names('Names from the runbook’s `regimes`.') },
-    },
-  },
   notify: {
     summary: 'Tell the people who must act (incident channel, DPO, commander)',
     compensable: false,
@@ -201,7 +190,7 @@ export const ACTIONS: { readonly [A in ActionName]: ActionSpec<A> } = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        requireFilings: { type: 'boolean', default: true, description: 'Every started clock filed, or missed with a reason.' },
+        requireFilings: { type: 'boolean', default: true, description: 'Every regime settled: each stage with a known due filed, or the regime recorded as not notifiable.' },
         requireBreakersClosed: { type: 'boolean', default: false },
       },
     },

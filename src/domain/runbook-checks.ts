@@ -1,4 +1,7 @@
-import { formatDuration, parseDuration } from './duration';
+import { BUILTIN_REGIMES } from './regimes/builtin';
+import { checkEntity } from './regimes/calendar';
+import { RegimeInputError } from './regimes/errors';
+import { stageDefinitionSchema } from './regimes/schema';
 import { ACTIONS, isActionName } from './runbook-actions';
 
 /** A step in a path into the runbook document: a key or an array index. */
@@ -21,8 +24,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 /**
  * Cross-checks the schema cannot do: unique step ids, references from steps to the runbook's
- * breakers and regimes, `compensate` only on undoable actions, reminder marks inside the
- * deadline, and step order constraints (evidence needs a forensic window; close comes last).
+ * breakers, regimes that are built in or bring valid stages, `compensate` only on undoable
+ * actions, and step order constraints (evidence needs a forensic window; close comes last).
  * Defensive about shape: whatever the schema already rejects is skipped here, not re-reported.
  */
 export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
@@ -32,16 +35,9 @@ export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
   const regimes = isObj(data.regimes) ? data.regimes : {};
 
   for (const [name, regime] of Object.entries(regimes)) {
-    if (!isObj(regime) || !Array.isArray(regime.reminderMarks)) continue;
-    const deadline = tryDuration(regime.deadline);
-    if (deadline === undefined) continue;
-    regime.reminderMarks.forEach((mark, i) => {
-      const ms = tryDuration(mark);
-      if (ms !== undefined && (ms <= 0 || ms >= deadline)) {
-        problems.push({ path: ['regimes', name, 'reminderMarks', i], message: `mark ${String(mark)} is not before the ${formatDuration(deadline)} deadline` });
-      }
-    });
+    if (isObj(regime)) problems.push(...regimeProblems(name, regime));
   }
+  problems.push(...entityProblems(data.entity));
 
   const steps = Array.isArray(data.steps) ? data.steps : [];
   const ids = new Set<string>();
@@ -59,7 +55,6 @@ export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
       problems.push({ path: ['steps', i], key: 'compensate', message: `${action} cannot be undone; remove compensate` });
     }
     if (action === 'break-circuits') refs(problems, i, 'breakers', params.breakers, breakers, 'breaker');
-    if (action === 'start-regulatory-clocks') refs(problems, i, 'regimes', params.regimes, Object.keys(regimes), 'regime');
     if (action === 'forensics') forensicsSeen = true;
     if (action === 'preserve-evidence' && !forensicsSeen) {
       problems.push({ path: ['steps', i], key: 'action', message: 'preserve-evidence needs a forensics step before it' });
@@ -81,11 +76,52 @@ function refs(problems: SemanticProblem[], step: number, param: string, value: u
   });
 }
 
-function tryDuration(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
+/** The entity's zone and country must be ones the calculator knows (an IANA zone, a country with holidays). */
+function entityProblems(entity: unknown): SemanticProblem[] {
+  if (!isObj(entity) || typeof entity.country !== 'string' || typeof entity.timeZone !== 'string') return [];
   try {
-    return parseDuration(value);
-  } catch {
-    return undefined;
+    checkEntity({ country: entity.country, timeZone: entity.timeZone, weekendRelief: entity.weekendRelief === true });
+    return [];
+  } catch (err) {
+    if (!(err instanceof RegimeInputError)) throw err;
+    return [{ path: ['entity', err.field], plain: true, message: `entity.${err.field}: ${err.message}` }];
   }
+}
+
+/**
+ * A regime is a built-in id or brings its own stages; each stage must match the calculator's stage
+ * schema, stage names are unique, and `filed:<stage>` anchors name an earlier stage.
+ */
+function regimeProblems(name: string, regime: Obj): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const builtIn = Object.prototype.hasOwnProperty.call(BUILTIN_REGIMES, name);
+  if (regime.stages === undefined) {
+    if (!builtIn) {
+      const known = Object.keys(BUILTIN_REGIMES).join(', ');
+      problems.push({ path: ['regimes'], key: name, plain: true, message: `regime "${name}" is not built in (${known}): give it its own stages` });
+    }
+    return problems;
+  }
+  if (!Array.isArray(regime.stages)) return problems;
+  const earlier = new Set<string>();
+  regime.stages.forEach((stage, i) => {
+    const path = ['regimes', name, 'stages', i];
+    const parsed = stageDefinitionSchema.safeParse(stage);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const field = issue.path.join('.');
+        problems.push({ path: [...path, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')], plain: true, message: `regime "${name}" stage ${i + 1}${field ? ` ${field}` : ''}: ${issue.message}` });
+      }
+      return;
+    }
+    const def = parsed.data;
+    if (earlier.has(def.name)) problems.push({ path, key: 'name', plain: true, message: `regime "${name}": duplicate stage "${def.name}"` });
+    for (const anchor of [def.anchor, def.bound?.anchor]) {
+      if (anchor?.startsWith('filed:') && !earlier.has(anchor.slice('filed:'.length))) {
+        problems.push({ path, key: 'anchor', plain: true, message: `regime "${name}" stage "${def.name}": anchor ${anchor} does not name an earlier stage` });
+      }
+    }
+    earlier.add(def.name);
+  });
+  return problems;
 }

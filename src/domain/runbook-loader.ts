@@ -95,7 +95,6 @@ export function parseRunbook(content: string | Uint8Array, fileName: string): Lo
   const runbook = data as Runbook;
   runbook.regimes ??= {};
   runbook.breakers ??= {};
-  for (const regime of Object.values(runbook.regimes)) regime.reminderMarks ??= [];
   return { runbook, contentHash: createHash('sha256').update(bytes).digest('hex'), source, file };
 }
 

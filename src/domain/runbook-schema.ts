@@ -20,6 +20,8 @@ export function runbookSchema(): JsonSchema {
     type: 'object',
     additionalProperties: false,
     required: ['id', 'version', 'title', 'scenario', 'severity', 'steps'],
+    // Clocks are computed in the entity's calendar: a runbook naming regimes must say whose.
+    dependentRequired: { regimes: ['entity'] },
     properties: {
       id: { type: 'string', pattern: NAME_PATTERN },
       version: { type: 'integer', minimum: 1, description: 'Raise on every change; incidents record id, version and content hash.' },
@@ -27,6 +29,7 @@ export function runbookSchema(): JsonSchema {
       scenario: { type: 'string', minLength: 1 },
       severity: { enum: ['critical', 'high', 'medium', 'low'] },
       description: { type: 'string' },
+      entity: { $ref: '#/$defs/entity' },
       regimes: {
         type: 'object',
         propertyNames: { pattern: NAME_PATTERN },
@@ -45,13 +48,17 @@ export function runbookSchema(): JsonSchema {
       regime: {
         type: 'object',
         additionalProperties: false,
-        required: ['authority', 'deadline', 'awarenessFrom'],
+        required: ['authority'],
+        description: 'A built-in regime named by its id (gdpr, uk-gdpr, dora, nis2, sec-8k, nydfs, hipaa), or any name with its own stages.',
         properties: {
           article: { type: 'string' },
           authority: { type: 'string', minLength: 1 },
-          deadline: duration('From awareness, e.g. 72h.'),
-          awarenessFrom: { enum: ['first-alert', 'incident-opened', 'breach-confirmed'] },
-          reminderMarks: { type: 'array', uniqueItems: true, items: duration('From awareness, e.g. 24h.'), default: [] },
+          stages: {
+            type: 'array',
+            minItems: 1,
+            description: 'Stages of a regime of your own: name, anchor, period, optional bound, rule, phased.',
+            items: { type: 'object' },
+          },
           notifyDataSubjectsWhen: {
             type: 'object',
             additionalProperties: false,
@@ -61,6 +68,16 @@ export function runbookSchema(): JsonSchema {
               piiCategories: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: NAME_PATTERN } },
             },
           },
+        },
+      },
+      entity: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['country', 'timeZone', 'weekendRelief'],
+        properties: {
+          country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 code: whose public holidays count.' },
+          timeZone: { type: 'string', minLength: 1, description: 'IANA zone, e.g. Europe/Berlin: calendar days and months are counted in it.' },
+          weekendRelief: { type: 'boolean', description: 'DORA: a due on a weekend or holiday moves to the next working day 12:00 local.' },
         },
       },
       breaker: {

@@ -1,5 +1,6 @@
 import { parseDuration } from './duration';
 import type { ActionName, ApprovalRole } from './events';
+import type { EntityCalendar, StageDefinition } from './regimes/types';
 import { ACTIONS } from './runbook-actions';
 
 export type { ActionName, ApprovalRole } from './events';
@@ -10,20 +11,19 @@ export { ACTIONS, ACTION_NAMES, isActionName } from './runbook-actions';
  * validating YAML is `runbook-loader.ts`, which runs outside the workflow.
  */
 
-/** When the awareness clock of a regime starts. */
-export type AwarenessFrom = 'first-alert' | 'incident-opened' | 'breach-confirmed';
-
-/** A regulatory regime the runbook applies (e.g. `gdpr`). */
+/**
+ * A regulatory regime the runbook applies, keyed by name in `regimes:`. A built-in regime is
+ * named by its id (`gdpr`, `dora`, `nis2`, `sec-8k`, `nydfs`, `uk-gdpr`, `hipaa`) and uses the
+ * calculator's stages; any other name must bring its own `stages`. Its clock starts when the
+ * incident opens, never at a step.
+ */
 export interface RegimeRule {
-  /** e.g. `GDPR Art. 33`. */
+  /** e.g. `GDPR Art. 33`; defaults to the built-in regime's legal reference. */
   article?: string;
   /** Who is notified, e.g. the lead supervisory authority. */
   authority: string;
-  /** Duration from awareness, e.g. `72h`. */
-  deadline: string;
-  awarenessFrom: AwarenessFrom;
-  /** Durations from awareness at which to remind, e.g. `[24h, 48h, 60h, 70h]`. */
-  reminderMarks: string[];
+  /** A regime of the runbook's own (or a built-in one redefined): its stages, in order. */
+  stages?: StageDefinition[];
   /** GDPR Art. 34: when the data subjects themselves must be told. */
   notifyDataSubjectsWhen?: { minDataSubjects: number; piiCategories: string[] };
 }
@@ -64,7 +64,6 @@ export interface ActionParams {
     useAccessRecords: boolean;
   };
   'preserve-evidence': { evidenceTopic: string; chunkSize: number; parallelism: number; tokenisePii: true; transitKey: string };
-  'start-regulatory-clocks': { regimes: string[] };
   notify: { channel: string; audience: string[]; template: string };
   report: { format: 'markdown'; includeTimeline: boolean; channel?: string };
   close: { requireFilings: boolean; requireBreakersClosed: boolean };
@@ -91,6 +90,8 @@ export interface Runbook {
   scenario: string;
   severity: 'critical' | 'high' | 'medium' | 'low';
   description?: string;
+  /** The entity the clocks are computed for: its country's holidays and its time zone. */
+  entity?: EntityCalendar;
   regimes: Record<string, RegimeRule>;
   breakers: Record<string, BreakerRule>;
   steps: RunbookStep[];

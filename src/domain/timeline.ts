@@ -60,13 +60,13 @@ const summaries: { [T in EventType]: Summarizer<T> } = {
     `Evidence preserved: ${e.data.sourceTopic}[${e.data.partition}] offsets ${e.data.from}..${e.data.to} ` +
     `(${grouped(e.data.records)} records) copied to ${e.data.evidenceTopic}`,
   RegulatoryClockStarted: (e) =>
-    `${e.data.regime.toUpperCase()} clock started: aware at ${e.data.awarenessAt}, notify by ${e.data.deadlineAt}` +
-    (e.data.marks.length > 0 ? `; reminders at ${e.data.marks.map((m) => m.label).join(', ')}` : ''),
-  ReminderSent: (e) => `${e.data.regime.toUpperCase()} reminder at ${e.data.mark} sent to ${e.data.channel}`,
+    `${e.data.regime.toUpperCase()} clock started (aware at ${e.data.awarenessAt}, provisional): ${dues(e.data.stages)}`,
+  ReminderSent: (e) => `${e.data.regime.toUpperCase()} ${e.data.stage} reminder at the ${e.data.mark} mark sent to ${e.data.channel}`,
   NotificationFiled: (e) =>
-    `${e.data.regime.toUpperCase()} notification to ${e.data.recipient === 'data-subjects' ? 'data subjects' : e.data.authority} filed ` +
+    `${e.data.regime.toUpperCase()}${e.data.stage !== undefined ? ` ${e.data.stage}` : ''} ${e.data.phase === 'supplementary' ? 'supplementary ' : ''}notification to ` +
+    `${e.data.recipient === 'data-subjects' ? 'data subjects' : e.data.authority} filed ` +
     `(ref ${e.data.reference})${e.data.late ? `, LATE: ${e.data.lateReason ?? 'no reason given'}` : ', on time'}`,
-  DeadlineMissed: (e) => `${e.data.regime.toUpperCase()} deadline ${e.data.deadlineAt} passed without a filing`,
+  DeadlineMissed: (e) => `${e.data.regime.toUpperCase()} ${e.data.stage} due ${e.data.deadlineAt} passed without a filing`,
   DataSubjectNotificationRequired: (e) =>
     `Data subjects must be told (${e.data.regime.toUpperCase()}): ${plural(grouped(String(e.data.dataSubjects)), 'data subject')}, ` +
     `categories ${e.data.piiCategories.join(', ') || 'none'}; ${e.data.reasons.join('; ')}`,
@@ -79,7 +79,21 @@ const summaries: { [T in EventType]: Summarizer<T> } = {
   AuditShippingHalted: (e) => `Audit shipping halted from seq ${e.data.pendingFromSeq}: ${e.data.error.type}: ${e.data.error.message}`,
   AuditShippingResumed: (e) => `Audit shipping resumed by ${e.data.requestedBy} (${e.data.role})`,
   ActionRefused: (e) => `Refused by policy: ${e.data.userId} (${e.data.role}) may not ${e.data.action}; asked "${e.data.request}" at ${e.data.refusedAt}`,
+  // Regulatory clocks as recorded decisions (issue 10).
+  AwarenessDetermined: (e) => `Awareness determined at ${e.data.awareAt} (was ${e.data.previous}): ${e.data.reason}`,
+  IncidentClassified: (e) => `Incident classified ${e.data.classification} (DORA)`,
+  MaterialityDetermined: (e) => `Materiality determined at ${e.data.determinedAt} (SEC 8-K, NYDFS)`,
+  RegimeNotNotifiable: (e) => `${e.data.regime.toUpperCase()} recorded as not notifiable: ${e.data.reasoning}`,
+  DeadlinesRecomputed: (e) => `${e.data.regime.toUpperCase()} deadlines recomputed (${e.data.cause}): ${dues(e.data.stages)}`,
+  FilingRefused: (e) => `${e.data.regime.toUpperCase()} ${e.data.stage} filing by ${e.data.filer} (ref ${e.data.reference}) refused: ${e.data.message}`,
+  ReminderFailed: (e) => `${e.data.regime.toUpperCase()} ${e.data.stage} reminder at the ${e.data.mark} mark could not be posted: ${e.data.error}`,
+  DataSubjectDecision: (e) =>
+    `Art. 34 (${e.data.regime.toUpperCase()}): ${e.data.decision === 'notify' ? 'data subjects to be notified' : 'exception under Art. 34(3)'}: ${e.data.reason}`,
 };
+
+/** `authority due 2026-11-23T08:00:00.000Z` per stage; `no due yet` while its anchor is unknown. */
+const dues = (stages: ReadonlyArray<{ stage: string; due: string | null }>): string =>
+  stages.map((st) => `${st.stage} ${st.due !== null ? `due ${st.due}` : 'no due yet'}`).join(', ');
 
 /** What an approval is about: a step, or one breaker of a step. */
 const subject = (d: { stepId: string; breaker?: string }): string =>

@@ -1,4 +1,5 @@
 import type { IncidentState } from '../domain/incident';
+import { regimeSettled } from '../domain/incident-clocks';
 
 /** What the scenario's seeder knows happened: the figures a perfect investigation reproduces. */
 export interface DrillGroundTruth {
@@ -56,12 +57,15 @@ export function scoreDrill(state: IncidentState, truth: DrillGroundTruth, approv
   // The fold forgets a request once answered, so its time comes from the ApprovalRequested events.
   const requestedAt = firstGrant ? approvalRequests.find((r) => r.approvalId === firstGrant.approvalId)?.at ?? requestedAtOf(state, firstGrant.stepId) : undefined;
   const firstRequest = firstGrant ? ms(requestedAt ?? state.openedAt, firstGrant.at) : undefined;
-  const deadlines: DeadlineScore[] = Object.values(state.clocks).map((c) => ({
-    regime: c.regime,
-    deadlineAt: c.deadlineAt,
-    ...(c.filed ? { filedAt: c.filed.filedAt } : {}),
-    met: c.filed !== undefined && !c.filed.late && !c.missed,
-  }));
+  // A regime with no due at all (DORA not classified, SEC without a determination) had nothing to meet.
+  const deadlines: DeadlineScore[] = Object.values(state.clocks)
+    .filter((c) => c.deadlineAt !== null)
+    .map((c) => ({
+      regime: c.regime,
+      deadlineAt: c.deadlineAt ?? '',
+      ...(c.filed ? { filedAt: c.filed.filedAt } : {}),
+      met: c.notNotifiable !== undefined || (regimeSettled(c) && !c.missed && c.stages.every((st) => st.filings.every((f) => !f.late))),
+    }));
   const window = state.forensicWindows[truth.topic];
   const measured = new Map((window?.partitions ?? []).map((p) => [p.partition, p]));
   const partitionsMatched = truth.partitions.filter((t) => {

@@ -117,7 +117,9 @@ describe('worker crash during rotation and evidence replay', () => {
     worker = await startWorkerProcess(sb, { taskQueue: TASK_QUEUE, bundlePath });
 
     await eventually(async () => (await handle.query(stateQuery)).pendingApprovals.some((a) => a.stepId === 'close'), 90_000, 'close awaiting approval');
-    await handle.signal(fileNotificationSignal, { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'CNIL-CRASH', filer: 'U-DPO' });
+    for (const regime of ['gdpr', 'nis2']) {
+      await handle.signal(fileNotificationSignal, { regime, recipient: 'supervisory-authority', authority: 'CNIL', reference: `CRASH-${regime}`, filer: 'U-DPO' });
+    }
     await handle.signal(approveSignal, { stepId: 'close', approver: 'U-IC', role: 'incident-commander' });
     const final = await handle.result();
     expect(final.status).toBe('closed');

@@ -130,14 +130,19 @@ export async function checkLiveIncident(ctx: E2eContext, liveId = 'e2e-live'): P
   expect(window.dataSubjects.count).toBe(scenario.groundTruth.dataSubjects);
   expect(s2.legalHolds[scenario.topic]?.retentionMs).toBe('-1');
 
-  // File with the authority in time, approve closing.
+  // Every regime started at open, not at a step.
+  expect(Object.keys(s2.clocks).sort()).toEqual(['dora', 'gdpr', 'nis2', 'nydfs', 'sec-8k']);
+  // File in time every stage with a known due (GDPR; NIS2's early warning, notification and final), approve closing.
   await eventually(async () => (await state(handle)).pendingApprovals.some((a) => a.stepId === 'close'), 90_000, 'close awaiting approval');
-  await handle.signal(fileNotificationSignal, { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'CNIL-E2E-1', filer: 'U-DPO' });
+  for (const regime of ['gdpr', 'nis2']) {
+    await handle.signal(fileNotificationSignal, { regime, recipient: 'supervisory-authority', authority: 'CNIL', reference: `E2E-1-${regime}`, filer: 'U-DPO' });
+  }
   await handle.signal(approveSignal, approve('close'));
   const final = await handle.result();
   expect(final.status).toBe('closed');
   expect(final.clocks.gdpr?.filed?.late).toBe(false);
   expect(final.clocks.gdpr?.dataSubjectNotification).toBeDefined();
+  expect(final.clocks.nis2?.stages.every((st) => st.filings.length === 1)).toBe(true);
 
   // Breakers closed on approval: downstream restored.
   expect(Object.values(final.breakers).every((b) => b.state === 'closed')).toBe(true);

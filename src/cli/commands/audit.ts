@@ -17,7 +17,8 @@ import { silentLogger } from '../../log/logger';
  * the password: flags are visible in the process list.
  */
 
-interface ConnectionFlags {
+/** The Kafka connection flags shared by every command that reads the audit topic. */
+export interface ConnectionFlags {
   brokers?: string;
   username?: string;
   password?: string;
@@ -28,7 +29,8 @@ interface ConnectionFlags {
 
 const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
-function withConnectionOptions(command: Command): Command {
+/** Adds the connection flags to a command that reads the audit topic. */
+export function withConnectionOptions(command: Command): Command {
   return command
     .option('--brokers <list>', 'comma-separated host:port list (default: config / BREACHLINE_KAFKA_BROKERS)')
     .option('--username <name>', 'SASL username (default: config / BREACHLINE_KAFKA_USERNAME)')
@@ -42,7 +44,7 @@ function withConnectionOptions(command: Command): Command {
  * Config first, flags over it; with neither, the Kafka sandbox of a running `breachline start`
  * (its state file). Fails with one message naming what is missing.
  */
-async function resolveConnection(flags: ConnectionFlags): Promise<{ connection: KafkaConnection; topic: string }> {
+export async function resolveConnection(flags: ConnectionFlags): Promise<{ connection: KafkaConnection; topic: string }> {
   const config = loadConfig();
   if (!flags.brokers && !config.kafka.brokers) {
     const running = await readRunState(flags.stateFile ?? defaultStateFile()).catch(() => undefined);
@@ -65,7 +67,8 @@ async function resolveConnection(flags: ConnectionFlags): Promise<{ connection: 
   };
 }
 
-function kafkaFor(connection: KafkaConnection): ReturnType<typeof createKafka> {
+/** A quiet kafkajs client for the CLI. */
+export function kafkaFor(connection: KafkaConnection): ReturnType<typeof createKafka> {
   return createKafka(connection, { clientId: 'breachline-cli', logger: silentLogger, overrides: { retry: { retries: 2, initialRetryTime: 100 } } });
 }
 

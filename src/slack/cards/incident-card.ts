@@ -89,7 +89,7 @@ function clocksText(s: IncidentState): string {
       : c.missed
         ? ':rotating_light: deadline MISSED, not filed'
         : 'not filed yet';
-    return `• ${c.regime.toUpperCase()}: deadline ${c.deadlineAt} — ${state}`;
+    return `• ${c.regime.toUpperCase()}: ${c.notNotifiable !== undefined ? 'not notifiable' : c.deadlineAt !== null ? `deadline ${c.deadlineAt}` : 'no due yet'} — ${state}`;
   });
   return `*Regulatory clocks*\n${lines.join('\n')}`;
 }

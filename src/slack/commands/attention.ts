@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { refreshCard } from './decision';
 import { registerSubcommand, UsageError, type CommandContext, type OperationsDeps, type SubcommandSpec } from './context';
-import type { UpdateAnswer } from './incident-port';
+import type { DecisionAnswer } from './incident-port';
 
 /**
  * What operators decide when an incident needs attention (a step failed after its retries, an
@@ -10,7 +10,7 @@ import type { UpdateAnswer } from './incident-port';
  */
 
 /** Sends the decision and answers with what the incident said. */
-async function decide(ctx: CommandContext, workflowId: string, send: () => Promise<UpdateAnswer>): Promise<void> {
+async function decide(ctx: CommandContext, workflowId: string, send: () => Promise<DecisionAnswer>): Promise<void> {
   const answer = await send();
   if (answer.accepted) await refreshCard(ctx, await ctx.deps.incidents.state(workflowId));
   await ctx.reply({ text: answer.accepted ? `\`${workflowId}\`: ${answer.message}.` : `:warning: \`${workflowId}\` refused: ${answer.message}.` });

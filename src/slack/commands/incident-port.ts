@@ -1,6 +1,18 @@
 import type { DomainEvent } from '../../domain/events';
 import type { IncidentState, TimelineEntry } from '../../domain/incident';
-import type { AbortRequest, ApprovalSignal, FilingSignal, RetryRequest, SkipRequest } from '../../../workflows/api';
+import type {
+  AbortRequest,
+  ApprovalSignal,
+  RetryRequest,
+  SkipRequest,
+  AwareDecision,
+  ClassifyDecision,
+  ClockView,
+  MaterialDecision,
+  NotNotifiableDecision,
+  StageFilingRequest,
+  SubjectsDecision,
+} from '../../../workflows/api';
 import type { BreakerSignal, CloseSignal, RefusalSignal } from './proposed-signals';
 
 /** A running incident as `/ir list` shows it. */
@@ -12,6 +24,12 @@ export interface IncidentSummary {
   readonly severity: string;
   /** Pending approvals, so the list says where people are needed. */
   readonly pendingApprovals: number;
+}
+
+/** The workflow's own answer to a decision: accepted, or refused by its validator, with its message. */
+export interface DecisionAnswer {
+  readonly accepted: boolean;
+  readonly message: string;
 }
 
 /**
@@ -29,15 +47,21 @@ export interface IncidentPort {
   events(workflowId: string): Promise<DomainEvent[]>;
   approve(workflowId: string, signal: ApprovalSignal): Promise<void>;
   deny(workflowId: string, signal: ApprovalSignal & { reason: string }): Promise<void>;
-  fileNotification(workflowId: string, filing: FilingSignal): Promise<void>;
+  // Regulatory clocks (issue 10): decisions are updates, answered by the workflow itself.
+  /** Files one stage; a refusal is also recorded on the incident as `FilingRefused`. */
+  file(workflowId: string, request: StageFilingRequest): Promise<DecisionAnswer>;
+  aware(workflowId: string, decision: AwareDecision): Promise<DecisionAnswer>;
+  classify(workflowId: string, decision: ClassifyDecision): Promise<DecisionAnswer>;
+  material(workflowId: string, decision: MaterialDecision): Promise<DecisionAnswer>;
+  notNotifiable(workflowId: string, decision: NotNotifiableDecision): Promise<DecisionAnswer>;
+  subjects(workflowId: string, decision: SubjectsDecision): Promise<DecisionAnswer>;
+  /** Every regime's stages with due and state. */
+  clocks(workflowId: string): Promise<ClockView[]>;
   breaker(workflowId: string, signal: BreakerSignal): Promise<void>;
   close(workflowId: string, signal: CloseSignal): Promise<void>;
   refusal(workflowId: string, signal: RefusalSignal): Promise<void>;
   /** Operator decisions (Updates): the workflow's own acceptance, or its precise refusal. */
-  retry(workflowId: string, request: RetryRequest): Promise<UpdateAnswer>;
-  skip(workflowId: string, request: SkipRequest): Promise<UpdateAnswer>;
-  abort(workflowId: string, request: AbortRequest): Promise<UpdateAnswer>;
+  retry(workflowId: string, request: RetryRequest): Promise<DecisionAnswer>;
+  skip(workflowId: string, request: SkipRequest): Promise<DecisionAnswer>;
+  abort(workflowId: string, request: AbortRequest): Promise<DecisionAnswer>;
 }
-
-/** What an incident answered to an Update: accepted with its message, or refused with the reason. */
-export type UpdateAnswer = { accepted: true; message: string } | { accepted: false; message: string };

@@ -1,46 +1,36 @@
 import type { App } from '@slack/bolt';
-import { registerSubcommand, UsageError, waitFor, type OperationsDeps, type SubcommandSpec } from './context';
+import { decide } from './clock-decision';
+import { registerSubcommand, UsageError, type OperationsDeps, type SubcommandSpec } from './context';
 
 /** The word that starts the reason for a late filing: `… late: the DPO was unreachable`. */
 const LATE_MARK = 'late:';
 
-/** `/ir notify <id> <regime> <authority-reference> [authority…] [late: <reason…>]`: a filing made with a regulator. */
+/**
+ * `/ir notify <id> <regime> <stage> <reference> [late: <reason…>]`: one stage filed with the
+ * authority. The workflow's `file` update accepts it (phased stages take supplementary filings)
+ * or refuses it with its reason, which is recorded on the incident too.
+ */
 export const NOTIFY: SubcommandSpec = {
   name: 'notify',
-  usage: 'notify <incident-id> <regime> <authority-reference> [authority name] [late: <reason for the delay>]',
-  summary: "record a regulatory notification filed with the authority (e.g. gdpr's Art. 33)",
+  usage: 'notify <incident-id> <regime> <stage> <authority-reference> [late: <reason for the delay>]',
+  summary: 'record a stage filed with a regulator (e.g. gdpr authority, dora initial, nis2 early-warning)',
   async run(ctx) {
-    const [, regimeArg, reference, ...rest] = ctx.args;
-    if (regimeArg === undefined || reference === undefined) throw new UsageError('a regime and the authority\'s reference are required');
+    const [, regimeArg, stage, reference, ...rest] = ctx.args;
+    if (regimeArg === undefined || stage === undefined || reference === undefined) throw new UsageError("a regime, a stage and the authority's reference are required");
     const lateAt = rest.findIndex((w) => w.toLowerCase() === LATE_MARK);
-    const authorityWords = lateAt < 0 ? rest : rest.slice(0, lateAt);
+    if (lateAt < 0 && rest.length > 0) throw new UsageError(`unexpected \`${rest.join(' ')}\`: a late filing's reason follows \`${LATE_MARK}\``);
     const lateReason = lateAt < 0 ? undefined : rest.slice(lateAt + 1).join(' ').trim();
     if (lateReason === '') throw new UsageError('`late:` needs the reason for the delay after it');
-    const regime = regimeArg.toLowerCase();
-    const workflowId = await ctx.incident();
-    if (!(await ctx.authorize('notify', { workflowId }))) return;
-    const authority = authorityWords.join(' ').trim() || `${regime.toUpperCase()} supervisory authority`;
-    await ctx.deps.incidents.fileNotification(workflowId, {
-      regime,
-      recipient: 'supervisory-authority',
-      authority,
-      reference,
-      filer: ctx.userId,
-      ...(lateReason !== undefined ? { lateReason } : {}),
-    });
-    const { value: state, moved } = await waitFor(
-      () => ctx.deps.incidents.state(workflowId),
-      (s) => s.clocks[regime]?.filed?.reference === reference,
-      ctx.deps.settleMs ?? 3000,
+    await decide(ctx, 'notify', (workflowId, by) =>
+      ctx.deps.incidents.file(workflowId, {
+        regime: regimeArg.toLowerCase(),
+        stage: stage.toLowerCase(),
+        reference,
+        filer: by.decidedBy,
+        role: by.role,
+        ...(lateReason !== undefined ? { lateReason } : {}),
+      }),
     );
-    const filed = state.clocks[regime]?.filed;
-    await ctx.reply({
-      text:
-        moved && filed
-          ? `${regime.toUpperCase()} notification filed with ${filed.authority} (ref \`${reference}\`) ${filed.late ? 'LATE' : 'on time'}, recorded on \`${workflowId}\`.`
-          : `Filing sent to \`${workflowId}\` but not recorded yet: the incident may have no ${regime.toUpperCase()} clock, or refused it ` +
-            `(a filing after the deadline needs \`${LATE_MARK} <reason>\`; see \`${ctx.deps.commandName} status ${workflowId}\`).`,
-    });
   },
 };
 

@@ -11,6 +11,36 @@ import { PLAN } from './plan';
 import { REPORT } from './report';
 import { STATUS } from './status';
 import { TIMELINE } from './timeline';
+// Regulatory clocks (issue 10).
+import { AWARE } from './aware';
+import { CLASSIFY } from './classify';
+import { CLOCKS } from './clocks';
+import { MATERIAL } from './material';
+import { NOT_NOTIFIABLE } from './not-notifiable';
+import { SUBJECTS } from './subjects';
 
 /** The incident operations subcommands, in the order `/ir help` lists them. */
-export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [LIST, STATUS, TIMELINE, PLAN, APPROVE, DENY, RETRY, SKIP, ABORT, BREAKER, NOTIFY, REPORT, DRILL, CLOSE];
+export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [
+  LIST,
+  STATUS,
+  TIMELINE,
+  PLAN,
+  APPROVE,
+  DENY,
+  // Decisions when an incident needs attention (issue 9).
+  RETRY,
+  SKIP,
+  ABORT,
+  BREAKER,
+  NOTIFY,
+  REPORT,
+  DRILL,
+  CLOSE,
+  // Regulatory clocks (issue 10).
+  CLOCKS,
+  AWARE,
+  CLASSIFY,
+  MATERIAL,
+  NOT_NOTIFIABLE,
+  SUBJECTS,
+];

@@ -1,11 +1,20 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import {
   abortUpdate,
   approveSignal,
+  awareUpdate,
+  classifyUpdate,
+  clocksQuery,
   denySignal,
   eventsQuery,
-  fileNotificationSignal,
+  filingRefusedSignal,
+  fileUpdate,
+  materialUpdate,
+  notNotifiableUpdate,
+  subjectsUpdate,
   INCIDENT_WORKFLOW_TYPE,
+  type ClockDecisionResult,
   incidentWorkflowId,
   retryStepUpdate,
   skipStepUpdate,
@@ -13,7 +22,7 @@ import {
   timelineQuery,
 } from '../../../workflows/api';
 import { statusText } from '../cards/incident-card';
-import type { IncidentPort, IncidentSummary, UpdateAnswer } from './incident-port';
+import type { DecisionAnswer, IncidentPort, IncidentSummary } from './incident-port';
 import { breakerSignal, closeSignal, refusalSignal } from './proposed-signals';
 
 /** Options for {@link createTemporalIncidentPort}. */
@@ -36,6 +45,16 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
       return d.type === INCIDENT_WORKFLOW_TYPE;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  };
+  /** Runs an update; a validator's refusal comes back as the answer, anything else throws. */
+  const decide = async <A>(workflowId: string, update: UpdateDefinition<ClockDecisionResult, [A]>, arg: A): Promise<DecisionAnswer> => {
+    try {
+      const result = await handle(workflowId).executeUpdate(update, { args: [arg] });
+      return { accepted: true, message: result.message };
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) return { accepted: false, message: refusalMessage(err) };
       throw err;
     }
   };
@@ -72,22 +91,29 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
     events: (workflowId) => handle(workflowId).query(eventsQuery),
     approve: (workflowId, signal) => handle(workflowId).signal(approveSignal, signal),
     deny: (workflowId, signal) => handle(workflowId).signal(denySignal, signal),
-    fileNotification: (workflowId, filing) => handle(workflowId).signal(fileNotificationSignal, filing),
+    async file(workflowId, request) {
+      const answer = await decide(workflowId, fileUpdate, request);
+      // A rejected update leaves no trace in history: the refusal is recorded by a signal the workflow re-checks.
+      if (!answer.accepted) await handle(workflowId).signal(filingRefusedSignal, request);
+      return answer;
+    },
+    aware: (workflowId, decision) => decide(workflowId, awareUpdate, decision),
+    classify: (workflowId, decision) => decide(workflowId, classifyUpdate, decision),
+    material: (workflowId, decision) => decide(workflowId, materialUpdate, decision),
+    notNotifiable: (workflowId, decision) => decide(workflowId, notNotifiableUpdate, decision),
+    subjects: (workflowId, decision) => decide(workflowId, subjectsUpdate, decision),
+    clocks: (workflowId) => handle(workflowId).query(clocksQuery),
     breaker: (workflowId, signal) => handle(workflowId).signal(breakerSignal, signal),
     close: (workflowId, signal) => handle(workflowId).signal(closeSignal, signal),
     refusal: (workflowId, signal) => handle(workflowId).signal(refusalSignal, signal),
-    retry: (workflowId, request) => answer(handle(workflowId).executeUpdate(retryStepUpdate, { args: [request] })),
-    skip: (workflowId, request) => answer(handle(workflowId).executeUpdate(skipStepUpdate, { args: [request] })),
-    abort: (workflowId, request) => answer(handle(workflowId).executeUpdate(abortUpdate, { args: [request] })),
+    retry: (workflowId, request) => decide(workflowId, retryStepUpdate, request),
+    skip: (workflowId, request) => decide(workflowId, skipStepUpdate, request),
+    abort: (workflowId, request) => decide(workflowId, abortUpdate, request),
   };
 }
 
-/** An Update's result, or the validator's refusal as the workflow worded it. */
-async function answer(update: Promise<string>): Promise<UpdateAnswer> {
-  try {
-    return { accepted: true, message: await update };
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) return { accepted: false, message: err.cause?.message ?? err.message };
-    throw err;
-  }
+/** The validator's own message, without the failure wrapping. */
+function refusalMessage(err: WorkflowUpdateFailedError): string {
+  const cause = err.cause;
+  return cause instanceof Error && cause.message ? cause.message : err.message;
 }

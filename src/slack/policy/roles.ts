@@ -24,7 +24,14 @@ export type OpsAction =
   | 'drill-run'
   | 'retry'
   | 'skip'
-  | 'abort';
+  | 'abort'
+  // Regulatory clocks (issue 10).
+  | 'clocks'
+  | 'aware'
+  | 'classify'
+  | 'material'
+  | 'not-notifiable'
+  | 'subjects';
 
 /** Every action, in the order help lists their commands. */
 export const OPS_ACTIONS: readonly OpsAction[] = [
@@ -44,6 +51,13 @@ export const OPS_ACTIONS: readonly OpsAction[] = [
   'retry',
   'skip',
   'abort',
+  // Regulatory clocks (issue 10).
+  'clocks',
+  'aware',
+  'classify',
+  'material',
+  'not-notifiable',
+  'subjects',
 ];
 
 /** Actions that concern the workspace rather than one incident. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IncidentState } from '../../../src/domain/incident';
+import type { IncidentState, RegulatoryClockState } from '../../../src/domain/incident';
 import { renderAfterActionReport } from '../../../src/drill/report';
 import { scoreDrill, type DrillGroundTruth } from '../../../src/drill/score';
 
@@ -23,7 +23,7 @@ function state(over: Partial<IncidentState>): IncidentState {
     steps: [{ id: 'contain', action: 'contain', approval: 'none', status: 'completed', approved: false, attempts: 1, startedAt: '2026-11-22T10:00:00.100Z', finishedAt: '2026-11-22T10:00:01.500Z' }],
     decisions: [{ approvalId: 'a1', stepId: 'break-circuits', role: 'incident-commander', granted: true, approver: 'U1', at: '2026-11-22T10:05:00.000Z' }],
     pendingApprovals: [],
-    clocks: { gdpr: { regime: 'gdpr', awarenessAt: '2026-11-22T10:00:00.000Z', deadlineAt: '2026-11-25T10:00:00.000Z', marks: [], missed: false, filed: { authority: 'CNIL', reference: 'R', filedAt: '2026-11-22T12:00:00.000Z', late: false } } },
+    clocks: { gdpr: gdprClock({ filedAt: '2026-11-22T12:00:00.000Z', late: false }) },
     forensicWindows: {
       orders: {
         partitions: [
@@ -36,6 +36,21 @@ function state(over: Partial<IncidentState>): IncidentState {
     },
     ...over,
   } as unknown as IncidentState;
+}
+
+/** A GDPR clock with one filing of its authority stage. */
+function gdprClock(filing: { filedAt: string; late: boolean; lateReason?: string }, missed = false): RegulatoryClockState {
+  const filed = { authority: 'CNIL', reference: 'R', filer: 'U1', phase: 'initial' as const, ...filing };
+  return {
+    regime: 'gdpr',
+    authority: 'CNIL',
+    workflowId: 'w/clock/gdpr',
+    awarenessAt: '2026-11-22T10:00:00.000Z',
+    stages: [{ stage: 'authority', due: '2026-11-25T10:00:00.000Z', rule: 'GDPR Art. 33(1)', phased: true, filings: [filed], missed, reminders: [] }],
+    deadlineAt: '2026-11-25T10:00:00.000Z',
+    filed,
+    missed,
+  };
 }
 
 describe('drill scoring', () => {
@@ -51,7 +66,7 @@ describe('drill scoring', () => {
   it('a wrong byte count on one partition, a late filing and no containment each cost points and show in the report', () => {
     const s = state({
       steps: [{ id: 'contain', action: 'contain', approval: 'none', status: 'failed', approved: false, attempts: 3 }],
-      clocks: { gdpr: { regime: 'gdpr', awarenessAt: 'x', deadlineAt: '2026-11-25T10:00:00.000Z', marks: [], missed: true, filed: { authority: 'CNIL', reference: 'R', filedAt: '2026-11-26T10:00:00.000Z', late: true, lateReason: 'r' } } },
+      clocks: { gdpr: gdprClock({ filedAt: '2026-11-26T10:00:00.000Z', late: true, lateReason: 'r' }, true) },
       forensicWindows: {
         orders: {
           partitions: [

@@ -32,7 +32,7 @@ describe('/ir over signed requests, answered on the response_url', () => {
     expect(r.via).toBe('response_url');
     expect(r.responseType).toBe('ephemeral');
     const help = await ir(OBSERVER, 'help');
-    for (const sub of ['list', 'status', 'timeline', 'plan', 'approve', 'deny', 'breaker', 'notify', 'report', 'drill', 'close']) {
+    for (const sub of ['list', 'status', 'timeline', 'plan', 'approve', 'deny', 'breaker', 'notify', 'report', 'drill', 'close', 'clocks', 'aware', 'classify', 'material', 'not-notifiable', 'subjects']) {
       expect(help.text).toContain(`/ir ${sub}`);
     }
   });
@@ -100,23 +100,53 @@ describe('/ir over signed requests, answered on the response_url', () => {
     expect(s.steps.find((x) => x.id === 'contain')?.status).toBe('approved');
   });
 
-  it('DPO files the notification; a responder may not', async () => {
-    const resp = await ir('U0RESPONDER', `notify ${main} gdpr ICO-2026-42`);
+  it('DPO files a stage through the workflow\'s update; a responder may not', async () => {
+    const resp = await ir('U0RESPONDER', `notify ${main} gdpr authority ICO-2026-42`);
     expect(resp.text).toContain('`notify` permission');
-    const r = await ir('U0DPOFFICER', `notify ${main} gdpr ICO-2026-42 UK ICO`);
-    expect(r.text).toContain('GDPR notification filed with UK ICO (ref `ICO-2026-42`) on time');
+    const r = await ir('U0DPOFFICER', `notify ${main} gdpr authority ICO-2026-42`);
+    expect(r.text).toBe(`:white_check_mark: \`${main}\`: GDPR authority initial filing recorded with UK ICO (ref ICO-2026-42), on time.`);
     expect((await h.incidents.state(main)).clocks.gdpr?.filed).toMatchObject({ authority: 'UK ICO', reference: 'ICO-2026-42', late: false });
+    // Art. 33(4): information in phases.
+    const again = await ir('U0DPOFFICER', `notify ${main} gdpr authority ICO-2026-42-2`);
+    expect(again.text).toContain('supplementary filing recorded');
+    const wrong = await ir('U0DPOFFICER', `notify ${main} gdpr initial ICO-X`);
+    expect(wrong.text).toBe(`:no_entry: \`${main}\` refused: NoSuchStage: GDPR has no stage "initial" (stages: authority)`);
   });
 
-  it('a filing after the deadline needs a reason, given after `late:`', async () => {
+  it('a filing after the deadline is refused with the reason and recorded; given after `late:` it is filed late', async () => {
     const late = await h.startIncident('commands-late', '2026-01-01T00:00:00.000Z');
-    const bare = await ir('U0DPOFFICER', `notify ${late} gdpr ICO-LATE-1`);
-    expect(bare.text).toContain('not recorded yet');
-    expect(bare.text).toContain('`late: <reason>`');
-    expect((await ir('U0DPOFFICER', `notify ${late} gdpr ICO-LATE-1 late:`)).text).toContain('needs the reason for the delay');
-    const r = await ir('U0DPOFFICER', `notify ${late} gdpr ICO-LATE-1 UK ICO late: forensics took four days`);
-    expect(r.text).toContain('filed with UK ICO (ref `ICO-LATE-1`) LATE');
+    const bare = await ir('U0DPOFFICER', `notify ${late} gdpr authority ICO-LATE-1`);
+    expect(bare.text).toMatch(/refused: LateFilingWithoutReason: GDPR authority was due 2026-01-01T00:00:00.000Z and is filed at .*: a late filing must give the reasons for the delay/);
+    await expect.poll(async () => (await h.incidents.events(late)).filter((e) => e.type === 'FilingRefused').length).toBe(1);
+    expect((await ir('U0DPOFFICER', `notify ${late} gdpr authority ICO-LATE-1 late:`)).text).toContain('needs the reason for the delay');
+    const r = await ir('U0DPOFFICER', `notify ${late} gdpr authority ICO-LATE-1 late: forensics took four days`);
+    expect(r.text).toContain('filing recorded with UK ICO (ref ICO-LATE-1), LATE');
     expect((await h.incidents.state(late)).clocks.gdpr?.filed).toMatchObject({ late: true, lateReason: 'forensics took four days' });
+  });
+
+  it('clocks shows every stage with due in UTC and local time; not-notifiable is the DPO\'s or commander\'s', async () => {
+    const c = await ir('U0RESPONDER', `clocks ${main}`);
+    expect(c.text).toContain('*GDPR* (UK ICO)');
+    expect(c.text).toMatch(/`authority`: due 2099-01-01T00:00:00.000Z UTC \(Thu, 01 Jan 2099, 00:00 Europe\/London\)/);
+    expect((await ir(OBSERVER, `clocks ${main}`)).text).toContain('`clocks` permission');
+    const other = await h.startIncident('commands-nn', '2099-01-01T00:00:00.000Z');
+    expect((await ir('U0RESPONDER', `not-notifiable ${other} gdpr encrypted at rest`)).text).toContain('`not-notifiable` permission');
+    const r = await ir('U0DPOFFICER', `not-notifiable ${other} gdpr the records were encrypted with keys the attacker never had`);
+    expect(r.text).toContain('GDPR recorded as not notifiable');
+    expect((await ir('U0DPOFFICER', `clocks ${other}`)).text).toContain('not notifiable: the records were encrypted with keys the attacker never had');
+  });
+
+  it('aware, classify and material: authorised by Cedar first, then answered by the workflow', async () => {
+    const id = await h.startIncident('commands-decisions', '2099-01-01T00:00:00.000Z');
+    expect((await ir('U0RESPONDER', `aware ${id} 2026-11-22T01:00:00Z SOC ticket`)).text).toContain('`aware` permission');
+    expect((await ir('U0DPOFFICER', `aware ${id} yesterday SOC ticket`)).text).toBe(`:no_entry: \`${id}\` refused: awareness time "yesterday" is not an ISO-8601 instant with a zone`);
+    expect((await ir('U0DPOFFICER', `aware ${id} 2026-11-22T01:00:00Z SOC ticket`)).text).toContain('Awareness recorded at 2026-11-22T01:00:00.000Z');
+    expect((await ir('U0DPOFFICER', `classify ${id} major`)).text).toContain('`classify` permission');
+    expect((await ir('U0COMMANDER', `classify ${id} huge`)).text).toContain('must be `major` or `not-major`');
+    expect((await ir('U0COMMANDER', `classify ${id} major`)).text).toContain('classified major for DORA');
+    expect((await ir('U0COMMANDER', `material ${id} 2026-11-23T09:00:00Z`)).text).toContain('Materiality determined');
+    const s = await h.incidents.state(id);
+    expect(s.regulatoryFacts).toMatchObject({ awareAt: '2026-11-22T01:00:00.000Z', awarenessProvisional: false, classification: 'major', determinedAt: '2026-11-23T09:00:00Z' });
   });
 
   it('the DPO denies its own step with a reason', async () => {

@@ -30,6 +30,7 @@ export class HistoryBuilder {
 
 export const SYSTEM: Actor = { kind: 'system', id: 'workflow' };
 export const COMMANDER: Actor = { kind: 'user', id: 'U0COMMANDER' };
+export const DPO: Actor = { kind: 'user', id: 'U0DPO' };
 
 export const STEPS: RunbookStepRef[] = [
   { id: 'contain', action: 'contain', approval: 'none' },
@@ -37,7 +38,6 @@ export const STEPS: RunbookStepRef[] = [
   { id: 'break-circuits', action: 'break-circuits', approval: 'incident-commander' },
   { id: 'forensics', action: 'forensics', approval: 'none' },
   { id: 'preserve-evidence', action: 'preserve-evidence', approval: 'none' },
-  { id: 'start-regulatory-clocks', action: 'start-regulatory-clocks', approval: 'none' },
   { id: 'notify', action: 'notify', approval: 'none' },
   { id: 'report', action: 'report', approval: 'none' },
   { id: 'close', action: 'close', approval: 'incident-commander' },
@@ -82,6 +82,24 @@ export function fullHistory(incidentId?: string): HistoryBuilder {
   const b = new HistoryBuilder(incidentId);
   opened(b);
   b.add('AlertCorrelated', { source: 'splunk', alertId: 'a-2', rule: 'kafka-unusual-fetch', fingerprint: 'fp-1', receivedAt: '2026-11-20T08:00:30.000Z' }, { kind: 'siem', id: 'splunk' });
+  b.add('RegulatoryClockStarted', {
+    regime: 'gdpr',
+    authority: 'CNIL',
+    awarenessAt: '2026-11-20T08:00:00.000Z',
+    workflowId: 'incident-1/clock/gdpr',
+    stages: [{ stage: 'authority', due: '2026-11-23T08:00:00.000Z', rule: 'GDPR Art. 33(1): 72 h after awareness', phased: true }],
+  });
+  b.add('RegulatoryClockStarted', {
+    regime: 'dora',
+    authority: 'BaFin',
+    awarenessAt: '2026-11-20T08:00:00.000Z',
+    workflowId: 'incident-1/clock/dora',
+    stages: [
+      { stage: 'initial', due: null, rule: 'DORA initial' },
+      { stage: 'intermediate', due: null, rule: 'DORA intermediate' },
+      { stage: 'final', due: null, rule: 'DORA final' },
+    ],
+  });
   runStep(b, 0, () => {
     b.add('AccessRevoked', {
       principal: 'User:report-exporter',
@@ -121,25 +139,23 @@ export function fullHistory(incidentId?: string): HistoryBuilder {
     b.add('EvidencePreserved', { sourceTopic: 'orders', partition: 0, from: '0', to: '9999', records: '10000', evidenceTopic: 'breachline.evidence.orders', digest: 'cd'.repeat(32) });
     b.add('EvidencePreserved', { sourceTopic: 'orders', partition: 0, from: '10000', to: '14999', records: '5000', evidenceTopic: 'breachline.evidence.orders', digest: 'ef'.repeat(32) });
   });
-  runStep(b, 5, () => {
-    b.add('RegulatoryClockStarted', {
-      regime: 'gdpr',
-      awarenessAt: '2026-11-20T08:00:00.000Z',
-      deadlineAt: '2026-11-23T08:00:00.000Z',
-      marks: [
-        { label: '24h', at: '2026-11-21T08:00:00.000Z' },
-        { label: '48h', at: '2026-11-22T08:00:00.000Z' },
-      ],
-    });
-  });
+  // Decisions on the regulatory clocks, which started at open.
+  b.add('AwarenessDetermined', { awareAt: '2026-11-20T07:00:00.000Z', reason: 'the SOC ticket was opened at 07:00', previous: '2026-11-20T08:00:00.000Z' }, COMMANDER);
+  b.add('DeadlinesRecomputed', { regime: 'gdpr', cause: 'awareness determined: 2026-11-20T07:00:00.000Z', stages: [{ stage: 'authority', due: '2026-11-23T07:00:00.000Z', rule: 'GDPR Art. 33(1): 72 h after awareness', phased: true }] });
+  b.add('IncidentClassified', { classification: 'not-major' }, COMMANDER);
+  b.add('RegimeNotNotifiable', { regime: 'dora', reasoning: 'classified not major: no DORA report is due' }, COMMANDER);
+  b.add('MaterialityDetermined', { determinedAt: '2026-11-20T12:00:00.000Z' }, COMMANDER);
   b.add('DataSubjectNotificationRequired', { regime: 'gdpr', dataSubjects: 182_344, piiCategories: ['contact', 'name'], reasons: ['contact data of about 182344 clients'] });
-  b.add('ReminderSent', { regime: 'gdpr', mark: '24h', channel: '#incidents' });
+  b.add('ReminderSent', { regime: 'gdpr', stage: 'authority', mark: '50%', channel: '#incidents' });
+  b.add('ReminderFailed', { regime: 'gdpr', stage: 'authority', mark: '75%', error: 'chat.postMessage: ratelimited' });
+  b.add('DataSubjectDecision', { regime: 'gdpr', decision: 'notify', reason: 'e-mail to every affected client by 2026-11-22' }, DPO);
+  runStep(b, 5);
+  b.add('FilingRefused', { regime: 'gdpr', stage: 'authorty', reference: 'CNIL-2026-1142', filer: 'U0COMMANDER', code: 'NoSuchStage', message: 'GDPR has no stage "authorty" (stages: authority)' }, COMMANDER);
+  b.add('NotificationFiled', { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'CNIL-2026-1142', filedAt: '2026-11-21T10:00:00.000Z', late: false, stage: 'authority', phase: 'initial' }, COMMANDER);
   runStep(b, 6);
-  b.add('NotificationFiled', { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'CNIL-2026-1142', filedAt: '2026-11-21T10:00:00.000Z', late: false }, COMMANDER);
-  runStep(b, 7);
   b.add('ApprovalRequested', { approvalId: 'apr-2', stepId: 'close', role: 'incident-commander', reason: 'close the incident' });
   b.add('ApprovalGranted', { approvalId: 'apr-2', stepId: 'close', role: 'incident-commander', approver: 'U0COMMANDER' }, COMMANDER);
-  runStep(b, 8);
+  runStep(b, 7);
   b.add('IncidentClosed', { resolution: 'contained, evidence preserved, authority notified', openItems: ['restore analytics access'] });
   return b;
 }

@@ -14,6 +14,14 @@ function expectIllegal(b: HistoryBuilder, event: DomainEvent, reason: RegExp): v
   expect(() => applyEvent(state, event)).toThrow(reason);
 }
 
+const GDPR_CLOCK = {
+  regime: 'gdpr',
+  authority: 'CNIL',
+  awarenessAt: '2026-11-20T08:00:00.000Z',
+  workflowId: 'incident-1/clock/gdpr',
+  stages: [{ stage: 'authority', due: '2026-11-23T08:00:00.000Z', rule: 'GDPR Art. 33(1)', phased: true }],
+};
+
 describe('foldEvents over a complete incident', () => {
   const b = fullHistory();
   const s = fold(b);
@@ -21,7 +29,7 @@ describe('foldEvents over a complete incident', () => {
   it('ends closed with every step completed', () => {
     expect(s.status).toBe('closed');
     expect(s.closedAt).toBe(b.events.at(-1)!.at);
-    expect(s.steps.map((st) => st.status)).toEqual(Array(9).fill('completed'));
+    expect(s.steps.map((st) => st.status)).toEqual(Array(8).fill('completed'));
     expect(s.lastSeq).toBe(b.events.length);
     expect(s.closure?.openItems).toEqual(['restore analytics access']);
   });
@@ -57,16 +65,27 @@ describe('foldEvents over a complete incident', () => {
     expect(s.evidence).toEqual({ records: '15000', chunks: 2, ranges: { 'orders:0': [{ from: '0', to: '9999' }, { from: '10000', to: '14999' }] } });
   });
 
-  it('records the regulatory clock with its reminders, decision and filing', () => {
+  it('records the regulatory clocks: stages, decisions, reminders, refusals and the filing', () => {
     const clock = s.clocks.gdpr!;
-    expect(clock.deadlineAt).toBe('2026-11-23T08:00:00.000Z');
-    expect(clock.marks).toEqual([
-      { label: '24h', at: '2026-11-21T08:00:00.000Z', sentAt: expect.any(String) },
-      { label: '48h', at: '2026-11-22T08:00:00.000Z' },
+    expect(s.regulatoryFacts).toEqual({ awareAt: '2026-11-20T07:00:00.000Z', awarenessProvisional: false, classification: 'not-major', classifiedAt: expect.any(String), determinedAt: '2026-11-20T12:00:00.000Z' });
+    expect(clock.awarenessAt).toBe('2026-11-20T07:00:00.000Z');
+    expect(clock.stages).toEqual([
+      {
+        stage: 'authority',
+        due: '2026-11-23T07:00:00.000Z',
+        rule: 'GDPR Art. 33(1): 72 h after awareness',
+        phased: true,
+        filings: [{ authority: 'CNIL', reference: 'CNIL-2026-1142', filedAt: '2026-11-21T10:00:00.000Z', late: false, filer: 'U0COMMANDER', phase: 'initial' }],
+        missed: false,
+        reminders: [{ mark: '50%', sentAt: expect.any(String) }],
+      },
     ]);
-    expect(clock.filed).toEqual({ authority: 'CNIL', reference: 'CNIL-2026-1142', filedAt: '2026-11-21T10:00:00.000Z', late: false });
+    expect(clock.filed).toMatchObject({ reference: 'CNIL-2026-1142', late: false });
+    expect(clock.deadlineAt).toBe('2026-11-23T07:00:00.000Z');
     expect(clock.missed).toBe(false);
     expect(clock.dataSubjectNotification?.dataSubjects).toBe(182_344);
+    expect(clock.dataSubjectDecision).toMatchObject({ decision: 'notify', decidedBy: 'U0DPO' });
+    expect(s.clocks.dora?.notNotifiable).toMatchObject({ reasoning: 'classified not major: no DORA report is due', decidedBy: 'U0COMMANDER' });
   });
 
   it('gives the same state event by event as in one fold, without touching the input state', () => {
@@ -189,18 +208,35 @@ describe('events the other tests do not reach', () => {
     expectIllegal(b, b.make('ActionRefused', refusal), /closed/);
   });
 
-  it('DeadlineMissed marks the clock, and a later filing must be late with a reason', () => {
+  it('DeadlineMissed marks the stage, and a later filing must be late with a reason', () => {
     const b = new HistoryBuilder();
     opened(b);
-    b.add('RegulatoryClockStarted', { regime: 'gdpr', awarenessAt: '2026-11-20T08:00:00.000Z', deadlineAt: '2026-11-23T08:00:00.000Z', marks: [] });
-    b.add('DeadlineMissed', { regime: 'gdpr', deadlineAt: '2026-11-23T08:00:00.000Z' });
+    b.add('RegulatoryClockStarted', GDPR_CLOCK);
+    b.add('DeadlineMissed', { regime: 'gdpr', stage: 'authority', deadlineAt: '2026-11-23T08:00:00.000Z' });
     expect(fold(b).clocks.gdpr!.missed).toBe(true);
-    const filing = { regime: 'gdpr', recipient: 'supervisory-authority' as const, authority: 'CNIL', reference: 'R-1', filedAt: '2026-11-23T09:30:00.000Z' };
+    const filing = { regime: 'gdpr', recipient: 'supervisory-authority' as const, authority: 'CNIL', reference: 'R-1', filedAt: '2026-11-23T09:30:00.000Z', stage: 'authority' };
     expectIllegal(b, b.make('NotificationFiled', { ...filing, late: false }), /late must be true/);
     expectIllegal(b, b.make('NotificationFiled', { ...filing, late: true }), /needs a reason/);
-    expectIllegal(b, b.make('DeadlineMissed', { regime: 'gdpr', deadlineAt: '2026-11-23T08:00:00.000Z' }), /already recorded as missed/);
+    expectIllegal(b, b.make('DeadlineMissed', { regime: 'gdpr', stage: 'authority', deadlineAt: '2026-11-23T08:00:00.000Z' }), /already recorded as missed/);
     b.add('NotificationFiled', { ...filing, late: true, lateReason: 'forensic figures were only final at 09:00' });
     expect(fold(b).clocks.gdpr!.filed).toMatchObject({ late: true, lateReason: 'forensic figures were only final at 09:00' });
+    // Art. 33(4): supplementary filings follow, and are never late.
+    b.add('NotificationFiled', { ...filing, reference: 'R-1-2', filedAt: '2026-11-24T09:30:00.000Z', late: false, phase: 'supplementary' });
+    expect(fold(b).clocks.gdpr!.stages[0]!.filings.map((f) => f.phase)).toEqual(['initial', 'supplementary']);
+  });
+
+  it('a stage that is not phased takes one filing; a regime not notifiable takes none', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    b.add('RegulatoryClockStarted', { ...GDPR_CLOCK, regime: 'nydfs', stages: [{ stage: 'superintendent', due: null, rule: 'NYDFS' }] });
+    const filing = { regime: 'nydfs', recipient: 'supervisory-authority' as const, authority: 'DFS', reference: 'R', filedAt: '2026-11-21T08:00:00.000Z', late: false, stage: 'superintendent' };
+    b.add('NotificationFiled', filing);
+    expectIllegal(b, b.make('NotificationFiled', { ...filing, phase: 'supplementary' }), /already filed/);
+    b.add('RegulatoryClockStarted', { ...GDPR_CLOCK, regime: 'sec-8k', stages: [{ stage: 'form-8k', due: null, rule: 'SEC' }] });
+    expectIllegal(b, b.make('RegimeNotNotifiable', { regime: 'sec-8k', reasoning: ' ' }), /needs its reasoning/);
+    b.add('RegimeNotNotifiable', { regime: 'sec-8k', reasoning: 'not a registrant' });
+    expectIllegal(b, b.make('NotificationFiled', { ...filing, regime: 'sec-8k', stage: 'form-8k' }), /not notifiable/);
+    expectIllegal(b, b.make('DataSubjectDecision', { regime: 'sec-8k', decision: 'exception', reason: 'encrypted' }), /no Art. 34 notice/);
   });
 
   it('a failure needs attention until an operator decides: retry, skip with a reason, abort; the audit halt likewise', () => {
@@ -317,15 +353,15 @@ describe('illegal sequences are rejected', () => {
   it('reminders and filings on clocks that do not exist or were already used', () => {
     const b = new HistoryBuilder();
     opened(b);
-    expectIllegal(b, b.make('ReminderSent', { regime: 'gdpr', mark: '24h', channel: '#ir' }), /no gdpr clock/);
-    b.add('RegulatoryClockStarted', { regime: 'gdpr', awarenessAt: '2026-11-20T08:00:00.000Z', deadlineAt: '2026-11-23T08:00:00.000Z', marks: [{ label: '24h', at: '2026-11-21T08:00:00.000Z' }] });
-    expectIllegal(b, b.make('RegulatoryClockStarted', { regime: 'gdpr', awarenessAt: '2026-11-20T08:00:00.000Z', deadlineAt: '2026-11-23T08:00:00.000Z', marks: [] }), /already running/);
-    expectIllegal(b, b.make('ReminderSent', { regime: 'gdpr', mark: '36h', channel: '#ir' }), /no mark "36h"/);
-    b.add('ReminderSent', { regime: 'gdpr', mark: '24h', channel: '#ir' });
-    expectIllegal(b, b.make('ReminderSent', { regime: 'gdpr', mark: '24h', channel: '#ir' }), /already sent/);
-    b.add('NotificationFiled', { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'R', filedAt: '2026-11-23T08:00:00.000Z', late: false });
-    expectIllegal(b, b.make('DeadlineMissed', { regime: 'gdpr', deadlineAt: '2026-11-23T08:00:00.000Z' }), /filed in time/);
-    expectIllegal(b, b.make('NotificationFiled', { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'R2', filedAt: '2026-11-23T08:00:00.000Z', late: false }), /already filed/);
+    expectIllegal(b, b.make('ReminderSent', { regime: 'gdpr', stage: 'authority', mark: '50%', channel: '#ir' }), /no gdpr clock/);
+    b.add('RegulatoryClockStarted', GDPR_CLOCK);
+    expectIllegal(b, b.make('RegulatoryClockStarted', GDPR_CLOCK), /already running/);
+    expectIllegal(b, b.make('ReminderSent', { regime: 'gdpr', stage: 'authorty', mark: '50%', channel: '#ir' }), /no stage "authorty"/);
+    b.add('ReminderSent', { regime: 'gdpr', stage: 'authority', mark: '50%', channel: '#ir' });
+    expectIllegal(b, b.make('ReminderSent', { regime: 'gdpr', stage: 'authority', mark: '50%', channel: '#ir' }), /already sent/);
+    b.add('NotificationFiled', { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'R', filedAt: '2026-11-23T08:00:00.000Z', late: false, stage: 'authority' });
+    expectIllegal(b, b.make('DeadlineMissed', { regime: 'gdpr', stage: 'authority', deadlineAt: '2026-11-23T08:00:00.000Z' }), /was filed/);
+    expectIllegal(b, b.make('ReminderSent', { regime: 'gdpr', stage: 'authority', mark: '75%', channel: '#ir' }), /already filed/);
   });
 
   it('a credential version that does not move forward, a breaker opened twice, a second IncidentOpened', () => {

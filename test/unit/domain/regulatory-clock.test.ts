@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../../src/domain/duration';
-import { InvalidDurationError, LateFilingWithoutReasonError } from '../../../src/domain/errors';
-import { checkFiling, dataSubjectDecision, dueReminders, isLate, isOverdue, nextMark, startClock, timeRemaining, toIso } from '../../../src/domain/regulatory-clock';
+import { InvalidDurationError } from '../../../src/domain/errors';
+import type { RegulatoryClockState } from '../../../src/domain/incident-state';
+import { checkStageFiling, dataSubjectDecision, localTime, regimeDefinition, timeLeft, toIso } from '../../../src/domain/regulatory-clock';
 
 const H = 3_600_000;
 
@@ -27,63 +28,70 @@ describe('parseDuration', () => {
   });
 });
 
-describe('GDPR Art. 33 clock', () => {
-  // Awareness in the night when Europe leaves summer time: UTC arithmetic must not notice.
-  const awareness = '2026-10-25T00:30:00.000Z';
-  const clock = startClock({ regime: 'gdpr', awarenessAt: awareness, deadline: '72h', reminderMarks: ['70h', '24h', '48h', '60h'] });
-
-  it('puts the deadline 72 hours after awareness and the marks at exact instants, DST-free', () => {
-    expect(clock.deadlineAt).toBe('2026-10-28T00:30:00.000Z');
-    expect(clock.marks.map((m) => [m.label, m.at])).toEqual([
-      ['24h', '2026-10-26T00:30:00.000Z'],
-      ['48h', '2026-10-27T00:30:00.000Z'],
-      ['60h', '2026-10-27T12:30:00.000Z'],
-      ['70h', '2026-10-27T22:30:00.000Z'],
-    ]);
-    const viaOffset = startClock({ regime: 'gdpr', awarenessAt: '2026-10-25T02:30:00+02:00', deadline: 'P3D', reminderMarks: [] });
-    expect(viaOffset.deadlineAt).toBe(clock.deadlineAt);
+describe('stage filings (checkStageFiling)', () => {
+  const clock = (over: Partial<RegulatoryClockState> = {}): RegulatoryClockState => ({
+    regime: 'gdpr',
+    authority: 'BfDI',
+    workflowId: 'w/clock/gdpr',
+    awarenessAt: '2026-10-25T00:30:00.000Z',
+    stages: [{ stage: 'authority', due: '2026-10-28T00:30:00.000Z', rule: 'GDPR Art. 33(1)', phased: true, filings: [], missed: false, reminders: [] }],
+    deadlineAt: '2026-10-28T00:30:00.000Z',
+    missed: false,
+    ...over,
   });
+  const ask = { regime: 'gdpr', stage: 'authority', reference: 'BFDI-1' };
 
-  it('nextMark: a mark at exactly now is due, not next', () => {
-    const at24 = Date.parse('2026-10-26T00:30:00.000Z');
-    expect(nextMark(clock, awareness)).toEqual({ kind: 'reminder', label: '24h', at: '2026-10-26T00:30:00.000Z' });
-    expect(nextMark(clock, at24 - 1)).toMatchObject({ label: '24h' });
-    expect(nextMark(clock, at24)).toMatchObject({ label: '48h' });
-    expect(dueReminders(clock, at24 - 1)).toEqual([]);
-    expect(dueReminders(clock, at24).map((m) => m.label)).toEqual(['24h']);
-    expect(nextMark(clock, '2026-10-27T22:30:00.000Z')).toEqual({ kind: 'deadline', label: 'deadline', at: clock.deadlineAt });
-    expect(nextMark(clock, clock.deadlineAt)).toBeUndefined();
-  });
-
-  it('dueReminders catches up on everything missed (a worker down for a day) but nothing sent twice', () => {
-    expect(dueReminders(clock, '2026-10-27T13:00:00.000Z', ['24h']).map((m) => m.label)).toEqual(['48h', '60h']);
-  });
-
-  it('is on time at the deadline itself and late one millisecond after', () => {
-    const deadline = Date.parse(clock.deadlineAt);
-    expect(isLate(clock, deadline)).toBe(false);
-    expect(isLate(clock, deadline + 1)).toBe(true);
-    expect(isOverdue(clock, deadline + 1)).toBe(true);
-    expect(timeRemaining(clock, awareness)).toBe(72 * H);
-    expect(timeRemaining(clock, deadline + 5)).toBe(-5);
-  });
-
-  it('a late filing requires a reason', () => {
-    expect(checkFiling(clock, { filedAt: '2026-10-27T10:00:00Z' })).toEqual({ filedAt: '2026-10-27T10:00:00.000Z', late: false });
-    expect(() => checkFiling(clock, { filedAt: '2026-10-28T00:30:00.001Z' })).toThrow(LateFilingWithoutReasonError);
-    expect(() => checkFiling(clock, { filedAt: '2026-10-28T06:00:00Z', lateReason: '   ' })).toThrow(/reason for the delay is required/);
-    expect(checkFiling(clock, { filedAt: '2026-10-28T06:00:00Z', lateReason: ' waiting for forensic totals ' })).toEqual({
-      filedAt: '2026-10-28T06:00:00.000Z',
+  it('is on time at the due itself and late one millisecond after, which needs the reasons for the delay', () => {
+    expect(checkStageFiling(clock(), ask, '2026-10-28T00:30:00.000Z')).toEqual({ accepted: true, phase: 'initial', late: false });
+    expect(checkStageFiling(clock(), ask, '2026-10-28T00:30:00.001Z')).toMatchObject({ accepted: false, code: 'LateFilingWithoutReason' });
+    expect(checkStageFiling(clock(), { ...ask, lateReason: '   ' }, '2026-10-28T06:00:00.000Z')).toMatchObject({ accepted: false, code: 'LateFilingWithoutReason' });
+    expect(checkStageFiling(clock(), { ...ask, lateReason: ' waiting for forensic totals ' }, '2026-10-28T06:00:00.000Z')).toEqual({
+      accepted: true,
+      phase: 'initial',
       late: true,
       lateReason: 'waiting for forensic totals',
     });
   });
 
-  it('refuses marks outside the deadline, repeated marks and zone-less times', () => {
-    expect(() => startClock({ regime: 'gdpr', awarenessAt: awareness, deadline: '72h', reminderMarks: ['72h'] })).toThrow(/not between/);
-    expect(() => startClock({ regime: 'gdpr', awarenessAt: awareness, deadline: '72h', reminderMarks: ['24h', 'P1D'] })).toThrow(/repeated/);
-    expect(() => startClock({ regime: 'gdpr', awarenessAt: '2026-10-25 00:30', deadline: '72h', reminderMarks: [] })).toThrow(/ISO-8601/);
+  it('takes supplementary filings on a phased stage only, and none on a regime not notifiable', () => {
+    const filed = clock();
+    filed.stages[0]!.filings.push({ authority: 'BfDI', reference: 'BFDI-1', filedAt: '2026-10-26T00:00:00.000Z', late: false, filer: 'U', phase: 'initial' });
+    // A supplementary filing after the due is not late: Art. 33(4) allows information in phases.
+    expect(checkStageFiling(filed, { ...ask, reference: 'BFDI-1-2' }, '2026-10-30T00:00:00.000Z')).toEqual({ accepted: true, phase: 'supplementary', late: false });
+    filed.stages[0]!.phased = false;
+    expect(checkStageFiling(filed, ask, '2026-10-26T01:00:00.000Z')).toMatchObject({ accepted: false, code: 'AlreadyFiled' });
+    expect(checkStageFiling(clock({ notNotifiable: { reasoning: 'encrypted at rest', decidedBy: 'U', at: 'x' } }), ask, '2026-10-26T00:00:00.000Z')).toMatchObject({
+      accepted: false,
+      code: 'NotNotifiable',
+      message: 'GDPR was recorded as not notifiable: encrypted at rest',
+    });
+  });
+
+  it('names unknown regimes and stages, and a missing reference', () => {
+    expect(checkStageFiling(undefined, ask, '2026-10-26T00:00:00.000Z')).toMatchObject({ code: 'NoSuchClock' });
+    expect(checkStageFiling(clock(), { ...ask, stage: 'initial' }, '2026-10-26T00:00:00.000Z')).toEqual({
+      accepted: false,
+      code: 'NoSuchStage',
+      message: 'GDPR has no stage "initial" (stages: authority)',
+    });
+    expect(checkStageFiling(clock(), { ...ask, reference: ' ' }, '2026-10-26T00:00:00.000Z')).toMatchObject({ code: 'MissingReference' });
+  });
+});
+
+describe('how a due reads', () => {
+  it('shows the entity\'s local time across a daylight-saving change, and the time left', () => {
+    expect(localTime('2026-10-25T00:30:00.000Z', 'Europe/Berlin')).toBe('Sun, 25 Oct 2026, 02:30 Europe/Berlin');
+    expect(localTime('2026-10-25T01:30:00.000Z', 'Europe/Berlin')).toBe('Sun, 25 Oct 2026, 02:30 Europe/Berlin');
+    expect(timeLeft('2026-10-28T00:30:00.000Z', '2026-10-25T00:30:00.000Z')).toBe('3d 0h 0m left');
+    expect(timeLeft('2026-10-28T00:30:00.000Z', '2026-10-28T01:35:00.000Z')).toBe('1h 5m overdue');
     expect(() => toIso('2026-10-25T00:30:00')).toThrow(/with Z or an offset/);
+  });
+
+  it('resolves a runbook regime to its built-in or its own stages', () => {
+    expect(regimeDefinition('gdpr', { authority: 'BfDI' }).stages.map((st) => st.name)).toEqual(['authority']);
+    const own = regimeDefinition('swiss-fadp', { authority: 'FDPIC', stages: [{ name: 'authority', anchor: 'awareness', period: { amount: 72, unit: 'hours' }, rule: 'FADP Art. 24' }] });
+    expect(own).toMatchObject({ id: 'swiss-fadp', stages: [{ name: 'authority' }] });
+    expect(() => regimeDefinition('swiss-fadp', { authority: 'FDPIC' })).toThrow(/not built in/);
   });
 });
 

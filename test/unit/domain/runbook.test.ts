@@ -68,11 +68,29 @@ describe('exact problems', () => {
 
   it('every problem of a file at once, in file order', async () => {
     const lines = await problems('many-problems.yaml');
-    expect(lines).toHaveLength(14);
+    expect(lines).toHaveLength(16);
     expect(lines.map((l) => Number(l.split(':')[1]))).toEqual([...lines.map((l) => Number(l.split(':')[1]))].sort((a, b) => a - b));
     expect(lines).toContain('many-problems.yaml:22: step "contain" with: unknown key "scop"');
     expect(lines).toContain('many-problems.yaml:26: step "break" with.breakers[1]: unknown breaker "orders-to-nowhere" (defined: orders-to-lake)');
-    expect(lines).toContain('many-problems.yaml:12: regimes.gdpr.reminderMarks[1]: mark 80h is not before the 72h deadline');
+    expect(lines).toContain('many-problems.yaml:2: must have property entity when property regimes is present');
+    expect(lines).toContain('many-problems.yaml:9: regime "ccpa" is not built in (gdpr, uk-gdpr, dora, nis2, sec-8k, nydfs, hipaa): give it its own stages');
+    expect(lines).toContain('many-problems.yaml:12: regime "own" stage 1 period.amount: Too small: expected number to be >0');
+    expect(lines.at(-1)).toMatch(/^many-problems.yaml:42: unknown action "start-regulatory-clocks"/);
+  });
+
+  it('an entity whose zone or country the calculator does not know, at its line', () => {
+    const source = readFileSync(join(runbooks, 'kafka-exfiltration.yaml'), 'utf8').replace('timeZone: Europe/Berlin', 'timeZone: Europe/Frankfurt').replace('country: DE', 'country: XX');
+    const lines = source.split('\n');
+    const at = (text: string): number => lines.findIndex((l) => l.includes(text)) + 1;
+    try {
+      parseRunbook(source, 'entity.yaml');
+      throw new Error('accepted');
+    } catch (error) {
+      if (!(error instanceof RunbookValidationError)) throw error;
+      expect(error.lines).toEqual([`entity.yaml:${at('timeZone: Europe/Frankfurt')}: entity.timeZone: unknown time zone "Europe/Frankfurt": expected an IANA zone such as Europe/Berlin`]);
+    }
+    const country = source.replace('timeZone: Europe/Frankfurt', 'timeZone: Europe/Berlin');
+    expect(() => parseRunbook(country, 'entity.yaml')).toThrow(`entity.yaml:${at('country: XX')}: entity.country: unknown country "XX"`);
   });
 
   it('YAML syntax errors and duplicate keys, with their lines', () => {
@@ -104,7 +122,6 @@ describe('loaded runbooks', () => {
       'break-circuits:incident-commander',
       'forensics:none',
       'preserve-evidence:none',
-      'start-regulatory-clocks:none',
       'notify:none',
       'report:none',
       'close:incident-commander',
@@ -115,7 +132,10 @@ describe('loaded runbooks', () => {
 
   it('the scenario runbook describes the reference breach', async () => {
     const { runbook } = await loadRunbookFile(join(runbooks, 'kafka-exfiltration.yaml'));
-    expect(runbook.regimes.gdpr).toMatchObject({ deadline: '72h', reminderMarks: ['24h', '48h', '60h', '70h'] });
+    // Clocks are not a step: every regime starts at open, computed in the entity's calendar.
+    expect(Object.keys(runbook.regimes)).toEqual(['gdpr', 'dora', 'nis2', 'sec-8k', 'nydfs']);
+    expect(runbook.entity).toEqual({ country: 'DE', timeZone: 'Europe/Berlin', weekendRelief: true });
+    expect(runbook.regimes.gdpr?.notifyDataSubjectsWhen?.piiCategories).toEqual(['contact', 'name', 'account-identifier']);
     expect(runbook.breakers['orders-to-data-lake']?.topic).toBe('orders');
     const plan = planSteps(runbook);
     const forensics = plan.find((s) => s.action === 'forensics');
@@ -124,7 +144,7 @@ describe('loaded runbooks', () => {
 
   it('the runbook directory loads as a whole', async () => {
     const all = await loadRunbookDir(runbooks);
-    expect(all.map((l) => `${l.runbook.id}@${l.runbook.version}`)).toContain('kafka-exfiltration@1');
+    expect(all.map((l) => `${l.runbook.id}@${l.runbook.version}`)).toContain('kafka-exfiltration@2');
   });
 
   it('planSteps does not let callers modify shared defaults', () => {

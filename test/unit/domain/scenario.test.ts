@@ -5,7 +5,8 @@ import { GENESIS_HASH, sealEvent, verifyChain } from '../../../src/domain/audit-
 import { DistinctCounter } from '../../../src/domain/distinct-count';
 import { establishWindow, forensicEventData, windowEdges, type FetchAccessRecord } from '../../../src/domain/forensic-window';
 import { foldEvents, timeline } from '../../../src/domain/incident';
-import { clockSpecFor, clockStartedData, dataSubjectDecision, dueReminders, startClock } from '../../../src/domain/regulatory-clock';
+import { computeRegime } from '../../../src/domain/regimes';
+import { dataSubjectDecision } from '../../../src/domain/regulatory-clock';
 import { planSteps, stepRefs } from '../../../src/domain/runbook';
 import { loadRunbookFile } from '../../../src/domain/runbook-loader';
 import { HistoryBuilder } from './history';
@@ -59,19 +60,18 @@ describe('the kafka-exfiltration runbook drives an incident whose record and aud
     b.add('ForensicWindowEstablished', forensicEventData(window, { count: subjects.count(), method: subjects.method, relativeStandardError: subjects.relativeStandardError }, categories));
     b.add('StepCompleted', { stepId: 'forensics', action: 'forensics', durationMs: 4_000 });
 
-    const clock = startClock(clockSpecFor('gdpr', gdpr, b.events[0]!.at));
-    b.add('StepStarted', { stepId: 'start-regulatory-clocks', action: 'start-regulatory-clocks', attempt: 1 });
-    b.add('RegulatoryClockStarted', clockStartedData(clock));
-    b.add('StepCompleted', { stepId: 'start-regulatory-clocks', action: 'start-regulatory-clocks', durationMs: 10 });
+    const aware = b.events[0]!.at;
+    const entity = loaded.runbook.entity!;
+    b.add('RegulatoryClockStarted', { regime: 'gdpr', authority: gdpr.authority, awarenessAt: aware, workflowId: 'w/clock/gdpr', stages: computeRegime('gdpr', { awareAt: aware, filed: {} }, entity).stages });
     const decision = dataSubjectDecision(gdpr.notifyDataSubjectsWhen!, { dataSubjects: subjects.count(), method: subjects.method, piiCategories: categories });
     if (decision.required) b.add('DataSubjectNotificationRequired', { regime: 'gdpr', dataSubjects: subjects.count(), piiCategories: decision.categories, reasons: decision.reasons });
-    for (const mark of dueReminders(clock, Date.parse(clock.awarenessAt) + 61 * 3_600_000)) b.add('ReminderSent', { regime: 'gdpr', mark: mark.label, channel: '#incidents' });
+    for (const mark of ['50%', '75%']) b.add('ReminderSent', { regime: 'gdpr', stage: 'authority', mark, channel: '#incidents' });
 
     const state = foldEvents(b.events);
     expect(state.forensicWindows.orders?.totals).toMatchObject({ partitions: 12, ranges: 12, records: '12000', bytes: '12000000' });
     expect(state.forensicWindows.orders?.dataSubjects).toEqual({ count: 1_500, method: 'exact', relativeStandardError: 0 });
-    expect(state.clocks.gdpr?.deadlineAt).toBe('2026-11-23T08:00:00.000Z');
-    expect(state.clocks.gdpr?.marks.filter((m) => m.sentAt).map((m) => m.label)).toEqual(['24h', '48h', '60h']);
+    expect(state.clocks.gdpr?.deadlineAt).toBe(new Date(Date.parse(aware) + 72 * 3_600_000).toISOString());
+    expect(state.clocks.gdpr?.stages[0]?.reminders.map((r) => r.mark)).toEqual(['50%', '75%']);
     expect(state.clocks.gdpr?.dataSubjectNotification?.piiCategories).toEqual(['account-identifier', 'contact', 'name']);
     expect(state.runbook.contentHash).toBe(loaded.contentHash);
 

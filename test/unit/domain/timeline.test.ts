@@ -38,10 +38,13 @@ describe('timeline', () => {
         '2026-11-19T08:00:00.000Z and 2026-11-20T08:00:00.000Z; ≈182,344 data subjects (±0.81% standard error)',
     );
     expect(byType('EvidencePreserved')[1]).toBe('Evidence preserved: orders[0] offsets 10000..14999 (5,000 records) copied to breachline.evidence.orders');
-    expect(byType('RegulatoryClockStarted')[0]).toBe(
-      'GDPR clock started: aware at 2026-11-20T08:00:00.000Z, notify by 2026-11-23T08:00:00.000Z; reminders at 24h, 48h',
-    );
-    expect(byType('NotificationFiled')[0]).toBe('GDPR notification to CNIL filed (ref CNIL-2026-1142), on time');
+    expect(byType('RegulatoryClockStarted')).toEqual([
+      'GDPR clock started (aware at 2026-11-20T08:00:00.000Z, provisional): authority due 2026-11-23T08:00:00.000Z',
+      'DORA clock started (aware at 2026-11-20T08:00:00.000Z, provisional): initial no due yet, intermediate no due yet, final no due yet',
+    ]);
+    expect(byType('DeadlinesRecomputed')[0]).toBe('GDPR deadlines recomputed (awareness determined: 2026-11-20T07:00:00.000Z): authority due 2026-11-23T07:00:00.000Z');
+    expect(byType('NotificationFiled')[0]).toBe('GDPR authority notification to CNIL filed (ref CNIL-2026-1142), on time');
+    expect(byType('RegimeNotNotifiable')[0]).toBe('DORA recorded as not notifiable: classified not major: no DORA report is due');
     expect(byType('IncidentClosed')[0]).toBe('Incident closed: contained, evidence preserved, authority notified; open items: restore analytics access');
   });
 
@@ -54,7 +57,7 @@ describe('timeline', () => {
       b.make('StepPlanned', { stepId: 'contain', action: 'contain', changes: [{ kind: 'acl.delete', target: 'TOPIC:orders', description: 'remove READ on orders' }] }),
       b.make('StepCompensated', { stepId: 'contain', action: 'contain', undone: '2 ALLOW bindings restored' }),
       b.make('CircuitClosed', { breaker: 'orders-to-analytics', topic: 'orders', principals: ['User:analytics-consumer'], approvalId: 'apr-3' }),
-      b.make('DeadlineMissed', { regime: 'gdpr', deadlineAt: '2026-11-23T08:00:00.000Z' }),
+      b.make('DeadlineMissed', { regime: 'gdpr', stage: 'authority', deadlineAt: '2026-11-23T08:00:00.000Z' }),
       b.make('ActionRefused', { userId: 'U0RESPONDER', role: 'responder', action: 'close', request: '/ir close incident-1 done', refusedAt: '2026-11-20T09:00:00.000Z' }),
       b.make('ApprovalGranted', { approvalId: 'breaker:orders-to-analytics/1', stepId: 'break-circuits', role: 'incident-commander', approver: 'U1', breaker: 'orders-to-analytics' }),
       b.make('ApprovalExpired', { approvalId: 'break-circuits/1', stepId: 'break-circuits', role: 'incident-commander', waitedMs: 86_400_000 }),
@@ -68,7 +71,7 @@ describe('timeline', () => {
     expect(text.every((t) => t.length > 10 && !t.includes('undefined') && !t.includes('[object'))).toBe(true);
     expect(text).toContain('Step "break-circuits" refused by U9 (incident-commander): month end');
     expect(text).toContain('Dry run of "contain" (contain) would make 1 change: remove READ on orders');
-    expect(text).toContain('GDPR deadline 2026-11-23T08:00:00.000Z passed without a filing');
+    expect(text).toContain('GDPR authority due 2026-11-23T08:00:00.000Z passed without a filing');
     expect(text).toContain('Refused by policy: U0RESPONDER (responder) may not close; asked "/ir close incident-1 done" at 2026-11-20T09:00:00.000Z');
     expect(text).toContain('Breaker "orders-to-analytics" of step "break-circuits" approved by U1 (incident-commander)');
     expect(text).toContain('Data subjects must be told (GDPR): 182,344 data subjects, categories contact, name; contact data of about 182344 clients');

@@ -49,7 +49,10 @@ export function incidentEvents(incidentId: string, deadlineAt = '2099-01-01T00:0
         piiCategories: ['email'],
       },
     }),
-    e({ type: 'RegulatoryClockStarted', data: { regime: 'gdpr', awarenessAt: AT, deadlineAt, marks: [] } }),
+    e({
+      type: 'RegulatoryClockStarted',
+      data: { regime: 'gdpr', authority: 'UK ICO', awarenessAt: AT, workflowId: `${incidentId}/clock/gdpr`, stages: [{ stage: 'authority', due: deadlineAt, rule: 'GDPR Art. 33(1)', phased: true }] },
+    }),
   ];
 }
 

@@ -10,9 +10,11 @@ const engine = loadPolicyEngine(POLICY_DIR, roles);
 
 /** Expected permissions per role; approve/deny are checked separately, per step role. */
 const ALLOWED: Record<OpsRole, readonly OpsAction[]> = {
-  'incident-commander': ['help', 'list', 'status', 'timeline', 'plan', 'report', 'breaker', 'close', 'drill-list', 'drill-run', 'retry', 'skip', 'abort'],
-  responder: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'drill-list', 'retry'],
-  dpo: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'notify'],
+  // Regulatory decisions: awareness, filing and not-notifiable are the DPO's or the commander's;
+  // classification and materiality the commander's; the Art. 34 decision the DPO's.
+  'incident-commander': ['help', 'list', 'status', 'timeline', 'plan', 'report', 'breaker', 'close', 'drill-list', 'drill-run', 'clocks', 'aware', 'notify', 'not-notifiable', 'classify', 'material', 'retry', 'skip', 'abort'],
+  responder: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'drill-list', 'clocks', 'retry'],
+  dpo: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'notify', 'clocks', 'aware', 'not-notifiable', 'subjects'],
   observer: ['help', 'list', 'status'],
 };
 

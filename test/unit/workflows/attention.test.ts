@@ -8,7 +8,7 @@ import type { DomainEvent } from '../../../src/domain/events';
 import type { IncidentState } from '../../../src/domain/incident';
 import type { LoadedRunbook } from '../../../src/domain/runbook-loader';
 import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
-import { abortUpdate, approveSignal, eventsQuery, retryStepUpdate, skipStepUpdate } from '../../../workflows/api';
+import { abortUpdate, approveSignal, eventsQuery, regulatoryClockWorkflowId, retryStepUpdate, skipStepUpdate } from '../../../workflows/api';
 import { playbookBundle, referenceRunbook, timeSkippingEnv, waitForState } from './helpers';
 import { stubActivities, testAlert, type StubRecord } from './stub-activities';
 
@@ -56,7 +56,14 @@ async function withIncident(
   };
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start<Incident>('IncidentWorkflow', { taskQueue, workflowId: incidentId, args: [input] });
-    await body(handle, record);
+    try {
+      await body(handle, record);
+    } finally {
+      // Clocks outlive their incident by design: end them so later tests skip time over their own timers only.
+      for (const regime of Object.keys(runbook.runbook.regimes)) {
+        await env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime)).terminate('test done').catch(() => undefined);
+      }
+    }
   });
   return record;
 }
@@ -102,7 +109,7 @@ describe('a failed step needs attention; the incident stays open', () => {
         // Validators refuse what the incident is not waiting for, with the reason.
         expect(await refusal(handle.executeUpdate(retryStepUpdate, { args: [{ ...RESPONDER, stepId: 'forensics' }] }))).toMatch(/"forensics" is not waiting for a decision; waiting: "rotate-credentials"/);
         expect(await refusal(handle.executeUpdate(retryStepUpdate, { args: [{ requestedBy: 'U-OBS', role: 'observer', stepId: 'rotate-credentials' }] }))).toMatch(/observer may not retry/);
-        expect(await handle.executeUpdate(retryStepUpdate, { args: [{ ...RESPONDER, stepId: 'rotate-credentials' }] })).toMatch(/tried again/);
+        expect((await handle.executeUpdate(retryStepUpdate, { args: [{ ...RESPONDER, stepId: 'rotate-credentials' }] })).message).toMatch(/tried again/);
         const after = await waitForState(handle, (st) => st.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
         expect(after.steps.find((st) => st.id === 'rotate-credentials')).toMatchObject({ status: 'completed', attempts: 2 });
         expect(after.attention).toEqual([]);

@@ -14,6 +14,7 @@ import {
   eventsQuery,
   falsePositiveSignal,
   fileNotificationSignal,
+  regulatoryClockWorkflowId,
   refusalSignal,
   reportQuery,
   timelineQuery,
@@ -51,13 +52,25 @@ async function withIncident(body: (handle: WorkflowHandle<Incident>, record: Stu
   const input: IncidentWorkflowInput = { incidentId, mode: 'live', alert: testAlert(now), principal: 'User:report-exporter', runbook: runbook.runbook, runbookContentHash: runbook.contentHash };
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start<Incident>('IncidentWorkflow', { taskQueue, workflowId: incidentId, args: [input] });
-    await body(handle, record);
+    try {
+      await body(handle, record);
+    } finally {
+      // Clocks outlive their incident by design: end them so later tests skip time over their own timers only.
+      for (const regime of Object.keys(runbook.runbook.regimes)) {
+        await env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime)).terminate('test done').catch(() => undefined);
+      }
+    }
   });
   return record;
 }
 
 const IC = { approver: 'U-IC', role: 'incident-commander' as const };
 const FILING = { regime: 'gdpr', recipient: 'supervisory-authority' as const, authority: 'CNIL', reference: 'CNIL-1', filer: 'U-DPO' };
+
+/** Settles the close rules: GDPR and NIS2 have known dues from open (DORA, SEC, NYDFS wait for decisions). */
+async function fileEveryRegime(handle: WorkflowHandle): Promise<void> {
+  for (const regime of ['gdpr', 'nis2']) await handle.signal(fileNotificationSignal, { ...FILING, regime, reference: `${FILING.reference}-${regime}` });
+}
 const lake = (state: BreakerSignal['state'], requestedBy = 'U-IC2'): BreakerSignal => ({ breaker: 'orders-to-data-lake', state, requestedBy, role: 'incident-commander' });
 const ofType = <T extends DomainEvent['type']>(events: DomainEvent[], type: T): Array<EventOf<T>> => events.filter((e): e is EventOf<T> => e.type === type);
 const count = (record: StubRecord, name: string): number => record.calls.filter((c) => c.name === name).length;
@@ -86,7 +99,7 @@ describe('refusals from Slack', () => {
 
       await handle.signal(approveSignal, { ...IC, stepId: 'break-circuits' });
       await waitForState(handle, (st) => st.pendingApprovals.some((a) => a.stepId === 'close'));
-      await handle.signal(fileNotificationSignal, FILING);
+      await fileEveryRegime(handle);
       await handle.signal(approveSignal, { ...IC, stepId: 'close' });
       await handle.result();
       await expect(handle.signal(refusalSignal, { userId: 'U-RESP', role: 'responder', action: 'close', request: '/ir close', at: '2026-11-22T06:00:00.000Z' })).rejects.toThrow();
@@ -128,7 +141,7 @@ describe('breakers from Slack', () => {
       await waitForState(handle, (st) => st.pendingApprovals.some((a) => a.stepId === 'close'));
       expect(count(rec, 'openCircuits')).toBe(2);
 
-      await handle.signal(fileNotificationSignal, FILING);
+      await fileEveryRegime(handle);
       await handle.signal(approveSignal, { ...IC, stepId: 'close' });
       const final = await handle.result();
       expect(Object.values(final.breakers).every((b) => b.state === 'closed')).toBe(true);
@@ -194,7 +207,7 @@ describe('close from Slack', () => {
       await handle.signal(closeSignal, { closedBy: 'U-IC', role: 'incident-commander', resolution: 'contained; analytics restored by hand' });
       await handle.signal(approveSignal, { ...IC, stepId: 'break-circuits' });
       await waitForState(handle, (s) => s.clocks.gdpr !== undefined);
-      await handle.signal(fileNotificationSignal, FILING);
+      await fileEveryRegime(handle);
       const final = await handle.result();
       expect(final.status).toBe('closed');
       expect(final.closure?.resolution).toBe('contained; analytics restored by hand');
@@ -209,7 +222,7 @@ describe('close from Slack', () => {
     await withIncident(async (handle) => {
       await breakersOpen(handle);
       await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'close'));
-      await handle.signal(fileNotificationSignal, FILING);
+      await fileEveryRegime(handle);
       await handle.signal(closeSignal, { closedBy: 'U-RESP', role: 'responder', resolution: 'not mine to close' });
       await handle.signal(refusalSignal, { userId: 'U-X', role: 'observer', action: 'close', request: 'marker', at: '2026-11-22T05:00:00.000Z' });
       const s = await waitForState(handle, (st) => st.refusals.length === 1);

@@ -2,7 +2,22 @@ import { condition, defineQuery, setHandler } from '@temporalio/workflow';
 import type { DomainEvent } from '../../../../src/domain/events';
 import { applyEvent, timeline, type IncidentState } from '../../../../src/domain/incident';
 import { breakerSignal, closeSignal, refusalSignal, type RefusalSignal } from '../../../../src/slack/commands/proposed-signals';
-import { approveSignal, denySignal, eventsQuery, fileNotificationSignal, stateQuery, timelineQuery } from '../../../../workflows/api';
+import { checkStageFiling } from '../../../../src/domain/regulatory-clock';
+import {
+  approveSignal,
+  awareUpdate,
+  classifyUpdate,
+  clocksQuery,
+  denySignal,
+  eventsQuery,
+  filingRefusedSignal,
+  fileUpdate,
+  materialUpdate,
+  notNotifiableUpdate,
+  stateQuery,
+  timelineQuery,
+} from '../../../../workflows/api';
+import { clockViews } from '../../../../workflows/clock-decisions';
 
 /** Refusals the stand-in received (the real workflow would make them domain events). */
 export const refusalsQuery = defineQuery<RefusalSignal[]>('refusals');
@@ -45,25 +60,57 @@ export async function IncidentWorkflow(initial: DomainEvent[]): Promise<Incident
     const p = state?.pendingApprovals.find((a) => a.stepId === s.stepId && a.role === s.role);
     if (p) commit({ type: 'ApprovalDenied', actor: { kind: 'user', id: s.approver }, data: { approvalId: p.approvalId, stepId: p.stepId, role: p.role, approver: s.approver, reason: s.reason } });
   });
-  setHandler(fileNotificationSignal, (f) => {
-    const filedAt = new Date().toISOString();
-    const deadline = state?.clocks[f.regime]?.deadlineAt;
-    const late = deadline !== undefined && Date.parse(filedAt) > Date.parse(deadline);
-    // The reducer refuses a late filing without a reason, as the real workflow does.
-    commit({
-      type: 'NotificationFiled',
-      actor: { kind: 'user', id: f.filer },
-      data: {
-        regime: f.regime,
-        recipient: f.recipient,
-        authority: f.authority,
-        reference: f.reference,
-        filedAt,
-        late,
-        ...(f.lateReason !== undefined ? { lateReason: f.lateReason } : {}),
+  // Clock decisions as the real workflow takes them: the same filing rules, refusals by the validator.
+  setHandler(
+    fileUpdate,
+    (f) => {
+      const filedAt = new Date().toISOString();
+      const verdict = checkStageFiling(state?.clocks[f.regime], f, filedAt);
+      if (!verdict.accepted) throw new Error(verdict.message);
+      const authority = f.authority ?? state?.clocks[f.regime]?.authority ?? 'authority';
+      commit({
+        type: 'NotificationFiled',
+        actor: { kind: 'user', id: f.filer },
+        data: { regime: f.regime, recipient: 'supervisory-authority', authority, reference: f.reference, filedAt, late: verdict.late, stage: f.stage, phase: verdict.phase, ...(verdict.lateReason ? { lateReason: verdict.lateReason } : {}) },
+      });
+      return { message: `${f.regime.toUpperCase()} ${f.stage} ${verdict.phase} filing recorded with ${authority} (ref ${f.reference}), ${verdict.late ? 'LATE' : 'on time'}.` };
+    },
+    {
+      validator: (f) => {
+        const verdict = checkStageFiling(state?.clocks[f.regime], f, new Date().toISOString());
+        if (!verdict.accepted) throw new Error(`${verdict.code}: ${verdict.message}`);
       },
-    });
+    },
+  );
+  setHandler(filingRefusedSignal, (f) => {
+    const verdict = checkStageFiling(state?.clocks[f.regime], f, new Date().toISOString());
+    if (!verdict.accepted) commit({ type: 'FilingRefused', actor: { kind: 'user', id: f.filer }, data: { regime: f.regime, stage: f.stage, reference: f.reference, filer: f.filer, code: verdict.code, message: verdict.message } });
   });
+  setHandler(
+    notNotifiableUpdate,
+    (d) => {
+      commit({ type: 'RegimeNotNotifiable', actor: { kind: 'user', id: d.decidedBy }, data: { regime: d.regime, reasoning: d.reasoning } });
+      return { message: `${d.regime.toUpperCase()} recorded as not notifiable; its clock has stopped.` };
+    },
+    { validator: (d) => void (d.role === 'dpo' || d.role === 'incident-commander' || (() => { throw new Error(`a ${d.role} may not decide that a regime is not notifiable`); })()) },
+  );
+  setHandler(
+    awareUpdate,
+    (d) => {
+      commit({ type: 'AwarenessDetermined', actor: { kind: 'user', id: d.decidedBy }, data: { awareAt: new Date(d.awareAt).toISOString(), reason: d.reason, previous: state?.regulatoryFacts.awareAt ?? '' } });
+      return { message: `Awareness recorded at ${new Date(d.awareAt).toISOString()}.` };
+    },
+    { validator: (d) => void (Number.isNaN(Date.parse(d.awareAt)) && (() => { throw new Error(`awareness time "${d.awareAt}" is not an ISO-8601 instant with a zone`); })()) },
+  );
+  setHandler(classifyUpdate, (d) => {
+    commit({ type: 'IncidentClassified', actor: { kind: 'user', id: d.decidedBy }, data: { classification: d.classification } });
+    return { message: `Incident classified ${d.classification} for DORA.` };
+  });
+  setHandler(materialUpdate, (d) => {
+    commit({ type: 'MaterialityDetermined', actor: { kind: 'user', id: d.decidedBy }, data: { determinedAt: d.determinedAt } });
+    return { message: `Materiality determined at ${d.determinedAt}.` };
+  });
+  setHandler(clocksQuery, () => clockViews(state, 'Europe/London'));
   setHandler(breakerSignal, (b) => {
     if (b.state === 'open') commit({ type: 'CircuitOpened', data: { breaker: b.breaker, topic: 'orders', principals: ['User:analytics'], addedDenyBindings: [] } });
     const granted = state?.decisions.find((d) => d.granted);
