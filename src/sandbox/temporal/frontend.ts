@@ -3,7 +3,7 @@ import type { Engine } from './engine';
 import { serviceErrors } from './errors';
 import { startRun } from './lifecycle';
 import type { Run } from './model';
-import { temporal, type Loose } from './proto';
+import { encodedHistory, temporal, type Loose } from './proto';
 import { scheduleWorkflowTask } from './workflow-task';
 
 type WS = typeof temporal.api.workflowservice.v1;
@@ -128,13 +128,13 @@ export async function getHistory(engine: Engine, req: Req<'GetWorkflowExecutionH
   }
   if (closeOnly) {
     if (run.status === 'Running') return { history: { events: [] }, nextPageToken: Buffer.alloc(0) };
-    return { history: { events: [run.events[run.events.length - 1]!] }, nextPageToken: Buffer.alloc(0) };
+    return { history: encodedHistory(run.eventBytes.slice(-1)), nextPageToken: Buffer.alloc(0) };
   }
   const pageSize = req.maximumPageSize && req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
-  const events = run.events.slice(from, from + pageSize);
+  const events = run.eventBytes.slice(from, from + pageSize);
   const next = from + events.length;
   const more = next < run.events.length || (req.waitNewEvent === true && run.status === 'Running');
-  return { history: { events }, nextPageToken: more ? Buffer.from(String(next)) : Buffer.alloc(0) };
+  return { history: encodedHistory(events), nextPageToken: more ? Buffer.from(String(next)) : Buffer.alloc(0) };
 }
 
 function waitFor(run: Run, ready: () => boolean, isCancelled: () => boolean, waitMs: number): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Engine } from './engine';
 import { TemporalServiceError, GrpcStatus, serviceErrors } from './errors';
 import type { PendingQuery, Run } from './model';
-import { temporal, type Loose } from './proto';
+import { encodedHistory, temporal, type Loose } from './proto';
 import { decodeToken, encodeToken } from './tokens';
 
 type QueryRequest = temporal.api.workflowservice.v1.IQueryWorkflowRequest;
@@ -81,7 +81,7 @@ export function dispatchQueuedQueries(engine: Engine, run: Run): void {
         workflowType: { name: run.workflowType },
         workflowExecutionTaskQueue: { name: run.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
         query: pending.query,
-        history: { events: run.events.slice() },
+        history: encodedHistory(run.eventBytes.slice()),
         previousStartedEventId: run.lastCompletedStartedId,
         startedEventId: 0,
         attempt: 1,

@@ -3,7 +3,8 @@ import { applyCommands, validateCommands } from './commands';
 import type { Engine } from './engine';
 import { serviceErrors } from './errors';
 import type { Run } from './model';
-import { CommandType, EventType, duration, temporal, type Loose } from './proto';
+import { continueAsNewSuggestion } from './history/limits';
+import { CommandType, EventType, duration, encodedHistory, temporal, type Loose } from './proto';
 import { dispatchQueuedQueries } from './queries';
 import { decodeToken, encodeToken } from './tokens';
 import { applyRejections, hasAdmittedUpdates, requeueDelivered, updateMessages } from './updates';
@@ -42,7 +43,7 @@ export function offerWorkflowTask(engine: Engine, run: Run): void {
     if (run.status !== 'Running' || run.wft.state !== 'scheduled' || run.wft.scheduledId !== scheduledId) return undefined;
     const started = engine.append(run, {
       eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-      workflowTaskStartedEventAttributes: { scheduledEventId: scheduledId, identity, requestId: randomUUID() },
+      workflowTaskStartedEventAttributes: { scheduledEventId: scheduledId, identity, requestId: randomUUID(), ...continueAsNewSuggestion(engine, run) },
     });
     armWorkflowTaskTimeout(engine, run, engine.clock.now() + run.workflowTaskTimeoutMs);
     return {
@@ -52,7 +53,7 @@ export function offerWorkflowTask(engine: Engine, run: Run): void {
       previousStartedEventId: run.lastCompletedStartedId,
       startedEventId: Number(started.eventId),
       attempt,
-      history: { events: run.events.slice() },
+      history: encodedHistory(run.eventBytes.slice()),
       nextPageToken: Buffer.alloc(0),
       workflowExecutionTaskQueue: { name: run.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
       scheduledTime: run.events[scheduledId - 1]?.eventTime,
