@@ -7,7 +7,7 @@ import { assertAppendable, attributesKey } from './history/invariants';
 import type { Journal, JournalRecord } from './journal';
 import { TaskMatcher } from './matching';
 import type { ExecutionStatusName, PendingQuery, Run } from './model';
-import { enforceHistoryLimit, watchHistoryLimits } from './history/limits';
+import { enforceHistoryLimit, refuseGrowth, watchHistoryLimits } from './history/limits';
 import { resolveLimits, type TemporalLimits } from './limits';
 import { encodeEvent, timestamp, temporal, type IHistoryEvent, type Loose } from './proto';
 import { SearchAttributeRegistry } from './search-attributes';
@@ -164,6 +164,8 @@ export class Engine {
       }
       return;
     }
+    // The events and the workflow task they schedule, as one transaction under the history limit.
+    if (refuseGrowth(this, run, items.length + 1)) return;
     for (const { event, linkStarted } of items) this.append(run, linkStarted ? linkTo(event, run.events.length) : event);
     schedule(run);
   }

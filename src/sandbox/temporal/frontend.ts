@@ -2,6 +2,7 @@ import { requestCancelRun, terminateRun } from './control';
 import type { Engine } from './engine';
 import { serviceErrors } from './errors';
 import { startRun } from './lifecycle';
+import { checkRequestMemo, checkRequestPayloads } from './payload-limits';
 import type { Run } from './model';
 import { encodedHistory, temporal, type Loose } from './proto';
 import { scheduleWorkflowTask } from './workflow-task';
@@ -30,6 +31,10 @@ export function startWorkflow(
   if (!req.workflowId) throw serviceErrors.invalidArgument('WorkflowId is not set on request.');
   if (!req.workflowType?.name) throw serviceErrors.invalidArgument('WorkflowType is not set on request.');
   if (!req.taskQueue?.name) throw serviceErrors.invalidArgument('TaskQueue is not set on request.');
+  const owner = { namespace, workflowId: req.workflowId, operation: opts.signal ? 'SignalWithStartWorkflowExecution' : 'StartWorkflowExecution' };
+  checkRequestPayloads(engine, req.input, owner);
+  checkRequestMemo(engine, req.memo, owner);
+  if (opts.signal) checkRequestPayloads(engine, opts.signal.input, owner);
   const unknown = engine.namespace(namespace).searchAttributes.unknown(req.searchAttributes?.indexedFields ?? {});
   if (unknown.length > 0) throw serviceErrors.invalidArgument(`search attribute ${unknown.join(', ')} is not defined`);
   const runs = engine.namespace(namespace).executions.get(req.workflowId) ?? [];
@@ -77,6 +82,7 @@ export function startWorkflow(
 export function signalRun(engine: Engine, run: Run, req: Req<'SignalWorkflowExecutionRequest'>): void {
   if (run.status !== 'Running') throw serviceErrors.notFound('workflow execution already completed');
   if (!req.signalName) throw serviceErrors.invalidArgument('SignalName is not set on request.');
+  checkRequestPayloads(engine, req.input, { namespace: run.namespace, workflowId: run.workflowId, runId: run.runId, operation: 'SignalWorkflowExecution' });
   if (req.requestId) {
     if (run.requestIds.has(req.requestId)) return;
     run.requestIds.add(req.requestId);

@@ -117,9 +117,13 @@ function serviceDefinition(impl: ServiceImpl, faults: FaultInjector, logger: Log
   return { definition: definition as grpc.ServiceDefinition, handlers };
 }
 
-/** Builds a grpc-js server for the given services (not yet bound). */
-export function createGrpcServer(impls: readonly ServiceImpl[], faults: FaultInjector, logger: Logger): grpc.Server {
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
+/**
+ * Builds a grpc-js server for the given services (not yet bound). Requests above
+ * `maxReceiveBytes` are refused with RESOURCE_EXHAUSTED, as by a real frontend (4 MiB, grpc-go's
+ * default); responses may be larger (a long history), as the real server sends them.
+ */
+export function createGrpcServer(impls: readonly ServiceImpl[], faults: FaultInjector, logger: Logger, opts: { maxReceiveBytes?: number } = {}): grpc.Server {
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': opts.maxReceiveBytes ?? 4 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   for (const impl of impls) {
     const { definition, handlers } = serviceDefinition(impl, faults, logger);
     server.addService(definition, handlers);

@@ -30,6 +30,18 @@ export function watchHistoryLimits(engine: Engine, run: Run): boolean {
 }
 
 /**
+ * Called before writing `events` more events that the run did not ask for (an activity outcome,
+ * a signal, a workflow task start). The real server discards a transaction that would take the
+ * history past its hard limit and terminates the run instead: true when that happened here.
+ */
+export function refuseGrowth(engine: Engine, run: Run, events: number): boolean {
+  if (engine.restoring || run.status !== 'Running' || run.events.length + events <= engine.limits.historyCountError) return false;
+  run.historyLimits.exceeded ??= LimitMessages.historyCount;
+  enforceHistoryLimit(engine, run);
+  return true;
+}
+
+/**
  * What the real server does to a run whose history is too long or too large: a started workflow
  * task fails with FORCE_CLOSE_COMMAND, then the run is terminated by the history service.
  */
@@ -44,7 +56,7 @@ export function enforceHistoryLimit(engine: Engine, run: Run): void {
  * Terminates a run on the server's own decision (identity `history-service`), failing the started
  * workflow task first with `cause` (and `message` as its server failure) as the real server does.
  */
-export function terminateByServer(engine: Engine, run: Run, reason: string, wft: { cause: number; message?: string; identity?: string | null }): void {
+export function terminateByServer(engine: Engine, run: Run, reason: string, wft: { cause: number; message?: string; identity?: string | null; flushBuffered?: boolean }): void {
   if (run.status !== 'Running') return;
   if (run.wft.state === 'started') {
     engine.append(run, {
@@ -58,6 +70,8 @@ export function terminateByServer(engine: Engine, run: Run, reason: string, wft:
       },
     });
   }
+  // A completion that terminates the run writes what arrived meanwhile first, as the real server.
+  if (wft.flushBuffered) engine.flushBuffer(run);
   closeWith(engine, run, {
     eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
     workflowExecutionTerminatedEventAttributes: { reason, identity: HISTORY_SERVICE_IDENTITY },
