@@ -33,8 +33,14 @@ export function journalActivity(engine: Engine, run: Run, act: PendingActivity, 
   });
 }
 
-/** Queues the current attempt of an activity for a worker. */
-export function dispatchActivity(engine: Engine, run: Run, scheduledId: number): void {
+/** An activity task as a poll (or an eager completion response) hands it out. */
+export type EagerActivityTask = Loose<temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse>;
+
+/**
+ * Queues the current attempt of an activity for a worker, or with `eager`, starts it at once for
+ * the worker completing the workflow task and adds the task to `eager.tasks`.
+ */
+export function dispatchActivity(engine: Engine, run: Run, scheduledId: number, eager?: { identity: string; tasks: EagerActivityTask[] }): void {
   const act = run.activities.get(scheduledId);
   if (!act || run.status !== 'Running' || engine.restoring) return;
   act.state = 'queued';
@@ -49,7 +55,7 @@ export function dispatchActivity(engine: Engine, run: Run, scheduledId: number):
       if (act.state === 'queued' && act.attempt === attempt) finish(engine, run, act, timedOut(act, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START, RetryState.RETRY_STATE_TIMEOUT), false);
     }));
   }
-  engine.activityTasks.offer(run.namespace, act.taskQueue, (identity) => {
+  const take = (identity: string): EagerActivityTask | undefined => {
     if (run.status !== 'Running' || run.activities.get(scheduledId) !== act || act.state !== 'queued' || act.attempt !== attempt) return undefined;
     act.state = 'started';
     act.identity = identity;
@@ -76,7 +82,10 @@ export function dispatchActivity(engine: Engine, run: Run, scheduledId: number):
       heartbeatTimeout: duration(act.timeouts.heartbeat),
       retryPolicy: retryPolicyProto(act.retryPolicy),
     };
-  });
+  };
+  const task = eager ? take(eager.identity) : undefined;
+  if (task) eager!.tasks.push(task);
+  else engine.activityTasks.offer(run.namespace, act.taskQueue, take);
 }
 
 /** Arms start-to-close and heartbeat timeouts of a started attempt (also after a restart). */

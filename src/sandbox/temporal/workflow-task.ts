@@ -139,7 +139,7 @@ export function completeWorkflowTask(engine: Engine, req: CompleteRequest): Loos
       meteringMetadata: req.meteringMetadata,
     },
   });
-  const outcome = applyCommands(engine, run, commands, Number(completed.eventId), messages);
+  const outcome = applyCommands(engine, run, commands, Number(completed.eventId), messages, req.identity ?? '');
   applyRejections(run, [...messages.values()]);
   requeueDelivered(run);
   const flushed = engine.flushBuffer(run);
@@ -148,7 +148,7 @@ export function completeWorkflowTask(engine: Engine, req: CompleteRequest): Loos
   if (flushed || req.forceCreateNewWorkflowTask || outcome.needsWorkflowTask || hasAdmittedUpdates(run)) scheduleWorkflowTask(engine, run);
   if (run.wft.state === 'none') releaseLock(run);
   dispatchQueuedQueries(engine, run);
-  return {};
+  return { activityTasks: outcome.activityTasks };
 }
 
 /**
