@@ -4,8 +4,14 @@
  *   npx tsx bench/temporal-sandbox.ts
  *
  * Prints completed workflows per second for a three-activity workflow at 1, 10 and 50 concurrent
- * starts, the wall time of a 72 h sleep under time skipping, and as a baseline the rate of bare
- * GetSystemInfo round trips over the same connection.
+ * starts, the wall time of a 72 h sleep under time skipping, and two Temporal-call-only baselines
+ * measured in the same run over the same connections: bare GetSystemInfo round trips, and
+ * start + result of a workflow with no activity (one workflow task). The three-activity rate
+ * over the no-activity rate says how much the activities' own round trips cost.
+ *
+ * Every row also gives the CPU milliseconds the whole process (sandbox, client and worker, which
+ * share it) spent per workflow: on a shared machine wall-clock rates swing with the load, CPU per
+ * workflow much less.
  */
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -18,17 +24,21 @@ import * as wf from '../test/integration/temporal/workflows';
 const noop = (): void => undefined;
 const quiet = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
 
-async function throughput(client: Client, taskQueue: string, concurrency: number, total: number): Promise<number> {
+/** Workflows per second and process CPU ms per workflow for `total` runs, `concurrency` at a time. */
+async function throughput(run: (id: string, i: number) => Promise<unknown>, concurrency: number, total: number): Promise<string> {
   let next = 0;
   const began = performance.now();
+  const cpu = process.cpuUsage();
   const lane = async (): Promise<void> => {
     while (next < total) {
       const i = next++;
-      await client.workflow.execute(wf.threeActivities, { taskQueue, workflowId: `bench-${concurrency}-${i}-${began}`, args: [i] });
+      await run(`bench-${concurrency}-${i}-${began}`, i);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
-  return total / ((performance.now() - began) / 1000);
+  const used = process.cpuUsage(cpu);
+  const rate = total / ((performance.now() - began) / 1000);
+  return `${rate.toFixed(1).padStart(7)}   (${((used.user + used.system) / 1000 / total).toFixed(1)} CPU ms/workflow)`;
 }
 
 async function main(): Promise<void> {
@@ -45,10 +55,13 @@ async function main(): Promise<void> {
     const rpcs = 2_000;
     const began = performance.now();
     for (let i = 0; i < rpcs; i++) await connection.workflowService.getSystemInfo({});
-    rows.push(['baseline: GetSystemInfo round trips/s (sequential)', (rpcs / ((performance.now() - began) / 1000)).toFixed(0)]);
-    await throughput(client, 'bench', 5, 20); // warm-up
+    rows.push(['baseline: GetSystemInfo round trips/s (sequential)', (rpcs / ((performance.now() - began) / 1000)).toFixed(0).padStart(7)]);
+    const noActivity = (workflowId: string, i: number): Promise<unknown> => client.workflow.execute(wf.echoLength, { taskQueue: 'bench', workflowId, args: [String(i)] });
+    const threeActivities = (workflowId: string, i: number): Promise<unknown> => client.workflow.execute(wf.threeActivities, { taskQueue: 'bench', workflowId, args: [i] });
+    await throughput(threeActivities, 5, 20); // warm-up
     for (const [concurrency, total] of [[1, 50], [10, 200], [50, 500]] as const) {
-      rows.push([`three-activity workflows/s, ${concurrency} concurrent (${total} runs)`, (await throughput(client, 'bench', concurrency, total)).toFixed(1)]);
+      rows.push([`baseline: no-activity workflows/s, ${concurrency} concurrent (${total} runs)`, await throughput(noActivity, concurrency, total)]);
+      rows.push([`three-activity workflows/s, ${concurrency} concurrent (${total} runs)`, await throughput(threeActivities, concurrency, total)]);
     }
   });
   await native.close();
@@ -59,10 +72,10 @@ async function main(): Promise<void> {
   const skipWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'bench-skip', workflowBundle, activities: createActivities() });
   const began = performance.now();
   await skipWorker.runUntil(env.client.workflow.execute(wf.sleeper, { taskQueue: 'bench-skip', workflowId: `bench-72h-${Date.now()}`, args: [72 * 3600_000] }));
-  rows.push(['72 h sleep under time skipping, wall ms', (performance.now() - began).toFixed(0)]);
+  rows.push(['72 h sleep under time skipping, wall ms', (performance.now() - began).toFixed(0).padStart(7)]);
   await env.teardown();
 
-  for (const [name, value] of rows) process.stdout.write(`${name.padEnd(60)} ${value}\n`);
+  for (const [name, value] of rows) process.stdout.write(`${name.padEnd(64)} ${value}\n`);
 }
 
 main().catch((err: unknown) => {
