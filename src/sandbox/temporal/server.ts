@@ -3,6 +3,7 @@ import type { Type, Writer } from 'protobufjs';
 import type { Logger } from '../../log/logger';
 import { TemporalServiceError } from './errors';
 import type { FaultInjector } from './faults';
+import { installFastGzip } from './gzip';
 import { EncodedHistory, protoRoot } from './proto';
 
 /** What a handler knows about its call. */
@@ -123,6 +124,7 @@ function serviceDefinition(impl: ServiceImpl, faults: FaultInjector, logger: Log
  * default); responses may be larger (a long history), as the real server sends them.
  */
 export function createGrpcServer(impls: readonly ServiceImpl[], faults: FaultInjector, logger: Logger, opts: { maxReceiveBytes?: number } = {}): grpc.Server {
+  if (!installFastGzip()) logger.debug('grpc-js changed shape: requests are inflated by its own zlib streams');
   const server = new grpc.Server({ 'grpc.max_receive_message_length': opts.maxReceiveBytes ?? 4 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   for (const impl of impls) {
     const { definition, handlers } = serviceDefinition(impl, faults, logger);

@@ -47,9 +47,9 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-/** Sends raw bytes to a WorkflowService method, past the SDK client's own retries. */
-function rawCall(method: string, body: Uint8Array): Promise<Buffer> {
-  const raw = new GrpcClient(sandbox.address, credentials.createInsecure());
+/** Sends raw bytes to a WorkflowService method, past the SDK client's own retries (gzipped with `gzip`). */
+function rawCall(method: string, body: Uint8Array, gzip = false): Promise<Buffer> {
+  const raw = new GrpcClient(sandbox.address, credentials.createInsecure(), gzip ? { 'grpc.default_compression_algorithm': 2 } : {});
   return new Promise<Buffer>((resolve, reject) => {
     raw.makeUnaryRequest(`/temporal.api.workflowservice.v1.WorkflowService/${method}`, (b: Buffer) => b, (b: Buffer) => b, Buffer.from(body), (err, res) => {
       raw.close();
@@ -91,6 +91,11 @@ describe('payload size limits (real server defaults: 2 MB error, 512 KB warning)
     }).finish();
     const err = await rawCall('StartWorkflowExecution', request).then(() => undefined, (e: unknown) => e as ServiceError);
     expect(err?.code).toBe(status.RESOURCE_EXHAUSTED);
+    // Gzipped (as the worker sends everything), the same request is a few kilobytes on the wire
+    // and is refused once inflated past the limit.
+    const zipped = await rawCall('StartWorkflowExecution', request, true).then(() => undefined, (e: unknown) => e as ServiceError);
+    expect(zipped?.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(zipped?.details).toMatch(/decompresses to a size larger than 4194304/);
   });
 
   it('records a 2.4 MB activity result as a non-retryable server failure, after one attempt', async () => {
