@@ -11,8 +11,11 @@
  *
  * Every row also gives the CPU milliseconds the whole process (sandbox, client and worker, which
  * share it) spent per workflow: on a shared machine wall-clock rates swing with the load, CPU per
- * workflow much less.
+ * workflow much less. A last pair of rows runs the sandbox in its own process (`bin/temporal-sandbox`)
+ * and gives the CPU that process spent per workflow: the stand-in's own share (Linux, from /proc).
  */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -41,6 +44,40 @@ async function throughput(run: (id: string, i: number) => Promise<unknown>, conc
   return `${rate.toFixed(1).padStart(7)}   (${((used.user + used.system) / 1000 / total).toFixed(1)} CPU ms/workflow)`;
 }
 
+/** User + system CPU ms of a process, from /proc (Linux); undefined elsewhere. */
+function processCpuMs(pid: number): number | undefined {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return undefined;
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+}
+
+/** Three-activity runs against the sandbox in a child process; its CPU ms per workflow. */
+async function separateProcess(workflowBundle: Parameters<typeof Worker.create>[0]['workflowBundle'], rows: Array<[string, string]>): Promise<void> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'temporal-sandbox'), String(port), '--no-time-skipping'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve()));
+  const address = `127.0.0.1:${port}`;
+  const connection = await Connection.connect({ address });
+  const native = await NativeConnection.connect({ address });
+  const client = new Client({ connection });
+  const worker = await Worker.create({ connection: native, taskQueue: 'bench', workflowBundle, activities: createActivities(), maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentActivityTaskExecutions: 200 });
+  const run = (workflowId: string, i: number): Promise<unknown> => client.workflow.execute(wf.threeActivities, { taskQueue: 'bench', workflowId, args: [i] });
+  await worker.runUntil(async () => {
+    await throughput(run, 5, 20); // warm-up
+    for (const [concurrency, total] of [[1, 50], [10, 200]] as const) {
+      const before = processCpuMs(child.pid!);
+      const rate = await throughput(run, concurrency, total);
+      const after = processCpuMs(child.pid!);
+      const share = before === undefined || after === undefined ? 'n/a' : ((after - before) / total).toFixed(1);
+      rows.push([`sandbox process: three-activity, ${concurrency} concurrent (${total} runs)`, `${rate}, sandbox ${share} CPU ms/workflow`]);
+    }
+  });
+  await native.close();
+  await connection.close();
+  child.kill('SIGTERM');
+}
+
 async function main(): Promise<void> {
   Runtime.install({ logger: quiet });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: join(__dirname, '..', 'test', 'integration', 'temporal', 'workflows', 'index.ts'), logger: quiet });
@@ -67,6 +104,7 @@ async function main(): Promise<void> {
   await native.close();
   await connection.close();
   await sandbox.close();
+  await separateProcess(workflowBundle, rows);
 
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: join(__dirname, '..', 'bin', 'temporal-sandbox') } } });
   const skipWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'bench-skip', workflowBundle, activities: createActivities() });
