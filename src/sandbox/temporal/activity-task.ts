@@ -5,6 +5,13 @@ import { EventType, RetryState, TimeoutType, duration, encodeMessage, millis, te
 import { decodeToken, encodeToken } from './tokens';
 import { scheduleWorkflowTask } from './workflow-task';
 import { decideRetry, retryPolicyProto } from './retry-policy';
+import { LimitMessages, failureSize, payloadsSize, serverFailure } from './limits';
+import { exceedsLimit } from './payload-limits';
+
+/** Whether a blob an activity attempt sends is over the limit (logging above the warn line). */
+function tooLarge(engine: Engine, run: Run, size: number, operation: string): boolean {
+  return exceedsLimit(engine, size, { namespace: run.namespace, workflowId: run.workflowId, runId: run.runId, operation });
+}
 
 type WS = typeof temporal.api.workflowservice.v1;
 type Req<K extends keyof WS> = WS[K] extends { create(p?: infer P): unknown } ? P : never;
@@ -26,8 +33,14 @@ export function journalActivity(engine: Engine, run: Run, act: PendingActivity, 
   });
 }
 
-/** Queues the current attempt of an activity for a worker. */
-export function dispatchActivity(engine: Engine, run: Run, scheduledId: number): void {
+/** An activity task as a poll (or an eager completion response) hands it out. */
+export type EagerActivityTask = Loose<temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse>;
+
+/**
+ * Queues the current attempt of an activity for a worker, or with `eager`, starts it at once for
+ * the worker completing the workflow task and adds the task to `eager.tasks`.
+ */
+export function dispatchActivity(engine: Engine, run: Run, scheduledId: number, eager?: { identity: string; tasks: EagerActivityTask[] }): void {
   const act = run.activities.get(scheduledId);
   if (!act || run.status !== 'Running' || engine.restoring) return;
   act.state = 'queued';
@@ -42,7 +55,7 @@ export function dispatchActivity(engine: Engine, run: Run, scheduledId: number):
       if (act.state === 'queued' && act.attempt === attempt) finish(engine, run, act, timedOut(act, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START, RetryState.RETRY_STATE_TIMEOUT), false);
     }));
   }
-  engine.activityTasks.offer(run.namespace, act.taskQueue, (identity) => {
+  const take = (identity: string): EagerActivityTask | undefined => {
     if (run.status !== 'Running' || run.activities.get(scheduledId) !== act || act.state !== 'queued' || act.attempt !== attempt) return undefined;
     act.state = 'started';
     act.identity = identity;
@@ -69,7 +82,10 @@ export function dispatchActivity(engine: Engine, run: Run, scheduledId: number):
       heartbeatTimeout: duration(act.timeouts.heartbeat),
       retryPolicy: retryPolicyProto(act.retryPolicy),
     };
-  });
+  };
+  const task = eager ? take(eager.identity) : undefined;
+  if (task) eager!.tasks.push(task);
+  else engine.activityTasks.offer(run.namespace, act.taskQueue, take);
 }
 
 /** Arms start-to-close and heartbeat timeouts of a started attempt (also after a restart). */
@@ -226,6 +242,11 @@ export function tokenForActivityId(engine: Engine, namespace: string, workflowId
 /** RespondActivityTaskCompleted. */
 export function completeActivity(engine: Engine, req: Req<'RespondActivityTaskCompletedRequest'>): object {
   const { run, act } = attemptForToken(engine, req.taskToken);
+  if (tooLarge(engine, run, payloadsSize(req.result), 'RespondActivityTaskCompleted')) {
+    // The real frontend records an oversized result as a non-retryable server failure.
+    retryOrFail(engine, run, act, serverFailure(LimitMessages.completeResult, true));
+    return {};
+  }
   finish(engine, run, act, { eventType: EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, activityTaskCompletedEventAttributes: { result: req.result, scheduledEventId: act.scheduledId, identity: req.identity } }, true);
   return {};
 }
@@ -233,15 +254,22 @@ export function completeActivity(engine: Engine, req: Req<'RespondActivityTaskCo
 /** RespondActivityTaskFailed: retried per policy or written as the final failure. */
 export function failActivity(engine: Engine, req: Req<'RespondActivityTaskFailedRequest'>): object {
   const { run, act } = attemptForToken(engine, req.taskToken);
-  if (req.lastHeartbeatDetails?.payloads?.length) act.heartbeatDetails = req.lastHeartbeatDetails;
-  const failure = req.failure ?? { message: 'activity failed' };
+  const failures: IFailure[] = [];
+  if (tooLarge(engine, run, payloadsSize(req.lastHeartbeatDetails), 'RespondActivityTaskFailed')) failures.push(serverFailure(LimitMessages.heartbeat, true));
+  else if (req.lastHeartbeatDetails?.payloads?.length) act.heartbeatDetails = req.lastHeartbeatDetails;
+  let failure: IFailure = req.failure ?? { message: 'activity failed' };
+  if (tooLarge(engine, run, failureSize(req.failure), 'RespondActivityTaskFailed')) failure = serverFailure(LimitMessages.failure, true);
   retryOrFail(engine, run, act, failure, millis(failure.applicationFailureInfo?.nextRetryDelay));
-  return { failures: [] };
+  return { failures };
 }
 
 /** RespondActivityTaskCanceled. */
 export function cancelActivity(engine: Engine, req: Req<'RespondActivityTaskCanceledRequest'>): object {
   const { run, act } = attemptForToken(engine, req.taskToken);
+  if (tooLarge(engine, run, payloadsSize(req.details), 'RespondActivityTaskCanceled')) {
+    retryOrFail(engine, run, act, serverFailure(LimitMessages.cancelDetails, true));
+    return {};
+  }
   finish(engine, run, act, {
     eventType: EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
     activityTaskCanceledEventAttributes: { details: req.details, scheduledEventId: act.scheduledId, latestCancelRequestedEventId: act.cancelRequestedId, identity: req.identity },
@@ -252,6 +280,11 @@ export function cancelActivity(engine: Engine, req: Req<'RespondActivityTaskCanc
 /** RecordActivityTaskHeartbeat: keeps the details for the next attempt and reports cancellation. */
 export function heartbeatActivity(engine: Engine, req: Req<'RecordActivityTaskHeartbeatRequest'>): Loose<temporal.api.workflowservice.v1.IRecordActivityTaskHeartbeatResponse> {
   const { run, act } = attemptForToken(engine, req.taskToken);
+  if (tooLarge(engine, run, payloadsSize(req.details as IPayloads | null | undefined), 'RecordActivityTaskHeartbeat')) {
+    // Fails the attempt and tells the worker to stop it, as the real frontend does.
+    retryOrFail(engine, run, act, serverFailure(LimitMessages.heartbeat, true));
+    return { cancelRequested: true, activityPaused: false, activityReset: false };
+  }
   act.heartbeatDetails = (req.details as IPayloads | null | undefined) ?? act.heartbeatDetails;
   act.lastHeartbeatTime = engine.clock.now();
   journalActivity(engine, run, act, act.startedTime);

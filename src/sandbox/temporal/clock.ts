@@ -37,9 +37,13 @@ export class ServerClock {
   private offset: number;
   private readonly mode: ClockMode;
   private readonly frozenBase: number;
+  /** Binary min-heap by (at, seq); cancelled entries are dropped when they reach the top. */
   private timers: TimerEntry[] = [];
+  private live = 0;
   private seq = 0;
   private realTimer: NodeJS.Timeout | undefined;
+  /** When the armed real timer fires (server time); re-armed only for an earlier timer. */
+  private armedAt = Infinity;
   private lockCount = 1;
   private skipScheduled = false;
   private closed = false;
@@ -66,13 +70,22 @@ export class ServerClock {
   /** Runs `fire` once server time reaches `at`; returns a cancel function. */
   setTimer(at: number, fire: () => void): () => void {
     const entry: TimerEntry = { at, seq: this.seq++, fire, cancelled: false };
-    this.timers.push(entry);
-    this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-    this.reschedule();
+    heapPush(this.timers, entry);
+    this.live++;
+    // The real timer moves only for an earlier deadline; time skipping still looks at every new one.
+    if (at < this.armedAt) this.reschedule();
+    else this.maybeSkip();
     return () => {
+      if (entry.cancelled) return;
       entry.cancelled = true;
-      this.timers = this.timers.filter((t) => t !== entry);
+      this.live--;
     };
+  }
+
+  /** The earliest pending timer, dropping cancelled ones on the way. */
+  private peek(): TimerEntry | undefined {
+    while (this.timers.length > 0 && this.timers[0]!.cancelled) heapPop(this.timers);
+    return this.timers[0];
   }
 
   /** Moves the clock forward by `ms`, firing every timer that falls due. */
@@ -132,6 +145,7 @@ export class ServerClock {
     for (const s of this.sleepers) s.resolve();
     this.sleepers.clear();
     this.timers = [];
+    this.live = 0;
   }
 
   private setOffset(offset: number): void {
@@ -141,9 +155,10 @@ export class ServerClock {
 
   private fireDue(): void {
     const now = this.now();
-    while (!this.closed && this.timers.length > 0 && this.timers[0]!.at <= now) {
-      const entry = this.timers.shift()!;
-      if (entry.cancelled) continue;
+    for (let next = this.peek(); !this.closed && next && next.at <= now; next = this.peek()) {
+      const entry = heapPop(this.timers)!;
+      entry.cancelled = true;
+      this.live--;
       try {
         entry.fire();
       } catch (err) {
@@ -156,10 +171,12 @@ export class ServerClock {
   private reschedule(): void {
     if (this.realTimer) clearTimeout(this.realTimer);
     this.realTimer = undefined;
+    this.armedAt = Infinity;
     if (this.closed) return;
-    const next = this.timers[0];
+    const next = this.peek();
     if (next && this.mode === 'wall') {
       const delay = Math.max(0, Math.min(next.at - this.now(), 2 ** 31 - 1));
+      this.armedAt = next.at;
       this.realTimer = setTimeout(() => this.fireDue(), delay);
       this.realTimer.unref?.();
     }
@@ -168,16 +185,49 @@ export class ServerClock {
 
   private maybeSkip(): void {
     if (!this.timeSkipping || this.lockCount > 0 || this.skipScheduled || this.closed) return;
-    if (this.timers.length === 0) return;
+    if (this.live === 0) return;
     this.skipScheduled = true;
     // Deferred so that work triggered by the release (a new task, a lock) settles first.
     setImmediate(() => {
       this.skipScheduled = false;
       if (this.lockCount > 0 || this.closed) return;
-      const next = this.timers[0];
+      const next = this.peek();
       if (!next) return;
       if (next.at > this.now()) this.setOffset(this.offset + (next.at - this.now()));
       this.fireDue();
     });
+  }
+}
+
+function before(a: TimerEntry, b: TimerEntry): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+function heapPush(heap: TimerEntry[], entry: TimerEntry): void {
+  heap.push(entry);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!before(heap[i]!, heap[parent]!)) break;
+    [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+    i = parent;
+  }
+}
+
+function heapPop(heap: TimerEntry[]): TimerEntry | undefined {
+  const top = heap[0];
+  const last = heap.pop();
+  if (heap.length === 0 || !last) return top;
+  heap[0] = last;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
+    if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
+    if (m === i) return top;
+    [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+    i = m;
   }
 }

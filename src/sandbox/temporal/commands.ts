@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { dispatchActivity, requestActivityCancel } from './activity-task';
+import { dispatchActivity, requestActivityCancel, type EagerActivityTask } from './activity-task';
 import { cancelExternal, signalExternal, startChild } from './children';
 import type { Engine } from './engine';
 import { serviceErrors } from './errors';
@@ -14,12 +14,17 @@ import { effectiveRetryPolicy, retryPolicyProto } from './retry-policy';
 type Command = temporal.api.command.v1.ICommand;
 type Messages = ReadonlyMap<string, Loose<temporal.api.protocol.v1.IMessage>>;
 
+/** Most eager activity tasks handed back by one completion (the worker reserves its own slots first). */
+const MAX_EAGER_ACTIVITIES = 10;
+
 /** What a batch of commands left to do once all their events are written. */
 export interface CommandOutcome {
   /** Side effects that must run after the whole batch is in history (dispatch, child start). */
   effects: Array<() => void>;
   /** An event was written that the workflow must see (e.g. an activity cancelled before start). */
   needsWorkflowTask: boolean;
+  /** Activity tasks handed back in the completion response (eager execution), filled by `effects`. */
+  activityTasks: EagerActivityTask[];
 }
 
 /** Rejects a batch the server cannot record, before anything is written. */
@@ -67,8 +72,8 @@ export function validateCommands(run: Run, commands: readonly Command[], message
  * Writes one event per command, in command order, each pointing at the WorkflowTaskCompleted that
  * carried it (the core matches them to its commands by position).
  */
-export function applyCommands(engine: Engine, run: Run, commands: readonly Command[], completedId: number, messages: Messages): CommandOutcome {
-  const out: CommandOutcome = { effects: [], needsWorkflowTask: false };
+export function applyCommands(engine: Engine, run: Run, commands: readonly Command[], completedId: number, messages: Messages, identity = ''): CommandOutcome {
+  const out: CommandOutcome = { effects: [], needsWorkflowTask: false, activityTasks: [] };
   const wftId = { workflowTaskCompletedEventId: completedId };
   for (const c of commands) {
     switch (c.commandType) {
@@ -78,7 +83,11 @@ export function applyCommands(engine: Engine, run: Run, commands: readonly Comma
           activityTaskScheduledEventAttributes: { ...normalizeActivity(run, c.scheduleActivityTaskCommandAttributes!), ...wftId },
         });
         const id = Number(ev.eventId);
-        out.effects.push(() => dispatchActivity(engine, run, id));
+        // Eager execution (on by default on a real server): an activity the worker asked to run
+        // itself, on the workflow's own queue, starts at once and goes back in the response.
+        const a = c.scheduleActivityTaskCommandAttributes!;
+        const eager = a.requestEagerExecution && (!a.taskQueue?.name || a.taskQueue.name === run.taskQueue) && out.activityTasks.length < MAX_EAGER_ACTIVITIES;
+        out.effects.push(() => dispatchActivity(engine, run, id, eager ? { identity, tasks: out.activityTasks } : undefined));
         break;
       }
       case CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {

@@ -7,8 +7,12 @@ import { assertAppendable, attributesKey } from './history/invariants';
 import type { Journal, JournalRecord } from './journal';
 import { TaskMatcher } from './matching';
 import type { ExecutionStatusName, PendingQuery, Run } from './model';
-import { encodeEvent, timestamp, type IHistoryEvent, type temporal, type Loose } from './proto';
+import { enforceHistoryLimit, refuseGrowth, watchHistoryLimits } from './history/limits';
+import { resolveLimits, type TemporalLimits } from './limits';
+import { encodeEvent, timestamp, temporal, type IHistoryEvent, type Loose } from './proto';
 import { SearchAttributeRegistry } from './search-attributes';
+
+const HistoryEvent = temporal.api.history.v1.HistoryEvent;
 
 type PollWft = Loose<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse>;
 type PollAct = Loose<temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse>;
@@ -43,10 +47,15 @@ export class Engine {
   /** Set while replaying the journal: nothing is re-journaled and no side effects run. */
   restoring = false;
 
+  /** Runs that crossed a hard history limit, terminated once the current operation is done. */
+  private readonly overLimit = new Set<Run>();
+
   constructor(
     readonly clock: ServerClock,
     readonly logger: Logger,
     private readonly journal: Journal | undefined,
+    /** Size and history limits (the real server's defaults unless the start options lower them). */
+    readonly limits: TemporalLimits = resolveLimits(),
   ) {}
 
   /** Appends to the journal unless replaying it. */
@@ -106,11 +115,38 @@ export class Engine {
     const event: IHistoryEvent = { ...partial, eventId: run.events.length + 1, eventTime: partial.eventTime ?? timestamp(this.clock.now()) };
     assertAppendable(run.events, event);
     if (run.events.length === 0 && !this.runs.has(run.runId)) this.addRun(run);
+    // Encoded once: the bytes serve the journal, every later poll response and the size limits.
+    const bytes = HistoryEvent.encode(HistoryEvent.fromObject(event)).finish();
     run.events.push(event);
-    this.record({ k: 'ev', ns: run.namespace, wid: run.workflowId, rid: run.runId, e: encodeEvent(event), req: extra?.requestId });
+    run.eventBytes.push(bytes);
+    run.historySizeBytes += bytes.length;
+    if (this.journal && !this.restoring) {
+      this.journal.append({ k: 'ev', ns: run.namespace, wid: run.workflowId, rid: run.runId, e: Buffer.from(bytes).toString('base64'), req: extra?.requestId });
+    }
     applyEvent(run, event, this.clock.now());
+    if (!this.restoring && run.status === 'Running' && watchHistoryLimits(this, run)) this.scheduleLimitEnforcement(run);
     for (const wake of [...run.waiters]) wake();
     return event;
+  }
+
+  /**
+   * A run crossed a hard history limit: it is terminated as soon as the operation that grew it
+   * has finished writing (the real server checks at the end of each transaction).
+   */
+  private scheduleLimitEnforcement(run: Run): void {
+    if (this.overLimit.has(run)) return;
+    this.overLimit.add(run);
+    if (this.overLimit.size > 1) return;
+    queueMicrotask(() => {
+      for (const r of [...this.overLimit]) {
+        this.overLimit.delete(r);
+        try {
+          enforceHistoryLimit(this, r);
+        } catch (err) {
+          this.logger.error({ err, workflowId: r.workflowId }, 'terminating a run over the history limit failed');
+        }
+      }
+    });
   }
 
   /**
@@ -124,10 +160,12 @@ export class Engine {
     if (run.wft.state === 'started') {
       for (const { event, linkStarted } of items) {
         run.buffered.push({ event, linkStarted: !!linkStarted });
-        this.record({ k: 'buf', rid: run.runId, e: encodeEvent({ ...event, eventId: 0 }), link: !!linkStarted });
+        if (this.journal && !this.restoring) this.record({ k: 'buf', rid: run.runId, e: encodeEvent({ ...event, eventId: 0 }), link: !!linkStarted });
       }
       return;
     }
+    // The events and the workflow task they schedule, as one transaction under the history limit.
+    if (refuseGrowth(this, run, items.length + 1)) return;
     for (const { event, linkStarted } of items) this.append(run, linkStarted ? linkTo(event, run.events.length) : event);
     schedule(run);
   }

@@ -2,8 +2,9 @@ import { requestCancelRun, terminateRun } from './control';
 import type { Engine } from './engine';
 import { serviceErrors } from './errors';
 import { startRun } from './lifecycle';
+import { checkRequestMemo, checkRequestPayloads } from './payload-limits';
 import type { Run } from './model';
-import { temporal, type Loose } from './proto';
+import { encodedHistory, temporal, type Loose } from './proto';
 import { scheduleWorkflowTask } from './workflow-task';
 
 type WS = typeof temporal.api.workflowservice.v1;
@@ -30,6 +31,10 @@ export function startWorkflow(
   if (!req.workflowId) throw serviceErrors.invalidArgument('WorkflowId is not set on request.');
   if (!req.workflowType?.name) throw serviceErrors.invalidArgument('WorkflowType is not set on request.');
   if (!req.taskQueue?.name) throw serviceErrors.invalidArgument('TaskQueue is not set on request.');
+  const owner = { namespace, workflowId: req.workflowId, operation: opts.signal ? 'SignalWithStartWorkflowExecution' : 'StartWorkflowExecution' };
+  checkRequestPayloads(engine, req.input, owner);
+  checkRequestMemo(engine, req.memo, owner);
+  if (opts.signal) checkRequestPayloads(engine, opts.signal.input, owner);
   const unknown = engine.namespace(namespace).searchAttributes.unknown(req.searchAttributes?.indexedFields ?? {});
   if (unknown.length > 0) throw serviceErrors.invalidArgument(`search attribute ${unknown.join(', ')} is not defined`);
   const runs = engine.namespace(namespace).executions.get(req.workflowId) ?? [];
@@ -77,6 +82,7 @@ export function startWorkflow(
 export function signalRun(engine: Engine, run: Run, req: Req<'SignalWorkflowExecutionRequest'>): void {
   if (run.status !== 'Running') throw serviceErrors.notFound('workflow execution already completed');
   if (!req.signalName) throw serviceErrors.invalidArgument('SignalName is not set on request.');
+  checkRequestPayloads(engine, req.input, { namespace: run.namespace, workflowId: run.workflowId, runId: run.runId, operation: 'SignalWorkflowExecution' });
   if (req.requestId) {
     if (run.requestIds.has(req.requestId)) return;
     run.requestIds.add(req.requestId);
@@ -128,13 +134,13 @@ export async function getHistory(engine: Engine, req: Req<'GetWorkflowExecutionH
   }
   if (closeOnly) {
     if (run.status === 'Running') return { history: { events: [] }, nextPageToken: Buffer.alloc(0) };
-    return { history: { events: [run.events[run.events.length - 1]!] }, nextPageToken: Buffer.alloc(0) };
+    return { history: encodedHistory(run.eventBytes.slice(-1)), nextPageToken: Buffer.alloc(0) };
   }
   const pageSize = req.maximumPageSize && req.maximumPageSize > 0 ? req.maximumPageSize : 1000;
-  const events = run.events.slice(from, from + pageSize);
+  const events = run.eventBytes.slice(from, from + pageSize);
   const next = from + events.length;
   const more = next < run.events.length || (req.waitNewEvent === true && run.status === 'Running');
-  return { history: { events }, nextPageToken: more ? Buffer.from(String(next)) : Buffer.alloc(0) };
+  return { history: encodedHistory(events), nextPageToken: more ? Buffer.from(String(next)) : Buffer.alloc(0) };
 }
 
 function waitFor(run: Run, ready: () => boolean, isCancelled: () => boolean, waitMs: number): Promise<void> {

@@ -1,10 +1,12 @@
 import type { RunningSandbox, SandboxStartOptions } from '../types';
 import type { ClockMode } from './clock';
 import type { FaultInjector } from './faults';
+import type { TemporalLimits } from './limits';
 import { TemporalSandboxServer } from './sandbox';
 
 export { TemporalSandboxServer } from './sandbox';
 export type { TemporalSandboxServerOptions } from './sandbox';
+export { DEFAULT_LIMITS, type TemporalLimits } from './limits';
 
 /** Options for the temporal sandbox beyond the common ones. */
 export interface TemporalSandboxStartOptions extends SandboxStartOptions {
@@ -12,6 +14,8 @@ export interface TemporalSandboxStartOptions extends SandboxStartOptions {
   timeSkipping?: boolean;
   /** `manual`: the clock stands still until `clock.advance()`. @default 'wall' */
   clock?: ClockMode;
+  /** Size and history limits; each defaults to the real server's. Tests lower them to reach them quickly. */
+  limits?: Partial<TemporalLimits>;
 }
 
 /** Handles tests use to steer the server's time. */

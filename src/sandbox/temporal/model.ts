@@ -89,6 +89,12 @@ export interface Run {
   workflowType: string;
   taskQueue: string;
   events: IHistoryEvent[];
+  /** Each event's protobuf encoding, written once at append (responses, journal, history size). */
+  eventBytes: Uint8Array[];
+  /** Sum of `eventBytes` lengths: the history size the limits and `history_size_bytes` use. */
+  historySizeBytes: number;
+  /** History warn lines already logged for this run, and the hard limit it crossed, if any. */
+  historyLimits: { countWarned: boolean; sizeWarned: boolean; exceeded?: string };
   /** External events held back while a workflow task is started (see the wire notes §2). */
   buffered: Array<{ event: IHistoryEvent; linkStarted: boolean }>;
   status: ExecutionStatusName;

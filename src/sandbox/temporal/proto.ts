@@ -80,6 +80,23 @@ export function encodeMessage<T>(type: { encode(m: T): { finish(): Uint8Array } 
   return Buffer.from(type.encode(message).finish()).toString('base64');
 }
 
+/**
+ * A history whose events are already protobuf-encoded (each event is encoded once, when it is
+ * appended). The server's response serializer writes these bytes as they are instead of turning
+ * the whole history back into objects and re-encoding it on every workflow task.
+ */
+export class EncodedHistory {
+  constructor(readonly events: readonly Uint8Array[]) {}
+}
+
+/**
+ * `events` as the `history` field of a response. Typed as the message the field holds so the
+ * handlers keep their response types; only the server's serializer ever looks inside.
+ */
+export function encodedHistory(events: readonly Uint8Array[]): Loose<temporal.api.history.v1.IHistory> {
+  return new EncodedHistory(events) as unknown as Loose<temporal.api.history.v1.IHistory>;
+}
+
 /** Plain JSON text of a payload's data, as the default data converter writes it. */
 export function payloadJson(payload: IPayload): unknown {
   const data = payload.data ? Buffer.from(payload.data).toString('utf8') : '';

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Engine } from './engine';
 import { TemporalServiceError, GrpcStatus, serviceErrors } from './errors';
 import type { PendingQuery, Run } from './model';
-import { temporal, type Loose } from './proto';
+import { encodedHistory, temporal, type Loose } from './proto';
 import { decodeToken, encodeToken } from './tokens';
+import { LimitMessages, payloadsSize } from './limits';
+import { exceedsLimit } from './payload-limits';
 
 type QueryRequest = temporal.api.workflowservice.v1.IQueryWorkflowRequest;
 type QueryResponse = Loose<temporal.api.workflowservice.v1.IQueryWorkflowResponse>;
@@ -81,7 +83,7 @@ export function dispatchQueuedQueries(engine: Engine, run: Run): void {
         workflowType: { name: run.workflowType },
         workflowExecutionTaskQueue: { name: run.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
         query: pending.query,
-        history: { events: run.events.slice() },
+        history: encodedHistory(run.eventBytes.slice()),
         previousStartedEventId: run.lastCompletedStartedId,
         startedEventId: 0,
         attempt: 1,
@@ -98,6 +100,11 @@ export function respondQueryTask(engine: Engine, req: temporal.api.workflowservi
   const pending = engine.pendingQueries.get(token.id);
   if (!pending) throw serviceErrors.notFound('query task not found');
   engine.pendingQueries.delete(token.id);
+  // An answer over the blob limit reaches the caller as a failed query, as from the real frontend.
+  if (exceedsLimit(engine, payloadsSize(req.queryResult), { namespace: '', workflowId: '', operation: 'RespondQueryTaskCompleted' })) {
+    pending.reject(serviceErrors.invalidArgument(LimitMessages.blob));
+    return {};
+  }
   if (req.completedType === temporal.api.enums.v1.QueryResultType.QUERY_RESULT_TYPE_ANSWERED) {
     pending.resolve({ queryResult: req.queryResult });
   } else {

@@ -59,6 +59,8 @@ export interface FailedAttempt {
 export function decideRetry(p: RetryPolicyMs, a: FailedAttempt): { delayMs: number } | { retryState: number } {
   const app = a.failure?.applicationFailureInfo;
   if (app?.nonRetryable || (app?.type && p.nonRetryableErrorTypes.includes(app.type))) return { retryState: RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
+  // The server's own failures (e.g. a result over the size limit) say whether they may be retried.
+  if (a.failure?.serverFailureInfo?.nonRetryable) return { retryState: RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
   if (a.cancelRequested) return { retryState: RetryState.RETRY_STATE_CANCEL_REQUESTED };
   if (p.maximumAttempts > 0 && a.attempt >= p.maximumAttempts) return { retryState: RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
   const delayMs = a.nextRetryDelayMs || Math.min(p.initialIntervalMs * p.backoffCoefficient ** (a.attempt - 1), p.maximumIntervalMs);

@@ -4,6 +4,7 @@ import { ServerClock, type ClockMode } from './clock';
 import { Engine } from './engine';
 import { FaultInjector } from './faults';
 import { Journal } from './journal';
+import { resolveLimits, type TemporalLimits } from './limits';
 import { operatorServiceHandlers } from './operator-service';
 import { restoreFromJournal } from './restore';
 import { createScheduleHandlers, type ScheduleHandlers } from './schedule-handlers';
@@ -25,6 +26,8 @@ export interface TemporalSandboxServerOptions {
   timeSkipping?: boolean;
   /** @default silentLogger */
   logger?: Logger;
+  /** Size and history limits; each defaults to the real server's (see `limits.ts`). Tests lower them. */
+  limits?: Partial<TemporalLimits>;
 }
 
 /** The sandbox Temporal server: engine, gRPC server, journal. */
@@ -44,6 +47,7 @@ export class TemporalSandboxServer {
   /** Starts the server (replaying the journal first when a data directory is given). */
   static async start(options: TemporalSandboxServerOptions = {}): Promise<TemporalSandboxServer> {
     const logger = options.logger ?? silentLogger;
+    const limits = resolveLimits(options.limits);
     const opened = options.dataDir ? Journal.open(options.dataDir) : undefined;
     const records = opened?.records ?? [];
     let lastOffset = 0;
@@ -56,7 +60,7 @@ export class TemporalSandboxServer {
       onOffsetChange: (offset) => holder.engine?.record({ k: 'clock', offset }),
       onTimerError: (err) => logger.error({ err }, 'temporal sandbox timer failed'),
     });
-    const engine = new Engine(clock, logger, opened?.journal);
+    const engine = new Engine(clock, logger, opened?.journal, limits);
     holder.engine = engine;
     const { schedules } = restoreFromJournal(engine, records);
     engine.namespace('default');
@@ -70,6 +74,7 @@ export class TemporalSandboxServer {
       ],
       faults,
       logger,
+      { maxReceiveBytes: limits.grpcMaxReceiveBytes },
     );
     const host = options.host ?? '127.0.0.1';
     let port: number;

@@ -1,9 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
-import type { Type } from 'protobufjs';
+import type { Type, Writer } from 'protobufjs';
 import type { Logger } from '../../log/logger';
 import { TemporalServiceError } from './errors';
 import type { FaultInjector } from './faults';
-import { protoRoot } from './proto';
+import { installFastGzip } from './gzip';
+import { EncodedHistory, protoRoot } from './proto';
 
 /** What a handler knows about its call. */
 export interface CallContext {
@@ -24,6 +25,35 @@ export interface ServiceImpl {
 }
 
 const STATUS_TYPE = protoRoot.lookupType('google.rpc.Status');
+
+/** Tag of `History.events` (field 1, length-delimited). */
+const HISTORY_EVENTS_TAG = (1 << 3) | 2;
+
+/**
+ * Encodes a response. Top-level fields holding an {@link EncodedHistory} are appended from their
+ * pre-encoded events (protobuf lets a message's fields come in any order), the rest goes through
+ * protobufjs as usual.
+ */
+export function serializeResponse(type: Type, message: object): Buffer {
+  let encoded: Array<[number, EncodedHistory]> | undefined;
+  let rest: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(message)) {
+    if (!(value instanceof EncodedHistory)) continue;
+    const field = type.fields[key];
+    if (!field) throw new Error(`${type.name} has no field ${key}`);
+    (encoded ??= []).push([field.id, value]);
+    rest ??= { ...(message as Record<string, unknown>) };
+    delete rest[key];
+  }
+  if (!encoded) return Buffer.from(type.encode(type.fromObject(message)).finish());
+  const writer: Writer = type.encode(type.fromObject(rest!));
+  for (const [id, history] of encoded) {
+    writer.uint32((id << 3) | 2).fork();
+    for (const event of history.events) writer.uint32(HISTORY_EVENTS_TAG).bytes(event);
+    writer.ldelim();
+  }
+  return Buffer.from(writer.finish());
+}
 
 function toServiceError(err: unknown, logger: Logger, method: string): Partial<grpc.ServiceError> {
   if (err instanceof TemporalServiceError) {
@@ -56,7 +86,7 @@ function serviceDefinition(impl: ServiceImpl, faults: FaultInjector, logger: Log
       responseStream: false,
       requestSerialize: (m: object) => Buffer.from(reqType.encode(reqType.fromObject(m)).finish()),
       requestDeserialize: (b: Buffer) => reqType.decode(b),
-      responseSerialize: (m: object) => Buffer.from(resType.encode(resType.fromObject(m)).finish()),
+      responseSerialize: (m: object) => serializeResponse(resType, m),
       responseDeserialize: (b: Buffer) => resType.decode(b),
     };
     const handler = impl.handlers[method.name];
@@ -88,9 +118,14 @@ function serviceDefinition(impl: ServiceImpl, faults: FaultInjector, logger: Log
   return { definition: definition as grpc.ServiceDefinition, handlers };
 }
 
-/** Builds a grpc-js server for the given services (not yet bound). */
-export function createGrpcServer(impls: readonly ServiceImpl[], faults: FaultInjector, logger: Logger): grpc.Server {
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
+/**
+ * Builds a grpc-js server for the given services (not yet bound). Requests above
+ * `maxReceiveBytes` are refused with RESOURCE_EXHAUSTED, as by a real frontend (4 MiB, grpc-go's
+ * default); responses may be larger (a long history), as the real server sends them.
+ */
+export function createGrpcServer(impls: readonly ServiceImpl[], faults: FaultInjector, logger: Logger, opts: { maxReceiveBytes?: number } = {}): grpc.Server {
+  if (!installFastGzip()) logger.debug('grpc-js changed shape: requests are inflated by its own zlib streams');
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': opts.maxReceiveBytes ?? 4 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   for (const impl of impls) {
     const { definition, handlers } = serviceDefinition(impl, faults, logger);
     server.addService(definition, handlers);

@@ -3,6 +3,7 @@ import type { Engine } from './engine';
 import { TemporalServiceError, GrpcStatus, serviceErrors } from './errors';
 import { cancelWorkflow, getHistory, signalRun, startWorkflow, terminateWorkflow } from './frontend';
 import { duration, temporal, type Loose } from './proto';
+import { checkRequestPayloads } from './payload-limits';
 import { queryWorkflow, respondQueryTask } from './queries';
 import type { CallContext, RpcHandler } from './server';
 import { pollUpdate, updateWorkflow } from './updates';
@@ -89,6 +90,7 @@ export function workflowServiceHandlers(engine: Engine): Record<string, RpcHandl
     },
     QueryWorkflow: (req: Req<'QueryWorkflowRequest'>) => {
       const run = engine.findRun(ns(req.namespace), req.execution?.workflowId, req.execution?.runId);
+      checkRequestPayloads(engine, req.query?.queryArgs, { namespace: run.namespace, workflowId: run.workflowId, runId: run.runId, operation: 'QueryWorkflow' });
       return queryWorkflow(engine, run, req);
     },
     RequestCancelWorkflowExecution: (req: Req<'RequestCancelWorkflowExecutionRequest'>) => cancelWorkflow(engine, { ...req, namespace: ns(req.namespace) }),
@@ -101,6 +103,7 @@ export function workflowServiceHandlers(engine: Engine): Record<string, RpcHandl
     CountWorkflowExecutions: (req: Req<'CountWorkflowExecutionsRequest'>) => countWorkflows(engine, { ...req, namespace: ns(req.namespace) }),
     UpdateWorkflowExecution: (req: Req<'UpdateWorkflowExecutionRequest'>, ctx: CallContext) => {
       const run = engine.findRun(ns(req.namespace), req.workflowExecution?.workflowId, req.workflowExecution?.runId);
+      checkRequestPayloads(engine, req.request?.input?.args, { namespace: run.namespace, workflowId: run.workflowId, runId: run.runId, operation: 'UpdateWorkflowExecution' });
       return updateWorkflow(engine, run, req, ctx.remainingMs() - 1_000);
     },
     ExecuteMultiOperation: async (req: Req<'ExecuteMultiOperationRequest'>, ctx: CallContext) => {
@@ -111,6 +114,7 @@ export function workflowServiceHandlers(engine: Engine): Record<string, RpcHandl
       const updateReq = second?.updateWorkflow;
       if (req.operations?.length !== 2 || !startReq || !updateReq) throw serviceErrors.invalidArgument('ExecuteMultiOperation expects a start followed by an update.');
       if (startReq.workflowId !== updateReq.workflowExecution?.workflowId) throw serviceErrors.invalidArgument('The start and the update must name the same workflow id.');
+      checkRequestPayloads(engine, updateReq.request?.input?.args, { namespace, workflowId: startReq.workflowId ?? '', operation: 'UpdateWorkflowExecution' });
       const { run, started } = startWorkflow(engine, { ...startReq, namespace }, { defaultConflict: Conflict.WORKFLOW_ID_CONFLICT_POLICY_FAIL });
       const update = await updateWorkflow(engine, run, { ...updateReq, namespace, workflowExecution: { workflowId: run.workflowId, runId: run.runId } }, ctx.remainingMs() - 1_000);
       return { responses: [{ startWorkflow: { runId: run.runId, started } }, { updateWorkflow: update }] };

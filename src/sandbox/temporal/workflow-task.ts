@@ -3,7 +3,10 @@ import { applyCommands, validateCommands } from './commands';
 import type { Engine } from './engine';
 import { serviceErrors } from './errors';
 import type { Run } from './model';
-import { CommandType, EventType, duration, temporal, type Loose } from './proto';
+import { continueAsNewSuggestion, refuseGrowth, terminateByServer } from './history/limits';
+import { LimitMessages, failureSize, serverFailure } from './limits';
+import { commandSizeViolation, exceedsLimit, violationReason } from './payload-limits';
+import { CommandType, EventType, duration, encodedHistory, temporal, type Loose } from './proto';
 import { dispatchQueuedQueries } from './queries';
 import { decodeToken, encodeToken } from './tokens';
 import { applyRejections, hasAdmittedUpdates, requeueDelivered, updateMessages } from './updates';
@@ -40,9 +43,10 @@ export function offerWorkflowTask(engine: Engine, run: Run): void {
   const { scheduledId, attempt } = run.wft;
   engine.workflowTasks.offer(run.namespace, run.taskQueue, (identity) => {
     if (run.status !== 'Running' || run.wft.state !== 'scheduled' || run.wft.scheduledId !== scheduledId) return undefined;
+    if (refuseGrowth(engine, run, 1)) return undefined;
     const started = engine.append(run, {
       eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-      workflowTaskStartedEventAttributes: { scheduledEventId: scheduledId, identity, requestId: randomUUID() },
+      workflowTaskStartedEventAttributes: { scheduledEventId: scheduledId, identity, requestId: randomUUID(), ...continueAsNewSuggestion(engine, run) },
     });
     armWorkflowTaskTimeout(engine, run, engine.clock.now() + run.workflowTaskTimeoutMs);
     return {
@@ -52,7 +56,7 @@ export function offerWorkflowTask(engine: Engine, run: Run): void {
       previousStartedEventId: run.lastCompletedStartedId,
       startedEventId: Number(started.eventId),
       attempt,
-      history: { events: run.events.slice() },
+      history: encodedHistory(run.eventBytes.slice()),
       nextPageToken: Buffer.alloc(0),
       workflowExecutionTaskQueue: { name: run.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
       scheduledTime: run.events[scheduledId - 1]?.eventTime,
@@ -103,6 +107,7 @@ export function completeWorkflowTask(engine: Engine, req: CompleteRequest): Loos
   }
   const messages = new Map((req.messages ?? []).map((m) => [m.id ?? '', m]));
   validateCommands(run, commands, messages);
+  if (refuseOversizedCompletion(engine, run, req, messages.values())) return {};
   const { scheduledId, startedId } = run.wft;
   const firedTimers = new Set(run.buffered.map(({ event }) => event.timerFiredEventAttributes?.timerId).filter((id) => id != null));
   const cancelsFired = commands.some((c) => c.commandType === CommandType.COMMAND_TYPE_CANCEL_TIMER && firedTimers.has(c.cancelTimerCommandAttributes?.timerId ?? ''));
@@ -134,7 +139,7 @@ export function completeWorkflowTask(engine: Engine, req: CompleteRequest): Loos
       meteringMetadata: req.meteringMetadata,
     },
   });
-  const outcome = applyCommands(engine, run, commands, Number(completed.eventId), messages);
+  const outcome = applyCommands(engine, run, commands, Number(completed.eventId), messages, req.identity ?? '');
   applyRejections(run, [...messages.values()]);
   requeueDelivered(run);
   const flushed = engine.flushBuffer(run);
@@ -143,12 +148,42 @@ export function completeWorkflowTask(engine: Engine, req: CompleteRequest): Loos
   if (flushed || req.forceCreateNewWorkflowTask || outcome.needsWorkflowTask || hasAdmittedUpdates(run)) scheduleWorkflowTask(engine, run);
   if (run.wft.state === 'none') releaseLock(run);
   dispatchQueuedQueries(engine, run);
-  return {};
+  return { activityTasks: outcome.activityTasks };
+}
+
+/**
+ * The size limits on a completion, before anything is written. A command carrying a blob over
+ * the limit fails the task and terminates the run (true: the completion is answered with an
+ * empty response, as the real server does); a completion that would take the history past its
+ * hard limit terminates the run and is refused with INVALID_ARGUMENT.
+ */
+function refuseOversizedCompletion(engine: Engine, run: Run, req: CompleteRequest, messages: Iterable<Loose<temporal.api.protocol.v1.IMessage>>): boolean {
+  const commands = req.commands ?? [];
+  const violation = commandSizeViolation(engine, run, commands, messages);
+  if (violation) {
+    const reason = violationReason(violation);
+    engine.logger.warn({ namespace: run.namespace, workflowId: run.workflowId, runId: run.runId, reason }, 'workflow task completion exceeds the blob size limit; terminating the workflow');
+    requeueDelivered(run);
+    terminateByServer(engine, run, reason, { cause: violation.cause, message: reason, identity: req.identity, flushBuffered: true });
+    return true;
+  }
+  const { limits } = engine;
+  const count = run.events.length + 1 + commands.length + run.buffered.length;
+  const size = run.historySizeBytes + commands.reduce((n, c) => n + temporal.api.command.v1.Command.encode(c).finish().length, 0);
+  const reason = size > limits.historySizeError ? LimitMessages.historySize : count > limits.historyCountError ? LimitMessages.historyCount : undefined;
+  if (!reason) return false;
+  engine.logger.warn({ namespace: run.namespace, workflowId: run.workflowId, runId: run.runId, historyCount: count, historySize: size }, `${reason} Terminating the workflow.`);
+  requeueDelivered(run);
+  terminateByServer(engine, run, reason, { cause: temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND });
+  throw serviceErrors.invalidArgument(reason);
 }
 
 /** RespondWorkflowTaskFailed: records the failure and retries the task with attempt + 1. */
 export function failWorkflowTask(engine: Engine, req: FailRequest): Loose<temporal.api.workflowservice.v1.IRespondWorkflowTaskFailedResponse> {
   const run = runForToken(engine, req.taskToken);
+  if (exceedsLimit(engine, failureSize(req.failure), { namespace: run.namespace, workflowId: run.workflowId, runId: run.runId, operation: 'RespondWorkflowTaskFailed' })) {
+    req = { ...req, failure: serverFailure(LimitMessages.failure, true) };
+  }
   engine.append(run, {
     eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
     workflowTaskFailedEventAttributes: {

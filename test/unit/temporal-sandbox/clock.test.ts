@@ -56,3 +56,34 @@ describe('ServerClock', () => {
     clock.close();
   });
 });
+
+describe('ServerClock timer queue', () => {
+  it('fires many timers in deadline order, skipping cancelled ones, whatever order they were set in', () => {
+    const clock = new ServerClock({ mode: 'manual' });
+    const t0 = clock.now();
+    const fired: number[] = [];
+    const cancels = new Map<number, () => void>();
+    const deadlines = Array.from({ length: 200 }, (_, i) => (i * 7919) % 1000);
+    for (const d of deadlines) cancels.set(d, clock.setTimer(t0 + d, () => fired.push(d)));
+    for (const d of deadlines.filter((x) => x % 3 === 0)) cancels.get(d)!();
+    clock.advance(1000);
+    const expected = [...new Set(deadlines)].filter((x) => x % 3 !== 0).sort((a, b) => a - b);
+    expect(fired).toEqual(expected);
+    clock.close();
+  });
+
+  it('still skips to a new timer when an earlier, cancelled one is armed', async () => {
+    const clock = new ServerClock({ timeSkipping: true });
+    const start = clock.now();
+    const release = clock.lock();
+    clock.setTimer(start + 10_000, () => undefined)();
+    clock.unlockExternal();
+    release();
+    let fired = false;
+    clock.setTimer(start + 3600_000, () => (fired = true));
+    await tick();
+    await tick();
+    expect(fired).toBe(true);
+    clock.close();
+  });
+});

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,5 +28,19 @@ describe('Journal', () => {
     dirs.push(dir);
     appendFileSync(join(dir, 'temporal.journal'), 'garbage\n{"k":"clock","offset":1}\n');
     expect(() => Journal.open(dir)).toThrow(/corrupt/);
+  });
+});
+
+describe('Journal writes', () => {
+  it('puts the records of one operation in the file before the event loop turns, without waiting for close', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+    dirs.push(dir);
+    const { journal } = Journal.open(dir);
+    journal.append({ k: 'ns', name: 'a', id: '1' });
+    journal.append({ k: 'ns', name: 'b', id: '2' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const lines = readFileSync(join(dir, 'temporal.journal'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([{ k: 'ns', name: 'a', id: '1' }, { k: 'ns', name: 'b', id: '2' }]);
+    journal.close();
   });
 });

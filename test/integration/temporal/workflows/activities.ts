@@ -57,6 +57,15 @@ export function createActivities(opts: { onRestartPoint?: (key: string) => Promi
       await Context.current().sleep(30_000);
       return 'not reached';
     },
+    /** A string of `bytes` characters (the size-limit tests return it as the result). */
+    async blob(bytes: number): Promise<string> {
+      sideEffects.set('blob', (sideEffects.get('blob') ?? 0) + 1);
+      return 'x'.repeat(bytes);
+    },
+    /** Takes any argument and answers its length (the size-limit tests send it a large one). */
+    async measure(data: string): Promise<number> {
+      return data.length;
+    },
     /** Heartbeats until cancelled; reports how it ended. */
     async waitForCancel(): Promise<string> {
       try {

@@ -213,3 +213,61 @@ export async function retriedWorkflow(): Promise<string> {
   if (attempt < 3) throw ApplicationFailure.create({ message: `attempt ${attempt}`, type: 'Transient' });
   return `succeeded on attempt ${attempt}`;
 }
+
+// --- Server limits (limits.test.ts) -------------------------------------------------------------
+
+/** Takes an argument of any size and returns its length: the size tests start it with 2.4 MB. */
+export async function echoLength(data: string): Promise<number> {
+  return data.length;
+}
+
+/** Asks an activity for a result of `bytes` characters and reports how the activity ended. */
+export async function largeActivityResult(bytes: number): Promise<{ ok: boolean; cause?: string; causeName?: string; nonRetryable?: boolean; retryState?: string }> {
+  try {
+    await noRetry.blob(bytes);
+    return { ok: true };
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const cause = err.cause as { message?: string; name?: string; nonRetryable?: boolean } | undefined;
+    return { ok: false, cause: cause?.message, causeName: cause?.name, nonRetryable: cause?.nonRetryable, retryState: String(err.retryState) };
+  }
+}
+
+/** Schedules an activity with an input of `bytes` characters (the server terminates the run). */
+export async function largeActivityInput(bytes: number): Promise<number> {
+  return noRetry.measure('x'.repeat(bytes));
+}
+
+/** What the workflow saw of the server's continue-as-new suggestion. */
+export interface SuggestionSeen {
+  historyLength: number;
+  historySize: number;
+  suggested: boolean;
+}
+export const suggestionQuery = defineQuery<SuggestionSeen | undefined>('suggestion');
+
+/**
+ * Grows its history one activity at a time and ignores the continue-as-new suggestion, noting
+ * where it first saw it, until `rounds` are done or the server stops it.
+ */
+export async function historyGrower(rounds: number): Promise<number> {
+  let seen: SuggestionSeen | undefined;
+  setHandler(suggestionQuery, () => seen);
+  let total = 0;
+  for (let i = 0; i < rounds; i++) {
+    const info = workflowInfo();
+    if (!seen && info.continueAsNewSuggested) seen = { historyLength: info.historyLength, historySize: info.historySize, suggested: true };
+    total = await fast.add(total, 1);
+  }
+  return total;
+}
+
+/** Like {@link historyGrower}, but continues as new when the server suggests it, carrying its count. */
+export async function historyFolder(rounds: number, carried = 0, runs = 1): Promise<{ total: number; runs: number }> {
+  let total = carried;
+  while (total < rounds) {
+    if (workflowInfo().continueAsNewSuggested) return continueAsNew<typeof historyFolder>(rounds, total, runs + 1);
+    total = await fast.add(total, 1);
+  }
+  return { total, runs };
+}
