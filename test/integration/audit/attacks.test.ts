@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAuditRecords } from '../../../src/audit';
+import { ensureImmutableTopic, readAuditRecords } from '../../../src/audit';
 import { hashEvent } from '../../../src/domain/audit-chain';
 import type { DomainEvent } from '../../../src/domain/events';
 import { ScramAdmin } from '../../../src/kafka/scram-admin';
@@ -173,6 +173,9 @@ describe('audit trail attacks', () => {
         acl: [{ resourceType: AclResourceTypes.TOPIC, resourceName: 'audit.junk', resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:mallory', host: '*', operation: AclOperationTypes.WRITE, permissionType: AclPermissionTypes.ALLOW }],
       }),
     );
+    // Ensure (at every worker start) names the mistaken writer.
+    const state = await withAdmin((a) => ensureImmutableTopic(a, { topic: 'audit.junk', partitions: 1, writer: 'User:admin' }));
+    expect(state.foreignWriters).toEqual(['User:mallory']);
     await produceRaw(kafkaAs(kafka, 'mallory', 'mallory-password-1'), 'audit.junk', [{ key: null, value: 'rm -rf evidence' }]);
     const junkOffset = (await readAuditRecords(admin, 'audit.junk')).at(-1)?.offset;
     const run = await verify('audit.junk');
