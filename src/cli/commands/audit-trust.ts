@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { readAnchor, defaultAnchorPath, type AuditAnchor } from '../../audit/audit-anchor';
 import { AUDIT_SIGNING_KEY } from '../../audit/audit-writer';
 import { ed25519FromRaw, type PublicKeyRing } from '../../domain/audit-checkpoint';
+import { isVaultError } from '../../vault/errors';
 import type { SecretsPort, SigningKeyInfo } from '../../vault/port';
 
 /**
@@ -65,9 +66,12 @@ export async function resolveTrust(flags: TrustFlags, topic: string, secrets: Se
   if (flags.publicKey !== undefined) out.keys = parsePublicKeys(await readFile(flags.publicKey, 'utf8'));
   else if (secrets !== undefined) {
     const info = await secrets.publicKeys(flags.signingKey ?? AUDIT_SIGNING_KEY).catch((err: unknown) => {
+      // No key in Vault: nothing was ever signed with it; verify reports signatures as not checked
+      // (and fails a topic that carries checkpoints anyway).
+      if (isVaultError(err, 'not-found')) return undefined;
       throw new Error(`cannot read the audit signing key from Vault: ${(err as Error).message}`);
     });
-    out.keys = new Map(Object.entries(info.publicKeys).map(([n, raw]) => [Number(n), ed25519FromRaw(raw)]));
+    if (info !== undefined) out.keys = new Map(Object.entries(info.publicKeys).map(([n, raw]) => [Number(n), ed25519FromRaw(raw)]));
   }
   if (flags.anchor !== undefined) out.anchor = JSON.parse(await readFile(flags.anchor, 'utf8')) as AuditAnchor;
   else if (secrets !== undefined) out.anchor = (await readAnchor(secrets, flags.anchorPath ?? defaultAnchorPath(topic))) ?? null;

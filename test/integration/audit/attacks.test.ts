@@ -4,7 +4,10 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureImmutableTopic, readAuditRecords } from '../../../src/audit';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createAuditActivities } from '../../../activities/audit';
+import { ensureImmutableTopic, readAuditRecords, readIncidentEvents } from '../../../src/audit';
+import { silentLogger } from '../../../src/log/logger';
 import { hashEvent } from '../../../src/domain/audit-chain';
 import type { DomainEvent } from '../../../src/domain/events';
 import { ScramAdmin } from '../../../src/kafka/scram-admin';
@@ -205,5 +208,23 @@ describe('audit trail attacks', () => {
     const human = await verify('audit.reopen', '--incident', 'incident-fp.2');
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/ # {2}1 {2}IncidentOpened/);
+  });
+
+  it('a writer that crashed between its events and their checkpoint: the retry finds the events, skips them and signs them', async () => {
+    const events = fullHistory('inc-crash').events.slice(0, 5);
+    // Events on the topic without a checkpoint: what a crash between the two produces leaves.
+    const signing = auditWorker(kafka, vault, 'audit.crash');
+    await signing.ensure();
+    const unsigned = createAuditActivities({ kafka: kafka.connection, auditTopic: 'audit.crash', logger: silentLogger });
+    await new MockActivityEnvironment().run(unsigned.appendAudit, { events });
+    const before = await verify('audit.crash');
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(/FAILED unsigned-tail: record at offset 0 \(incident inc-crash, seq 1\)/);
+
+    expect(await signing.append(events)).toEqual({ appended: 0, skipped: 5, checkpoints: 1 });
+    const after = await verify('audit.crash', '--json');
+    expect(JSON.parse(after.stdout)).toMatchObject({ ok: true, incidents: { 'inc-crash': { signedThroughSeq: 5 } } });
+    expect(after.code).toBe(0);
+    expect(await readIncidentEvents(admin, 'audit.crash', 'inc-crash')).toEqual(events);
   });
 });
