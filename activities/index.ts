@@ -43,7 +43,7 @@ function playbookActivities(deps: PlaybookDeps) {
     ...createRotationActivities({ ...base, secrets: deps.secrets }),
     ...createForensicsActivities({ ...base, ...(deps.accessLogTopic !== undefined ? { accessLogTopic: deps.accessLogTopic } : {}) }),
     ...createEvidenceActivities({ ...base, secrets: deps.secrets }),
-    ...createAuditActivities({ kafka: deps.kafka, auditTopic: deps.auditTopic, logger: deps.logger }),
+    ...createAuditActivities({ kafka: deps.kafka, auditTopic: deps.auditTopic, logger: deps.logger, secrets: deps.secrets }),
     ...createNotifyActivities({ ...(deps.conversation !== undefined ? { conversation: deps.conversation } : {}), channel: deps.channel, logger: deps.logger }),
     ...createReportActivities({
       ...(deps.conversation !== undefined ? { conversation: deps.conversation } : {}),

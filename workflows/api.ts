@@ -107,8 +107,8 @@ export const refusalSignal = defineSignal<[RefusalSignal]>('refusal');
 export const REGULATORY_CLOCK_WORKFLOW_TYPE = 'RegulatoryClockWorkflow';
 
 /** Workflow id of an incident's clock for one regime. */
-export function regulatoryClockWorkflowId(incidentWorkflowId: string, regime: string): string {
-  return `${incidentWorkflowId}/clock/${regime}`;
+export function regulatoryClockWorkflowId(incidentId: string, regime: string): string {
+  return `${incidentId}/clock/${regime}`;
 }
 
 // --- Operator decisions on an incident that needs attention (issue 9). Updates, so the caller

@@ -46,7 +46,9 @@ export function startClocks(run: Run): void {
   const entity = entityOf(run.input.runbook);
   for (const [regime, rule] of Object.entries(run.input.runbook.regimes)) {
     const def = regimeDefinition(regime, rule);
-    const workflowId = regulatoryClockWorkflowId(run.workflowId, regime);
+    // From the incident id, not the workflow id: a re-opened fingerprint (`incident-<fp>.<n>`) runs under
+    // the same workflow id as its predecessor, whose clocks may still be running.
+    const workflowId = regulatoryClockWorkflowId(run.input.incidentId, regime);
     run.ledger.commit({
       type: 'RegulatoryClockStarted',
       at: nowIso(),

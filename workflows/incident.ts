@@ -177,6 +177,7 @@ function open(run: Run): void {
       principal: input.principal,
       fingerprint: input.alert.fingerprint,
       runbook: { id: input.runbook.id, version: input.runbook.version, contentHash: input.runbookContentHash, steps: stepRefs(input.runbook) },
+      ...(input.previousIncidentId !== undefined ? { previousIncidentId: input.previousIncidentId } : {}),
     },
   });
   correlate(run, input.alert);

@@ -1,4 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { isCheckpointRecord } from '../domain/audit-checkpoint';
 import type { ChainVerification } from '../domain/audit-chain';
 import { verifyChain } from '../domain/audit-chain';
 import type { DomainEvent } from '../domain/events';
@@ -84,9 +85,10 @@ export type AuditVerification = ChainVerification & { offset?: string };
 
 /** Verifies the hash chains of the records (per incident); a failure names the record's offset. */
 export function verifyAuditRecords(records: readonly AuditRecord[]): AuditVerification {
-  const verdict = verifyChain(records.map((r) => r.value));
+  const events = records.filter((r) => !isCheckpointRecord(r.value));
+  const verdict = verifyChain(events.map((r) => r.value));
   if (verdict.ok) return verdict;
-  const offset = records[verdict.index]?.offset;
+  const offset = events[verdict.index]?.offset;
   return offset === undefined ? verdict : { ...verdict, offset };
 }
 
@@ -112,7 +114,7 @@ export class AuditChainBrokenError extends Error {
  * records would be a forgery with our name on it.
  */
 export function projectIncident(records: readonly AuditRecord[], incidentId: string): IncidentProjection | undefined {
-  const mine = records.filter((r) => recordIncident(r) === incidentId);
+  const mine = records.filter((r) => recordIncident(r) === incidentId && !isCheckpointRecord(r.value));
   if (mine.length === 0) return undefined;
   const verdict = verifyChain(mine.map((r) => r.value));
   if (!verdict.ok) throw new AuditChainBrokenError(verdict);
@@ -123,4 +125,15 @@ export function projectIncident(records: readonly AuditRecord[], incidentId: str
 function stripSeal(event: DomainEvent): DomainEvent {
   const { prevHash: _p, hash: _h, ...rest } = event as DomainEvent & { prevHash?: string; hash?: string };
   return rest as DomainEvent;
+}
+
+/**
+ * One incident's domain events from the audit topic, in seq order, seal stripped: what the
+ * report activity reads instead of receiving the whole event log as input. Checkpoints are not
+ * events and are left out. Throws {@link AuditChainBrokenError} when the incident's chain does not
+ * verify, and returns `[]` for an incident with no records.
+ */
+export async function readIncidentEvents(kafka: Kafka, topic: string, incidentId: string): Promise<DomainEvent[]> {
+  const records = await readAuditRecords(kafka, topic, { incidentId });
+  return projectIncident(records, incidentId)?.events ?? [];
 }

@@ -51,6 +51,12 @@ export interface ImmutableTopicState {
   addedAcls: number;
   /** Config keys that had to be corrected on an existing topic. */
   correctedConfigs: string[];
+  /**
+   * Principals other than the writer that an ALLOW binding lets write (WRITE or ALL, literal or
+   * prefixed). Reported, not removed: someone granted it on purpose or by mistake, and an
+   * operator has to decide; `audit verify` catches whatever they write.
+   */
+  foreignWriters: string[];
 }
 
 /**
@@ -71,8 +77,36 @@ export async function ensureImmutableTopic(admin: Admin, spec: ImmutableTopicSpe
   });
   const correctedConfigs = created ? [] : await correctConfigs(admin, spec.topic, logger);
   const addedAcls = await ensureAcls(admin, spec);
+  await checkRetention(admin, spec.topic);
+  const foreignWriters = await findForeignWriters(admin, spec);
+  if (foreignWriters.length > 0) logger?.error({ topic: spec.topic, principals: foreignWriters }, 'principals other than the orchestrator may write this proof topic: revoke their WRITE');
   const partitions = (await admin.fetchTopicOffsets(spec.topic)).length;
-  return { created, partitions, addedAcls, correctedConfigs };
+  return { created, partitions, addedAcls, correctedConfigs, foreignWriters };
+}
+
+/** Reads the configs back: a broker that ignored the correction must not go unnoticed. */
+async function checkRetention(admin: Admin, topic: string): Promise<void> {
+  const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }] });
+  const value = described.resources[0]?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue;
+  if (value !== '-1') throw new Error(`topic ${topic} has retention.ms=${value ?? 'unset'} after ensuring -1: records would age out`);
+}
+
+/** Principals an ALLOW binding lets WRITE the topic, other than the writer. */
+async function findForeignWriters(admin: Admin, spec: ImmutableTopicSpec): Promise<string[]> {
+  const existing = await admin.describeAcls({
+    resourceType: AclResourceTypes.TOPIC,
+    resourceName: spec.topic,
+    resourcePatternType: ResourcePatternTypes.MATCH,
+    operation: AclOperationTypes.ANY,
+    permissionType: AclPermissionTypes.ALLOW,
+  });
+  const writers = new Set<string>();
+  for (const resource of existing.resources) {
+    for (const acl of resource.acls) {
+      if ((acl.operation === AclOperationTypes.WRITE || acl.operation === AclOperationTypes.ALL) && acl.principal !== spec.writer) writers.add(acl.principal);
+    }
+  }
+  return [...writers].sort();
 }
 
 /** Sets the immutable configs on a topic that exists without them (e.g. created by hand). */

@@ -3,12 +3,16 @@
  * projection) and the encrypted, hash-chained evidence topic (envelope, replay). See
  * docs/audit-topic.md.
  */
-export { AuditWriter, AuditSequenceGapError, type AuditWriterOptions } from './audit-writer';
+export { AUDIT_SIGNING_KEY, AuditWriter, type AppendResult, type AuditSigning, type AuditWriterOptions } from './audit-writer';
+export { AuditChainClosedError, AuditConflictError, AuditSequenceGapError } from './audit-errors';
+export { advanceAnchor, defaultAnchorPath, readAnchor, type AnchorPoint, type AuditAnchor } from './audit-anchor';
+export { inspectAuditTopic, verifyAuditTopic, type AuditFailure, type AuditReport, type AuditTopicFacts, type AuditTrust, type IncidentReport } from './audit-verify';
 export {
   AuditChainBrokenError,
   decodeAuditValue,
   projectIncident,
   readAuditRecords,
+  readIncidentEvents,
   recordIncident,
   verifyAuditRecords,
   type AuditRecord,

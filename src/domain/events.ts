@@ -103,6 +103,8 @@ export interface EventDataMap {
     principal: string;
     fingerprint: string;
     runbook: { id: string; version: number; contentHash: string; steps: RunbookStepRef[] };
+    /** issue 11: the previous generation of this fingerprint, when this incident re-opens it. */
+    previousIncidentId?: string;
   };
   AlertCorrelated: { source: string; alertId: string; rule: string; fingerprint: string; receivedAt: IsoTime };
   /**

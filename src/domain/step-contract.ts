@@ -53,6 +53,9 @@ export interface IncidentWorkflowInput {
     /** How long to wait for an approval before escalating / failing the step. @default '24h' */
     approvalTimeout?: string;
   };
+  // issue 11 (audit identity): a re-opened fingerprint is a new incident linked to the last one.
+  /** The incident this one re-opens (the previous generation of the same fingerprint); absent for the first. */
+  previousIncidentId?: string;
 }
 
 /** Breakers and regimes as a step needs them (copied from the runbook). */

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { isGrpcServiceError, type Client } from '@temporalio/client';
-import { encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { encodeMapToPayloads, encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import type { Alert } from '../domain/alert';
 import type { IncidentWorkflowInput } from '../domain/step-contract';
 import { alertSignal, INCIDENT_WORKFLOW_TYPE, incidentWorkflowId } from '../../workflows/api';
 import { IngressError } from './errors';
+import { nextIdentity, readIncidentMemo, type IncidentMemo } from './incident-identity';
 import type { RunbookChoice } from './runbooks';
 
 /** What Temporal said about an alert. */
@@ -70,11 +71,26 @@ export function createTemporalIncidentGateway(client: Client, options: TemporalG
     return new IngressError(500, 'internal', `Temporal refused the ${what} (gRPC status ${GrpcStatus[code] ?? code})`);
   };
 
+  /** The newest run of the workflow id: its identity and whether it still runs; absent when none. */
+  const latestRun = async (workflowId: string): Promise<{ memo: IncidentMemo; running: boolean } | undefined> => {
+    try {
+      const d = await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId).describe());
+      return { memo: readIncidentMemo(workflowId, d.memo), running: d.status.name === 'RUNNING' };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw failure(error, 'alert');
+    }
+  };
+
   return {
     async accept(alert, choice) {
-      const incidentId = incidentWorkflowId(alert.fingerprint);
+      const workflowId = incidentWorkflowId(alert.fingerprint);
+      // Each run is its own incident: a re-opened fingerprint gets the next generation's id.
+      const latest = await latestRun(workflowId);
+      const next = nextIdentity(workflowId, latest?.memo);
       const input: IncidentWorkflowInput = {
-        incidentId,
+        incidentId: next.incidentId,
+        ...(next.previousIncidentId !== undefined ? { previousIncidentId: next.previousIncidentId } : {}),
         mode: 'live',
         alert,
         principal: choice.principal,
@@ -83,19 +99,24 @@ export function createTemporalIncidentGateway(client: Client, options: TemporalG
       };
       let response: temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionResponse;
       try {
-        const [args, signalArgs] = await Promise.all([encodeToPayloads(converter, input), encodeToPayloads(converter, alert)]);
+        const [args, signalArgs, memo] = await Promise.all([
+          encodeToPayloads(converter, input),
+          encodeToPayloads(converter, alert),
+          encodeMapToPayloads(converter, { ...next } as Record<string, unknown>),
+        ]);
         response = await client.withDeadline(Date.now() + timeoutMs, () =>
           client.workflowService.signalWithStartWorkflowExecution({
             namespace,
             identity: client.options.identity,
             requestId: randomUUID(),
-            workflowId: incidentId,
+            workflowId,
             workflowType: { name: INCIDENT_WORKFLOW_TYPE },
             taskQueue: { name: options.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
             input: { payloads: args },
             signalName: alertSignal.name,
             signalInput: { payloads: signalArgs },
-            // A closed incident does not swallow a new alert: the same id starts a fresh run.
+            memo: { fields: memo },
+            // A closed incident does not swallow a new alert: the same workflow id starts a fresh run (a new incident id).
             workflowIdReusePolicy: temporal.api.enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
             workflowIdConflictPolicy: temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
             header: { fields: {} },
@@ -104,6 +125,8 @@ export function createTemporalIncidentGateway(client: Client, options: TemporalG
       } catch (error) {
         throw failure(error, 'alert');
       }
+      // Joined: the open run's incident. Started: ours (also when the open one closed meanwhile).
+      const incidentId = response.started ? next.incidentId : (latest?.memo.incidentId ?? next.incidentId);
       return { incidentId, runId: response.runId, duplicate: !response.started };
     },
 

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { silentLogger, type Logger } from '../log/logger';
 import { classify } from './classify';
 import { VaultError } from './errors';
-import type { CreatedToken, CreateTokenRequest, SecretMetadata, SecretsPort, SecretVersion, TokenInfo, VersionState, WrittenVersion } from './port';
+import type { CreatedToken, CreateTokenRequest, SecretMetadata, SecretsPort, SecretVersion, SigningKeyInfo, TokenInfo, VersionState, WrittenVersion } from './port';
 import {
   authResponse,
   batchResponse,
@@ -14,7 +14,9 @@ import {
   kvReadResponse,
   kvWriteResponse,
   plaintextResponse,
+  signatureResponse,
   tokenLookupResponse,
+  transitKeyResponse,
   verifyResponse,
 } from './schemas';
 
@@ -279,6 +281,40 @@ class NodeVaultSecrets implements SecretsPort {
     const path = this.transitPath('verify', key, 'verifyHmac');
     const body = { input: input.toString('base64'), hmac, algorithm: 'sha2-256' };
     const res = await this.call('verifyHmac', path, () => this.client.write(path, body, this.opts()), verifyResponse);
+    return res.data.valid;
+  }
+
+  async publicKeys(key: string): Promise<SigningKeyInfo> {
+    const path = this.transitPath('keys', key, 'publicKeys');
+    const res = await this.call('publicKeys', path, () => this.client.read(path, this.opts()), transitKeyResponse);
+    const publicKeys: Record<number, string> = {};
+    for (const [n, v] of Object.entries(res.data.keys)) if (typeof v === 'object' && v.public_key !== undefined) publicKeys[Number(n)] = v.public_key;
+    return { name: res.data.name, type: res.data.type, latestVersion: res.data.latest_version, publicKeys };
+  }
+
+  async ensureSigningKey(key: string): Promise<SigningKeyInfo> {
+    const path = this.transitPath('keys', key, 'ensureSigningKey');
+    let info: SigningKeyInfo;
+    try {
+      info = await this.publicKeys(key);
+    } catch (err) {
+      if (!(err instanceof VaultError && err.kind === 'not-found')) throw err;
+      await this.callVoid('ensureSigningKey', path, () => this.client.write(path, { type: 'ed25519' }, this.opts()));
+      info = await this.publicKeys(key);
+    }
+    if (info.type !== 'ed25519') throw new VaultError({ kind: 'invalid-request', path, operation: 'ensureSigningKey', reason: `transit key ${key} is ${info.type}, not ed25519` });
+    return info;
+  }
+
+  async sign(key: string, input: Buffer): Promise<string> {
+    const path = this.transitPath('sign', key, 'sign');
+    const res = await this.call('sign', path, () => this.client.write(path, { input: input.toString('base64') }, this.opts()), signatureResponse);
+    return res.data.signature;
+  }
+
+  async verifySignature(key: string, input: Buffer, signature: string): Promise<boolean> {
+    const path = this.transitPath('verify', key, 'verifySignature');
+    const res = await this.call('verifySignature', path, () => this.client.write(path, { input: input.toString('base64'), signature }, this.opts()), verifyResponse);
     return res.data.valid;
   }
 }

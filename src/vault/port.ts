@@ -105,4 +105,23 @@ export interface SecretsPort {
   /** Keyed HMAC-SHA256 (for tokenising personal data); returns `vault:vN:…`. */
   hmac(key: string, input: Buffer, options?: { keyVersion?: number }): Promise<string>;
   verifyHmac(key: string, input: Buffer, hmac: string): Promise<boolean>;
+
+  // Signing keys (transit ed25519): the private key never leaves Vault.
+  /** Creates the transit key as `ed25519` when missing; refuses (`invalid-request`) a key of another type. */
+  ensureSigningKey(key: string): Promise<SigningKeyInfo>;
+  /** Signs `input` whole (ed25519); returns `vault:vN:` + base64(signature). */
+  sign(key: string, input: Buffer): Promise<string>;
+  /** Checks a `vault:vN:` signature over `input` inside Vault. */
+  verifySignature(key: string, input: Buffer, signature: string): Promise<boolean>;
+  /** The public key of every version (raw 32 bytes, base64), read from the key's description. */
+  publicKeys(key: string): Promise<SigningKeyInfo>;
+}
+
+/** A transit signing key as the port sees it. */
+export interface SigningKeyInfo {
+  readonly name: string;
+  readonly type: string;
+  readonly latestVersion: number;
+  /** Version → raw public key, base64 (ed25519: 32 bytes). */
+  readonly publicKeys: Readonly<Record<number, string>>;
 }

@@ -72,3 +72,16 @@ export const verifyResponse = z.object({ data: z.object({ valid: z.boolean() }) 
 const batchItem = z.object({ ciphertext: z.string().optional(), plaintext: z.string().optional(), error: z.string().optional() });
 /** Transit encrypt/decrypt with `batch_input`. */
 export const batchResponse = z.object({ data: z.object({ batch_results: z.array(batchItem) }) });
+
+/** Transit sign. */
+export const signatureResponse = z.object({ data: z.object({ signature: z.string() }) });
+
+/** Transit key read (`GET <mount>/keys/<name>`), as far as signing keys need it. */
+export const transitKeyResponse = z.object({
+  data: z.object({
+    name: z.string(),
+    type: z.string(),
+    latest_version: z.number(),
+    keys: z.record(z.string(), z.union([z.number(), z.object({ public_key: z.string().optional() })])),
+  }),
+});

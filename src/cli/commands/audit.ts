@@ -1,20 +1,27 @@
-import { defaultStateFile, readRunState } from '../../app/state-file';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AuditChainBrokenError, projectIncident, readAuditRecords, recordIncident, verifyAuditRecords } from '../../audit/audit-reader';
+import { defaultStateFile, readRunState } from '../../app/state-file';
+import { AUDIT_SIGNING_KEY } from '../../audit/audit-writer';
+import { AuditChainBrokenError, projectIncident, readAuditRecords, type AuditRecord } from '../../audit/audit-reader';
+import { inspectAuditTopic, verifyAuditTopic, type AuditReport } from '../../audit/audit-verify';
 import { loadConfig } from '../../config/config';
+import type { TimelineEntry } from '../../domain/incident';
 import { createKafka, type KafkaConnection } from '../../kafka/client';
 import { silentLogger } from '../../log/logger';
+import { createVaultSecrets, type SecretsPort } from '../../vault/index';
+import { publicKeysExport, publicKeysPem, resolveTrust, type TrustFlags } from './audit-trust';
 
 /**
- * `breachline audit verify` and `breachline incident timeline`: both read the audit topic ALONE
- * (no Temporal, no workflow state), so an auditor can check the record with nothing but Kafka
- * read access.
+ * `breachline audit verify`, `audit public-key` and `incident timeline`. Verify and timeline read
+ * the audit topic ALONE (no Temporal, no workflow state); verify also needs what it trusts: the
+ * signing key's PUBLIC key (`--public-key <file>`, or Vault) and the anchor (`--anchor <file>`, or
+ * Vault KV). Without either it checks what it can, says what it did not check, and still fails a
+ * topic that carries signatures it cannot check.
  *
  * Where Kafka is: the configuration (`BREACHLINE_KAFKA_BROKERS`, `_USERNAME`, `_PASSWORD`,
  * `_SASL_MECHANISM`, `_AUDIT_TOPIC`, or `BREACHLINE_CONFIG_FILE`), overridden by the flags
- * `--brokers/--username/--password/--mechanism/--topic`. For the embedded sandbox, pass the
- * connection that `breachline sandbox up --only kafka --json` prints. Prefer the environment for
- * the password: flags are visible in the process list.
+ * `--brokers/--username/--password/--mechanism/--topic`. Vault: `BREACHLINE_VAULT_ADDRESS` and
+ * `BREACHLINE_VAULT_TOKEN`. Prefer the environment for secrets: flags are visible in the process list.
  */
 
 /** The Kafka connection flags shared by every command that reads the audit topic. */
@@ -67,44 +74,102 @@ export async function resolveConnection(flags: ConnectionFlags): Promise<{ conne
   };
 }
 
+/** Vault from the configuration, when one is configured. */
+function configuredVault(): SecretsPort | undefined {
+  const { vault } = loadConfig();
+  if (vault.address === undefined || vault.token === undefined) return undefined;
+  return createVaultSecrets({ address: vault.address, token: vault.token, kvMount: vault.kvMount, transitMount: vault.transitMount, requestTimeoutMs: 5000 });
+}
+
 /** A quiet kafkajs client for the CLI. */
 export function kafkaFor(connection: KafkaConnection): ReturnType<typeof createKafka> {
   return createKafka(connection, { clientId: 'breachline-cli', logger: silentLogger, overrides: { retry: { retries: 2, initialRetryTime: 100 } } });
 }
 
+let pipeGuarded = false;
+
+/**
+ * Writes a line to stdout. A closed pipe (`| head`) ends the command quietly with exit 0: the
+ * reader has what it wanted, and a stack trace there would only be noise.
+ */
 function print(text: string): void {
+  if (!pipeGuarded) {
+    pipeGuarded = true;
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
   process.stdout.write(`${text}\n`);
 }
 
-/** Registers `audit verify` and `incident timeline` on the program. */
+/** Timeline entries in time order (seq breaks ties), each with its seq. */
+function printEvents(entries: readonly TimelineEntry[], indent = ''): void {
+  const ordered = [...entries].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq));
+  for (const e of ordered) print(`${indent}${e.at}  #${String(e.seq).padStart(3)}  ${e.type.padEnd(26)} ${e.summary}`);
+}
+
+function printReport(report: AuditReport, records: readonly AuditRecord[], withEvents: boolean): void {
+  const ids = Object.keys(report.incidents).sort();
+  const notChecked = Object.entries(report.checked).filter(([, v]) => !v).map(([k]) => k);
+  print(`audit topic ${report.topic}: ${report.records} records, ${ids.length} incident(s)${notChecked.length > 0 ? ` (not checked: ${notChecked.join(', ')})` : ''}`);
+  for (const id of ids) {
+    const inc = report.incidents[id];
+    if (inc === undefined) continue;
+    print(`  ${inc.ok ? 'ok    ' : 'BROKEN'} ${id}: seq 1..${inc.lastSeq}${inc.closed ? ' closed' : ''}, ${inc.checkpoints} checkpoint(s), signed through seq ${inc.signedThroughSeq}`);
+    if (withEvents && inc.ok) {
+      const projection = projectIncident(records, id);
+      if (projection !== undefined) printEvents(projection.timeline, '      ');
+    }
+  }
+  if (report.ok) print('every chain intact' + (report.checked.signatures ? ', every record signed' : '') + (report.checked.anchor ? ', anchor matches' : ''));
+  else for (const f of report.failures) print(`FAILED ${f.check}: ${f.message}`);
+}
+
+/** Registers `audit verify`, `audit public-key` and `incident timeline` on the program. */
 export function registerAuditCommands(program: Command): void {
-  const audit = program.commands.find((c) => c.name() === 'audit') ?? program.command('audit').description('the hash-chained audit topic');
+  const audit = program.commands.find((c) => c.name() === 'audit') ?? program.command('audit').description('the hash-chained, signed audit topic');
   withConnectionOptions(
     audit
       .command('verify')
-      .description('walk the audit topic and report the first broken link, gap, reorder or duplicate (exit 1 when broken)')
-      .option('--incident <id>', 'only this incident')
+      .description('check chains, signatures, checkpoints, truncation, retention and the anchor (exit 1 with the reason on any failure)')
+      .option('--incident <id>', 'only this incident (topic-wide checks still apply); prints its events')
+      .option('--events', "print each intact incident's events in time order")
+      .option('--public-key <file>', 'verify offline with this public key (Vault export JSON or PEM) instead of reading it from Vault')
+      .option('--anchor <file>', 'the anchor (JSON, as stored in Vault KV) instead of reading it from Vault')
+      .option('--signing-key <name>', `transit key name (default ${AUDIT_SIGNING_KEY})`)
+      .option('--anchor-path <path>', 'KV v2 path of the anchor (default breachline/audit-anchor/<topic>)')
       .option('--json', 'machine-readable output'),
-  ).action(async (options: ConnectionFlags & { incident?: string; json?: boolean }) => {
+  ).action(async (options: ConnectionFlags & TrustFlags & { incident?: string; json?: boolean; events?: boolean }) => {
     const { connection, topic } = await resolveConnection(options);
-    const records = await readAuditRecords(kafkaFor(connection), topic, options.incident === undefined ? {} : { incidentId: options.incident });
-    const verdict = verifyAuditRecords(records);
-    if (options.json) print(JSON.stringify({ topic, ...(options.incident !== undefined ? { incidentId: options.incident } : {}), ...verdict }));
-    else if (verdict.ok) {
-      const incidents = new Set(records.map((r) => recordIncident(r))).size;
-      print(`audit topic ${topic}: ${verdict.records} records, ${incidents} incident(s), every chain intact`);
-    } else {
-      print(`audit topic ${topic}: BROKEN at record ${verdict.index} (offset ${verdict.offset ?? '?'}): ${verdict.reason}`);
-      print(`  ${verdict.message}`);
-    }
-    if (!verdict.ok) process.exitCode = 1;
+    const trust = await resolveTrust(options, topic, configuredVault());
+    const facts = await inspectAuditTopic(kafkaFor(connection), topic);
+    const report = verifyAuditTopic(facts, { ...trust, ...(options.incident !== undefined ? { incidentId: options.incident } : {}) });
+    if (options.json) print(JSON.stringify({ ...(options.incident !== undefined ? { incidentId: options.incident } : {}), ...report }));
+    else printReport(report, facts.records, options.events === true || options.incident !== undefined);
+    if (!report.ok) process.exitCode = 1;
   });
+
+  audit
+    .command('public-key')
+    .description("export the audit signing key's public key from Vault (Vault's export JSON, or PEM with --pem) for offline verification")
+    .option('--signing-key <name>', `transit key name (default ${AUDIT_SIGNING_KEY})`)
+    .option('--pem', 'PEM (SPKI) instead of Vault export JSON; one block per key version')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (options: { signingKey?: string; pem?: boolean; out?: string }) => {
+      const secrets = configuredVault();
+      if (secrets === undefined) throw new Error('no Vault configured: set BREACHLINE_VAULT_ADDRESS and BREACHLINE_VAULT_TOKEN');
+      const info = await secrets.publicKeys(options.signingKey ?? AUDIT_SIGNING_KEY);
+      const text = options.pem ? publicKeysPem(info) : `${JSON.stringify(publicKeysExport(info), null, 2)}\n`;
+      if (options.out !== undefined) await writeFile(options.out, text);
+      else process.stdout.write(text);
+    });
 
   const incident = program.commands.find((c) => c.name() === 'incident') ?? program.command('incident').description('incidents');
   withConnectionOptions(
     incident
       .command('timeline <id>')
-      .description('the incident timeline rebuilt from the audit topic alone (refused when its chain is broken)')
+      .description('the incident timeline rebuilt from the audit topic alone, in time order with seq (refused when its chain is broken)')
       .option('--json', 'machine-readable output'),
   ).action(async (id: string, options: ConnectionFlags & { json?: boolean }) => {
     const { connection, topic } = await resolveConnection(options);
@@ -127,6 +192,6 @@ export function registerAuditCommands(program: Command): void {
       return;
     }
     print(`${projection.state.title} (${id}) — ${projection.state.status}`);
-    for (const e of projection.timeline) print(`${e.at}  #${String(e.seq).padStart(3)}  ${e.type.padEnd(26)} ${e.summary}`);
+    printEvents(projection.timeline);
   });
 }

@@ -1,12 +1,51 @@
 import type { VaultCore } from './core';
 import { badRequest, notFound, VaultApiError } from './errors';
 import { noContent, ok, type Reply, type Route, type VaultRequest } from './route';
-import type { TransitKey, TransitStore } from './state';
+import type { TransitKey, TransitKeyVersion, TransitStore } from './state';
 import { decodeBase64, decrypt, encrypt, encryptionVersion, hmac, HMAC_ALGORITHMS, newKeyVersion, verifyHmac } from './transit-crypto';
+import { newSigningKeyVersion, signInput, SIGNING_KEY_TYPES, verifySignature } from './transit-signing';
 import { dict, optBool, optInt, optString, type Body } from './values';
 
 /** Key types the sandbox implements. */
-const KEY_TYPES = new Set(['aes256-gcm96']);
+const KEY_TYPES = new Set(['aes256-gcm96', ...SIGNING_KEY_TYPES]);
+
+function freshVersion(type: string, now: number): TransitKeyVersion {
+  const base = newKeyVersion(now);
+  return SIGNING_KEY_TYPES.has(type) ? newSigningKeyVersion(base) : base;
+}
+
+/** Asymmetric keys list each version with its public key, symmetric ones with its creation time. */
+function versionsInfo(key: TransitKey): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(key.versions).map(([n, v]) => [
+      n,
+      v.publicKey === undefined ? Math.floor(v.createdAt / 1000) : { creation_time: new Date(v.createdAt).toISOString(), name: key.type, public_key: v.publicKey },
+    ]),
+  );
+}
+
+function mustSigningKey(store: TransitStore, name: string): TransitKey {
+  const key = mustKey(store, name);
+  if (!SIGNING_KEY_TYPES.has(key.type)) throw badRequest(`key type ${key.type} does not support signing`);
+  return key;
+}
+
+/** `GET transit/export/:kind/:name[/:version]`; the sandbox exports public keys only (no exportable flag needed, as in Vault). */
+function exportRoute(store: TransitStore, kind: string, name: string, version: string | undefined): Route {
+  return {
+    read: () => {
+      const key = store.keys[name];
+      if (!key) throw notFound();
+      if (kind !== 'public-key') throw badRequest(kind === 'encryption-key' || kind === 'signing-key' || kind === 'hmac-key' ? 'private key material is not exportable' : `invalid export type: ${kind}`);
+      if (!SIGNING_KEY_TYPES.has(key.type)) throw badRequest('key does not support public key export');
+      const wanted = version === undefined ? undefined : version === 'latest' ? String(key.latestVersion) : version;
+      const keys: Record<string, string> = {};
+      for (const [n, v] of Object.entries(key.versions)) if (v.publicKey !== undefined && (wanted === undefined || n === wanted)) keys[n] = v.publicKey;
+      if (Object.keys(keys).length === 0) throw badRequest('invalid key version');
+      return ok({ name: key.name, type: key.type, keys });
+    },
+  };
+}
 
 function keyInfo(key: TransitKey): Record<string, unknown> {
   return {
@@ -22,11 +61,11 @@ function keyInfo(key: TransitKey): Record<string, unknown> {
     allow_plaintext_backup: false,
     auto_rotate_period: 0,
     imported_key: false,
-    keys: Object.fromEntries(Object.entries(key.versions).map(([n, v]) => [n, Math.floor(v.createdAt / 1000)])),
-    supports_encryption: true,
-    supports_decryption: true,
+    keys: versionsInfo(key),
+    supports_encryption: !SIGNING_KEY_TYPES.has(key.type),
+    supports_decryption: !SIGNING_KEY_TYPES.has(key.type),
     supports_derivation: true,
-    supports_signing: false,
+    supports_signing: SIGNING_KEY_TYPES.has(key.type),
   };
 }
 
@@ -36,7 +75,7 @@ function createKey(core: VaultCore, store: TransitStore, name: string, body: Bod
   const key: TransitKey = {
     name,
     type,
-    versions: dict({ '1': newKeyVersion(core.clock.now()) }),
+    versions: dict({ '1': freshVersion(type, core.clock.now()) }),
     latestVersion: 1,
     minDecryptionVersion: 1,
     minEncryptionVersion: 0,
@@ -110,7 +149,7 @@ function keyRoutes(core: VaultCore, store: TransitStore, name: string, action: s
       write: () => {
         const key = mustKey(store, name);
         key.latestVersion += 1;
-        key.versions[String(key.latestVersion)] = newKeyVersion(core.clock.now());
+        key.versions[String(key.latestVersion)] = freshVersion(key.type, core.clock.now());
         return ok(keyInfo(key));
       },
     };
@@ -145,6 +184,7 @@ export function transitRoute(core: VaultCore, store: TransitStore, rest: string)
   const parts = rest.split('/');
   const [head, name, extra] = parts;
   if (head === 'keys' && (name === undefined || name === '')) return { list: () => listKeys(store) };
+  if (head === 'export' && name !== undefined && extra !== undefined && parts.length <= 4) return exportRoute(store, name, extra, parts[3]);
   if (!name || parts.length > 3) return undefined;
   switch (head) {
     case 'keys':
@@ -156,6 +196,7 @@ export function transitRoute(core: VaultCore, store: TransitStore, rest: string)
         write: (req: VaultRequest) => {
           // Encrypting with a key that does not exist creates it (Vault's upsert).
           const key = store.keys[name] ?? createKey(core, store, name, req.body);
+          if (SIGNING_KEY_TYPES.has(key.type)) throw badRequest(`key type ${key.type} does not support encryption`);
           return singleOrBatch(req.body, (item) => {
             const version = encryptionVersion(key, optInt(item, 'key_version') ?? optInt(req.body, 'key_version'));
             return { ciphertext: encrypt(key, version, decodeBase64(item.plaintext ?? '', 'plaintext')), key_version: version };
@@ -193,13 +234,30 @@ export function transitRoute(core: VaultCore, store: TransitStore, rest: string)
           });
         },
       };
+    case 'sign':
+      // `sign/:name/:hash_algorithm` is accepted; ed25519 signs the input whole and ignores it.
+      return {
+        write: (req) => {
+          const key = mustSigningKey(store, name);
+          return singleOrBatch(req.body, (item) => {
+            const version = encryptionVersion(key, optInt(item, 'key_version') ?? optInt(req.body, 'key_version'));
+            return { signature: signInput(key, version, decodeBase64(item.input ?? '', 'input')), key_version: version };
+          });
+        },
+      };
     case 'verify':
       return {
         write: (req) => {
           const key = mustKey(store, name);
+          if (SIGNING_KEY_TYPES.has(key.type)) {
+            return singleOrBatch(req.body, (item) => {
+              if (item.signature === undefined) throw badRequest('missing signature');
+              return { valid: verifySignature(key, decodeBase64(item.input ?? '', 'input'), item.signature) };
+            });
+          }
           const algorithm = algorithmFor(extra, req.body);
           return singleOrBatch(req.body, (item) => {
-            if (item.hmac === undefined) throw badRequest('only hmac verification is supported by the sandbox; missing hmac');
+            if (item.hmac === undefined) throw badRequest('only hmac verification is supported by the sandbox for this key type; missing hmac');
             return { valid: verifyHmac(key, algorithm, decodeBase64(item.input ?? '', 'input'), item.hmac) };
           });
         },

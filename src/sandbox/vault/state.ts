@@ -63,6 +63,10 @@ export interface TransitKeyVersion {
   encryptionKey: string;
   hmacKey: string;
   createdAt: number;
+  /** ed25519 keys: the private key (PKCS#8 DER, base64); never leaves the sandbox. */
+  signingKey?: string;
+  /** ed25519 keys: the raw 32-byte public key, base64, as Vault shows it. */
+  publicKey?: string;
 }
 
 /** A named transit key. */

@@ -21,9 +21,14 @@ import {
   stateQuery,
   timelineQuery,
 } from '../../../workflows/api';
+import { parseIncidentId, readIncidentMemo } from '../../ingress/incident-identity';
 import { statusText } from '../cards/incident-card';
 import type { DecisionAnswer, IncidentPort, IncidentSummary } from './incident-port';
 import { breakerSignal, closeSignal, refusalSignal } from './proposed-signals';
+
+const RUN_SEPARATOR = '::';
+/** Incident ids are quoted into a visibility query: nothing but these characters. */
+const SAFE_ID = /^[A-Za-z0-9._:-]+$/;
 
 /** Options for {@link createTemporalIncidentPort}. */
 export interface TemporalIncidentPortOptions {
@@ -38,15 +43,29 @@ export interface TemporalIncidentPortOptions {
  */
 export function createTemporalIncidentPort(client: Client, options: TemporalIncidentPortOptions = {}): IncidentPort {
   const limit = options.listLimit ?? 25;
-  const handle = (workflowId: string) => client.workflow.getHandle(workflowId);
-  const exists = async (workflowId: string): Promise<boolean> => {
+  // A reference is the workflow id (its latest run) or `<workflowId>::<runId>` for an earlier
+  // generation of a re-opened fingerprint (see src/ingress/incident-identity.ts).
+  const handle = (ref: string) => {
+    const at = ref.indexOf(RUN_SEPARATOR);
+    return at < 0 ? client.workflow.getHandle(ref) : client.workflow.getHandle(ref.slice(0, at), ref.slice(at + RUN_SEPARATOR.length));
+  };
+  /** The run holding `incidentId`: the latest run of its workflow id when its memo says so, else the run listed with it. */
+  const findRun = async (incidentId: string): Promise<string | undefined> => {
+    if (!SAFE_ID.test(incidentId)) return undefined;
+    const { workflowId } = parseIncidentId(incidentId);
+    let latest;
     try {
-      const d = await handle(workflowId).describe();
-      return d.type === INCIDENT_WORKFLOW_TYPE;
+      latest = await client.workflow.getHandle(workflowId).describe();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return false;
+      if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
+    if (latest.type !== INCIDENT_WORKFLOW_TYPE) return undefined;
+    if (readIncidentMemo(workflowId, latest.memo).incidentId === incidentId) return workflowId;
+    for await (const info of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      if (readIncidentMemo(workflowId, info.memo).incidentId === incidentId) return `${workflowId}${RUN_SEPARATOR}${info.runId}`;
+    }
+    return undefined;
   };
   /** Runs an update; a validator's refusal comes back as the answer, anything else throws. */
   const decide = async <A>(workflowId: string, update: UpdateDefinition<ClockDecisionResult, [A]>, arg: A): Promise<DecisionAnswer> => {
@@ -80,9 +99,11 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
     },
     async resolve(id) {
       if (id.length === 0) return undefined;
-      // The incident id is the workflow id today; a bare fingerprint maps through the same rule.
+      // `incident-<fp>.<n>` is generation n of workflow `incident-<fp>`; plain `incident-<fp>` is
+      // generation 1; a bare fingerprint maps through the same rule.
       for (const candidate of [id, incidentWorkflowId(id)]) {
-        if (await exists(candidate)) return candidate;
+        const ref = await findRun(candidate);
+        if (ref !== undefined) return ref;
       }
       return undefined;
     },

@@ -150,8 +150,11 @@ describe('the audit topic', () => {
     expect(await second.append(B.slice(0, 4))).toEqual({ appended: 4, skipped: 0 });
     expect(await first.append(B)).toEqual({ appended: B.length - 4, skipped: 4 });
 
-    const gap = await second.append([{ ...(A[0] as DomainEvent), seq: A.length + 2 }]).catch((e: unknown) => e);
-    expect(gap).toBeInstanceOf(ApplicationFailure);
+    // inc-a's chain ends with IncidentClosed: nothing may follow it, not even after a gap.
+    const closed = await second.append([{ ...(A[0] as DomainEvent), seq: A.length + 2 }]).catch((e: unknown) => e);
+    expect(closed).toBeInstanceOf(ApplicationFailure);
+    expect(closed).toMatchObject({ type: 'AuditChainClosed', nonRetryable: true });
+    const gap = await second.append([{ ...(A[0] as DomainEvent), incidentId: 'inc-gap', seq: 2 }]).catch((e: unknown) => e);
     expect(gap).toMatchObject({ type: 'AuditSequenceGap', nonRetryable: true });
 
     const records = await readAuditRecords(admin, TOPIC);
