@@ -5,7 +5,7 @@ import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBun
 import { createActivities, type PlaybookDeps } from '../../activities';
 import { createDrillActivities } from '../../activities/drill';
 import type { Config } from '../config/config';
-import { DrillRange } from '../drill/range';
+import { DrillRange, type PlaybookActivities } from '../drill/range';
 import type { RunbookCatalog } from '../ingress/runbooks';
 import type { Logger } from '../log/logger';
 
@@ -29,6 +29,8 @@ export interface StartWorkersOptions {
   runbooks: RunbookCatalog;
   reportDir: string;
   logger: Logger;
+  /** Wraps the main playbook activity set (the chaos tests' fault hook); the drill set is never wrapped. */
+  wrapActivities?: (activities: PlaybookActivities) => PlaybookActivities;
 }
 
 let runtimeInstalled = false;
@@ -126,7 +128,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     namespace: options.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle: bundle,
-    activities: createActivities(options.deps),
+    activities: (options.wrapActivities ?? ((a: PlaybookActivities) => a))(createActivities(options.deps)),
   });
   const drill = await createDrillWorker({
     connection,
