@@ -40,7 +40,13 @@ export const ACTIVITY_STARTS_FILE = 'fault-hook-activity-starts.jsonl';
  * each activity start (`{at, activity, pid}`) so a test can measure the time from restart to the
  * next activity without reading logs.
  */
-export function faultHook(points: readonly FaultKillPoint[], dataDir: string, logger: Logger): (activities: PlaybookActivities) => PlaybookActivities {
+export function faultHook(
+  points: readonly FaultKillPoint[],
+  dataDir: string,
+  logger: Logger,
+  /** How the process dies; injected by the unit test. */
+  kill: () => void = () => process.kill(process.pid, 'SIGKILL'),
+): (activities: PlaybookActivities) => PlaybookActivities {
   mkdirSync(dataDir, { recursive: true });
   const starts = join(dataDir, ACTIVITY_STARTS_FILE);
   const killOnce = (activity: string, when: FaultKillPoint['when']): void => {
@@ -51,7 +57,7 @@ export function faultHook(points: readonly FaultKillPoint[], dataDir: string, lo
     writeFileSync(marker, `${new Date().toISOString()}\n`);
     logger.warn({ activity: point.activity, when: point.when }, 'fault hook: killing the process (SIGKILL)');
     logger.flush?.();
-    process.kill(process.pid, 'SIGKILL');
+    kill();
   };
   return (activities) => {
     const out: Record<string, (input: never) => Promise<unknown>> = {};
