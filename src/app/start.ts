@@ -47,6 +47,8 @@ export interface StartBreachlineOptions {
    * sandbox demo with a data dir; anywhere else it is refused at start.
    */
   faultKillAt?: string;
+  /** A prebuilt workflow bundle of `workflows/drill.ts` (`BREACHLINE_WORKFLOW_BUNDLE`); absent: bundled at start. */
+  workflowBundlePath?: string;
 }
 
 /** A running breachline: every piece of the main command. */
@@ -106,6 +108,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       reportDir: options.reportDir,
       logger,
       ...(kill && options.dataDir ? { wrapActivities: faultHook(kill, options.dataDir, logger) } : {}),
+      ...(options.workflowBundlePath !== undefined ? { workflowBundlePath: options.workflowBundlePath } : {}),
     });
     closers.push(() => workers.close());
 

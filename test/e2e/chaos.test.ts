@@ -10,6 +10,7 @@ import { ACTIVITY_STARTS_FILE, faultMarker, parseFaultKillAt, type FaultKillPoin
 import { readRunState, type RunState } from '../../src/app/state-file';
 import type { EvidenceRecord } from '../../src/audit';
 import type { IncidentState } from '../../src/domain/incident';
+import { bundleWorkflows } from '../../src/app/workers';
 import { readServiceAccount } from '../../src/vault/service-accounts';
 import { createVaultSecrets } from '../../src/vault';
 import { approveSignal, fileNotificationSignal, stateQuery } from '../../workflows/api';
@@ -52,6 +53,8 @@ const dir = mkdtempSync(join(tmpdir(), 'breachline-chaos-'));
 const dataDir = join(dir, 'data');
 const stateFile = join(dir, 'run.json');
 const runbookDir = join(dir, 'runbooks');
+/** Bundled once for every start: bundling is most of a start's time, and the matrix restarts often. */
+const bundlePath = join(dir, 'workflows.js');
 let child: ChildProcess | undefined;
 
 afterAll(() => {
@@ -79,7 +82,7 @@ function writeRunbooks(): void {
 function env(): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(out)) if (key.startsWith('BREACHLINE_')) delete out[key];
-  return { ...out, BREACHLINE_INGRESS_PORT: '0', BREACHLINE_LOG_LEVEL: 'warn', BREACHLINE_RUNBOOK_DIR: runbookDir, BREACHLINE_FAULT_KILL_AT: KILL_POINTS.map((k) => k.at).join(',') };
+  return { ...out, BREACHLINE_INGRESS_PORT: '0', BREACHLINE_LOG_LEVEL: 'warn', BREACHLINE_RUNBOOK_DIR: runbookDir, BREACHLINE_WORKFLOW_BUNDLE: bundlePath, BREACHLINE_FAULT_KILL_AT: KILL_POINTS.map((k) => k.at).join(',') };
 }
 
 interface Started {
@@ -216,6 +219,7 @@ async function fillChecks(rows: Row[], s: Started, incidentId: string): Promise<
 describe('chaos matrix: kill -9 of the whole main process at each playbook step', () => {
   it('resumes after every kill, with one rotation per account, gapless evidence and an intact audit chain', async () => {
     writeRunbooks();
+    writeFileSync(bundlePath, (await bundleWorkflows()).code);
     let s = await startMain();
     const accounts = createVaultSecrets({ address: s.state.vault?.address ?? '', token: s.state.vault?.token ?? '' });
     const before = Object.fromEntries(await Promise.all(BLAST.map(async (a) => [a, (await readServiceAccount(accounts, a)).version] as const)));

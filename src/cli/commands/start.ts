@@ -29,6 +29,7 @@ export function registerStartCommand(program: Command): void {
       const config = loadConfig();
       const dataDir = opts.ephemeral ? undefined : resolve(opts.dataDir ?? config.dataDir ?? join(process.cwd(), '.breachline', 'data'));
       const faultKillAt = process.env.BREACHLINE_FAULT_KILL_AT;
+      const workflowBundlePath = process.env.BREACHLINE_WORKFLOW_BUNDLE;
       const logFile = join(process.cwd(), '.breachline', 'breachline.log');
       const logger = appLogger({ level: config.logLevel, file: logFile, verbose: opts.verbose === true });
       const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -44,6 +45,7 @@ export function registerStartCommand(program: Command): void {
         ...(dataDir !== undefined ? { dataDir } : {}),
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
         ...(faultKillAt ? { faultKillAt } : {}),
+        ...(workflowBundlePath ? { workflowBundlePath } : {}),
       });
       const s = app.state;
       const sandbox = (name: string): string => (s.embedded.includes(name) ? ' (embedded sandbox)' : '');
