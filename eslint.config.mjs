@@ -35,6 +35,21 @@ export default tseslint.config(
     },
   },
   {
+    // One door into the sandbox (design §4): product code reaches `src/sandbox` only through
+    // src/app/sandbox-door.ts, which loads it with a dynamic import behind an explicit request.
+    // Type-only imports are allowed (they vanish at compile time); tests import the sandbox freely.
+    // Workflows are covered by their own rule above.
+    files: ['src/**/*.ts', 'activities/**/*.ts', 'worker/**/*.ts'],
+    ignores: ['src/sandbox/**', 'src/app/sandbox-door.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '(^|/)sandbox/', message: 'Product code reaches the sandbox only through src/app/sandbox-door.ts (design §4: one door).', allowTypeImports: true },
+        ],
+      }],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.cjs', 'bin/**'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -1,13 +1,12 @@
 import type { PlaybookDeps } from '../activities';
 import type { Config } from '../src/config/config';
+import { MissingSystemsError, SYSTEMS, type SystemName } from '../src/config/systems';
 import type { KafkaConnection } from '../src/kafka/client';
 import type { Logger } from '../src/log/logger';
-import { startSandboxes, type SandboxSet } from '../src/sandbox/up';
-import type { SandboxName } from '../src/sandbox/types';
 import { createWebConversationPort } from '../src/slack';
 import { createVaultSecrets } from '../src/vault';
 
-/** Where the worker's external systems are, whether configured or embedded sandboxes. */
+/** Where the worker's external systems are: configured, or sandboxes the caller started on request. */
 export interface Endpoints {
   temporal: { address: string; namespace: string };
   kafka: KafkaConnection;
@@ -16,10 +15,9 @@ export interface Endpoints {
   slack?: { apiUrl: string; botToken: string; signingSecret: string };
 }
 
-/** The endpoints and, when some address was missing, the sandboxes started in its place. */
-export interface ResolvedEndpoints {
-  endpoints: Endpoints;
-  sandboxes?: SandboxSet;
+/** Started sandboxes by name, as `startStandIns` (src/app/sandbox-door.ts) returns them. */
+export interface StandInConnections {
+  get(name: SystemName): { readonly connection: Readonly<Record<string, unknown>> } | undefined;
 }
 
 const str = (v: unknown, what: string): string => {
@@ -28,17 +26,21 @@ const str = (v: unknown, what: string): string => {
 };
 
 /**
- * Resolves every endpoint from the config; each system without an address is replaced by its
- * embedded sandbox (design §5), started here and returned so the caller closes it on shutdown.
+ * Resolves every endpoint from the config, and a system without an address from the stand-in the
+ * caller started for it. Nothing is started here: a system with neither is a
+ * {@link MissingSystemsError} listing each one (the worker passes no stand-ins at all, so it runs
+ * on configured systems only and never on a silent sandbox).
  */
-export async function resolveEndpoints(config: Config, logger: Logger): Promise<ResolvedEndpoints> {
-  const missing: SandboxName[] = [];
-  if (config.temporal.address === undefined) missing.push('temporal');
-  if (config.kafka.brokers === undefined) missing.push('kafka');
-  if (config.vault.address === undefined) missing.push('vault');
-  if (config.slack.apiUrl === undefined) missing.push('slack');
-  const sandboxes = missing.length > 0 ? await startSandboxes({ only: missing, logger, ...(config.dataDir ? { dataDir: config.dataDir } : {}) }) : undefined;
-  const conn = (name: SandboxName): Readonly<Record<string, unknown>> => sandboxes?.get(name)?.connection ?? {};
+export function resolveEndpoints(config: Config, standIns?: StandInConnections): Endpoints {
+  const conn = (name: SystemName): Readonly<Record<string, unknown>> => standIns?.get(name)?.connection ?? {};
+  const has: Record<SystemName, boolean> = {
+    temporal: config.temporal.address !== undefined,
+    kafka: config.kafka.brokers !== undefined,
+    vault: config.vault.address !== undefined,
+    slack: config.slack.apiUrl !== undefined,
+  };
+  const missing = SYSTEMS.filter((s) => !has[s] && standIns?.get(s) === undefined);
+  if (missing.length > 0) throw new MissingSystemsError(missing, 'the worker never starts a sandbox; for the sandbox demo run `breachline start` with no address configured');
 
   const temporal = config.temporal.address !== undefined
     ? { address: config.temporal.address, namespace: config.temporal.namespace }
@@ -46,7 +48,7 @@ export async function resolveEndpoints(config: Config, logger: Logger): Promise<
   const kafka: KafkaConnection = config.kafka.brokers !== undefined
     ? { brokers: config.kafka.brokers, saslMechanism: config.kafka.saslMechanism, username: str(config.kafka.username, 'kafka username'), password: str(config.kafka.password, 'kafka password'), ssl: config.kafka.ssl }
     : {
-        brokers: conn('kafka').brokers as string[],
+        brokers: [...(conn('kafka').brokers as readonly string[])],
         saslMechanism: 'scram-sha-512',
         username: str(conn('kafka').username, 'kafka username'),
         password: str(conn('kafka').password, 'kafka password'),
@@ -58,7 +60,7 @@ export async function resolveEndpoints(config: Config, logger: Logger): Promise<
   const slack = config.slack.apiUrl !== undefined
     ? { apiUrl: config.slack.apiUrl, botToken: str(config.slack.botToken, 'slack bot token'), signingSecret: str(config.slack.signingSecret, 'slack signing secret') }
     : { apiUrl: str(conn('slack').apiUrl, 'slack api url'), botToken: str(conn('slack').botToken, 'slack bot token'), signingSecret: str(conn('slack').signingSecret, 'slack signing secret') };
-  return { endpoints: { temporal, kafka, vault, slack }, ...(sandboxes ? { sandboxes } : {}) };
+  return { temporal, kafka, vault, slack };
 }
 
 /** Builds the activities' dependencies from resolved endpoints: ports and connections only. */

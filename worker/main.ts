@@ -6,13 +6,10 @@ import { buildDeps, resolveEndpoints } from './deps';
 
 /**
  * The breachline worker: runs `IncidentWorkflow` (and its clock children) and the playbook
- * activities on `config.temporal.taskQueue`. Without a configured address for a system it starts
- * that system's embedded sandbox. Stops gracefully on SIGINT/SIGTERM: running activities finish
- * or are handed back to Temporal, which retries them on the next worker.
- *
- * Drills (issue 6): a second worker on `config.temporal.drillTaskQueue` whose deps are built from
- * embedded sandboxes only — `buildDeps` over `resolveEndpoints` of a config with every address
- * removed. `runWorker` takes the task queue and deps for that reason.
+ * activities on `config.temporal.taskQueue`. It never starts a sandbox: every system needs a
+ * configured address, and a missing one fails the start listing each (design §5; the sandbox demo
+ * is `breachline start`). Stops gracefully on SIGINT/SIGTERM: running activities finish or are
+ * handed back to Temporal, which retries them on the next worker.
  */
 
 /** Options of {@link runWorker}. */
@@ -52,7 +49,7 @@ function logged<T extends Record<string, (input: never) => Promise<unknown>>>(ac
 /** Runs a worker until `signal` aborts; resolves once it has shut down and everything is closed. */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const { config, logger } = options;
-  const { endpoints, sandboxes } = await resolveEndpoints(config, logger);
+  const endpoints = resolveEndpoints(config);
   const deps: PlaybookDeps = buildDeps(config, endpoints, logger);
   const connection = await NativeConnection.connect({ address: endpoints.temporal.address });
   try {
@@ -67,19 +64,18 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     });
     const stop = (): void => worker.shutdown();
     options.signal?.addEventListener('abort', stop, { once: true });
-    logger.info({ taskQueue, temporal: endpoints.temporal.address, embedded: sandboxes?.servers.map((s) => s.name) ?? [] }, 'worker running');
+    logger.info({ taskQueue, temporal: endpoints.temporal.address }, 'worker running');
     await worker.run();
     logger.info('worker stopped');
   } finally {
     await connection.close();
-    await sandboxes?.close();
   }
 }
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ name: 'breachline-worker', level: config.logLevel });
-  // We handle the signals ourselves, so that the sandboxes and connections close after the
+  // We handle the signals ourselves, so that the connections close after the
   // worker has drained (the SDK's own handler would re-raise the signal before that).
   Runtime.install({ shutdownSignals: [] });
   const controller = new AbortController();

@@ -2,18 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { buildDeps, resolveEndpoints } from '../../worker/deps';
-import type { Config } from '../config/config';
+import { ConfigError, type Config } from '../config/config';
+import { planSystems, type SystemName, type SystemPlan } from '../config/systems';
 import { createDrillPort, type DrillPort } from '../drill/port';
 import { createIngressServer, loadIngressRunbooks, RunbookCatalog } from '../ingress';
 import type { Logger } from '../log/logger';
-import type { RunningSlackSandbox } from '../sandbox/slack';
-import { seedTradingExfiltration } from '../sandbox/scenario/trading-exfiltration';
 import { createSlackApp, createWebConversationPort } from '../slack';
 import { createRefusalRecorder, createTemporalIncidentPort, loadPolicyEngine, MemoryCardStore, registerOperations } from '../slack/operations';
 import type { RoleMap } from '../slack/policy/roles';
 import { slackDrillPort } from '../drill/slack-port';
 import { createVaultSecrets } from '../vault';
 import { startControlServer } from './control';
+import { faultHook, parseFaultKillAt } from './fault-hook';
+import { seedScenarioIfEmpty, startStandIns, type RunningSlackSandbox, type SandboxSet } from './sandbox-door';
 import { removeRunState, writeRunState, type RunState } from './state-file';
 import { startWorkers } from './workers';
 
@@ -33,6 +34,21 @@ export interface StartBreachlineOptions {
   reportDir: string;
   /** Seed the trading-exfiltration scenario when Kafka and Vault are embedded. @default true */
   seed?: boolean;
+  /**
+   * Where the sandboxes journal their state, so a restart (after Ctrl-C or kill -9) resumes every
+   * open incident. Absent: in memory (`--ephemeral`). The CLI defaults it to `.breachline/data`.
+   */
+  dataDir?: string;
+  /** Systems a sandbox stands in for although others are configured (`--sandbox kafka,vault`). */
+  sandbox?: readonly SystemName[];
+  /**
+   * Fault hook for the chaos tests, `<activity>:start|end` (`BREACHLINE_FAULT_KILL_AT`): the
+   * process SIGKILLs itself the first time that activity starts or ends. Honoured only in the
+   * sandbox demo with a data dir; anywhere else it is refused at start.
+   */
+  faultKillAt?: string;
+  /** A prebuilt workflow bundle of `workflows/drill.ts` (`BREACHLINE_WORKFLOW_BUNDLE`); absent: bundled at start. */
+  workflowBundlePath?: string;
 }
 
 /** A running breachline: every piece of the main command. */
@@ -44,9 +60,11 @@ export interface RunningBreachline {
 }
 
 /**
- * The composition root of `breachline start`. Every system without a configured address is
- * replaced by its embedded sandbox (design §5); with nothing configured, the trading-exfiltration
- * scenario is seeded so the first alert has something to act on. Ingress and the Slack app listen
+ * The composition root of `breachline start`. Sandboxes start only when asked (design §5): with
+ * no address configured it is the sandbox demo, every system a sandbox journalling under the data
+ * dir, and the trading-exfiltration scenario seeded into the fresh cluster (a restart finds it
+ * present and seeds nothing); with some configured, every other system must be configured too or
+ * named in `sandbox`, else start fails listing what is missing. Ingress and the Slack app listen
  * on two ports (ingress's own server and Bolt's receiver each keep their request gates).
  * `close()` stops in reverse order of start; a failure during start closes what had started.
  */
@@ -58,15 +76,21 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
     for (const c of closers.splice(0).reverse()) await c().catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'shutdown step failed'));
   };
   try {
-    const { endpoints, sandboxes } = await resolveEndpoints(config, logger.child({ component: 'sandbox' }));
-    if (sandboxes) closers.push(() => sandboxes.close());
-    const embedded = sandboxes?.servers.map((s) => s.name) ?? [];
+    const plan = planSystems(config, options.sandbox);
+    const kill = faultKillPoint(options, plan);
+    let sandboxes: SandboxSet | undefined;
+    if (plan.standIns.length > 0) {
+      const set = await startStandIns(plan.standIns, { logger: logger.child({ component: 'sandbox' }), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+      sandboxes = set;
+      closers.push(() => set.close());
+    }
+    const endpoints = resolveEndpoints(config, sandboxes);
+    const embedded: string[] = [...plan.standIns];
 
     let scenario: RunState['scenario'];
     if ((options.seed ?? true) && embedded.includes('kafka') && embedded.includes('vault')) {
       const secrets = createVaultSecrets({ address: endpoints.vault.address, token: endpoints.vault.token, logger });
-      const seeded = await seedTradingExfiltration({ kafka: endpoints.kafka, secrets, volume: 'test', vault: { address: endpoints.vault.address, token: endpoints.vault.token }, logger });
-      scenario = { name: 'trading-exfiltration', topic: seeded.topic, compromised: `User:${seeded.compromised}` };
+      scenario = await seedScenarioIfEmpty({ kafka: endpoints.kafka, secrets, vault: { address: endpoints.vault.address, token: endpoints.vault.token }, logger });
     }
 
     const connection = await Connection.connect({ address: endpoints.temporal.address });
@@ -83,6 +107,8 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       runbooks,
       reportDir: options.reportDir,
       logger,
+      ...(kill && options.dataDir ? { wrapActivities: faultHook(kill, options.dataDir, logger) } : {}),
+      ...(options.workflowBundlePath !== undefined ? { workflowBundlePath: options.workflowBundlePath } : {}),
     });
     closers.push(() => workers.close());
 
@@ -137,12 +163,15 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
     const state: RunState = {
       pid: process.pid,
       startedAt: new Date().toISOString(),
+      mode: plan.mode,
+      ...(options.dataDir && plan.standIns.length > 0 ? { dataDir: options.dataDir } : {}),
       temporal: { address: endpoints.temporal.address, namespace: endpoints.temporal.namespace, taskQueue: config.temporal.taskQueue, drillTaskQueue: config.temporal.drillTaskQueue, embedded: embedded.includes('temporal') },
       ingress: { url: listening.url, sources: genericSource ? { generic: genericSource } : {} },
       ...(slackState ? { slack: slackState } : {}),
       ...(control ? { control } : {}),
       ...(scenario ? { scenario } : {}),
       ...(embedded.includes('kafka') ? { kafka: { ...endpoints.kafka, auditTopic: config.kafka.auditTopic } } : {}),
+      ...(embedded.includes('vault') ? { vault: { address: endpoints.vault.address, token: endpoints.vault.token } } : {}),
       embedded,
     };
     if (options.stateFile !== false) {
@@ -155,6 +184,15 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
     await close();
     throw err;
   }
+}
+
+/** The fault hook's kill point, refused outside the sandbox demo with a data dir (it kills the process). */
+function faultKillPoint(options: StartBreachlineOptions, plan: SystemPlan): ReturnType<typeof parseFaultKillAt> | undefined {
+  if (options.faultKillAt === undefined || options.faultKillAt === '') return undefined;
+  if (plan.mode !== 'demo' || !options.dataDir) {
+    throw new ConfigError(['BREACHLINE_FAULT_KILL_AT is a chaos-test hook honoured only in the sandbox demo with a data dir; unset it']);
+  }
+  return parseFaultKillAt(options.faultKillAt);
 }
 
 /**

@@ -10,19 +10,25 @@ import type { KafkaConnection } from '../kafka/client';
 export interface RunState {
   pid: number;
   startedAt: string;
+  /** `demo`: nothing configured, every system a sandbox; `mixed`: some stand in by `--sandbox`. */
+  mode: 'demo' | 'configured' | 'mixed';
+  /** Where the sandboxes journal (absent: in memory, or no sandbox at all). */
+  dataDir?: string;
   temporal: { address: string; namespace: string; taskQueue: string; drillTaskQueue: string; embedded: boolean };
   ingress: { url: string; sources: { generic?: { hmacSecret?: string; bearerToken?: string } } };
   slack?: { requestUrl: string; command: string; embedded: boolean };
   /** Local control endpoint of the running instance (signed slash commands through the Slack sandbox). */
   control?: { url: string; token: string };
-  /** The seeded sandbox scenario, when one was seeded. */
-  scenario?: { name: string; topic: string; compromised: string };
+  /** The sandbox scenario; `seeded` false when a restart found it already present. */
+  scenario?: { name: string; topic: string; compromised: string; seeded: boolean };
   /**
    * The embedded Kafka sandbox's admin connection and audit topic, so `audit verify` and
    * `incident timeline` can read the demo's audit topic. Absent for a configured Kafka, whose
    * credentials stay in the operator's configuration.
    */
   kafka?: KafkaConnection & { auditTopic: string };
+  /** The embedded Vault sandbox's address and root token (absent for a configured Vault). */
+  vault?: { address: string; token: string };
   /** Names of the embedded sandboxes. */
   embedded: string[];
 }

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type PlaybookDeps } from '../../activities';
 import { createDrillActivities } from '../../activities/drill';
 import type { Config } from '../config/config';
-import { DrillRange } from '../drill/range';
+import { DrillRange, type PlaybookActivities } from '../drill/range';
 import type { RunbookCatalog } from '../ingress/runbooks';
 import type { Logger } from '../log/logger';
 
@@ -29,6 +29,13 @@ export interface StartWorkersOptions {
   runbooks: RunbookCatalog;
   reportDir: string;
   logger: Logger;
+  /**
+   * A prebuilt bundle of `workflows/drill.ts` (`bundleWorkflows()` output written to a file), as
+   * `BREACHLINE_WORKFLOW_BUNDLE` gives it; absent: bundle at start (the slowest part of a start).
+   */
+  workflowBundlePath?: string;
+  /** Wraps the main playbook activity set (the chaos tests' fault hook); the drill set is never wrapped. */
+  wrapActivities?: (activities: PlaybookActivities) => PlaybookActivities;
 }
 
 let runtimeInstalled = false;
@@ -62,7 +69,7 @@ function drillWorkflowsPath(): string {
 }
 
 /** Bundles the workflows once for both task queues (workflows/drill.ts re-exports the playbook's). */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+export function bundleWorkflows(): Promise<WorkflowBundle> {
   const noop = (): void => undefined;
   return bundleWorkflowCode({
     workflowsPath: drillWorkflowsPath(),
@@ -76,7 +83,7 @@ export interface DrillWorkerOptions {
   namespace: string;
   /** `config.temporal.drillTaskQueue`. */
   taskQueue: string;
-  bundle: WorkflowBundleWithSourceMap;
+  bundle: WorkflowBundle;
   range: DrillRange;
   client: Client;
   runbooks: RunbookCatalog;
@@ -117,7 +124,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
   installRuntime(options.logger);
   const { config, logger } = options;
   const [bundle, connection, range] = await Promise.all([
-    bundleWorkflows(),
+    options.workflowBundlePath !== undefined ? Promise.resolve({ code: readFileSync(options.workflowBundlePath, 'utf8') }) : bundleWorkflows(),
     NativeConnection.connect({ address: options.temporalAddress }),
     DrillRange.start({ logger: logger.child({ component: 'drill-range' }), auditTopic: config.kafka.auditTopic }),
   ]);
@@ -126,7 +133,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     namespace: options.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle: bundle,
-    activities: createActivities(options.deps),
+    activities: (options.wrapActivities ?? ((a: PlaybookActivities) => a))(createActivities(options.deps)),
   });
   const drill = await createDrillWorker({
     connection,

@@ -3,14 +3,16 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 /**
- * breachline's configuration. Every external system is optional: an absent address means the
- * embedded sandbox is started in its place (design §5). Loaded from the environment and an
- * optional YAML/JSON file (`BREACHLINE_CONFIG_FILE`); the environment wins.
+ * breachline's configuration. An absent address does not start anything by itself: with no address
+ * at all, `breachline start` is the sandbox demo; with some, every system must be configured or
+ * named in `--sandbox` (see `planSystems` in ./systems); the worker needs all of them (design §5).
+ * Loaded from the environment and an optional YAML/JSON file (`BREACHLINE_CONFIG_FILE`); the
+ * environment wins.
  */
 export const configSchema = z.object({
   temporal: z
     .object({
-      /** `host:port` of a Temporal frontend. @default undefined (embedded sandbox) */
+      /** `host:port` of a Temporal frontend. @default undefined (not configured) */
       address: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').optional(),
       /** @default 'default' */
       namespace: z.string().min(1).default('default'),
@@ -22,7 +24,7 @@ export const configSchema = z.object({
     .prefault({}),
   kafka: z
     .object({
-      /** Bootstrap brokers. @default undefined (embedded sandbox) */
+      /** Bootstrap brokers. @default undefined (not configured) */
       brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1).optional(),
       /** @default 'scram-sha-512' */
       saslMechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).default('scram-sha-512'),
@@ -36,7 +38,7 @@ export const configSchema = z.object({
     .prefault({}),
   vault: z
     .object({
-      /** Vault base URL. @default undefined (embedded sandbox) */
+      /** Vault base URL. @default undefined (not configured) */
       address: z.url().optional(),
       token: z.string().min(1).optional(),
       /** KV v2 mount for service credentials. @default 'secret' */
@@ -47,7 +49,7 @@ export const configSchema = z.object({
     .prefault({}),
   slack: z
     .object({
-      /** Slack Web API base, e.g. https://slack.com/api/. @default undefined (embedded sandbox) */
+      /** Slack Web API base, e.g. https://slack.com/api/. @default undefined (not configured) */
       apiUrl: z.url().optional(),
       botToken: z.string().min(1).optional(),
       signingSecret: z.string().min(1).optional(),
@@ -76,7 +78,11 @@ export const configSchema = z.object({
   runbookDir: z.string().min(1).default('runbooks'),
   /** Slack user id → role. */
   roles: z.record(z.string(), z.enum(['incident-commander', 'responder', 'dpo', 'observer'])).default({}),
-  /** Directory for sandbox data (journals). @default undefined (in memory) */
+  /**
+   * Where the sandboxes journal their state. `breachline start` uses `.breachline/data` when this
+   * is unset (its `--data-dir` wins over both, `--ephemeral` keeps everything in memory).
+   * @default undefined
+   */
   dataDir: z.string().min(1).optional(),
   /** @default 'info' */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,10 +1,7 @@
 import { createActivities, type PlaybookDeps } from '../../activities';
 import type { KafkaConnection } from '../kafka/client';
 import { silentLogger, type Logger } from '../log/logger';
-import { start as startKafka, type RunningKafkaSandbox } from '../sandbox/kafka';
-import { seedTradingExfiltration } from '../sandbox/scenario/trading-exfiltration';
-import { start as startSlack, type RunningSlackSandbox } from '../sandbox/slack';
-import { start as startVault, type RunningVaultSandbox } from '../sandbox/vault';
+import { seedScenario, startDrillCluster, startDrillSlack, type RunningKafkaSandbox, type RunningSlackSandbox, type RunningVaultSandbox } from '../app/sandbox-door';
 import { createWebConversationPort, type ConversationPort } from '../slack';
 import { createVaultSecrets } from '../vault';
 import type { ScenarioName } from './scenarios';
@@ -48,7 +45,7 @@ export class DrillRange {
 
   /** Starts the range's Slack sandbox; Kafka and Vault start with each drill. */
   static async start(options: DrillRangeOptions = {}): Promise<DrillRange> {
-    const slack = await startSlack({});
+    const slack = await startDrillSlack();
     const conversation = createWebConversationPort({ apiUrl: slack.apiUrl, botToken: slack.botToken, logger: options.logger ?? silentLogger, retryConfig: { retries: 1 } });
     return new DrillRange(slack, conversation, options);
   }
@@ -97,13 +94,14 @@ export class DrillRange {
   /** Replaces the drill cluster by fresh Kafka and Vault sandboxes and seeds the scenario on them. */
   async prepare(scenario: ScenarioName, scenarioEnd: Date): Promise<DrillGroundTruth> {
     await this.closeCluster();
-    this.kafka = await startKafka({});
-    this.vault = await startVault({});
+    const cluster = await startDrillCluster();
+    this.kafka = cluster.kafka;
+    this.vault = cluster.vault;
     const kafka = this.kafkaConnection as KafkaConnection;
     const deps = this.deps(kafka, this.vault.address, this.vault.rootToken);
     switch (scenario) {
       case 'trading-exfiltration': {
-        const seeded = await seedTradingExfiltration({ kafka, secrets: deps.secrets, volume: 'test', scenarioEnd, vault: { address: this.vault.address, token: this.vault.rootToken }, logger: this.logger });
+        const seeded = await seedScenario({ kafka, secrets: deps.secrets, scenarioEnd, vault: { address: this.vault.address, token: this.vault.rootToken }, logger: this.logger });
         this.current = createActivities(deps);
         return {
           topic: seeded.topic,

@@ -19,6 +19,7 @@ export type IngressErrorCode =
   | 'replayed'
   | 'malformed_json'
   | 'invalid_payload'
+  | 'invalid_alert'
   | 'unknown_scenario'
   | 'temporal_unavailable'
   | 'not_ready'
@@ -56,4 +57,24 @@ export class IngressError extends Error {
 export function invalidPayload(source: string, details: readonly FieldProblem[]): IngressError {
   const n = details.length;
   return new IngressError(422, 'invalid_payload', `${source} payload failed validation (${n} problem${n === 1 ? '' : 's'})`, details);
+}
+
+/**
+ * An alert whose payload had the right shape but whose content breaks the alert rules (a principal
+ * outside Kafka's grammar, a field too long, a control character): 422 with the first offending
+ * field named at the top level, `{error: 'invalid_alert', field, message, details}`, so a sender
+ * sees what to fix without reading a list.
+ */
+export class InvalidAlertError extends IngressError {
+  constructor(
+    readonly field: string,
+    details: readonly FieldProblem[],
+  ) {
+    super(422, 'invalid_alert', `alert field "${field}" is invalid: ${details[0]?.message ?? 'see details'}`, details);
+    this.name = 'InvalidAlertError';
+  }
+
+  override toBody(): { error: IngressErrorCode; field: string; message: string; details?: readonly FieldProblem[] } {
+    return { error: this.code, field: this.field, message: this.message, ...(this.details && this.details.length > 0 ? { details: this.details } : {}) };
+  }
 }

@@ -54,3 +54,13 @@ export async function startSandboxes(options: StartSandboxesOptions = {}): Promi
   }
   return { servers, get: (name) => servers.find((s) => s.name === name), close };
 }
+
+// The sandbox's one entry point for product code: `src/app/sandbox-door.ts` imports this module
+// dynamically, and only behind an explicit request for a sandbox. Everything the door hands out
+// is re-exported here so no other path into `src/sandbox` is needed.
+export { start as startKafka, type RunningKafkaSandbox } from './kafka/index';
+export { start as startVault, type RunningVaultSandbox } from './vault/index';
+export { start as startSlack, type RunningSlackSandbox } from './slack/index';
+export { seedTradingExfiltration, type TradingScenario } from './scenario/trading-exfiltration';
+export { readSlackRecord, type SlackLogSource } from './slack/log-command';
+export { formatSnapshot } from './slack/log-format';

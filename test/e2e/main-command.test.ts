@@ -62,6 +62,10 @@ describe('npm start (bin/breachline start) with no configuration', () => {
   let incidentId: string;
 
   it('prints what runs and what to type next, and writes the state file', async () => {
+    // The demo is announced, and durable by default under the working directory's .breachline/data.
+    expect(stdout).toContain('SANDBOX DEMO');
+    expect(stdout).toContain(`data       ${join(dir, '.breachline', 'data')}`);
+    expect(existsSync(join(dir, '.breachline', 'data', 'temporal'))).toBe(true);
     expect(stdout).toContain('scenario trading-exfiltration seeded');
     expect(stdout).toContain('bin/breachline alert --scenario trading-exfiltration');
     state = await readRunState(stateFile);
@@ -134,4 +138,25 @@ describe('npm start (bin/breachline start) with no configuration', () => {
     expect(stdout).toContain('breachline: stopped');
     expect(existsSync(stateFile)).toBe(false);
   });
+});
+
+describe('bin/breachline start with some addresses configured', () => {
+  it('fails listing every missing system, and starts no sandbox', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'breachline-partial-'));
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const key of Object.keys(env)) if (key.startsWith('BREACHLINE_')) delete env[key];
+    Object.assign(env, { BREACHLINE_KAFKA_BROKERS: '127.0.0.1:1', BREACHLINE_KAFKA_USERNAME: 'u', BREACHLINE_KAFKA_PASSWORD: 'p' });
+    try {
+      const failed = await run(BIN, ['start', '--state-file', join(scratch, 'run.json')], { cwd: scratch, env, timeout: 60_000 }).then(
+        () => undefined,
+        (err: unknown) => err as { code: number; stderr: string; stdout: string },
+      );
+      expect(failed?.code).toBe(1);
+      for (const name of ['BREACHLINE_TEMPORAL_ADDRESS', 'BREACHLINE_VAULT_ADDRESS', 'BREACHLINE_SLACK_API_URL', '--sandbox temporal,vault,slack']) expect(failed?.stderr).toContain(name);
+      expect(failed?.stderr).not.toContain('BREACHLINE_KAFKA_BROKERS');
+      expect(existsSync(join(scratch, '.breachline', 'data'))).toBe(false);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

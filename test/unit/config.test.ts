@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config';
+import { MissingSystemsError, parseSystemNames, planSystems } from '../../src/config/systems';
 
 describe('loadConfig', () => {
-  it('defaults to the embedded sandbox when no address is configured', () => {
+  it('leaves every address unset when none is configured (the demo decides on sandboxes, not the config)', () => {
     const c = loadConfig({ env: {} });
     expect(c.temporal.address).toBeUndefined();
     expect(c.kafka.brokers).toBeUndefined();
@@ -60,5 +61,65 @@ describe('loadConfig', () => {
     });
     expect(c.temporal.namespace).toBe('prod');
     expect(c.temporal.taskQueue).toBe('ir');
+  });
+});
+
+describe('planSystems: no silent sandbox', () => {
+  const full = {
+    BREACHLINE_TEMPORAL_ADDRESS: 'temporal:7233',
+    BREACHLINE_KAFKA_BROKERS: 'kafka:9092',
+    BREACHLINE_KAFKA_USERNAME: 'breachline',
+    BREACHLINE_KAFKA_PASSWORD: 'secret',
+    BREACHLINE_VAULT_ADDRESS: 'https://vault:8200',
+    BREACHLINE_VAULT_TOKEN: 'token',
+    BREACHLINE_SLACK_API_URL: 'https://slack.com/api/',
+    BREACHLINE_SLACK_BOT_TOKEN: 'xoxb-1',
+    BREACHLINE_SLACK_SIGNING_SECRET: 'signing',
+  };
+  const without = (...keys: string[]): Record<string, string> => Object.fromEntries(Object.entries(full).filter(([k]) => !keys.some((p) => k.startsWith(p))));
+
+  it('no address at all is the sandbox demo: every system stands in', () => {
+    expect(planSystems(loadConfig({ env: {} }))).toEqual({ mode: 'demo', standIns: ['temporal', 'kafka', 'vault', 'slack'] });
+  });
+
+  it('every address configured starts no sandbox', () => {
+    expect(planSystems(loadConfig({ env: full }))).toEqual({ mode: 'configured', standIns: [] });
+  });
+
+  it('one address configured means every system must be: start fails listing each missing one', () => {
+    const config = loadConfig({ env: { BREACHLINE_KAFKA_BROKERS: 'kafka:9092', BREACHLINE_KAFKA_USERNAME: 'u', BREACHLINE_KAFKA_PASSWORD: 'p' } });
+    let error: unknown;
+    try {
+      planSystems(config);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(MissingSystemsError);
+    expect((error as MissingSystemsError).missing).toEqual(['temporal', 'vault', 'slack']);
+    const message = (error as Error).message;
+    for (const name of ['BREACHLINE_TEMPORAL_ADDRESS', 'BREACHLINE_VAULT_ADDRESS', 'BREACHLINE_SLACK_API_URL']) expect(message).toContain(name);
+    expect(message).not.toContain('BREACHLINE_KAFKA_BROKERS');
+    expect(message).toContain('--sandbox temporal,vault,slack');
+  });
+
+  it('--sandbox names the stand-ins explicitly', () => {
+    expect(planSystems(loadConfig({ env: without('BREACHLINE_KAFKA', 'BREACHLINE_VAULT') }), ['kafka', 'vault'])).toEqual({ mode: 'mixed', standIns: ['kafka', 'vault'] });
+  });
+
+  it('--sandbox that leaves a system neither configured nor named still fails', () => {
+    expect(() => planSystems(loadConfig({ env: without('BREACHLINE_KAFKA', 'BREACHLINE_VAULT') }), ['kafka'])).toThrow(/BREACHLINE_VAULT_ADDRESS/);
+  });
+
+  it('--sandbox naming a configured system is refused rather than guessed', () => {
+    expect(() => planSystems(loadConfig({ env: full }), ['kafka'])).toThrow(/kafka: named in --sandbox but BREACHLINE_KAFKA_BROKERS is configured/);
+  });
+
+  it('--sandbox with nothing configured stands in only for the named ones, and the rest are missing', () => {
+    expect(() => planSystems(loadConfig({ env: {} }), ['kafka'])).toThrow(MissingSystemsError);
+  });
+
+  it('parseSystemNames rejects unknown names', () => {
+    expect(parseSystemNames('kafka, vault')).toEqual(['kafka', 'vault']);
+    expect(() => parseSystemNames('kafka,postgres')).toThrow(/unknown system postgres/);
   });
 });

@@ -5,17 +5,18 @@ import { requireSubject, toPrincipal, validate, type ParsedAlert } from './field
  * breachline's own alert format, for any SIEM or script that can post JSON (docs/ingress.md).
  * Strict: an unknown key (a typo such as `principle`) is an error rather than silently ignored.
  */
+// String lengths are bounded on the normalised alert (ALERT_FIELD_LIMITS), the same for every source.
 export const genericAlertSchema = z.strictObject({
   /** The sender's id for this alert. */
-  id: z.string().min(1).max(256),
+  id: z.string().min(1),
   /** Detection rule name; with the principal or asset it decides which incident the alert joins. */
-  rule: z.string().min(1).max(512),
-  title: z.string().min(1).max(1024).optional(),
+  rule: z.string().min(1),
+  title: z.string().min(1).optional(),
   severity: z.enum(['critical', 'high', 'medium', 'low']),
-  /** Kafka principal, e.g. `User:report-exporter` (a bare name is taken as a User). */
-  principal: z.string().min(1).max(512).optional(),
+  /** Kafka principal, e.g. `User:report-exporter` (a bare name is taken as a User); its grammar and length are checked on the normalised alert. */
+  principal: z.string().min(1).optional(),
   /** Topic, host or service the alert is about. */
-  asset: z.string().min(1).max(512).optional(),
+  asset: z.string().min(1).optional(),
   /** Runbook scenario. @default 'kafka-exfiltration' */
   scenario: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a runbook scenario name such as kafka-exfiltration').optional(),
   /** When the activity was observed: ISO 8601 with a zone. */

@@ -174,6 +174,26 @@ describe('bad requests are refused with the right status and nothing is started'
     expect(await workflowCount(rig.client)).toBe(before);
   });
 
+  it('a principal with a control character → 422 invalid_alert naming the field, and no incident', async () => {
+    const { payload, workflowId } = uniqueGeneric('bell');
+    const before = await workflowCount(rig.client);
+    const answer = await postAlert(rig.url, 'generic', { ...payload, principal: 'User:probe-bell\u0007' });
+    expect(answer.status).toBe(422);
+    expect(answer.body).toMatchObject({ error: 'invalid_alert', field: 'principal' });
+    expect(await workflowCount(rig.client)).toBe(before);
+    await expect(rig.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+
+  it('an over-long field from a SIEM (Splunk asset) → 422 invalid_alert naming it', async () => {
+    const before = await workflowCount(rig.client);
+    const payload = fixture('splunk');
+    payload.result = { ...(payload.result as Record<string, unknown>), kafka_topic: 't'.repeat(600) };
+    const answer = await postAlert(rig.url, 'splunk', payload);
+    expect(answer.status).toBe(422);
+    expect(answer.body).toMatchObject({ error: 'invalid_alert', field: 'asset' });
+    expect(await workflowCount(rig.client)).toBe(before);
+  });
+
   it('unknown scenario → 422 unknown_scenario naming the known ones', async () => {
     const { payload, workflowId } = uniqueGeneric('scenario');
     const before = await workflowCount(rig.client);
