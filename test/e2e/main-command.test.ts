@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunState, type RunState } from '../../src/app/state-file';
 import { INCIDENT_STATUSES, type IncidentState } from '../../src/domain/incident';
-import { stateQuery } from '../../workflows/api';
+import { INCIDENT_WORKFLOW_TYPE, stateQuery } from '../../workflows/api';
 
 /*
  * The README's main command, driven only through the CLI a user types: `breachline start` from
@@ -138,6 +138,48 @@ describe('npm start (bin/breachline start) with no configuration', () => {
     expect(stdout).toContain('breachline: stopped');
     expect(existsSync(stateFile)).toBe(false);
   });
+});
+
+describe('npm start again after Ctrl-C, in the same directory', () => {
+  it('resumes from .breachline/data: the scenario is already present and the open incident is still there', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const key of Object.keys(env)) if (key.startsWith('BREACHLINE_')) delete env[key];
+    Object.assign(env, { BREACHLINE_INGRESS_PORT: '0', BREACHLINE_LOG_LEVEL: 'warn', BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks') });
+    const again = spawn(BIN, ['start', '--slack-port', '0', '--state-file', stateFile], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    again.stderr?.resume();
+    const stopped = new Promise((resolve) => again.once('exit', resolve));
+    let out = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`restart did not come up in 90 s:\n${out}`)), 90_000);
+        again.stdout?.on('data', (chunk: Buffer) => {
+          out += chunk.toString('utf8');
+          if (out.includes('Ctrl-C stops everything')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      expect(out).toContain('scenario trading-exfiltration already present');
+      const state = await readRunState(stateFile);
+      const connection = await Connection.connect({ address: state.temporal.address });
+      try {
+        const workflows = new Client({ connection, namespace: state.temporal.namespace }).workflow;
+        const ids: string[] = [];
+        // The demo's incident (drills run theirs on the drill task queue).
+        for await (const w of workflows.list()) if (w.type === INCIDENT_WORKFLOW_TYPE && w.taskQueue === state.temporal.taskQueue) ids.push(w.workflowId);
+        expect(ids.length).toBeGreaterThan(0);
+        const s = await workflows.getHandle(ids[0] as string).query<IncidentState>(stateQuery);
+        expect(s.revokedPrincipals.map((r) => r.principal)).toContain('User:report-exporter');
+        expect(s.status).not.toBe('closed');
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      again.kill('SIGINT');
+      await stopped;
+    }
+  }, 150_000);
 });
 
 describe('bin/breachline start with some addresses configured', () => {
