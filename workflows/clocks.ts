@@ -28,7 +28,7 @@ const ART34_REMINDER_MS = 12 * 3_600_000;
 /** The calculator's stages of a regime, with the definition's `phased` flag carried along. */
 export function computeDues(def: RegimeDefinition, run: Run, regime: string): Array<StageDue & { phased?: boolean }> {
   const facts = regimeFacts(run.ledger.open, regime, run.input.alert.observedAt);
-  return computeStages(def, facts, entityOf(run.input.runbook)).stages.map((st) => ({
+  return computeStages(def, facts, entityOf(run.input.runbook, regime)).stages.map((st) => ({
     ...st,
     ...(def.stages.find((d) => d.name === st.stage)?.phased ? { phased: true } : {}),
   }));
@@ -43,7 +43,6 @@ export function startClocks(run: Run): void {
   if (run.input.mode === 'dry-run') return;
   const handles = new Map<string, Promise<void>>();
   started.set(run, handles);
-  const entity = entityOf(run.input.runbook);
   for (const [regime, rule] of Object.entries(run.input.runbook.regimes)) {
     const def = regimeDefinition(regime, rule);
     // From the incident id, not the workflow id: a re-opened fingerprint (`incident-<fp>.<n>`) runs under
@@ -61,7 +60,7 @@ export function startClocks(run: Run): void {
       parentWorkflowId: run.workflowId,
       regime,
       definition: def,
-      entity,
+      entity: entityOf(run.input.runbook, regime),
       facts: regimeFacts(run.ledger.open, regime, run.input.alert.observedAt),
       channel: incidentChannel(run),
       authority: rule.authority,

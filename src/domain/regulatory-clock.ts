@@ -50,8 +50,9 @@ export function regimeDefinition(name: string, rule: RegimeRule): RegimeDefiniti
  * The calendar of a runbook's entity. The loader requires `entity` whenever regimes are named;
  * a runbook built in code without one gets UTC and no weekend relief, never a guessed country.
  */
-export function entityOf(runbook: Runbook): EntityCalendar {
-  return runbook.entity ?? { country: 'US', timeZone: 'UTC', weekendRelief: false };
+export function entityOf(runbook: Runbook, regime?: string): EntityCalendar {
+  const own = regime === undefined ? undefined : runbook.regimes[regime]?.entity;
+  return own ?? runbook.entity ?? { country: 'US', timeZone: 'UTC', weekendRelief: false };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { BUILTIN_REGIMES } from './regimes/builtin';
-import { checkEntity } from './regimes/calendar';
+import { checkEntity } from './regimes/holidays';
 import { RegimeInputError } from './regimes/errors';
 import { stageDefinitionSchema } from './regimes/schema';
 import { ACTIONS, isActionName } from './runbook-actions';
@@ -35,7 +35,7 @@ export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
   const regimes = isObj(data.regimes) ? data.regimes : {};
 
   for (const [name, regime] of Object.entries(regimes)) {
-    if (isObj(regime)) problems.push(...regimeProblems(name, regime));
+    if (isObj(regime)) problems.push(...regimeProblems(name, regime), ...entityProblems(regime.entity, ['regimes', name, 'entity']));
   }
   problems.push(...entityProblems(data.entity));
 
@@ -77,14 +77,14 @@ function refs(problems: SemanticProblem[], step: number, param: string, value: u
 }
 
 /** The entity's zone and country must be ones the calculator knows (an IANA zone, a country with holidays). */
-function entityProblems(entity: unknown): SemanticProblem[] {
+function entityProblems(entity: unknown, path: Array<string | number> = ['entity']): SemanticProblem[] {
   if (!isObj(entity) || typeof entity.country !== 'string' || typeof entity.timeZone !== 'string') return [];
   try {
     checkEntity({ country: entity.country, timeZone: entity.timeZone, weekendRelief: entity.weekendRelief === true });
     return [];
   } catch (err) {
     if (!(err instanceof RegimeInputError)) throw err;
-    return [{ path: ['entity', err.field], plain: true, message: `entity.${err.field}: ${err.message}` }];
+    return [{ path: [...path, err.field], plain: true, message: `${path.join('.')}.${err.field}: ${err.message}` }];
   }
 }
 

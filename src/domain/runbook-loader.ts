@@ -8,6 +8,7 @@ import type { Runbook } from './runbook';
 import { runbookSemanticProblems, type PathSegment } from './runbook-checks';
 import { DURATION_PATTERN, NAME_PATTERN, PRINCIPAL_PATTERN } from './runbook-actions';
 import { runbookSchema } from './runbook-schema';
+import { withHolidays } from './regimes/holidays';
 
 /**
  * Reads and validates runbook YAML. Runs outside workflows (it reads files and uses ajv, yaml and
@@ -95,6 +96,7 @@ export function parseRunbook(content: string | Uint8Array, fileName: string): Lo
   const runbook = data as Runbook;
   runbook.regimes ??= {};
   runbook.breakers ??= {};
+  attachHolidays(runbook);
   return { runbook, contentHash: createHash('sha256').update(bytes).digest('hex'), source, file };
 }
 
@@ -246,4 +248,15 @@ function sortUnique(problems: RunbookProblem[]): RunbookProblem[] {
       seen.add(k);
       return true;
     });
+}
+
+/**
+ * Writes each calendar's public holidays (last year to two years ahead) into the runbook, so an
+ * incident's workflow computes business days from dates recorded in its own input: replay never
+ * depends on the holiday library, and the workflow bundle does not carry every country's calendar.
+ */
+function attachHolidays(runbook: Runbook, now = new Date()): void {
+  const from = now.getUTCFullYear() - 1;
+  if (runbook.entity !== undefined) runbook.entity = withHolidays(runbook.entity, from, 4);
+  for (const rule of Object.values(runbook.regimes)) if (rule.entity !== undefined) rule.entity = withHolidays(rule.entity, from, 4);
 }

@@ -59,6 +59,10 @@ export function runbookSchema(): JsonSchema {
             description: 'Stages of a regime of your own: name, anchor, period, optional bound, rule, phased.',
             items: { type: 'object' },
           },
+          entity: {
+            $ref: '#/$defs/entity',
+            description: 'The calendar this regime is computed in when it is not the entity\'s own (e.g. SEC 8-K business days are US federal ones).',
+          },
           notifyDataSubjectsWhen: {
             type: 'object',
             additionalProperties: false,

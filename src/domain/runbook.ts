@@ -24,6 +24,8 @@ export interface RegimeRule {
   authority: string;
   /** A regime of the runbook's own (or a built-in one redefined): its stages, in order. */
   stages?: StageDefinition[];
+  /** The calendar of this regime when it is not the entity's (e.g. US federal business days for SEC 8-K). */
+  entity?: EntityCalendar;
   /** GDPR Art. 34: when the data subjects themselves must be told. */
   notifyDataSubjectsWhen?: { minDataSubjects: number; piiCategories: string[] };
 }

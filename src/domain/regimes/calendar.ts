@@ -1,4 +1,3 @@
-import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
 import { RegimeInputError } from './errors';
 import type { EntityCalendar, Period } from './types';
@@ -20,42 +19,50 @@ import type { EntityCalendar, Period } from './types';
 
 const HOUR_MS = 3_600_000;
 
-/** Country → year → the set of its public holidays as local `yyyy-MM-dd` dates. */
-const holidayCache = new Map<string, Map<number, ReadonlySet<string>>>();
-let knownCountries: ReadonlySet<string> | undefined;
+/** Public holidays of a country in a year, as local `yyyy-MM-dd` dates. */
+export type HolidayProvider = (country: string, year: number) => ReadonlySet<string>;
 
-/** Throws a precise error when the entity's country or time zone is unknown. */
+/**
+ * Where holidays come from when the entity does not carry them. Workflow code never registers
+ * one: a workflow receives its entity with the holiday dates already in it (see
+ * `withHolidays` in `holidays.ts`), so replay never depends on the holiday library's version and
+ * the workflow bundle does not carry every country's calendar. Node code (CLI, loader, tests) gets
+ * `date-holidays` registered by importing `./holidays` (the regimes index does).
+ */
+let provider: HolidayProvider | undefined;
+let knownCountry: ((country: string) => boolean) | undefined;
+
+/** Registers the holiday source for entities without dates, and which countries it knows (done once by `./holidays`). */
+export function registerHolidayProvider(next: HolidayProvider, knows: (country: string) => boolean): void {
+  provider = next;
+  knownCountry = knows;
+}
+
+/** Throws a precise error when the entity's time zone, or (without carried dates) its country, is unknown. */
 export function checkEntity(entity: EntityCalendar): void {
   if (!DateTime.fromMillis(0, { zone: entity.timeZone }).isValid) {
     throw new RegimeInputError('timeZone', `unknown time zone "${entity.timeZone}": expected an IANA zone such as Europe/Berlin`);
   }
-  knownCountries ??= new Set(Object.keys(new Holidays().getCountries()));
-  if (!knownCountries.has(entity.country.toUpperCase())) {
+  if (entity.holidays === undefined && knownCountry !== undefined && !knownCountry(entity.country)) {
     throw new RegimeInputError('country', `unknown country "${entity.country}": expected an ISO 3166-1 alpha-2 code such as DE or US`);
   }
 }
 
-function publicHolidays(country: string, year: number): ReadonlySet<string> {
-  const code = country.toUpperCase();
-  let byYear = holidayCache.get(code);
-  if (byYear === undefined) {
-    byYear = new Map();
-    holidayCache.set(code, byYear);
+function publicHolidays(entity: EntityCalendar, year: number): ReadonlySet<string> {
+  const carried = entity.holidays;
+  if (carried !== undefined) {
+    const days = carried[String(year)];
+    if (days === undefined) throw new RegimeInputError('holidays', `the entity's calendar has no public holidays of ${entity.country} for ${year}`);
+    return new Set(days);
   }
-  let days = byYear.get(year);
-  if (days === undefined) {
-    const list = new Holidays(code).getHolidays(year) || [];
-    // `date` is the local date and time the holiday starts, e.g. `2026-07-03 00:00:00`.
-    days = new Set(list.filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
-    byYear.set(year, days);
-  }
-  return days;
+  if (provider === undefined) throw new RegimeInputError('holidays', `no public-holiday calendar for ${entity.country}: give the entity its holiday dates`);
+  return provider(entity.country, year);
 }
 
-/** True for a local day that is neither a weekend day nor a public holiday of the country. */
-export function isBusinessDay(local: DateTime, country: string): boolean {
+/** True for a local day that is neither a weekend day nor a public holiday of the entity's country. */
+export function isBusinessDay(local: DateTime, entity: EntityCalendar): boolean {
   if (local.weekday >= 6) return false;
-  return !publicHolidays(country, local.year).has(local.toFormat('yyyy-MM-dd'));
+  return !publicHolidays(entity, local.year).has(local.toFormat('yyyy-MM-dd'));
 }
 
 /** The instant `period` after `fromMs`, by the rules above. */
@@ -65,21 +72,21 @@ export function addPeriod(fromMs: number, period: Period, entity: EntityCalendar
   const local = DateTime.fromMillis(fromMs, { zone: entity.timeZone });
   if (unit === 'calendar-days') return local.plus({ days: amount }).toMillis();
   if (unit === 'calendar-months') return local.plus({ months: amount }).toMillis();
-  return addBusinessDays(local, amount, entity.country).toMillis();
+  return addBusinessDays(local, amount, entity).toMillis();
 }
 
 /**
  * n business days after `local`, at the same local time. Counting starts the day after: a
  * determination on a Saturday makes the next Monday business day 1.
  */
-function addBusinessDays(local: DateTime, amount: number, country: string): DateTime {
+function addBusinessDays(local: DateTime, amount: number, entity: EntityCalendar): DateTime {
   const wall = { hour: local.hour, minute: local.minute, second: local.second, millisecond: local.millisecond };
   let day = local.startOf('day');
   let counted = 0;
   while (counted < amount) {
     // Step by calendar date (not 24 h) so a DST change cannot skip or repeat a day.
     day = day.plus({ days: 1 });
-    if (isBusinessDay(day, country)) counted += 1;
+    if (isBusinessDay(day, entity)) counted += 1;
   }
   return day.set(wall);
 }
@@ -91,9 +98,9 @@ function addBusinessDays(local: DateTime, amount: number, country: string): Date
  */
 export function applyWorkingDayRelief(dueMs: number, entity: EntityCalendar): number {
   let day = DateTime.fromMillis(dueMs, { zone: entity.timeZone });
-  if (isBusinessDay(day, entity.country)) return dueMs;
+  if (isBusinessDay(day, entity)) return dueMs;
   do day = day.startOf('day').plus({ days: 1 });
-  while (!isBusinessDay(day, entity.country));
+  while (!isBusinessDay(day, entity));
   return day.set({ hour: 12, minute: 0, second: 0, millisecond: 0 }).toMillis();
 }
 

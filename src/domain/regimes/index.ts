@@ -10,7 +10,8 @@ import type { EntityCalendar, RegimeDeadlines, RegimeFacts, RegimeId } from './t
 export type * from './types';
 export { BUILTIN_REGIMES } from './builtin';
 export { computeStages, parseInstant, reminderInstants } from './calculator';
-export { addPeriod, applyWorkingDayRelief, checkEntity, formatLocal, isBusinessDay } from './calendar';
+export { addPeriod, applyWorkingDayRelief, formatLocal, isBusinessDay } from './calendar';
+export { checkEntity, publicHolidaysOf, withHolidays } from './holidays';
 export { RegimeInputError } from './errors';
 export { periodSchema, regimeDefinitionSchema, stageAnchorSchema, stageDefinitionJsonSchema, stageDefinitionSchema } from './schema';
 

@@ -4,7 +4,17 @@
  */
 
 /** Entity the clocks are computed for (from the runbook or config). */
-export interface EntityCalendar { country: string; timeZone: string; weekendRelief: boolean }
+export interface EntityCalendar {
+  country: string;
+  timeZone: string;
+  weekendRelief: boolean;
+  /**
+   * Year → the country's public holidays as local `yyyy-MM-dd` dates. Workflow input always carries
+   * them (`withHolidays`), so a deadline never depends on the holiday library at replay; node code
+   * may leave them out and the registered library is asked.
+   */
+  holidays?: Readonly<Record<string, readonly string[]>>;
+}
 
 /** What is known about an incident that anchors the stages. All ISO-8601 UTC instants. */
 export interface RegimeFacts {

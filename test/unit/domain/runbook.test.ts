@@ -134,7 +134,12 @@ describe('loaded runbooks', () => {
     const { runbook } = await loadRunbookFile(join(runbooks, 'kafka-exfiltration.yaml'));
     // Clocks are not a step: every regime starts at open, computed in the entity's calendar.
     expect(Object.keys(runbook.regimes)).toEqual(['gdpr', 'dora', 'nis2', 'sec-8k', 'nydfs']);
-    expect(runbook.entity).toEqual({ country: 'DE', timeZone: 'Europe/Berlin', weekendRelief: true });
+    expect(runbook.entity).toMatchObject({ country: 'DE', timeZone: 'Europe/Berlin', weekendRelief: true });
+    // Holidays travel with the runbook into the workflow: German Unity Day, US Independence Day (observed).
+    const year = new Date().getUTCFullYear();
+    expect(runbook.entity?.holidays?.[String(year)]).toContain(`${year}-10-03`);
+    expect(runbook.regimes['sec-8k']?.entity).toMatchObject({ country: 'US', timeZone: 'America/New_York' });
+    expect(Object.keys(runbook.regimes['sec-8k']?.entity?.holidays ?? {})).toEqual([year - 1, year, year + 1, year + 2].map(String));
     expect(runbook.regimes.gdpr?.notifyDataSubjectsWhen?.piiCategories).toEqual(['contact', 'name', 'account-identifier']);
     expect(runbook.breakers['orders-to-data-lake']?.topic).toBe('orders');
     const plan = planSteps(runbook);
@@ -144,7 +149,7 @@ describe('loaded runbooks', () => {
 
   it('the runbook directory loads as a whole', async () => {
     const all = await loadRunbookDir(runbooks);
-    expect(all.map((l) => `${l.runbook.id}@${l.runbook.version}`)).toContain('kafka-exfiltration@2');
+    expect(all.map((l) => `${l.runbook.id}@${l.runbook.version}`)).toContain('kafka-exfiltration@3');
   });
 
   it('planSteps does not let callers modify shared defaults', () => {
