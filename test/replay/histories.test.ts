@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quietLogger, quietRuntime } from '../support/quiet-runtime';
@@ -16,12 +16,12 @@ import { quietLogger, quietRuntime } from '../support/quiet-runtime';
 const DIR = join(__dirname, '..', 'fixtures', 'histories');
 const ROOT = join(__dirname, '..', '..');
 
-/** Captured histories: `<release>/<scenario>--<workflow id>.json`. */
+/** Captured histories: `<release>/<scenario>--<workflow id>.history.pb`, `/` in ids written as `~`. */
 function fixtures(): Array<{ release: string; file: string; workflowId: string }> {
   const out: Array<{ release: string; file: string; workflowId: string }> = [];
   for (const release of readdirSync(DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
-    for (const file of readdirSync(join(DIR, release)).filter((f) => f.endsWith('.json'))) {
-      out.push({ release, file: join(DIR, release, file), workflowId: file.replace(/\.json$/, '') });
+    for (const file of readdirSync(join(DIR, release)).filter((f) => f.endsWith('.history.pb'))) {
+      out.push({ release, file: join(DIR, release, file), workflowId: file.replace(/\.history\.pb$/, '').replace(/~/g, '/') });
     }
   }
   return out;
@@ -44,7 +44,7 @@ describe('histories of earlier releases replay on this bundle', () => {
   });
 
   it.each(all.map((f) => ({ name: `${f.release}/${f.workflowId}`, ...f })))('$name', async ({ file, workflowId }) => {
-    const history = historyFromJSON(JSON.parse(readFileSync(file, 'utf8')));
+    const history = temporal.api.history.v1.History.decode(readFileSync(file));
     await expect(Worker.runReplayHistory({ workflowBundle: bundle, replayName: workflowId }, history, workflowId)).resolves.toBeUndefined();
   });
 });
