@@ -1,6 +1,7 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type PlaybookDeps } from '../activities';
 import { loadConfig, type Config } from '../src/config/config';
+import { workerVersioning } from '../src/config/worker-versioning';
 import { createLogger, type Logger } from '../src/log/logger';
 import { buildDeps, resolveEndpoints } from './deps';
 
@@ -61,6 +62,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       taskQueue,
       ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
       activities: logged(createActivities(deps), logger),
+      ...workerVersioning(config),
     });
     const stop = (): void => worker.shutdown();
     options.signal?.addEventListener('abort', stop, { once: true });

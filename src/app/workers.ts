@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type PlaybookDeps } from '../../activities';
 import { createDrillActivities } from '../../activities/drill';
+import { workerVersioning } from '../config/worker-versioning';
 import type { Config } from '../config/config';
 import { DrillRange, type PlaybookActivities } from '../drill/range';
 import type { RunbookCatalog } from '../ingress/runbooks';
@@ -134,6 +135,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     taskQueue: config.temporal.taskQueue,
     workflowBundle: bundle,
     activities: (options.wrapActivities ?? ((a: PlaybookActivities) => a))(createActivities(options.deps)),
+    ...workerVersioning(config),
   });
   const drill = await createDrillWorker({
     connection,

@@ -20,6 +20,18 @@ export const configSchema = z.object({
       taskQueue: z.string().min(1).default('breachline'),
       /** Task queue for drill activities; always backed by the embedded sandbox. @default 'breachline-drill' */
       drillTaskQueue: z.string().min(1).default('breachline-drill'),
+      /**
+       * Worker Deployment name. Set, the workers use Temporal's worker versioning: every incident is
+       * PINNED to the build it started on, so a deployment drains running incidents on their old
+       * code while new ones start on the new build. @default undefined (unversioned workers)
+       */
+      deploymentName: z.string().min(1).optional(),
+      /** This build's id within the deployment; required with `deploymentName`. @default undefined */
+      buildId: z.string().min(1).optional(),
+    })
+    .refine((t) => (t.deploymentName === undefined) === (t.buildId === undefined), {
+      message: 'BREACHLINE_WORKER_DEPLOYMENT and BREACHLINE_WORKER_BUILD_ID go together: set both for worker versioning, or neither',
+      path: ['buildId'],
     })
     .prefault({}),
   kafka: z
@@ -127,6 +139,8 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_TEMPORAL_ADDRESS', ['temporal', 'address'], String],
   ['BREACHLINE_TEMPORAL_NAMESPACE', ['temporal', 'namespace'], String],
   ['BREACHLINE_TEMPORAL_TASK_QUEUE', ['temporal', 'taskQueue'], String],
+  ['BREACHLINE_WORKER_DEPLOYMENT', ['temporal', 'deploymentName'], String],
+  ['BREACHLINE_WORKER_BUILD_ID', ['temporal', 'buildId'], String],
   ['BREACHLINE_KAFKA_BROKERS', ['kafka', 'brokers'], list],
   ['BREACHLINE_KAFKA_SASL_MECHANISM', ['kafka', 'saslMechanism'], String],
   ['BREACHLINE_KAFKA_USERNAME', ['kafka', 'username'], String],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { MissingSystemsError, parseSystemNames, planSystems } from '../../src/config/systems';
+import { workerVersioning } from '../../src/config/worker-versioning';
 
 describe('loadConfig', () => {
   it('leaves every address unset when none is configured (the demo decides on sandboxes, not the config)', () => {
@@ -121,5 +122,19 @@ describe('planSystems: no silent sandbox', () => {
   it('parseSystemNames rejects unknown names', () => {
     expect(parseSystemNames('kafka, vault')).toEqual(['kafka', 'vault']);
     expect(() => parseSystemNames('kafka,postgres')).toThrow(/unknown system postgres/);
+  });
+});
+
+describe('worker versioning', () => {
+  it('pins incidents to the build they started on when a deployment is configured, and is off otherwise', () => {
+    expect(workerVersioning(loadConfig({ env: {} }))).toEqual({});
+    const c = loadConfig({ env: { BREACHLINE_WORKER_DEPLOYMENT: 'breachline', BREACHLINE_WORKER_BUILD_ID: '0.2.0+abc123' } });
+    expect(workerVersioning(c)).toEqual({
+      workerDeploymentOptions: { version: { deploymentName: 'breachline', buildId: '0.2.0+abc123' }, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' },
+    });
+  });
+
+  it('refuses a deployment without a build id, naming both variables', () => {
+    expect(() => loadConfig({ env: { BREACHLINE_WORKER_DEPLOYMENT: 'breachline' } })).toThrow(/BREACHLINE_WORKER_DEPLOYMENT and BREACHLINE_WORKER_BUILD_ID go together/);
   });
 });

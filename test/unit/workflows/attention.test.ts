@@ -59,7 +59,9 @@ async function withIncident(
     try {
       await body(handle, record);
     } finally {
-      // Clocks outlive their incident by design: end them so later tests skip time over their own timers only.
+      // Clocks outlive their incident by design, and an incident needing attention never ends by
+      // itself: end both, so later tests skip time over their own timers only.
+      await env.client.workflow.getHandle(incidentId).terminate('test done').catch(() => undefined);
       for (const regime of Object.keys(runbook.runbook.regimes)) {
         await env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime)).terminate('test done').catch(() => undefined);
       }

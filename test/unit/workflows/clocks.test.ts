@@ -69,7 +69,10 @@ async function withIncident(body: (s: Started) => Promise<void>, overrides: Reco
     try {
       await body({ handle, record, awareMs, incidentId });
     } finally {
-      // Clocks outlive their incident by design: end them here so later tests skip time over their own timers only.
+      // Clocks outlive their incident by design, and an incident needing attention never ends by
+      // itself: end both here, so later tests skip time over their own timers only (an activity
+      // scheduled after this test's worker stopped would hold virtual time still).
+      await env.client.workflow.getHandle(incidentId).terminate('test done').catch(() => undefined);
       await endClocks(incidentId);
     }
   });

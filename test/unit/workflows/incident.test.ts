@@ -73,7 +73,9 @@ async function withIncident(
     try {
       await body({ handle, record, worker, awareMs });
     } finally {
-      // Clocks outlive their incident by design (see clocks.test.ts): end them so later tests skip time over their own timers only.
+      // Clocks outlive their incident by design (see clocks.test.ts), and an incident needing attention
+      // never ends by itself: end both, so later tests skip time over their own timers only.
+      await env.client.workflow.getHandle(incidentId).terminate('test done').catch(() => undefined);
       for (const regime of Object.keys(runbook.runbook.regimes)) {
         await env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime)).terminate('test done').catch(() => undefined);
       }
