@@ -1,5 +1,5 @@
 import type { Logger } from '../src/log/logger';
-import type { ConversationPort, MessageBlock } from '../src/slack/conversation-port';
+import type { ConversationPort, MessageBlock, MessageRef } from '../src/slack/conversation-port';
 
 /** Dependencies of {@link createNotifyActivities}. */
 export interface NotifyActivityDeps {
@@ -17,6 +17,8 @@ export interface NotifyInput {
   blocks?: unknown[];
   /** Overrides the default channel. */
   channel?: string;
+  /** Edit this earlier message in place instead of posting a new one (progress that moves). */
+  replace?: MessageRef;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface NotifyInput {
  * containment or a regulatory clock.
  */
 export function createNotifyActivities(deps: NotifyActivityDeps): {
-  notify(input: NotifyInput): Promise<{ posted: boolean }>;
+  notify(input: NotifyInput): Promise<{ posted: boolean; ref?: MessageRef }>;
 } {
   return {
     async notify(input) {
@@ -34,13 +36,14 @@ export function createNotifyActivities(deps: NotifyActivityDeps): {
         logger.info({ text: input.text }, 'no conversation port configured; message not posted');
         return { posted: false };
       }
+      const blocks = input.blocks !== undefined ? { blocks: input.blocks as MessageBlock[] } : {};
       try {
-        await deps.conversation.postIncidentMessage({
-          channel: input.channel ?? deps.channel,
-          text: input.text,
-          ...(input.blocks !== undefined ? { blocks: input.blocks as MessageBlock[] } : {}),
-        });
-        return { posted: true };
+        if (input.replace !== undefined) {
+          const ref = await deps.conversation.updateIncidentMessage(input.replace, { text: input.text, ...blocks });
+          return { posted: true, ref: { channelId: ref.channelId, ts: ref.ts } };
+        }
+        const ref = await deps.conversation.postIncidentMessage({ channel: input.channel ?? deps.channel, text: input.text, ...blocks });
+        return { posted: true, ref: { channelId: ref.channelId, ts: ref.ts } };
       } catch (err) {
         logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'incident message not posted');
         return { posted: false };

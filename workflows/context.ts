@@ -42,6 +42,8 @@ export interface Run {
   approvals: Approvals;
   /** Posts to the incident channel without waiting (best effort, never on the critical path). */
   notify(text: string): void;
+  /** Posts progress that moves (evidence replay): one message, edited in place as it advances. */
+  progress(text: string): void;
   /** The forensic result, once the forensics step has run. */
   findings?: Findings;
   /** Breakers opened per step, to close them exactly. */

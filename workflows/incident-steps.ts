@@ -145,7 +145,7 @@ function startEvidence(run: Run, step: StepOf<'preserve-evidence'>): void {
         await preserveEvidence(run, step, async (drafts) => {
           for (const draft of drafts) ledger.commit(draft);
           await ledger.flush();
-          run.notify(evidenceProgress(BigInt(ledger.open.evidence.records), total, Date.now() - started));
+          run.progress(evidenceProgress(BigInt(ledger.open.evidence.records), total, Date.now() - started));
         });
         return [];
       });

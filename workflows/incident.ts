@@ -68,6 +68,8 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
     },
   );
   const chat = notifier();
+  let progressChain: Promise<void> = Promise.resolve();
+  let progressRef: { channelId: string; ts: string } | undefined;
   const run: Run = {
     input,
     workflowId: workflowInfo().workflowId,
@@ -77,6 +79,15 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
     notify(text) {
       if (dryRun) return;
       run.background.push(chat.notify({ incidentId: input.incidentId, text }).catch(() => undefined));
+    },
+    progress(text) {
+      if (dryRun) return;
+      // Chained, so each edit knows the message the first post created; a lost post just posts anew.
+      progressChain = progressChain.then(async () => {
+        const out = await chat.notify({ incidentId: input.incidentId, text, ...(progressRef !== undefined ? { replace: progressRef } : {}) }).catch(() => undefined);
+        if (out?.ref !== undefined) progressRef = out.ref;
+      });
+      run.background.push(progressChain);
     },
     opened: {},
     breakerLock: new Lock(),

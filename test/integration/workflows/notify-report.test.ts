@@ -66,8 +66,17 @@ const events: DomainEvent[] = [
 
 describe('notify and report activities over the Slack sandbox', () => {
   it('posts an incident message to the channel', async () => {
-    expect(await notify({ incidentId: 'inc-1', text: 'contained report-exporter' })).toEqual({ posted: true });
+    expect(await notify({ incidentId: 'inc-1', text: 'contained report-exporter' })).toMatchObject({ posted: true, ref: { ts: expect.any(String) } });
     expect(await texts()).toContain('contained report-exporter');
+  });
+
+  it('edits a progress message in place when given the first one', async () => {
+    const first = await notify({ incidentId: 'inc-1', text: 'Evidence: 10 of 30 records preserved' });
+    const second = await notify({ incidentId: 'inc-1', text: 'Evidence: 30 of 30 records preserved', replace: first.ref! });
+    expect(second.ref?.ts).toBe(first.ref?.ts);
+    const all = await texts();
+    expect(all).toContain('Evidence: 30 of 30 records preserved');
+    expect(all).not.toContain('Evidence: 10 of 30 records preserved');
   });
 
   it('reports posted: false instead of failing when Slack is down', async () => {

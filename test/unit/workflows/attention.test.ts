@@ -193,7 +193,7 @@ describe('evidence: one partition failing does not stop the others', () => {
       if (input.partition === 1 && calls.filter((p) => p === 1).length === 1) throw ApplicationFailure.create({ type: 'EvidenceTopicUnavailable', message: 'broker down', nonRetryable: true });
       return (stub.preserveEvidence as (i: unknown) => Promise<unknown>)(input);
     }) as Activity;
-    await withIncident(
+    const record = await withIncident(
       async (handle) => {
         await waitForState(handle, (st) => st.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
         await handle.signal(approveSignal, approve('break-circuits'));
@@ -210,6 +210,10 @@ describe('evidence: one partition failing does not stop the others', () => {
     // Three first attempts, then only the failed partition again.
     expect(calls.slice(0, 3).sort()).toEqual([0, 1, 2]);
     expect(calls.slice(3)).toEqual([1]);
+    // Progress is one message edited in place, not one message per partition.
+    const progress = record.messages.filter((m) => m.startsWith('Evidence:'));
+    expect(progress).toHaveLength(1);
+    expect(progress[0]).toMatch(/^Evidence: 300 of 300 records preserved/);
   });
 });
 

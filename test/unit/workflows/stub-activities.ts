@@ -129,10 +129,12 @@ export function stubActivities(): { activities: Record<string, (...args: never[]
       record.audit.push(...fresh);
       return { appended: fresh.length, skipped: input.events.length - fresh.length };
     },
-    async notify(input: { text: string }): Promise<{ posted: boolean }> {
+    async notify(input: { text: string; replace?: { channelId: string; ts: string } }): Promise<{ posted: boolean; ref: { channelId: string; ts: string } }> {
       call('notify');
-      record.messages.push(input.text);
-      return { posted: true };
+      // An edit in place replaces the earlier message, as chat.update does.
+      if (input.replace !== undefined) record.messages[Number(input.replace.ts)] = input.text;
+      else record.messages.push(input.text);
+      return { posted: true, ref: { channelId: 'C-INCIDENTS', ts: input.replace?.ts ?? String(record.messages.length - 1) } };
     },
     async postReport(input: { throughSeq: number }): Promise<{ posted: boolean; sha256: string; bytes: number }> {
       call('postReport');
