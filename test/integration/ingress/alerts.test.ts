@@ -8,7 +8,7 @@ import { configSchema } from '../../../src/config/config';
 import { createMetrics } from '../../../src/ingress/metrics';
 import { createIngressServer } from '../../../src/ingress/server';
 import { silentLogger } from '../../../src/log/logger';
-import { authHeaders, fixture, post, postAlert, postChunked, recorded, repoRunbooks, SECRETS, startRig, workflowCount, type IngressRig } from './helpers';
+import { authHeaders, fixture, post, postAlert, postChunked, postRaw, recorded, repoRunbooks, SECRETS, startRig, workflowCount, type IngressRig } from './helpers';
 
 let rig: IngressRig;
 let clockOffsetMs = 0;
@@ -139,6 +139,28 @@ describe('bad requests are refused with the right status and nothing is started'
     const resent = await post(rig.url, 'generic', body, authHeaders('generic', body, Date.now() + 1000));
     expect(resent.status).toBe(202);
     expect(resent.body.duplicate).toBe(true);
+  });
+
+  it('a replay respelled (upper-case hex, padded with whitespace) is still a replay → 409, no new signal', async () => {
+    const { payload, workflowId } = uniqueGeneric('replay-respelled');
+    const body = JSON.stringify(payload);
+    const headers = authHeaders('generic', body);
+    const hex = (headers['x-breachline-signature'] ?? '').replace(/^sha256=/, '');
+    const first = await post(rig.url, 'generic', body, headers);
+    expect(first.status).toBe(202);
+    const countAfterFirst = await workflowCount(rig.client);
+    const respelled = {
+      'upper-case hex': `sha256=${hex.toUpperCase()}`,
+      // Plain spaces and tabs are stripped by the HTTP parser; String#trim also strips U+00A0.
+      'no-break space around it': `\u00a0sha256=${hex}\u00a0`,
+      'upper-case hex and padding': `\u00a0sha256=${hex.toUpperCase()}\u00a0`,
+    };
+    for (const [how, spelling] of Object.entries(respelled)) {
+      const replay = await postRaw(rig.url, 'generic', body, { ...headers, 'x-breachline-signature': spelling });
+      expect({ how, status: replay.status, error: replay.body.error }).toEqual({ how, status: 409, error: 'replayed' });
+    }
+    expect(await workflowCount(rig.client)).toBe(countAfterFirst);
+    expect((await recorded(rig.client, workflowId)).signals).toHaveLength(1);
   });
 
   it('wrong bearer token → 401 invalid_token; none → 401 missing_token', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { request, type Agent } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -103,6 +104,37 @@ export async function post(url: string, source: string, body: string, headers: R
 export function postAlert(url: string, source: AlertSource, payload: unknown, nowMs?: number): Promise<Answer> {
   const body = JSON.stringify(payload);
   return post(url, source, body, authHeaders(source, body, nowMs));
+}
+
+/**
+ * POSTs over a bare socket with every header byte as given (latin1), HTTP/1.1 with
+ * `Connection: close`. fetch and node:http would trim, refuse or UTF-8-encode some header
+ * spellings (e.g. a no-break space, byte 0xA0) that an attacker's own client sends as-is.
+ */
+export function postRaw(url: string, source: string, body: string, headers: Record<string, string>): Promise<Answer> {
+  const target = new URL(`${url}/v1/alerts/${source}`);
+  const payload = Buffer.from(body, 'utf8');
+  const all: Record<string, string> = { host: target.host, 'content-type': 'application/json', ...headers, 'content-length': String(payload.length), connection: 'close' };
+  const head = `POST ${target.pathname} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  return new Promise((resolve, reject) => {
+    // Written, not ended: a half-closed socket may be dropped before a slow answer is sent.
+    const socket = connect(Number(target.port), target.hostname, () => socket.write(Buffer.concat([Buffer.from(head, 'latin1'), payload])));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [statusAndHeaders = '', rest = ''] = text.split('\r\n\r\n', 2);
+      const [statusLine = '', ...lines] = statusAndHeaders.split('\r\n');
+      const responseHeaders = new Headers();
+      for (const line of lines) {
+        const i = line.indexOf(':');
+        if (i > 0) responseHeaders.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+      }
+      // The ingress answers with Content-Length, so what follows the head is the JSON body.
+      resolve({ status: Number(statusLine.split(' ')[1]), headers: responseHeaders, body: rest ? (JSON.parse(rest) as Record<string, unknown>) : {} });
+    });
+  });
 }
 
 /** Streams `total` bytes with chunked encoding (no Content-Length) and returns status and body. */
