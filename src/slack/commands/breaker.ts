@@ -9,6 +9,9 @@ export const BREAKER: SubcommandSpec = {
   async run(ctx) {
     const [verb, flow, id] = ctx.args;
     if ((verb !== 'open' && verb !== 'close') || flow === undefined || ctx.args.length > 3) throw new UsageError('say open or close, and which flow');
+    // Without an id the owner is searched among running incidents: only someone who may work
+    // breakers gets that far, or the answer would list incident ids to anyone.
+    if (id === undefined && !(await ctx.authorizeAttempt('breaker'))) return;
     const workflowId = id !== undefined ? await ctx.incident(2) : await owner(ctx, flow);
     if (!(await ctx.authorize('breaker', { workflowId }))) return;
     const want = verb === 'open' ? 'open' : 'closed';
