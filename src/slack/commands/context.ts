@@ -7,6 +7,7 @@ import { OPS_ACTIONS, OPS_ROLES, type OpsAction, type OpsRole } from '../policy/
 import type { DrillPort } from './drill-port';
 import type { IncidentPort } from './incident-port';
 import { forSubcommand, type SubcommandInfo } from './subcommand';
+import { escapeSlackText } from '../mrkdwn';
 
 /** Everything the operations commands and actions depend on; built once by the app's owner. */
 export interface OperationsDeps {
@@ -161,7 +162,7 @@ export function makeContext(deps: OperationsDeps, facts: RequestFacts): CommandC
     if (id === undefined) throw new UsageError('an incident id is required');
     if (!(await ctx.authorizeAttempt(action, id))) throw new RefusedError(action);
     const workflowId = await deps.incidents.resolve(id);
-    if (workflowId === undefined) throw new UserFacingError(`No incident \`${id}\`. \`${deps.commandName} list\` shows the running ones.`);
+    if (workflowId === undefined) throw new UserFacingError(`No incident \`${escapeSlackText(id)}\`. \`${deps.commandName} list\` shows the running ones.`);
     return workflowId;
   };
   const ctx: CommandContext = {

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { escapeSlackText } from '../mrkdwn';
 import { registerSubcommand, UsageError, waitFor, type OperationsDeps, type SubcommandSpec } from './context';
 
 /** The word that starts the reason for a late filing: `… late: the DPO was unreachable`. */
@@ -30,15 +31,16 @@ export const NOTIFY: SubcommandSpec = {
     });
     const { value: state, moved } = await waitFor(
       () => ctx.deps.incidents.state(workflowId),
-      (s) => s.clocks[regime]?.filed?.reference === reference,
+      (s) => (Object.hasOwn(s.clocks, regime) ? s.clocks[regime] : undefined)?.filed?.reference === reference,
       ctx.deps.settleMs ?? 3000,
     );
-    const filed = state.clocks[regime]?.filed;
+    // Own properties only: a regime typed as `constructor` must not reach Object.prototype.
+    const filed = Object.hasOwn(state.clocks, regime) ? state.clocks[regime]?.filed : undefined;
     await ctx.reply({
       text:
         moved && filed
-          ? `${regime.toUpperCase()} notification filed with ${filed.authority} (ref \`${reference}\`) ${filed.late ? 'LATE' : 'on time'}, recorded on \`${workflowId}\`.`
-          : `Filing sent to \`${workflowId}\` but not recorded yet: the incident may have no ${regime.toUpperCase()} clock, or refused it ` +
+          ? `${escapeSlackText(regime.toUpperCase())} notification filed with ${escapeSlackText(filed.authority)} (ref \`${escapeSlackText(reference)}\`) ${filed.late ? 'LATE' : 'on time'}, recorded on \`${workflowId}\`.`
+          : `Filing sent to \`${workflowId}\` but not recorded yet: the incident may have no ${escapeSlackText(regime.toUpperCase())} clock, or refused it ` +
             `(a filing after the deadline needs \`${LATE_MARK} <reason>\`; see \`${ctx.deps.commandName} status ${workflowId}\`).`,
     });
   },

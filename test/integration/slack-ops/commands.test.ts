@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postOrUpdateIncidentCard } from '../../../src/slack/cards/card-conversation';
 import { refusalsQuery } from './workflows/index';
 import { NOBODY, OBSERVER, startHarness, type Harness } from './harness';
 
@@ -207,5 +208,23 @@ describe('/ir refuses before it looks anything up', () => {
       expect(r.text).not.toContain(leak);
       expect(r.text).not.toContain(main);
     }
+  });
+
+  it('breaker names are own properties only: `constructor` is not a breaker of any incident', async () => {
+    // Without an id, `constructor` must not look owned by every running incident. (The workflow's
+    // own check is in test/unit/workflows/operator-signals.test.ts.)
+    const search = await ir('U0COMMANDER', 'breaker close constructor');
+    expect(search.text).not.toContain('several incidents own');
+  });
+
+  it('user text is escaped: a resolution with <!channel> and a link neither pings nor links, in the reply or on the card', async () => {
+    const id = await h.startIncident('commands-escape');
+    const r = await ir('U0COMMANDER', `close ${id} <!channel> done, see <https://evil.example|the report> & <@U0DPOFFICER>`);
+    expect(r.text).toContain('&lt;!channel&gt; done, see &lt;https://evil.example|the report&gt; &amp; &lt;@U0DPOFFICER&gt;');
+    expect(r.text).not.toMatch(/<!channel>|<https:|<@U0DPOFFICER>/);
+    await postOrUpdateIncidentCard(h.cards, await h.incidents.state(id));
+    const posted = JSON.stringify(h.slack.record.calls('chat.postMessage').at(-1)?.args);
+    expect(posted).toContain('&lt;!channel&gt; done');
+    expect(posted).not.toMatch(/<!channel>|<https:\/\/evil|<@U0DPOFFICER>/);
   });
 });
