@@ -8,7 +8,7 @@ import { configSchema } from '../../../src/config/config';
 import { createMetrics } from '../../../src/ingress/metrics';
 import { createIngressServer } from '../../../src/ingress/server';
 import { silentLogger } from '../../../src/log/logger';
-import { authHeaders, fixture, post, postAlert, postChunked, postRaw, recorded, repoRunbooks, SECRETS, startRig, workflowCount, type IngressRig } from './helpers';
+import { authHeaders, fixture, post, postAlert, postChunked, postRaw, uploadHuge, recorded, repoRunbooks, SECRETS, startRig, workflowCount, type IngressRig } from './helpers';
 
 let rig: IngressRig;
 let clockOffsetMs = 0;
@@ -228,6 +228,21 @@ describe('bad requests are refused with the right status and nothing is started'
     // The server is still serving.
     expect((await fetch(`${rig.url}/healthz`)).status).toBe(200);
   });
+
+  for (const declareLength of [true, false]) {
+    it(`a 100 MB upload (${declareLength ? 'Content-Length' : 'chunked'}) reads its 413 with Connection: close, not EPIPE`, async () => {
+      const before = await workflowCount(rig.client);
+      const total = 100 * 1024 * 1024;
+      const outcome = await uploadHuge(rig.url, '/v1/alerts/generic', authHeaders('generic', 'whatever'), total, declareLength);
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.written).toBe(total);
+      expect(outcome.answer?.status).toBe(413);
+      expect(outcome.answer?.head).toContain('connection: close');
+      expect(outcome.answer?.body).toContain('payload_too_large');
+      expect(await workflowCount(rig.client)).toBe(before);
+      expect((await fetch(`${rig.url}/healthz`)).status).toBe(200);
+    }, 60_000);
+  }
 
   it('a source without credentials is closed: 403 source_not_configured, whatever the request carries', async () => {
     const config = configSchema.parse({ ingress: { sources: { splunk: SECRETS.splunk } } });

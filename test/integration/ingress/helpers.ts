@@ -165,6 +165,70 @@ export function postChunked(url: string, path: string, headers: Record<string, s
   });
 }
 
+/** What a huge upload got back: the answer if one was read, and any socket error on the way. */
+export interface UploadOutcome {
+  answer?: { status: number; head: string; body: string };
+  /** The first socket error (EPIPE, ECONNRESET), if any. */
+  error?: string;
+  /** Body bytes the socket accepted. */
+  written: number;
+}
+
+/**
+ * Sends `total` body bytes over a bare socket (declared by Content-Length, or chunked) and only
+ * then reads the answer, like the many clients that upload their whole body before they look at
+ * the response. A server that closes the connection right after refusing the body makes such a
+ * client fail with EPIPE or ECONNRESET instead of reading the refusal.
+ */
+export function uploadHuge(url: string, path: string, headers: Record<string, string>, total: number, declareLength: boolean): Promise<UploadOutcome> {
+  const target = new URL(`${url}${path}`);
+  const all: Record<string, string> = {
+    host: target.host,
+    'content-type': 'application/json',
+    ...headers,
+    ...(declareLength ? { 'content-length': String(total) } : { 'transfer-encoding': 'chunked' }),
+  };
+  const head = `POST ${target.pathname} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  return new Promise((resolve) => {
+    const outcome: UploadOutcome = { written: 0 };
+    const received: Buffer[] = [];
+    const socket = connect(Number(target.port), target.hostname);
+    const payload = Buffer.alloc(256 * 1024, 0x20);
+    const frame = (n: number): Buffer => {
+      const body = n === payload.length ? payload : payload.subarray(0, n);
+      return declareLength ? body : Buffer.concat([Buffer.from(`${n.toString(16)}\r\n`), body, Buffer.from('\r\n')]);
+    };
+    const pump = (): void => {
+      while (outcome.written < total) {
+        const n = Math.min(payload.length, total - outcome.written);
+        outcome.written += n;
+        if (!socket.write(frame(n))) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+      if (!declareLength) socket.write('0\r\n\r\n');
+      // Only now does this client start reading.
+      socket.on('data', (c: Buffer) => received.push(c));
+      socket.resume();
+    };
+    socket.pause();
+    socket.on('connect', () => {
+      socket.write(head);
+      pump();
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      outcome.error ??= err.code ?? err.message;
+    });
+    socket.on('close', () => {
+      const text = Buffer.concat(received).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      if (split > 0) outcome.answer = { status: Number(text.split(' ')[1]), head: text.slice(0, split).toLowerCase(), body: text.slice(split + 4) };
+      resolve(outcome);
+    });
+  });
+}
+
 /** Number of workflow executions the server knows. */
 export async function workflowCount(client: Client): Promise<number> {
   return (await client.workflow.count()).count;
