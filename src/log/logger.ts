@@ -1,7 +1,7 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { CENSOR, collectSecretValues, redactDeep, redactSecrets } from './redact';
 
-export { redactSecrets, SECRET_KEY_NAMES } from './redact';
+export { collectSecretValues, redactSecrets, SECRET_KEY_NAMES } from './redact';
 
 export type { Logger } from 'pino';
 
