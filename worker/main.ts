@@ -3,6 +3,7 @@ import { createActivities, type PlaybookDeps } from '../activities';
 import { loadConfig, type Config } from '../src/config/config';
 import { workerVersioning } from '../src/config/worker-versioning';
 import { createLogger, type Logger } from '../src/log/logger';
+import { collectSecretValues } from '../src/log/redact';
 import { buildDeps, resolveEndpoints } from './deps';
 
 /**
@@ -76,7 +77,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ name: 'breachline-worker', level: config.logLevel });
+  const logger = createLogger({ name: 'breachline-worker', level: config.logLevel, secretValues: [...collectSecretValues(config)] });
   // We handle the signals ourselves, so that the connections close after the
   // worker has drained (the SDK's own handler would re-raise the signal before that).
   Runtime.install({ shutdownSignals: [] });

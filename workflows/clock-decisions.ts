@@ -104,7 +104,7 @@ export function registerClockHandlers(run: Run): void {
       validator: (d) => {
         open(run);
         role(d.role, DPO_OR_COMMANDER, 'decide that a regime is not notifiable');
-        const clock = run.ledger.open.clocks[d.regime];
+        const clock = ownClock(run.ledger.open, d.regime);
         if (clock === undefined) throw new Error(`no ${d.regime} clock runs on this incident (regimes: ${Object.keys(run.ledger.open.clocks).join(', ')})`);
         if (clock.notNotifiable !== undefined) throw new Error(`${d.regime} is already recorded as not notifiable`);
         if (!d.reasoning?.trim()) throw new Error('the reasoning for not notifying is required (Art. 33(5): it is documented)');
@@ -117,7 +117,7 @@ export function registerClockHandlers(run: Run): void {
   setHandler(filingRefusedSignal, (f) => {
     const state = run.ledger.state;
     if (state === undefined || state.status === 'closed') return;
-    const verdict = checkStageFiling(state.clocks[f.regime], f, nowIso());
+    const verdict = checkStageFiling(ownClock(state, f.regime), f, nowIso());
     if (verdict.accepted) return;
     const recorded = run.ledger.tryCommit({
       type: 'FilingRefused',
@@ -138,7 +138,7 @@ export function registerClockHandlers(run: Run): void {
       validator: (d) => {
         open(run);
         role(d.role, ['dpo'], 'decide on the Art. 34 notice');
-        const clock = run.ledger.open.clocks[d.regime];
+        const clock = ownClock(run.ledger.open, d.regime);
         if (clock?.dataSubjectNotification === undefined) throw new Error(`no Art. 34 notice has been proposed for ${d.regime}`);
         if (d.decision !== 'notify' && d.decision !== 'exception') throw new Error('decision must be notify or exception');
         if (!d.reason?.trim()) throw new Error(d.decision === 'exception' ? 'the Art. 34(3) ground is required' : 'say how and when the data subjects are told');
@@ -157,17 +157,17 @@ export function registerClockHandlers(run: Run): void {
 function validateFiling(run: Run, f: StageFilingRequest): void {
   open(run);
   role(f.role, DPO_OR_COMMANDER, 'file a notification');
-  const verdict = checkStageFiling(run.ledger.open.clocks[f.regime], f, nowIso());
+  const verdict = checkStageFiling(ownClock(run.ledger.open, f.regime), f, nowIso());
   if (!verdict.accepted) throw new Error(`${verdict.code}: ${verdict.message}`);
 }
 
 /** Records an accepted stage filing, recomputes the dues anchored on it and tells the clock. */
 function fileStage(run: Run, f: StageFilingRequest): ClockDecisionResult {
   const at = nowIso();
-  const verdict = checkStageFiling(run.ledger.open.clocks[f.regime], f, at);
+  const verdict = checkStageFiling(ownClock(run.ledger.open, f.regime), f, at);
   // The validator ran at this same workflow instant, so this only guards the legacy signal path.
   if (!verdict.accepted) throw ApplicationFailure.nonRetryable(verdict.message, verdict.code);
-  const authority = f.authority?.trim() || run.input.runbook.regimes[f.regime]?.authority || `${f.regime} authority`;
+  const authority = f.authority?.trim() || (Object.hasOwn(run.input.runbook.regimes, f.regime) ? run.input.runbook.regimes[f.regime]?.authority : undefined) || `${f.regime} authority`;
   run.ledger.commit({
     type: 'NotificationFiled',
     at,
@@ -198,7 +198,7 @@ function fileStage(run: Run, f: StageFilingRequest): ClockDecisionResult {
 function legacyFiling(run: Run, filing: FilingSignal): void {
   const state = run.ledger.state;
   if (state === undefined || state.status === 'closed') return;
-  const clock = state.clocks[filing.regime];
+  const clock = ownClock(state, filing.regime);
   if (filing.recipient === 'data-subjects') {
     if (clock === undefined) return;
     const at = nowIso();
@@ -212,7 +212,7 @@ function legacyFiling(run: Run, filing: FilingSignal): void {
     return;
   }
   for (let i = 0; i < (clock?.stages.length ?? 1); i++) {
-    const current = run.ledger.open.clocks[filing.regime];
+    const current = ownClock(run.ledger.open, filing.regime);
     const next = current?.stages.find((st) => st.due !== null && st.filings.length === 0);
     const ask: StageFilingRequest = { regime: filing.regime, stage: next?.stage ?? current?.stages[0]?.stage ?? 'authority', reference: filing.reference, filer: filing.filer, role: 'dpo', authority: filing.authority, ...(filing.lateReason !== undefined ? { lateReason: filing.lateReason } : {}) };
     if (current !== undefined && next === undefined) break;
@@ -257,4 +257,9 @@ function instant(value: string, what: string): number {
   } catch {
     throw new Error(`${what} "${value}" is not an ISO-8601 instant with a zone (e.g. 2026-11-22T09:30:00Z)`);
   }
+}
+
+/** A clock by a regime name a person typed: own properties only, so `constructor` is no regime. */
+function ownClock(state: IncidentState, regime: string): IncidentState['clocks'][string] | undefined {
+  return Object.hasOwn(state.clocks, regime) ? state.clocks[regime] : undefined;
 }

@@ -90,12 +90,13 @@ export function closeResolution(run: Run, approvalId: string): { resolution: str
  */
 export async function operateBreaker(run: Run, signal: BreakerSignal): Promise<void> {
   if (run.input.mode === 'dry-run') return run.notify(`Breaker "${signal.breaker}" left alone: this is a dry run.`);
-  const rule = run.input.runbook.breakers[signal.breaker];
+  // Own properties only: a breaker name such as `constructor` must not reach Object.prototype.
+  const rule = Object.hasOwn(run.input.runbook.breakers, signal.breaker) ? run.input.runbook.breakers[signal.breaker] : undefined;
   if (rule === undefined) return run.notify(`Breaker "${signal.breaker}" is not defined by the runbook; nothing done.`);
   await run.breakerLock.run(async () => {
     const state = run.ledger.state;
     if (state === undefined || state.status === 'closed') return;
-    const current = state.breakers[signal.breaker]?.state ?? 'closed';
+    const current = (Object.hasOwn(state.breakers, signal.breaker) ? state.breakers[signal.breaker]?.state : undefined) ?? 'closed';
     if (current === signal.state) return;
     if (signal.state === 'closed') await closeOne(run, signal);
     else await openOne(run, signal, rule);

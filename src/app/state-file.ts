@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { KafkaConnection } from '../kafka/client';
 
@@ -42,6 +42,8 @@ export function defaultStateFile(cwd = process.cwd()): string {
 export async function writeRunState(path: string, state: RunState): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  // `mode` applies only when the file is created: narrow one an older run left wider.
+  await chmod(path, 0o600);
 }
 
 /** Raised when no instance is running (no state file). */

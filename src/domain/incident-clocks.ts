@@ -158,7 +158,7 @@ function summarise(clock: RegulatoryClockState): void {
 }
 
 function clockOf(s: IncidentState, e: DomainEvent, regime: string): RegulatoryClockState {
-  const clock = s.clocks[regime];
+  const clock = Object.hasOwn(s.clocks, regime) ? s.clocks[regime] : undefined;
   if (clock === undefined) throw illegal(e, `no ${regime} clock has been started`);
   return clock;
 }

@@ -55,13 +55,13 @@ export async function handleAlert(deps: AlertRouteDeps, source: AlertSource, req
   requireJsonContentType(header(req, 'content-type'));
   const body = await readBodyWithLimit(req, deps.config.ingress.bodyLimitBytes);
 
-  let reserved: string | undefined;
+  let reserved: Buffer | undefined;
   if (hmacSecret && timestamp && signature) {
-    verifySignature(hmacSecret, timestamp, signature, body);
-    if (!deps.replay.admit(signature, deps.clock())) {
+    const digest = verifySignature(hmacSecret, timestamp, signature, body);
+    if (!deps.replay.admit(digest, deps.clock())) {
       throw new IngressError(409, 'replayed', 'this exact signed request was already received within the replay window; sign a new timestamp to resend');
     }
-    reserved = signature;
+    reserved = digest;
   }
   try {
     const payload = parseJson(body);

@@ -43,9 +43,10 @@ export function checkSignedTimestamp(timestamp: string | undefined, signature: s
 
 /**
  * Verifies `sha256=<hex>` against the body in constant time. Both sides are 32-byte digests, so
- * `timingSafeEqual` never sees unequal lengths and nothing leaks through timing.
+ * `timingSafeEqual` never sees unequal lengths and nothing leaks through timing. Returns the
+ * decoded digest: the one spelling of the signature, which is what the replay guard must remember.
  */
-export function verifySignature(secret: string, timestamp: string, signature: string, body: Buffer): void {
+export function verifySignature(secret: string, timestamp: string, signature: string, body: Buffer): Buffer {
   const match = /^sha256=([0-9a-fA-F]{64})$/.exec(signature.trim());
   if (!match?.[1]) throw new IngressError(401, 'invalid_signature', `${SIGNATURE_HEADER} must be sha256=<64 hex digits>`);
   const given = Buffer.from(match[1], 'hex');
@@ -53,6 +54,7 @@ export function verifySignature(secret: string, timestamp: string, signature: st
   if (!timingSafeEqual(given, expected)) {
     throw new IngressError(401, 'invalid_signature', 'signature does not match the body and timestamp');
   }
+  return given;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { AlertOutcome, BreachlineMetrics } from './metrics';
 import { ReplayGuard } from '../security/replay-guard';
 import { asIngressError, sendError, sendJson } from './respond';
 import type { RunbookCatalog } from './runbooks';
+import { lingerUntilBodyRead } from './linger';
 
 /** Everything the ingress request handler needs. */
 export interface IngressHandlerOptions {
@@ -80,6 +81,8 @@ export function createIngressHandler(options: IngressHandlerOptions): IngressReq
         else log.warn({ source, code: error.code, status: error.status, problems: error.details?.length }, 'alert refused');
         // A body left unread (413, early refusals) must not be parsed as the next request.
         const close: Record<string, string> = req.readableEnded ? {} : { connection: 'close' };
+        // …and the client must still read this answer while it is sending the rest (413).
+        lingerUntilBodyRead(req);
         sendError(res, error, { ...reply, ...close });
         return { route: '/v1/alerts/:source', status: error.status };
       }

@@ -29,13 +29,19 @@ export class ReplayGuard {
     this.maxEntries = options.maxEntries ?? 10_000;
   }
 
-  /** Records a verified request's signature; false if it is already held (a replay). */
-  admit(signature: string, nowMs: number): boolean {
+  /**
+   * Records a verified request's signature; false if it is already held (a replay). It takes the
+   * decoded digest, not the header: verifiers accept several spellings of one signature (hex in
+   * either case, surrounding whitespace), and keying on the text would let each spelling through
+   * once more.
+   */
+  admit(signature: Uint8Array, nowMs: number): boolean {
+    const key = canonicalKey(signature);
     this.evictExpired(nowMs);
-    const expires = this.seen.get(signature);
+    const expires = this.seen.get(key);
     if (expires !== undefined && expires > nowMs) return false;
-    this.seen.delete(signature);
-    this.seen.set(signature, nowMs + this.rememberMs);
+    this.seen.delete(key);
+    this.seen.set(key, nowMs + this.rememberMs);
     while (this.seen.size > this.maxEntries) {
       const oldest = this.seen.keys().next().value;
       if (oldest === undefined) break;
@@ -48,8 +54,8 @@ export class ReplayGuard {
    * Forgets a signature whose request was not accepted (e.g. answered 503), so the sender's retry
    * of the very same bytes gets through instead of being lost as a "replay".
    */
-  release(signature: string): void {
-    this.seen.delete(signature);
+  release(signature: Uint8Array): void {
+    this.seen.delete(canonicalKey(signature));
   }
 
   /** Signatures currently held. */
@@ -64,4 +70,9 @@ export class ReplayGuard {
       this.seen.delete(sig);
     }
   }
+}
+
+/** One spelling per digest: its bytes in base64. */
+function canonicalKey(signature: Uint8Array): string {
+  return Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('base64');
 }

@@ -7,7 +7,11 @@
 /** A Block Kit block, passed through as JSON; the port does not interpret it. */
 export type MessageBlock = Readonly<Record<string, unknown>>;
 
-/** Text with optional rich layout; `text` is always required as the notification fallback. */
+/**
+ * Text with optional rich layout; `text` is always required as the notification fallback. Text is
+ * given unescaped: the Slack adapter escapes `&`, `<`, `>` in `text` and in every mrkdwn block,
+ * so no caller can (or needs to) put a mention or a link in it.
+ */
 export interface MessageContent {
   readonly text: string;
   readonly blocks?: readonly MessageBlock[];

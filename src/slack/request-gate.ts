@@ -51,7 +51,7 @@ export function createRequestGate(options: RequestGateOptions, next: Listener): 
       refuse(res, 401);
       return;
     }
-    if (!options.replayGuard.admit(result.signature, options.now())) {
+    if (!options.replayGuard.admit(result.digest, options.now())) {
       options.logger.warn({ reason: 'replay', path }, 'refused a replayed Slack request');
       refuse(res, 401);
       return;

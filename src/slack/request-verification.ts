@@ -23,7 +23,14 @@ export type VerificationFailure = 'missing_headers' | 'malformed_timestamp' | 's
 
 /** The outcome of {@link verifySlackSignature}. */
 export type VerificationResult =
-  | { readonly ok: true; readonly timestampSeconds: number; readonly signature: string }
+  | {
+      readonly ok: true;
+      readonly timestampSeconds: number;
+      /** The header as sent. */
+      readonly signature: string;
+      /** The decoded digest: the one spelling of the signature, for the replay guard. */
+      readonly digest: Buffer;
+    }
   | { readonly ok: false; readonly reason: VerificationFailure };
 
 /**
@@ -43,7 +50,7 @@ export function verifySlackSignature(req: SlackRequestToVerify): VerificationRes
   const expected = createHmac('sha256', req.signingSecret).update(`v0:${req.timestamp}:${req.body}`, 'utf8').digest();
   const given = /^[0-9a-f]{64}$/i.test(hash) ? Buffer.from(hash, 'hex') : undefined;
   if (!given || !timingSafeEqual(given, expected)) return { ok: false, reason: 'mismatch' };
-  return { ok: true, timestampSeconds, signature: req.signature };
+  return { ok: true, timestampSeconds, signature: req.signature, digest: given };
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {

@@ -11,6 +11,7 @@ import {
   type MessageRef,
 } from './conversation-port';
 import { ConversationError, toConversationError } from './errors';
+import { escapeBlocks, escapeSlackText } from './mrkdwn';
 import { webClientOptions, type SlackClientOptions } from './web-client';
 
 /** Options for {@link createWebConversationPort}. */
@@ -43,11 +44,13 @@ export class WebConversationPort implements ConversationPort {
     });
   }
 
+  // Every text handed to the port is ours to format but may carry words users typed (reasons,
+  // resolutions, breaker names); it is escaped here, once, so nothing posted can mention or link.
   async postIncidentMessage(message: IncidentMessage): Promise<MessageRef> {
     const res = await this.call('chat.postMessage', {
       channel: message.channel,
-      text: message.text,
-      ...(message.blocks ? { blocks: message.blocks } : {}),
+      text: escapeSlackText(message.text),
+      ...(message.blocks ? { blocks: escapeBlocks(message.blocks) } : {}),
       ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
       unfurl_links: false,
     });
@@ -58,9 +61,9 @@ export class WebConversationPort implements ConversationPort {
     const res = await this.call('chat.update', {
       channel: ref.channelId,
       ts: ref.ts,
-      text: content.text,
+      text: escapeSlackText(content.text),
       // An update without blocks would keep the old ones on Slack's side; send [] to clear them.
-      blocks: content.blocks ?? [],
+      blocks: escapeBlocks(content.blocks ?? []),
     });
     return { channelId: stringField(res, 'channel', 'chat.update'), ts: stringField(res, 'ts', 'chat.update') };
   }
@@ -69,8 +72,8 @@ export class WebConversationPort implements ConversationPort {
     const res = await this.call('chat.postEphemeral', {
       channel: message.channel,
       user: message.userId,
-      text: message.text,
-      ...(message.blocks ? { blocks: message.blocks } : {}),
+      text: escapeSlackText(message.text),
+      ...(message.blocks ? { blocks: escapeBlocks(message.blocks) } : {}),
     });
     return { ts: stringField(res, 'message_ts', 'chat.postEphemeral') };
   }

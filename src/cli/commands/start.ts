@@ -1,3 +1,4 @@
+import { collectSecretValues } from '../../log/redact';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { appLogger } from '../../app/logging';
@@ -31,7 +32,7 @@ export function registerStartCommand(program: Command): void {
       const faultKillAt = process.env.BREACHLINE_FAULT_KILL_AT;
       const workflowBundlePath = process.env.BREACHLINE_WORKFLOW_BUNDLE;
       const logFile = join(process.cwd(), '.breachline', 'breachline.log');
-      const logger = appLogger({ level: config.logLevel, file: logFile, verbose: opts.verbose === true });
+      const logger = appLogger({ level: config.logLevel, file: logFile, verbose: opts.verbose === true, secretValues: collectSecretValues(config) });
       const out = (line: string): void => void process.stdout.write(`${line}\n`);
       out('breachline: starting…');
       const started = Date.now();

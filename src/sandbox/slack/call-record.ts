@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapshotFromJournal } from './log-format';
 import type { SandboxMessage } from './workspace';
+import { appendPrivateFileSync } from '../../security/private-file';
 
 /** One HTTP call the sandbox answered, as tests and `breachline sandbox slack-log` see it. */
 export interface RecordedCall {
@@ -90,6 +91,7 @@ export class CallRecord {
   private journal(line: Record<string, unknown>): void {
     if (!this.file) return;
     // Synchronous so the file is complete at any instant a human tails it; the volume is tiny.
-    appendFileSync(this.file, `${JSON.stringify(line)}\n`);
+    // Owner-only: the journal holds every call's arguments, message text included.
+    appendPrivateFileSync(this.file, `${JSON.stringify(line)}\n`);
   }
 }

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writePrivateFileSync } from '../../security/private-file';
 import type { WorkspaceState } from './workspace';
 
 /** The workspace snapshot inside the sandbox data directory. */
@@ -19,9 +20,10 @@ export function loadSavedSandbox(dataDir: string): SavedSlackSandbox | undefined
   return JSON.parse(readFileSync(file, 'utf8')) as SavedSlackSandbox;
 }
 
-/** Writes the snapshot atomically (temp file, then rename) so a crash mid-write keeps the old one. */
+/**
+ * Writes the snapshot atomically (temp file, then rename) so a crash mid-write keeps the old one,
+ * readable by its owner only: it holds the bot token and the signing secret.
+ */
 export function saveSandbox(dataDir: string, saved: SavedSlackSandbox): void {
-  const file = join(dataDir, STATE_FILE);
-  writeFileSync(`${file}.tmp`, JSON.stringify(saved));
-  renameSync(`${file}.tmp`, file);
+  writePrivateFileSync(join(dataDir, STATE_FILE), JSON.stringify(saved));
 }

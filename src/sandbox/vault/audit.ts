@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendPrivateFileSync } from '../../security/private-file';
 
 /*
  * The audit device. Like Vault's file device, every request and every response is logged, and
@@ -67,7 +67,7 @@ export class AuditLog {
     if (this.entries.length > this.maxEntries) this.entries.splice(0, this.entries.length - this.maxEntries);
     if (this.file) {
       try {
-        appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+        appendPrivateFileSync(this.file, `${JSON.stringify(entry)}\n`);
       } catch {
         // An unwritable audit file must not take the server down; the in-memory log still has it.
       }

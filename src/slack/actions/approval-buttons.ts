@@ -34,6 +34,8 @@ export function register(app: App, deps: OperationsDeps): void {
           await ctx.reply({ text: 'This button is not one breachline understands.' });
           return;
         }
+        // Policies before any lookup: a clicker with no say learns nothing about the incident.
+        if (!(await ctx.authorizeAttempt(granted ? 'approve' : 'deny', value.incidentId))) return;
         const workflowId = await deps.incidents.resolve(value.incidentId);
         if (workflowId === undefined) {
           await ctx.reply({ text: `Incident \`${value.incidentId}\` no longer exists.` });

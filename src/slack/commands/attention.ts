@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { escapeSlackText } from '../mrkdwn';
 import { refreshCard } from './decision';
 import { registerSubcommand, UsageError, type CommandContext, type OperationsDeps, type SubcommandSpec } from './context';
 import type { DecisionAnswer } from './incident-port';
@@ -13,7 +14,7 @@ import type { DecisionAnswer } from './incident-port';
 async function decide(ctx: CommandContext, workflowId: string, send: () => Promise<DecisionAnswer>): Promise<void> {
   const answer = await send();
   if (answer.accepted) await refreshCard(ctx, await ctx.deps.incidents.state(workflowId));
-  await ctx.reply({ text: answer.accepted ? `\`${workflowId}\`: ${answer.message}.` : `:warning: \`${workflowId}\` refused: ${answer.message}.` });
+  await ctx.reply({ text: answer.accepted ? `\`${workflowId}\`: ${escapeSlackText(answer.message)}.` : `:warning: \`${workflowId}\` refused: ${escapeSlackText(answer.message)}.` });
 }
 
 const roleOf = (ctx: CommandContext, action: 'retry' | 'skip' | 'abort', workflowId: string): string =>

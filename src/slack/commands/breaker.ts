@@ -1,4 +1,6 @@
 import type { App } from '@slack/bolt';
+import type { IncidentState } from '../../domain/incident';
+import { escapeSlackText } from '../mrkdwn';
 import { registerSubcommand, UsageError, UserFacingError, waitFor, type CommandContext, type OperationsDeps, type SubcommandSpec } from './context';
 
 /** `/ir breaker open|close <flow> [incident-id]`. */
@@ -9,15 +11,19 @@ export const BREAKER: SubcommandSpec = {
   async run(ctx) {
     const [verb, flow, id] = ctx.args;
     if ((verb !== 'open' && verb !== 'close') || flow === undefined || ctx.args.length > 3) throw new UsageError('say open or close, and which flow');
+    // Without an id the owner is searched among running incidents: only someone who may work
+    // breakers gets that far, or the answer would list incident ids to anyone.
+    if (id === undefined && !(await ctx.authorizeAttempt('breaker'))) return;
     const workflowId = id !== undefined ? await ctx.incident(2) : await owner(ctx, flow);
     if (!(await ctx.authorize('breaker', { workflowId }))) return;
     const want = verb === 'open' ? 'open' : 'closed';
+    const shown = escapeSlackText(flow);
     await ctx.deps.incidents.breaker(workflowId, { breaker: flow, state: want, requestedBy: ctx.userId, role: ctx.deps.policy.decide({ userId: ctx.userId, action: 'breaker' }).role });
-    const { moved } = await waitFor(() => ctx.deps.incidents.state(workflowId), (s) => s.breakers[flow]?.state === want, ctx.deps.settleMs ?? 3000);
+    const { moved } = await waitFor(() => ctx.deps.incidents.state(workflowId), (s) => ownBreaker(s, flow)?.state === want, ctx.deps.settleMs ?? 3000);
     await ctx.reply({
       text: moved
-        ? `Breaker \`${flow}\` of \`${workflowId}\` is now ${want}.`
-        : `Asked \`${workflowId}\` to ${verb} breaker \`${flow}\`; it has not reported the breaker ${want} yet.`,
+        ? `Breaker \`${shown}\` of \`${workflowId}\` is now ${want}.`
+        : `Asked \`${workflowId}\` to ${verb} breaker \`${shown}\`; it has not reported the breaker ${want} yet.`,
     });
   },
 };
@@ -28,14 +34,22 @@ async function owner(ctx: CommandContext, flow: string): Promise<string> {
   const owners: string[] = [];
   for (const i of running) {
     const s = await ctx.deps.incidents.state(i.workflowId);
-    if (s.breakers[flow] !== undefined) owners.push(i.workflowId);
+    if (ownBreaker(s, flow) !== undefined) owners.push(i.workflowId);
   }
   const [only, ...more] = owners;
   if (only !== undefined && more.length === 0) return only;
-  if (more.length > 0) throw new UsageError(`several incidents own breaker \`${flow}\` (${owners.join(', ')}), name one`);
+  if (more.length > 0) throw new UsageError(`several incidents own breaker \`${escapeSlackText(flow)}\` (${owners.join(', ')}), name one`);
   const [single, ...others] = running;
   if (single !== undefined && others.length === 0) return single.workflowId;
-  throw new UserFacingError(`No running incident owns breaker \`${flow}\`; name the incident: \`${ctx.deps.commandName} ${BREAKER.usage}\``);
+  throw new UserFacingError(`No running incident owns breaker \`${escapeSlackText(flow)}\`; name the incident: \`${ctx.deps.commandName} ${BREAKER.usage}\``);
+}
+
+/**
+ * The incident's breaker of that name, own properties only: a name a user typed such as
+ * `constructor` must not find something on `Object.prototype`.
+ */
+function ownBreaker(s: IncidentState, flow: string): IncidentState['breakers'][string] | undefined {
+  return Object.hasOwn(s.breakers, flow) ? s.breakers[flow] : undefined;
 }
 
 /** Registers `/ir breaker`. */

@@ -1,4 +1,5 @@
 import type { OpsAction } from '../policy/roles';
+import { escapeSlackText } from '../mrkdwn';
 import type { CommandContext } from './context';
 import type { DecisionAnswer } from './incident-port';
 
@@ -15,5 +16,5 @@ export async function decide(
   if (!(await ctx.authorize(action, { workflowId }))) return;
   const role = ctx.deps.policy.decide({ userId: ctx.userId, action, incidentId: workflowId }).role;
   const answer = await send(workflowId, { decidedBy: ctx.userId, role });
-  await ctx.reply({ text: answer.accepted ? `:white_check_mark: \`${workflowId}\`: ${answer.message}` : `:no_entry: \`${workflowId}\` refused: ${answer.message}` });
+  await ctx.reply({ text: answer.accepted ? `:white_check_mark: \`${workflowId}\`: ${escapeSlackText(answer.message)}` : `:no_entry: \`${workflowId}\` refused: ${escapeSlackText(answer.message)}` });
 }

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { registerSubcommand, waitFor, type OperationsDeps, type SubcommandSpec } from './context';
+import { escapeSlackText } from '../mrkdwn';
 
 /** `/ir close <id> [resolution…]`. */
 export const CLOSE: SubcommandSpec = {
@@ -14,7 +15,7 @@ export const CLOSE: SubcommandSpec = {
     await ctx.deps.incidents.close(workflowId, { closedBy: ctx.userId, role, resolution });
     const { moved } = await waitFor(() => ctx.deps.incidents.state(workflowId), (s) => s.status === 'closed', ctx.deps.settleMs ?? 3000);
     await ctx.reply({
-      text: moved ? `\`${workflowId}\` closed: ${resolution}.` : `Asked \`${workflowId}\` to close; it has not closed yet.`,
+      text: moved ? `\`${workflowId}\` closed: ${escapeSlackText(resolution)}.` : `Asked \`${workflowId}\` to close; it has not closed yet.`,
     });
   },
 };

@@ -3,10 +3,11 @@ import type { Logger } from '../../log/logger';
 import type { CardConversation } from '../cards/card-conversation';
 import type { PolicyEngine } from '../policy/cedar-policy';
 import type { RefusalRecorder } from '../policy/refusals';
-import type { OpsAction, OpsRole } from '../policy/roles';
+import { OPS_ACTIONS, OPS_ROLES, type OpsAction, type OpsRole } from '../policy/roles';
 import type { DrillPort } from './drill-port';
 import type { IncidentPort } from './incident-port';
 import { forSubcommand, type SubcommandInfo } from './subcommand';
+import { escapeSlackText } from '../mrkdwn';
 
 /** Everything the operations commands and actions depend on; built once by the app's owner. */
 export interface OperationsDeps {
@@ -41,6 +42,17 @@ export class UserFacingError extends Error {
   }
 }
 
+/**
+ * The policies refused the request; the user has been answered and the refusal recorded, so the
+ * handler only has to stop. Thrown by {@link CommandContext.incident} and caught by the runner.
+ */
+export class RefusedError extends Error {
+  constructor(readonly action: OpsAction) {
+    super(`refused ${action}`);
+    this.name = 'RefusedError';
+  }
+}
+
 /** One invocation of a subcommand, as handlers see it. */
 export interface CommandContext {
   readonly deps: OperationsDeps;
@@ -57,13 +69,38 @@ export interface CommandContext {
    * returns false (the handler then stops).
    */
   authorize(action: OpsAction, target?: { workflowId?: string; stepRole?: string }): Promise<boolean>;
-  /** The workflow id of `args[index]`, or a usage/user-facing error. */
+  /**
+   * Asks the policies, before anything is looked up, whether the user may attempt `action` at all
+   * (on the incident as typed, `incidentRef`; for approve/deny, on a step of any role). The answer
+   * cannot depend on whether the incident exists, and the refusal text names no incident, so a
+   * refused user learns nothing about incidents. Refuses like {@link authorize}.
+   */
+  authorizeAttempt(action: OpsAction, incidentRef?: string): Promise<boolean>;
+  /**
+   * The workflow id of `args[index]`, or a usage/user-facing error. Checks first that the user
+   * may attempt the request's action (the subcommand's, see {@link SubcommandSpec.action}; `status`
+   * when unknown), and throws {@link RefusedError} otherwise, so "no such incident" is only ever
+   * told to someone allowed to act on incidents. Handlers still call {@link authorize} with the
+   * resolved id for the full check.
+   */
   incident(index?: number): Promise<string>;
+  /** {@link incident} for an explicit action, for handlers whose action depends on their arguments. */
+  incidentFor(action: OpsAction, index?: number): Promise<string>;
 }
 
 /** A subcommand with its handler. */
 export interface SubcommandSpec extends SubcommandInfo {
+  /**
+   * The permission the subcommand needs, checked by `ctx.incident()` before any lookup.
+   * @default the subcommand's name when it is an action, else `status`
+   */
+  readonly action?: OpsAction;
   readonly run: (ctx: CommandContext) => Promise<void>;
+}
+
+/** The permission a subcommand's `ctx.incident()` checks first; see {@link SubcommandSpec.action}. */
+export function actionOf(spec: SubcommandSpec): OpsAction {
+  return spec.action ?? OPS_ACTIONS.find((a) => a === spec.name) ?? 'status';
 }
 
 /**
@@ -81,6 +118,7 @@ export function registerSubcommand(app: App, deps: OperationsDeps, spec: Subcomm
       channelId: command.channel_id,
       args: words.slice(1),
       text: command.text,
+      action: actionOf(spec),
       respond: async (m) => {
         await respond(m);
       },
@@ -99,11 +137,34 @@ export interface RequestFacts {
   readonly channelId: string;
   readonly args: readonly string[];
   readonly text: string;
+  /** The permission the request needs, checked before `incident()` looks anything up. @default 'status' */
+  readonly action?: OpsAction;
   readonly respond: (message: RespondArguments) => Promise<void>;
 }
 
 /** Builds a context; shared by commands and button handlers. */
 export function makeContext(deps: OperationsDeps, facts: RequestFacts): CommandContext {
+  const refuse = async (action: OpsAction, role: OpsRole | 'none', workflowId: string | undefined, stepRole?: string): Promise<false> => {
+    const at = (deps.now ?? (() => new Date()))().toISOString();
+    await deps.refusals.record({
+      userId: facts.userId,
+      role,
+      action,
+      ...(workflowId !== undefined ? { workflowId } : {}),
+      request: `${deps.commandName} ${facts.text}`.trim(),
+      at,
+    });
+    await ctx.reply({ text: refusalText(action, role, stepRole) });
+    return false;
+  };
+  const lookUp = async (action: OpsAction, index: number): Promise<string> => {
+    const id = facts.args[index];
+    if (id === undefined) throw new UsageError('an incident id is required');
+    if (!(await ctx.authorizeAttempt(action, id))) throw new RefusedError(action);
+    const workflowId = await deps.incidents.resolve(id);
+    if (workflowId === undefined) throw new UserFacingError(`No incident \`${escapeSlackText(id)}\`. \`${deps.commandName} list\` shows the running ones.`);
+    return workflowId;
+  };
   const ctx: CommandContext = {
     deps,
     userId: facts.userId,
@@ -114,27 +175,37 @@ export function makeContext(deps: OperationsDeps, facts: RequestFacts): CommandC
     async authorize(action, target = {}) {
       const decision = deps.policy.decide({ userId: facts.userId, action, incidentId: target.workflowId, stepRole: target.stepRole });
       if (decision.allowed) return true;
-      const at = (deps.now ?? (() => new Date()))().toISOString();
-      await deps.refusals.record({
-        userId: facts.userId,
-        role: decision.role,
-        action,
-        ...(target.workflowId !== undefined ? { workflowId: target.workflowId } : {}),
-        request: `${deps.commandName} ${facts.text}`.trim(),
-        at,
-      });
-      await ctx.reply({ text: refusalText(action, decision.role, target.stepRole) });
-      return false;
+      return refuse(action, decision.role, target.workflowId, target.stepRole);
     },
-    async incident(index = 0) {
-      const id = facts.args[index];
-      if (id === undefined) throw new UsageError('an incident id is required');
-      const workflowId = await deps.incidents.resolve(id);
-      if (workflowId === undefined) throw new UserFacingError(`No incident \`${id}\`. \`${deps.commandName} list\` shows the running ones.`);
-      return workflowId;
+    async authorizeAttempt(action, incidentRef) {
+      const decision = mayAttempt(deps, facts.userId, action, incidentRef);
+      if (decision.allowed) return true;
+      // The refusal's text comes from the policies alone and names no incident; only the audit
+      // record, which the user never sees, is tied to the incident when the reference names one.
+      const workflowId = incidentRef === undefined ? undefined : await deps.incidents.resolve(incidentRef).catch(() => undefined);
+      return refuse(action, decision.role, workflowId);
     },
+    incident: (index = 0) => lookUp(facts.action ?? 'status', index),
+    incidentFor: (action, index = 0) => lookUp(action, index),
   };
   return ctx;
+}
+
+/**
+ * Whether the policies could allow `action` to this user on some incident: on `incidentRef` as
+ * typed (never resolved), and for approve/deny on a step gated on any role. Only the user and the
+ * typed words go in, so the answer is the same for existing and unknown incidents.
+ */
+function mayAttempt(deps: OperationsDeps, userId: string, action: OpsAction, incidentRef: string | undefined): { allowed: boolean; role: OpsRole | 'none' } {
+  const ask = (stepRole?: string) => deps.policy.decide({ userId, action, incidentId: incidentRef ?? '', stepRole });
+  if (action !== 'approve' && action !== 'deny') return ask();
+  let role: OpsRole | 'none' = 'none';
+  for (const stepRole of OPS_ROLES) {
+    const d = ask(stepRole);
+    if (d.allowed) return d;
+    role = d.role;
+  }
+  return { allowed: false, role };
 }
 
 /** The refusal a user sees: the permission they lack and the role they hold. */
@@ -145,6 +216,7 @@ export function refusalText(action: OpsAction, role: OpsRole | 'none', stepRole?
 }
 
 async function answerFailure(ctx: CommandContext, deps: OperationsDeps, spec: SubcommandSpec, err: unknown): Promise<void> {
+  if (err instanceof RefusedError) return; // answered and recorded already
   let text: string;
   if (err instanceof UsageError) text = `${err.message}. Usage: \`${deps.commandName} ${spec.usage}\``;
   else if (err instanceof UserFacingError) text = err.message;

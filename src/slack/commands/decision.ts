@@ -1,6 +1,7 @@
 import type { IncidentState, PendingApproval } from '../../domain/incident';
 import { postOrUpdateIncidentCard } from '../cards/card-conversation';
 import { UsageError, UserFacingError, waitFor, type CommandContext } from './context';
+import { escapeSlackText } from '../mrkdwn';
 
 /**
  * The pending approval a decision is about: the one named (by step id or approval id), or the
@@ -11,7 +12,7 @@ export function pickPending(state: IncidentState, named: string | undefined): Pe
   if (named !== undefined) {
     const hit = pending.find((a) => a.stepId === named || a.approvalId === named);
     if (hit !== undefined) return hit;
-    throw new UserFacingError(`No approval pending for step \`${named}\` of \`${state.incidentId}\`. ${pendingList(pending)}`);
+    throw new UserFacingError(`No approval pending for step \`${escapeSlackText(named)}\` of \`${state.incidentId}\`. ${pendingList(pending)}`);
   }
   const [only, ...rest] = pending;
   if (only === undefined) throw new UserFacingError(`Nothing waits for approval on \`${state.incidentId}\`.`);
@@ -43,7 +44,7 @@ export async function decide(ctx: CommandContext, workflowId: string, pending: P
     ctx.deps.settleMs ?? 3000,
   );
   await refreshCard(ctx, state);
-  const verb = decision.granted ? 'approved' : `denied (${decision.reason})`;
+  const verb = decision.granted ? 'approved' : `denied (${escapeSlackText(decision.reason)})`;
   await ctx.reply({
     text: moved
       ? `Step \`${pending.stepId}\` of \`${workflowId}\` ${verb} by <@${ctx.userId}>.`

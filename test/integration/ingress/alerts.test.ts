@@ -8,7 +8,7 @@ import { configSchema } from '../../../src/config/config';
 import { createMetrics } from '../../../src/ingress/metrics';
 import { createIngressServer } from '../../../src/ingress/server';
 import { silentLogger } from '../../../src/log/logger';
-import { authHeaders, fixture, post, postAlert, postChunked, recorded, repoRunbooks, SECRETS, startRig, workflowCount, type IngressRig } from './helpers';
+import { authHeaders, fixture, post, postAlert, postChunked, postRaw, uploadHuge, recorded, repoRunbooks, SECRETS, startRig, workflowCount, type IngressRig } from './helpers';
 
 let rig: IngressRig;
 let clockOffsetMs = 0;
@@ -141,6 +141,28 @@ describe('bad requests are refused with the right status and nothing is started'
     expect(resent.body.duplicate).toBe(true);
   });
 
+  it('a replay respelled (upper-case hex, padded with whitespace) is still a replay → 409, no new signal', async () => {
+    const { payload, workflowId } = uniqueGeneric('replay-respelled');
+    const body = JSON.stringify(payload);
+    const headers = authHeaders('generic', body);
+    const hex = (headers['x-breachline-signature'] ?? '').replace(/^sha256=/, '');
+    const first = await post(rig.url, 'generic', body, headers);
+    expect(first.status).toBe(202);
+    const countAfterFirst = await workflowCount(rig.client);
+    const respelled = {
+      'upper-case hex': `sha256=${hex.toUpperCase()}`,
+      // Plain spaces and tabs are stripped by the HTTP parser; String#trim also strips U+00A0.
+      'no-break space around it': `\u00a0sha256=${hex}\u00a0`,
+      'upper-case hex and padding': `\u00a0sha256=${hex.toUpperCase()}\u00a0`,
+    };
+    for (const [how, spelling] of Object.entries(respelled)) {
+      const replay = await postRaw(rig.url, 'generic', body, { ...headers, 'x-breachline-signature': spelling });
+      expect({ how, status: replay.status, error: replay.body.error }).toEqual({ how, status: 409, error: 'replayed' });
+    }
+    expect(await workflowCount(rig.client)).toBe(countAfterFirst);
+    expect((await recorded(rig.client, workflowId)).signals).toHaveLength(1);
+  });
+
   it('wrong bearer token → 401 invalid_token; none → 401 missing_token', async () => {
     const before = await workflowCount(rig.client);
     const payload = { ...fixture('elastic'), breachline: { principal: 'User:probe-token', scenario: 'kafka-exfiltration' } };
@@ -226,6 +248,21 @@ describe('bad requests are refused with the right status and nothing is started'
     // The server is still serving.
     expect((await fetch(`${rig.url}/healthz`)).status).toBe(200);
   });
+
+  for (const declareLength of [true, false]) {
+    it(`a 100 MB upload (${declareLength ? 'Content-Length' : 'chunked'}) reads its 413 with Connection: close, not EPIPE`, async () => {
+      const before = await workflowCount(rig.client);
+      const total = 100 * 1024 * 1024;
+      const outcome = await uploadHuge(rig.url, '/v1/alerts/generic', authHeaders('generic', 'whatever'), total, declareLength);
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.written).toBe(total);
+      expect(outcome.answer?.status).toBe(413);
+      expect(outcome.answer?.head).toContain('connection: close');
+      expect(outcome.answer?.body).toContain('payload_too_large');
+      expect(await workflowCount(rig.client)).toBe(before);
+      expect((await fetch(`${rig.url}/healthz`)).status).toBe(200);
+    }, 60_000);
+  }
 
   it('a source without credentials is closed: 403 source_not_configured, whatever the request carries', async () => {
     const config = configSchema.parse({ ingress: { sources: { splunk: SECRETS.splunk } } });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { request, type Agent } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -105,6 +106,37 @@ export function postAlert(url: string, source: AlertSource, payload: unknown, no
   return post(url, source, body, authHeaders(source, body, nowMs));
 }
 
+/**
+ * POSTs over a bare socket with every header byte as given (latin1), HTTP/1.1 with
+ * `Connection: close`. fetch and node:http would trim, refuse or UTF-8-encode some header
+ * spellings (e.g. a no-break space, byte 0xA0) that an attacker's own client sends as-is.
+ */
+export function postRaw(url: string, source: string, body: string, headers: Record<string, string>): Promise<Answer> {
+  const target = new URL(`${url}/v1/alerts/${source}`);
+  const payload = Buffer.from(body, 'utf8');
+  const all: Record<string, string> = { host: target.host, 'content-type': 'application/json', ...headers, 'content-length': String(payload.length), connection: 'close' };
+  const head = `POST ${target.pathname} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  return new Promise((resolve, reject) => {
+    // Written, not ended: a half-closed socket may be dropped before a slow answer is sent.
+    const socket = connect(Number(target.port), target.hostname, () => socket.write(Buffer.concat([Buffer.from(head, 'latin1'), payload])));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [statusAndHeaders = '', rest = ''] = text.split('\r\n\r\n', 2);
+      const [statusLine = '', ...lines] = statusAndHeaders.split('\r\n');
+      const responseHeaders = new Headers();
+      for (const line of lines) {
+        const i = line.indexOf(':');
+        if (i > 0) responseHeaders.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+      }
+      // The ingress answers with Content-Length, so what follows the head is the JSON body.
+      resolve({ status: Number(statusLine.split(' ')[1]), headers: responseHeaders, body: rest ? (JSON.parse(rest) as Record<string, unknown>) : {} });
+    });
+  });
+}
+
 /** Streams `total` bytes with chunked encoding (no Content-Length) and returns status and body. */
 export function postChunked(url: string, path: string, headers: Record<string, string>, total: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -130,6 +162,70 @@ export function postChunked(url: string, path: string, headers: Record<string, s
       req.end();
     };
     pump();
+  });
+}
+
+/** What a huge upload got back: the answer if one was read, and any socket error on the way. */
+export interface UploadOutcome {
+  answer?: { status: number; head: string; body: string };
+  /** The first socket error (EPIPE, ECONNRESET), if any. */
+  error?: string;
+  /** Body bytes the socket accepted. */
+  written: number;
+}
+
+/**
+ * Sends `total` body bytes over a bare socket (declared by Content-Length, or chunked) and only
+ * then reads the answer, like the many clients that upload their whole body before they look at
+ * the response. A server that closes the connection right after refusing the body makes such a
+ * client fail with EPIPE or ECONNRESET instead of reading the refusal.
+ */
+export function uploadHuge(url: string, path: string, headers: Record<string, string>, total: number, declareLength: boolean): Promise<UploadOutcome> {
+  const target = new URL(`${url}${path}`);
+  const all: Record<string, string> = {
+    host: target.host,
+    'content-type': 'application/json',
+    ...headers,
+    ...(declareLength ? { 'content-length': String(total) } : { 'transfer-encoding': 'chunked' }),
+  };
+  const head = `POST ${target.pathname} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  return new Promise((resolve) => {
+    const outcome: UploadOutcome = { written: 0 };
+    const received: Buffer[] = [];
+    const socket = connect(Number(target.port), target.hostname);
+    const payload = Buffer.alloc(256 * 1024, 0x20);
+    const frame = (n: number): Buffer => {
+      const body = n === payload.length ? payload : payload.subarray(0, n);
+      return declareLength ? body : Buffer.concat([Buffer.from(`${n.toString(16)}\r\n`), body, Buffer.from('\r\n')]);
+    };
+    const pump = (): void => {
+      while (outcome.written < total) {
+        const n = Math.min(payload.length, total - outcome.written);
+        outcome.written += n;
+        if (!socket.write(frame(n))) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+      if (!declareLength) socket.write('0\r\n\r\n');
+      // Only now does this client start reading.
+      socket.on('data', (c: Buffer) => received.push(c));
+      socket.resume();
+    };
+    socket.pause();
+    socket.on('connect', () => {
+      socket.write(head);
+      pump();
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      outcome.error ??= err.code ?? err.message;
+    });
+    socket.on('close', () => {
+      const text = Buffer.concat(received).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      if (split > 0) outcome.answer = { status: Number(text.split(' ')[1]), head: text.slice(0, split).toLowerCase(), body: text.slice(split + 4) };
+      resolve(outcome);
+    });
   });
 }
 

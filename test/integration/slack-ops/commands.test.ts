@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postOrUpdateIncidentCard } from '../../../src/slack/cards/card-conversation';
 import { refusalsQuery } from './workflows/index';
-import { OBSERVER, startHarness, type Harness } from './harness';
+import { NOBODY, OBSERVER, startHarness, type Harness } from './harness';
 
 let h: Harness;
 let main: string;
@@ -86,8 +87,9 @@ describe('/ir over signed requests, answered on the response_url', () => {
   });
 
   it('observer cannot approve; a DPO cannot approve the commander\'s step; the commander can', async () => {
+    // An observer may approve no step at all: refused before the step is looked up.
     const obs = await ir(OBSERVER, `approve ${main} contain`);
-    expect(obs.text).toContain('`approve` permission on a step gated on `incident-commander`');
+    expect(obs.text).toContain('`approve` permission, and your role is `observer`');
     const dpo = await ir('U0DPOFFICER', `approve ${main} contain`);
     expect(dpo.text).toContain('Not allowed');
     expect((await h.incidents.state(main)).decisions).toEqual([]);
@@ -196,5 +198,63 @@ describe('/ir over signed requests, answered on the response_url', () => {
     expect(r.text).toContain('closed: contained, regulator informed');
     expect((await h.incidents.state(main)).closure?.resolution).toBe('contained, regulator informed');
     expect((await ir(OBSERVER, 'list')).text).not.toContain(main);
+  });
+});
+
+describe('/ir refuses before it looks anything up', () => {
+  let leak: string;
+  beforeAll(async () => {
+    leak = await h.startIncident('commands-leak');
+  }, 60_000);
+
+  it('approve with a bogus step: no pending steps, and the same answer for a real and an unknown incident', async () => {
+    const before = h.refusals.length;
+    const real = await ir(NOBODY, `approve ${leak} bogus`);
+    const unknown = await ir(NOBODY, 'approve inc-does-not-exist bogus');
+    expect(real.text).toContain('`approve` permission, and you have no breachline role');
+    expect(real.text).not.toMatch(/Pending|pending|contain/);
+    expect(unknown.text).toBe(real.text);
+    // Both refusals are recorded; the audit record of the real one still names its incident.
+    expect(h.refusals.slice(before)).toMatchObject([{ userId: NOBODY, action: 'approve', workflowId: leak }, { userId: NOBODY, action: 'approve' }]);
+    expect(h.refusals.at(-1)?.workflowId).toBeUndefined();
+  });
+
+  it('status, timeline, retry and close answer a refusal identical for a real and an unknown incident (no "No incident")', async () => {
+    for (const sub of ['status', 'timeline', 'retry', 'close']) {
+      const args = sub === 'retry' ? ' contain' : '';
+      const real = await ir(NOBODY, `${sub} ${leak}${args}`);
+      const unknown = await ir(NOBODY, `${sub} inc-does-not-exist${args}`);
+      expect(real.text).toContain(`\`${sub}\` permission`);
+      expect(unknown.text).toBe(real.text);
+    }
+    // An observer may see status, so it is told plainly that an id does not exist.
+    expect((await ir(OBSERVER, 'status inc-does-not-exist')).text).toContain('No incident `inc-does-not-exist`');
+  });
+
+  it('breaker close without an id: a responder and a user with no role learn no running incident ids', async () => {
+    for (const user of ['U0RESPONDER', NOBODY]) {
+      const r = await ir(user, 'breaker close orders-to-analytics');
+      expect(r.text).toContain('`breaker` permission');
+      expect(r.text).not.toContain(leak);
+      expect(r.text).not.toContain(main);
+    }
+  });
+
+  it('breaker names are own properties only: `constructor` is not a breaker of any incident', async () => {
+    // Without an id, `constructor` must not look owned by every running incident. (The workflow's
+    // own check is in test/unit/workflows/operator-signals.test.ts.)
+    const search = await ir('U0COMMANDER', 'breaker close constructor');
+    expect(search.text).not.toContain('several incidents own');
+  });
+
+  it('user text is escaped: a resolution with <!channel> and a link neither pings nor links, in the reply or on the card', async () => {
+    const id = await h.startIncident('commands-escape');
+    const r = await ir('U0COMMANDER', `close ${id} <!channel> done, see <https://evil.example|the report> & <@U0DPOFFICER>`);
+    expect(r.text).toContain('&lt;!channel&gt; done, see &lt;https://evil.example|the report&gt; &amp; &lt;@U0DPOFFICER&gt;');
+    expect(r.text).not.toMatch(/<!channel>|<https:|<@U0DPOFFICER>/);
+    await postOrUpdateIncidentCard(h.cards, await h.incidents.state(id));
+    const posted = JSON.stringify(h.slack.record.calls('chat.postMessage').at(-1)?.args);
+    expect(posted).toContain('&lt;!channel&gt; done');
+    expect(posted).not.toMatch(/<!channel>|<https:\/\/evil|<@U0DPOFFICER>/);
   });
 });

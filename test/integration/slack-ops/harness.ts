@@ -26,6 +26,8 @@ export const ROLES: Record<string, OpsRole> = {
   [OBSERVER]: 'observer',
 };
 export const TASK_QUEUE = 'slack-ops-test';
+/** A workspace member the role map does not name: no breachline role at all. */
+export const NOBODY = 'U0NOROLE001';
 
 /** A drill port that remembers what it was asked. */
 export class FakeDrills implements DrillPort {
@@ -80,6 +82,7 @@ export async function startHarness(): Promise<Harness> {
   const temporal = await startTemporal({ host: '127.0.0.1', port: 0 });
   const seed = defaultSeed();
   seed.humans.push({ id: OBSERVER, name: 'olga', realName: 'Olga Observer', isBot: false, email: 'olga@example.test' });
+  seed.humans.push({ id: NOBODY, name: 'nina', realName: 'Nina Nobody', isBot: false, email: 'nina@example.test' });
   const slack = await startSlack({ seed });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });

@@ -17,7 +17,7 @@ const valid = { signingSecret: SECRET, body: BODY, timestamp: String(NOW_S), sig
 
 describe('verifySlackSignature', () => {
   it('accepts a correctly signed, current request', () => {
-    expect(verifySlackSignature(valid)).toEqual({ ok: true, timestampSeconds: NOW_S, signature: valid.signature });
+    expect(verifySlackSignature(valid)).toEqual({ ok: true, timestampSeconds: NOW_S, signature: valid.signature, digest: Buffer.from(valid.signature.slice(3), 'hex') });
   });
 
   it('accepts the worked example from Slack\'s documentation at its own instant', () => {

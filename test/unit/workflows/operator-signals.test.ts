@@ -171,10 +171,12 @@ describe('breakers from Slack', () => {
     expect(count(record, 'closeCircuits')).toBe(2);
   });
 
-  it('ignores a breaker the runbook does not define and a close of a breaker that never opened', async () => {
+  it('ignores a breaker the runbook does not define (inherited names such as `constructor` included) and a close of a breaker that never opened', async () => {
     const record = await withIncident(async (handle) => {
       await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
-      await handle.signal(breakerSignal, { ...lake('open'), breaker: 'no-such-flow' });
+      for (const breaker of ['no-such-flow', 'constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+        await handle.signal(breakerSignal, { ...lake('open'), breaker });
+      }
       await handle.signal(breakerSignal, lake('closed'));
       await handle.signal(refusalSignal, { userId: 'U-X', role: 'observer', action: 'breaker', request: 'marker', at: '2026-11-22T05:00:00.000Z' });
       const s = await waitForState(handle, (st) => st.refusals.length === 1);
