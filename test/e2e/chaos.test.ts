@@ -122,7 +122,7 @@ function activityStarts(): Array<{ at: number; activity: string; pid: number }> 
 
 const fired = (): string[] => POINTS.filter((p) => existsSync(faultMarker(dataDir, p))).map((p) => `${p.activity}:${p.when}`);
 
-/** Answers approvals and the GDPR filing as the operators would, until the incident closes or the process dies. */
+/** Answers approvals and the regulators' filings as the operators would, until the incident closes or the process dies. */
 async function operate(s: Started, incidentId: string): Promise<'closed' | 'killed'> {
   let dead = false;
   void s.exited.then(() => (dead = true));
@@ -142,7 +142,10 @@ async function operate(s: Started, incidentId: string): Promise<'closed' | 'kill
         for (const a of state.pendingApprovals) {
           if (done.has(a.stepId)) continue;
           if (a.stepId === 'close') {
-            await handle.signal(fileNotificationSignal, { regime: 'gdpr', recipient: 'supervisory-authority', authority: 'CNIL', reference: 'CNIL-CHAOS', filer: 'U0DPOFFICER' });
+            // Every regime with a due so far (GDPR's authority, NIS2's early warning and notification).
+            for (const regime of ['gdpr', 'nis2']) {
+              await handle.signal(fileNotificationSignal, { regime, recipient: 'supervisory-authority', authority: 'the authority', reference: `CHAOS-${regime}`, filer: 'U0DPOFFICER' });
+            }
           }
           await handle.signal(approveSignal, { stepId: a.stepId, approver: 'U0COMMANDER', role: 'incident-commander' });
           done.add(a.stepId);

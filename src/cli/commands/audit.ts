@@ -74,11 +74,16 @@ export async function resolveConnection(flags: ConnectionFlags): Promise<{ conne
   };
 }
 
-/** Vault from the configuration, when one is configured. */
-function configuredVault(): SecretsPort | undefined {
+/**
+ * Vault from the configuration, or else the Vault sandbox of a running `breachline start` demo
+ * (its state file), as the Kafka connection is found.
+ */
+async function configuredVault(stateFile?: string): Promise<SecretsPort | undefined> {
   const { vault } = loadConfig();
-  if (vault.address === undefined || vault.token === undefined) return undefined;
-  return createVaultSecrets({ address: vault.address, token: vault.token, kvMount: vault.kvMount, transitMount: vault.transitMount, requestTimeoutMs: 5000 });
+  const mounts = { kvMount: vault.kvMount, transitMount: vault.transitMount, requestTimeoutMs: 5000 };
+  if (vault.address !== undefined && vault.token !== undefined) return createVaultSecrets({ address: vault.address, token: vault.token, ...mounts });
+  const running = await readRunState(stateFile ?? defaultStateFile()).catch(() => undefined);
+  return running?.vault !== undefined ? createVaultSecrets({ address: running.vault.address, token: running.vault.token, ...mounts }) : undefined;
 }
 
 /** A quiet kafkajs client for the CLI. */
@@ -142,7 +147,7 @@ export function registerAuditCommands(program: Command): void {
       .option('--json', 'machine-readable output'),
   ).action(async (options: ConnectionFlags & TrustFlags & { incident?: string; json?: boolean; events?: boolean }) => {
     const { connection, topic } = await resolveConnection(options);
-    const trust = await resolveTrust(options, topic, configuredVault());
+    const trust = await resolveTrust(options, topic, await configuredVault(options.stateFile));
     const facts = await inspectAuditTopic(kafkaFor(connection), topic);
     const report = verifyAuditTopic(facts, { ...trust, ...(options.incident !== undefined ? { incidentId: options.incident } : {}) });
     if (options.json) print(JSON.stringify({ ...(options.incident !== undefined ? { incidentId: options.incident } : {}), ...report }));
@@ -156,8 +161,9 @@ export function registerAuditCommands(program: Command): void {
     .option('--signing-key <name>', `transit key name (default ${AUDIT_SIGNING_KEY})`)
     .option('--pem', 'PEM (SPKI) instead of Vault export JSON; one block per key version')
     .option('--out <file>', 'write to this file instead of stdout')
-    .action(async (options: { signingKey?: string; pem?: boolean; out?: string }) => {
-      const secrets = configuredVault();
+    .option('--state-file <path>', 'a running `breachline start` whose Vault sandbox to ask (default .breachline/run.json)')
+    .action(async (options: { signingKey?: string; pem?: boolean; out?: string; stateFile?: string }) => {
+      const secrets = await configuredVault(options.stateFile);
       if (secrets === undefined) throw new Error('no Vault configured: set BREACHLINE_VAULT_ADDRESS and BREACHLINE_VAULT_TOKEN');
       const info = await secrets.publicKeys(options.signingKey ?? AUDIT_SIGNING_KEY);
       const text = options.pem ? publicKeysPem(info) : `${JSON.stringify(publicKeysExport(info), null, 2)}\n`;
