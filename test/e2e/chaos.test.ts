@@ -179,7 +179,8 @@ interface AuditRecord {
 }
 
 function duplicateSeqs(records: readonly AuditRecord[]): number {
-  const seqs = records.map((r) => r.seq);
+  // Events only: the signed checkpoints that share the topic carry no seq of their own.
+  const seqs = records.filter((r) => typeof r.seq === 'number').map((r) => r.seq);
   return seqs.length - new Set(seqs).size;
 }
 

@@ -1,16 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../../src/domain/events';
 import type { IncidentState } from '../../../src/domain/incident';
 import type { LoadedRunbook } from '../../../src/domain/runbook-loader';
 import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
-import { abortUpdate, approveSignal, eventsQuery, regulatoryClockWorkflowId, retryStepUpdate, skipStepUpdate } from '../../../workflows/api';
-import { playbookBundle, referenceRunbook, timeSkippingEnv, waitForState } from './helpers';
-import { stubActivities, testAlert, type StubRecord } from './stub-activities';
+import { abortUpdate, approveSignal, eventsQuery, retryStepUpdate, skipStepUpdate } from '../../../workflows/api';
+import { playbookBundle, referenceRunbook, runIncident, timeSkippingEnv, waitForState } from './helpers';
+import { stubActivities, type StubRecord } from './stub-activities';
 
 /*
  * Failure is a state, not an end (issue 9): a step that fails after its retries, an approval
@@ -35,39 +34,12 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function withIncident(
+function withIncident(
   body: (handle: WorkflowHandle<Incident>, record: StubRecord) => Promise<void>,
   overrides: Record<string, Activity> = {},
   options?: IncidentWorkflowInput['options'],
 ): Promise<StubRecord> {
-  const taskQueue = `tq-${randomUUID().slice(0, 8)}`;
-  const { activities, record } = stubActivities();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: { ...activities, ...overrides } });
-  const awareMs = await env.currentTimeMs();
-  const incidentId = `incident-${randomUUID().slice(0, 8)}`;
-  const input: IncidentWorkflowInput = {
-    incidentId,
-    mode: 'live',
-    alert: testAlert(new Date(awareMs).toISOString()),
-    principal: 'User:report-exporter',
-    runbook: runbook.runbook,
-    runbookContentHash: runbook.contentHash,
-    ...(options ? { options } : {}),
-  };
-  await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<Incident>('IncidentWorkflow', { taskQueue, workflowId: incidentId, args: [input] });
-    try {
-      await body(handle, record);
-    } finally {
-      // Clocks outlive their incident by design, and an incident needing attention never ends by
-      // itself: end both, so later tests skip time over their own timers only.
-      await env.client.workflow.getHandle(incidentId).terminate('test done').catch(() => undefined);
-      for (const regime of Object.keys(runbook.runbook.regimes)) {
-        await env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime)).terminate('test done').catch(() => undefined);
-      }
-    }
-  });
-  return record;
+  return runIncident({ env, bundle, runbook }, ({ handle, record }) => body(handle, record), { overrides, ...(options ? { options } : {}) });
 }
 
 const IC = { requestedBy: 'U-IC', role: 'incident-commander' };

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -20,8 +19,8 @@ import {
   regulatoryClockWorkflowId,
   stateQuery,
 } from '../../../workflows/api';
-import { playbookBundle, referenceRunbook, timeSkippingEnv, waitForState } from './helpers';
-import { stubActivities, testAlert, type StubRecord } from './stub-activities';
+import { playbookBundle, referenceRunbook, runIncident, timeSkippingEnv, waitForState } from './helpers';
+import type { StubRecord } from './stub-activities';
 
 const H = 3_600_000;
 const REGIMES = ['gdpr', 'dora', 'nis2', 'sec-8k', 'nydfs'];
@@ -50,41 +49,7 @@ interface Started {
 
 /** An incident of the reference runbook (five regimes) on its own task queue, approvals waiting up to 200 h. */
 async function withIncident(body: (s: Started) => Promise<void>, overrides: Record<string, (...args: never[]) => Promise<unknown>> = {}): Promise<void> {
-  const taskQueue = `tq-${randomUUID().slice(0, 8)}`;
-  const { activities, record } = stubActivities();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: { ...activities, ...overrides } });
-  const awareMs = await env.currentTimeMs();
-  const incidentId = `incident-${randomUUID().slice(0, 8)}`;
-  const input: IncidentWorkflowInput = {
-    incidentId,
-    mode: 'live',
-    alert: testAlert(new Date(awareMs).toISOString()),
-    principal: 'User:report-exporter',
-    runbook: runbook.runbook,
-    runbookContentHash: runbook.contentHash,
-    options: { approvalTimeout: '200h' },
-  };
-  await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<Incident>('IncidentWorkflow', { taskQueue, workflowId: incidentId, args: [input] });
-    try {
-      await body({ handle, record, awareMs, incidentId });
-    } finally {
-      // Clocks outlive their incident by design, and an incident needing attention never ends by
-      // itself: end both here, so later tests skip time over their own timers only (an activity
-      // scheduled after this test's worker stopped would hold virtual time still).
-      await env.client.workflow.getHandle(incidentId).terminate('test done').catch(() => undefined);
-      await endClocks(incidentId);
-    }
-  });
-}
-
-async function endClocks(incidentId: string): Promise<void> {
-  for (const regime of REGIMES) {
-    await env.client.workflow
-      .getHandle(regulatoryClockWorkflowId(incidentId, regime))
-      .terminate('test done')
-      .catch(() => undefined);
-  }
+  await runIncident({ env, bundle, runbook }, body, { overrides, options: { approvalTimeout: '200h' } });
 }
 
 const ofType = <T extends EventType>(events: DomainEvent[], type: T): Array<EventOf<T>> => events.filter((e): e is EventOf<T> => e.type === type);

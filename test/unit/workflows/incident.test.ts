@@ -16,12 +16,11 @@ import {
   eventsQuery,
   falsePositiveSignal,
   fileNotificationSignal,
-  regulatoryClockWorkflowId,
   reportQuery,
   subjectsUpdate,
   timelineQuery,
 } from '../../../workflows/api';
-import { playbookBundle, referenceRunbook, timeSkippingEnv, waitForState } from './helpers';
+import { playbookBundle, referenceRunbook, runIncident, timeSkippingEnv, waitForState } from './helpers';
 import { stubActivities, testAlert, type StubRecord } from './stub-activities';
 
 let env: TestWorkflowEnvironment;
@@ -48,40 +47,13 @@ interface Started {
 }
 
 /** Starts an incident on a fresh task queue with stub activities; `body` runs while the worker does. */
-async function withIncident(
+function withIncident(
   mode: IncidentWorkflowInput['mode'],
   body: (s: Started) => Promise<void>,
   options?: IncidentWorkflowInput['options'],
   overrides: Record<string, (...args: never[]) => Promise<unknown>> = {},
 ): Promise<StubRecord> {
-  const taskQueue = `tq-${randomUUID().slice(0, 8)}`;
-  const { activities, record } = stubActivities();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: { ...activities, ...overrides } });
-  const awareMs = await env.currentTimeMs();
-  const incidentId = `incident-${randomUUID().slice(0, 8)}`;
-  const input: IncidentWorkflowInput = {
-    incidentId,
-    mode,
-    alert: testAlert(new Date(awareMs).toISOString()),
-    principal: 'User:report-exporter',
-    runbook: runbook.runbook,
-    runbookContentHash: runbook.contentHash,
-    ...(options ? { options } : {}),
-  };
-  await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<Incident>('IncidentWorkflow', { taskQueue, workflowId: incidentId, args: [input] });
-    try {
-      await body({ handle, record, worker, awareMs });
-    } finally {
-      // Clocks outlive their incident by design (see clocks.test.ts), and an incident needing attention
-      // never ends by itself: end both, so later tests skip time over their own timers only.
-      await env.client.workflow.getHandle(incidentId).terminate('test done').catch(() => undefined);
-      for (const regime of Object.keys(runbook.runbook.regimes)) {
-        await env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime)).terminate('test done').catch(() => undefined);
-      }
-    }
-  });
-  return record;
+  return runIncident({ env, bundle, runbook }, body, { mode, overrides, ...(options ? { options } : {}) });
 }
 
 /** Files every regime with a known due through the first release's signal (which files each such stage). */
