@@ -150,7 +150,7 @@ export function registerClockHandlers(run: Run): void {
   setHandler(clockEventSignal, (draft) => {
     if (run.ledger.state?.status !== 'closed' && run.ledger.tryCommit(draft)) run.ledger.flushInBackground();
   });
-  setHandler(clocksQuery, () => clockViews(run.ledger.state, entityOf(run.input.runbook).timeZone));
+  setHandler(clocksQuery, () => clockViews(run.ledger.state, (regime) => entityOf(run.input.runbook, regime).timeZone));
 }
 
 /** The `file` validator: every refusal names exactly what is wrong. */
@@ -228,12 +228,14 @@ function legacyFiling(run: Run, filing: FilingSignal): void {
 }
 
 /** Every regime's stages as the clocks query returns them. */
-export function clockViews(state: IncidentState | undefined, timeZone: string): ClockView[] {
+export function clockViews(state: IncidentState | undefined, timeZone: string | ((regime: string) => string)): ClockView[] {
   if (state === undefined) return [];
+  // Each regime's local time is its own calendar's (SEC 8-K in New York, GDPR in the entity's zone).
+  const zoneOf = typeof timeZone === 'string' ? () => timeZone : timeZone;
   return Object.values(state.clocks).map((c) => ({
     regime: c.regime,
     authority: c.authority,
-    timeZone,
+    timeZone: zoneOf(c.regime),
     awarenessAt: c.awarenessAt,
     awarenessProvisional: state.regulatoryFacts.awarenessProvisional,
     ...(c.notNotifiable !== undefined ? { notNotifiable: c.notNotifiable.reasoning } : {}),

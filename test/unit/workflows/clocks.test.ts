@@ -89,6 +89,14 @@ describe('regulatory clocks start at open, independent of the playbook', () => {
       const views = await handle.query(clocksQuery);
       expect(views.map((v) => v.regime)).toEqual(REGIMES);
       expect(views.every((v) => v.stages.every((st) => st.state === 'pending'))).toBe(true);
+      // Local times are shown in each regime's own calendar: the US regimes in New York.
+      expect(Object.fromEntries(views.map((v) => [v.regime, v.timeZone]))).toEqual({
+        gdpr: 'Europe/Berlin',
+        dora: 'Europe/Berlin',
+        nis2: 'Europe/Berlin',
+        'sec-8k': 'America/New_York',
+        nydfs: 'America/New_York',
+      });
       expect(await clockStatuses(incidentId)).toEqual(ALL_RUNNING);
       await handle.terminate('test done');
     });
