@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -14,14 +13,13 @@ import {
   eventsQuery,
   falsePositiveSignal,
   fileNotificationSignal,
-  regulatoryClockWorkflowId,
   refusalSignal,
   reportQuery,
   timelineQuery,
   type BreakerSignal,
 } from '../../../workflows/api';
-import { playbookBundle, referenceRunbook, timeSkippingEnv, waitForState } from './helpers';
-import { stubActivities, testAlert, type StubRecord } from './stub-activities';
+import { playbookBundle, referenceRunbook, runIncident, timeSkippingEnv, waitForState } from './helpers';
+import type { StubRecord } from './stub-activities';
 
 /**
  * The signals Slack sends besides approve/deny: breaker open/close, close, and policy refusals,
@@ -43,25 +41,8 @@ afterAll(async () => {
 
 type Incident = (input: IncidentWorkflowInput) => Promise<IncidentState>;
 
-async function withIncident(body: (handle: WorkflowHandle<Incident>, record: StubRecord) => Promise<void>): Promise<StubRecord> {
-  const taskQueue = `tq-${randomUUID().slice(0, 8)}`;
-  const { activities, record } = stubActivities();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-  const now = new Date(await env.currentTimeMs()).toISOString();
-  const incidentId = `incident-${randomUUID().slice(0, 8)}`;
-  const input: IncidentWorkflowInput = { incidentId, mode: 'live', alert: testAlert(now), principal: 'User:report-exporter', runbook: runbook.runbook, runbookContentHash: runbook.contentHash };
-  await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<Incident>('IncidentWorkflow', { taskQueue, workflowId: incidentId, args: [input] });
-    try {
-      await body(handle, record);
-    } finally {
-      // Clocks outlive their incident by design: end them so later tests skip time over their own timers only.
-      for (const regime of Object.keys(runbook.runbook.regimes)) {
-        await env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime)).terminate('test done').catch(() => undefined);
-      }
-    }
-  });
-  return record;
+function withIncident(body: (handle: WorkflowHandle<Incident>, record: StubRecord) => Promise<void>): Promise<StubRecord> {
+  return runIncident({ env, bundle, runbook }, ({ handle, record }) => body(handle, record));
 }
 
 const IC = { approver: 'U-IC', role: 'incident-commander' as const };
