@@ -134,15 +134,15 @@ export interface AbortRequest extends OperatorIdentity {
   reason: string;
 }
 /** Retries a step (or the audit shipping); answers what will happen. */
-export const retryStepUpdate = defineUpdate<ClockDecisionResult, [RetryRequest]>('retryStep');
+export const retryStepUpdate = defineUpdate<DecisionResult, [RetryRequest]>('retryStep');
 /** Skips a step that needs attention (incident commander only). */
-export const skipStepUpdate = defineUpdate<ClockDecisionResult, [SkipRequest]>('skipStep');
+export const skipStepUpdate = defineUpdate<DecisionResult, [SkipRequest]>('skipStep');
 /** Aborts the incident (incident commander only). */
-export const abortUpdate = defineUpdate<ClockDecisionResult, [AbortRequest]>('abort');
+export const abortUpdate = defineUpdate<DecisionResult, [AbortRequest]>('abort');
 // --- Regulatory clocks: decisions as Updates with validators (issue 10) ---
 
 /** The workflow's own answer to an accepted decision (clock or operator), shown to the person as is. */
-export interface ClockDecisionResult {
+export interface DecisionResult {
   message: string;
 }
 
@@ -160,21 +160,21 @@ export interface AwareDecision extends DecidedBy {
   reason: string;
 }
 /** Records when the organisation became aware; every awareness-anchored due moves with it. */
-export const awareUpdate = defineUpdate<ClockDecisionResult, [AwareDecision]>('aware');
+export const awareUpdate = defineUpdate<DecisionResult, [AwareDecision]>('aware');
 
 /** `/ir classify`: DORA classification (commander). */
 export interface ClassifyDecision extends DecidedBy {
   classification: 'major' | 'not-major';
 }
 /** Classifies the incident for DORA: `major` starts the initial-report stage. */
-export const classifyUpdate = defineUpdate<ClockDecisionResult, [ClassifyDecision]>('classify');
+export const classifyUpdate = defineUpdate<DecisionResult, [ClassifyDecision]>('classify');
 
 /** `/ir material`: SEC 8-K / NYDFS determination (commander). */
 export interface MaterialDecision extends DecidedBy {
   determinedAt: string;
 }
 /** Records the materiality determination that anchors SEC 8-K and NYDFS. */
-export const materialUpdate = defineUpdate<ClockDecisionResult, [MaterialDecision]>('material');
+export const materialUpdate = defineUpdate<DecisionResult, [MaterialDecision]>('material');
 
 /** `/ir not-notifiable`: Art. 33(1)/(5) documented decision (DPO or commander). */
 export interface NotNotifiableDecision extends DecidedBy {
@@ -182,7 +182,7 @@ export interface NotNotifiableDecision extends DecidedBy {
   reasoning: string;
 }
 /** Ends one regime's clock as not notifiable, with its reasoning recorded. */
-export const notNotifiableUpdate = defineUpdate<ClockDecisionResult, [NotNotifiableDecision]>('notNotifiable');
+export const notNotifiableUpdate = defineUpdate<DecisionResult, [NotNotifiableDecision]>('notNotifiable');
 
 /** `/ir notify`: one stage filed with the authority (DPO or commander). */
 export interface StageFilingRequest {
@@ -197,7 +197,7 @@ export interface StageFilingRequest {
   authority?: string;
 }
 /** Files a stage (phased stages accept supplementary filings after the initial one). */
-export const fileUpdate = defineUpdate<ClockDecisionResult, [StageFilingRequest]>('file');
+export const fileUpdate = defineUpdate<DecisionResult, [StageFilingRequest]>('file');
 /**
  * A filing the `file` validator refused, sent back by the client so the refusal is recorded too
  * (a rejected update leaves no trace in history). The workflow re-checks it and records
@@ -213,7 +213,7 @@ export interface SubjectsDecision extends DecidedBy {
   reason: string;
 }
 /** Confirms the proposed Art. 34 notice or records a 34(3) exception. */
-export const subjectsUpdate = defineUpdate<ClockDecisionResult, [SubjectsDecision]>('subjects');
+export const subjectsUpdate = defineUpdate<DecisionResult, [SubjectsDecision]>('subjects');
 
 /** One stage as `/ir clocks` shows it. */
 export interface ClockStageView {

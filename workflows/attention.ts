@@ -1,6 +1,6 @@
 import { condition } from '@temporalio/workflow';
 import type { ActionName } from '../src/domain/events';
-import type { AbortRequest, ClockDecisionResult, RetryRequest, SkipRequest } from './api';
+import type { AbortRequest, DecisionResult, RetryRequest, SkipRequest } from './api';
 import { nowIso } from './context';
 import type { Ledger } from './ledger';
 
@@ -44,7 +44,7 @@ export class OperatorDecisions {
   }
 
   /** `retryStep`: records the request; the waiting step (or the audit shipping) goes again. */
-  retry(req: RetryRequest): ClockDecisionResult {
+  retry(req: RetryRequest): DecisionResult {
     const { ledger } = this;
     if (req.stepId === 'audit') {
       ledger.commit({ type: 'AuditShippingResumed', at: nowIso(), actor: { kind: 'user', id: req.requestedBy }, data: { requestedBy: req.requestedBy, role: req.role } });
@@ -73,7 +73,7 @@ export class OperatorDecisions {
   }
 
   /** `skipStep`: records the skip with its reason; the playbook goes on without the step. */
-  skip(req: SkipRequest): ClockDecisionResult {
+  skip(req: SkipRequest): DecisionResult {
     const step = this.step(req.stepId);
     this.ledger.commit({
       type: 'StepSkipped',
@@ -95,7 +95,7 @@ export class OperatorDecisions {
   }
 
   /** `abort`: recorded at once; the workflow then cancels the playbook and unwinds the saga. */
-  abort(req: AbortRequest): ClockDecisionResult {
+  abort(req: AbortRequest): DecisionResult {
     this.ledger.commit({
       type: 'IncidentAborted',
       at: nowIso(),

@@ -12,7 +12,7 @@ import {
   notNotifiableUpdate,
   subjectsUpdate,
   fileUpdate,
-  type ClockDecisionResult,
+  type DecisionResult,
   type ClockView,
   type FilingSignal,
   type StageFilingRequest,
@@ -35,7 +35,7 @@ const COMMANDER = ['incident-commander'];
 /** Registers the clock updates, the clocks query and the clock signals on the incident. */
 export function registerClockHandlers(run: Run): void {
   const user = (id: string) => ({ kind: 'user' as const, id });
-  const accepted = (message: string): ClockDecisionResult => {
+  const accepted = (message: string): DecisionResult => {
     run.ledger.flushInBackground();
     return { message };
   };
@@ -162,7 +162,7 @@ function validateFiling(run: Run, f: StageFilingRequest): void {
 }
 
 /** Records an accepted stage filing, recomputes the dues anchored on it and tells the clock. */
-function fileStage(run: Run, f: StageFilingRequest): ClockDecisionResult {
+function fileStage(run: Run, f: StageFilingRequest): DecisionResult {
   const at = nowIso();
   const verdict = checkStageFiling(ownClock(run.ledger.open, f.regime), f, at);
   // The validator ran at this same workflow instant, so this only guards the legacy signal path.

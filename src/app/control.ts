@@ -2,7 +2,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger';
-import type { SignedRequestClient } from '../sandbox/slack';
+import type { SignedRequestClient } from './sandbox-door';
 
 /** Answer of `POST /slack/command`: the app's immediate answer and the replies it posted. */
 export interface SlashCommandAnswer {

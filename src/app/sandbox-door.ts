@@ -16,6 +16,7 @@ import type { SecretsPort } from '../vault/port';
 
 export type { RunningKafkaSandbox, RunningSlackSandbox, RunningVaultSandbox, SandboxSet, TradingScenario } from '../sandbox/up';
 export type { RunningSandbox } from '../sandbox/types';
+export type { SignedRequestClient } from '../sandbox/slack';
 
 /** The sandbox's names are the system names: a new system needs both, and this fails to compile otherwise. */
 const sameNames: [SandboxName, SystemName] extends [SystemName, SandboxName] ? true : never = true;
@@ -120,11 +121,6 @@ export async function seedScenarioIfEmpty(options: SeedScenarioOptions): Promise
 
 /** Reads what a Slack sandbox recorded (running, or from its journal) and formats it for `sandbox slack-log`. */
 export async function slackLog(source: SlackLogSource, format: { method?: string; messages?: boolean; json?: boolean }): Promise<string> {
-  const { readSlackRecord, formatSnapshot } = await sandbox();
-  const snapshot = await readSlackRecord(source);
-  if (format.json) {
-    const calls = format.method ? snapshot.calls.filter((c) => c.method === format.method) : snapshot.calls;
-    return `${JSON.stringify({ calls, messages: snapshot.messages })}\n`;
-  }
-  return formatSnapshot(snapshot, { method: format.method, messages: format.messages });
+  const { slackLogText } = await sandbox();
+  return slackLogText(source, format);
 }

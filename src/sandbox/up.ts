@@ -62,5 +62,4 @@ export { start as startKafka, type RunningKafkaSandbox } from './kafka/index';
 export { start as startVault, type RunningVaultSandbox } from './vault/index';
 export { start as startSlack, type RunningSlackSandbox } from './slack/index';
 export { seedTradingExfiltration, type TradingScenario } from './scenario/trading-exfiltration';
-export { readSlackRecord, type SlackLogSource } from './slack/log-command';
-export { formatSnapshot } from './slack/log-format';
+export { slackLogText, type SlackLogSource } from './slack/log-command';

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import type { SlackRecordSnapshot } from './call-record';
 import { RECORD_FILE } from './call-record';
 import { formatSnapshot, snapshotFromJournal } from './log-format';
@@ -29,31 +28,19 @@ export async function readSlackRecord(source: SlackLogSource): Promise<SlackReco
   return (await res.json()) as SlackRecordSnapshot;
 }
 
-/** Output for the command; tests pass their own. */
-export interface SlackLogIo {
-  write(text: string): void;
+/** How `sandbox slack-log` shows the record. */
+export interface SlackLogFormat {
+  method?: string;
+  messages?: boolean;
+  json?: boolean;
 }
 
-/**
- * Registers `breachline sandbox slack-log`: prints every Web API call the Slack sandbox answered
- * (and, with `--messages`, every message), from a running sandbox or its journal.
- */
-export function registerSlackLogCommand(sandboxCommand: Command, io: SlackLogIo = { write: (t) => process.stdout.write(t) }): void {
-  sandboxCommand
-    .command('slack-log')
-    .description('show the calls and messages the Slack sandbox recorded')
-    .option('--url <url>', 'API URL of a running Slack sandbox (as printed by sandbox up)', process.env.BREACHLINE_SLACK_API_URL)
-    .option('--data-dir <dir>', 'read the journal a sandbox wrote here instead')
-    .option('--method <name>', 'only calls to this Web API method (e.g. chat.postMessage)')
-    .option('--messages', 'also list messages')
-    .option('--json', 'print the record as one JSON object')
-    .action(async (opts: { url?: string; dataDir?: string; method?: string; messages?: boolean; json?: boolean }) => {
-      const snapshot = await readSlackRecord({ url: opts.url, dataDir: opts.dataDir });
-      if (opts.json) {
-        const calls = opts.method ? snapshot.calls.filter((c) => c.method === opts.method) : snapshot.calls;
-        io.write(`${JSON.stringify({ calls, messages: snapshot.messages })}\n`);
-        return;
-      }
-      io.write(formatSnapshot(snapshot, { method: opts.method, messages: opts.messages }));
-    });
+/** The record of a Slack sandbox as `sandbox slack-log` prints it: a table, or one JSON object. */
+export async function slackLogText(source: SlackLogSource, format: SlackLogFormat): Promise<string> {
+  const snapshot = await readSlackRecord(source);
+  if (format.json) {
+    const calls = format.method ? snapshot.calls.filter((c) => c.method === format.method) : snapshot.calls;
+    return `${JSON.stringify({ calls, messages: snapshot.messages })}\n`;
+  }
+  return formatSnapshot(snapshot, { method: format.method, messages: format.messages });
 }

@@ -14,7 +14,7 @@ import {
   notNotifiableUpdate,
   subjectsUpdate,
   INCIDENT_WORKFLOW_TYPE,
-  type ClockDecisionResult,
+  type DecisionResult,
   incidentWorkflowId,
   retryStepUpdate,
   skipStepUpdate,
@@ -68,7 +68,7 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
     return undefined;
   };
   /** Runs an update; a validator's refusal comes back as the answer, anything else throws. */
-  const decide = async <A>(workflowId: string, update: UpdateDefinition<ClockDecisionResult, [A]>, arg: A): Promise<DecisionAnswer> => {
+  const decide = async <A>(workflowId: string, update: UpdateDefinition<DecisionResult, [A]>, arg: A): Promise<DecisionAnswer> => {
     try {
       const result = await handle(workflowId).executeUpdate(update, { args: [arg] });
       return { accepted: true, message: result.message };

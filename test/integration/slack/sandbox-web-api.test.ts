@@ -2,11 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
-import { Command } from 'commander';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RECORD_FILE } from '../../../src/sandbox/slack/call-record';
 import { start, type RunningSlackSandbox } from '../../../src/sandbox/slack/index';
-import { registerSlackLogCommand } from '../../../src/sandbox/slack/log-command';
+import { slackLog } from '../../../src/app/sandbox-door';
 import { startSandboxes } from '../../../src/sandbox/up';
 
 let sandbox: RunningSlackSandbox;
@@ -229,17 +228,10 @@ describe('Slack sandbox Web API', () => {
 
   it('prints the record with `sandbox slack-log`, from a running sandbox and from the journal', async () => {
     await web.chat.postMessage({ channel: '#incidents', text: 'visible in slack-log' });
-    const run = async (...args: string[]): Promise<string> => {
-      let out = '';
-      const program = new Command('breachline').exitOverride();
-      registerSlackLogCommand(program.command('sandbox'), { write: (t) => (out += t) });
-      await program.parseAsync(['sandbox', 'slack-log', ...args], { from: 'user' });
-      return out;
-    };
-    const live = await run('--url', sandbox.apiUrl, '--method', 'chat.postMessage', '--messages');
+    const live = await slackLog({ url: sandbox.apiUrl }, { method: 'chat.postMessage', messages: true });
     expect(live).toMatch(/chat\.postMessage\s+200 ok/);
     expect(live).toContain('visible in slack-log');
-    const fromFile = await run('--data-dir', dataDir, '--json');
+    const fromFile = await slackLog({ dataDir }, { json: true });
     const parsed = JSON.parse(fromFile) as { calls: Array<{ method: string }>; messages: Array<{ text: string }> };
     expect(parsed.calls.length).toBe(sandbox.record.calls().length);
     expect(parsed.messages.map((m) => m.text)).toContain('visible in slack-log');
