@@ -53,4 +53,10 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.cjs', 'bin/**'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The launchers are plain CommonJS scripts run by node.
+    files: ['bin/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -107,6 +107,14 @@ describe('npm start (bin/breachline start) with no configuration', () => {
     }
   });
 
+  it('a refused command exits non-zero with the refusal on stdout, so scripts can tell', async () => {
+    // Only the incident commander may abort; the responder is refused by the policies.
+    const refused = cli('slack', `/ir abort ${incidentId} testing the refusal`, '--user', 'U0RESPONDER');
+    await expect(refused).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining(':no_entry: Not allowed') });
+    // A usage error is a failure too.
+    await expect(cli('slack', '/ir approve')).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining(':warning:') });
+  });
+
   it('a malformed command line gets a clear error, not a crash', async () => {
     await expect(cli('slack', 'status without a slash')).rejects.toThrow(/expected a slash command/);
   });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { SlashCommandAnswer } from '../../app/control';
 import { reachInstance } from '../../app/reach';
 import { defaultStateFile, readRunState } from '../../app/state-file';
+import { isRefusalOrFailure } from '../../slack/reply-kind';
 
 /** Splits `/ir status abc` into the command and its text. */
 export function splitSlashCommand(line: string): { command: string; text: string } {
@@ -33,17 +34,18 @@ export function registerSlackCommand(program: Command): void {
       });
       const answer = (await res.json()) as SlashCommandAnswer & { error?: string; message?: string };
       if (!res.ok) throw new Error(`control endpoint: ${answer.error ?? res.status}${answer.message ? `: ${answer.message}` : ''}`);
+      const immediate = answer.status === 200 ? ackText(answer.body) : undefined;
+      const lines = [...(immediate ? [immediate] : []), ...answer.replies.map((r) => r.text)];
+      // A refusal or a failure is an answer, but not a success: scripts must be able to tell.
+      if (answer.status !== 200 || lines.some(isRefusalOrFailure)) process.exitCode = 1;
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(answer)}\n`);
         return;
       }
       if (answer.status !== 200) {
         process.stdout.write(`the app answered HTTP ${answer.status}\n`);
-        process.exitCode = 1;
         return;
       }
-      const immediate = ackText(answer.body);
-      const lines = [...(immediate ? [immediate] : []), ...answer.replies.map((r) => r.text)];
       process.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : '(no reply)\n');
     });
 }

@@ -8,6 +8,7 @@ import type { DrillPort } from './drill-port';
 import type { IncidentPort } from './incident-port';
 import { forSubcommand, type SubcommandInfo } from './subcommand';
 import { escapeSlackText } from '../mrkdwn';
+import { asFailure, REFUSED_PREFIX } from '../reply-kind';
 
 /** Everything the operations commands and actions depend on; built once by the app's owner. */
 export interface OperationsDeps {
@@ -212,7 +213,7 @@ function mayAttempt(deps: OperationsDeps, userId: string, action: OpsAction, inc
 export function refusalText(action: OpsAction, role: OpsRole | 'none', stepRole?: string): string {
   const holder = role === 'none' ? 'you have no breachline role' : `your role is \`${role}\``;
   const scope = stepRole ? ` on a step gated on \`${stepRole}\`` : '';
-  return `:no_entry: Not allowed: this needs the \`${action}\` permission${scope}, and ${holder}. The refusal has been recorded.`;
+  return `${REFUSED_PREFIX} Not allowed: this needs the \`${action}\` permission${scope}, and ${holder}. The refusal has been recorded.`;
 }
 
 async function answerFailure(ctx: CommandContext, deps: OperationsDeps, spec: SubcommandSpec, err: unknown): Promise<void> {
@@ -222,10 +223,10 @@ async function answerFailure(ctx: CommandContext, deps: OperationsDeps, spec: Su
   else if (err instanceof UserFacingError) text = err.message;
   else {
     deps.logger.error({ err, subcommand: spec.name }, 'slack subcommand failed');
-    text = `:warning: \`${deps.commandName} ${spec.name}\` failed: ${(err as Error).message ?? String(err)}`;
+    text = `\`${deps.commandName} ${spec.name}\` failed: ${(err as Error).message ?? String(err)}`;
   }
   try {
-    await ctx.reply({ text });
+    await ctx.reply({ text: asFailure(text) });
   } catch (replyErr) {
     deps.logger.warn({ err: replyErr, subcommand: spec.name }, 'could not answer a failed subcommand');
   }

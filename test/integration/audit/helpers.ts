@@ -2,7 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { createAuditActivities } from '../../../activities/audit';
 import type { AppendResult } from '../../../src/audit';
-import { buildProgram } from '../../../src/cli/main';
+import { buildProgram } from '../../../src/cli/program';
 import type { DomainEvent } from '../../../src/domain/events';
 import { silentLogger } from '../../../src/log/logger';
 import type { RunningKafkaSandbox } from '../../../src/sandbox/kafka';

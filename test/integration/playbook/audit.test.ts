@@ -6,7 +6,7 @@ import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResource
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditActivities } from '../../../activities/audit';
 import { projectIncident, readAuditRecords, verifyAuditRecords, type AuditRecord } from '../../../src/audit';
-import { buildProgram } from '../../../src/cli/main';
+import { buildProgram } from '../../../src/cli/program';
 import type { DomainEvent } from '../../../src/domain/events';
 import { foldEvents, timeline } from '../../../src/domain/incident';
 import { ScramAdmin } from '../../../src/kafka/scram-admin';

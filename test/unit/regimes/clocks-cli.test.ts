@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../../src/cli/main';
+import { buildProgram } from '../../../src/cli/program';
 import { BUILTIN_REGIMES } from '../../../src/domain/regimes';
 
 const BIN = join(__dirname, '..', '..', '..', 'bin', 'breachline');
