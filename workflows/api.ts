@@ -235,3 +235,23 @@ export interface ClockView {
 }
 /** Every regime's stages with due and state. */
 export const clocksQuery = defineQuery<ClockView[]>('clocks');
+
+// --- Operator actions as Updates (issue 16): the caller gets the workflow's own acceptance or its
+// precise refusal, synchronously. The signals above stay for histories and builds that predate them.
+
+/** Approves a pending step (or breaker closing); answers once the approval is recorded. */
+export const approveUpdate = defineUpdate<DecisionResult, [ApprovalSignal]>('approveStep');
+/** Denies a pending step with a reason; answers once the denial is recorded. */
+export const denyUpdate = defineUpdate<DecisionResult, [ApprovalSignal & { reason: string }]>('denyStep');
+/** Asks the incident to close (granting the close step's approval when it asks). */
+export const closeUpdate = defineUpdate<DecisionResult, [CloseSignal]>('closeIncident');
+
+/** The severities an incident can have (those of the alert that opened it). */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+/** `/ir severity <id> <level> <reason>`. */
+export interface SeverityRequest extends OperatorIdentity {
+  severity: (typeof SEVERITIES)[number];
+  reason: string;
+}
+/** Changes the incident's severity, with the reason recorded. */
+export const severityUpdate = defineUpdate<DecisionResult, [SeverityRequest]>('severity');

@@ -29,6 +29,11 @@ export class Approvals {
     return true;
   }
 
+  /** Whether an answer for the approval has been received (and not yet recorded, or recorded). */
+  answered(approvalId: string): boolean {
+    return this.answers.has(approvalId);
+  }
+
   /**
    * Asks for an approval and waits for it; returns the approval id and whether it was granted.
    * No answer within the timeout is `expired`: not a refusal by anyone, but something for an

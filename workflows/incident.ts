@@ -29,6 +29,7 @@ import { notNotifiableOnFalsePositive, registerClockHandlers, startClocks } from
 import { notifier, nowIso, recorder, WORKFLOW_ACTOR, type Run } from './context';
 import { Ledger } from './ledger';
 import { Lock, operateBreaker, recordRefusal, requestClose } from './operator-signals';
+import { registerOperatorUpdates } from './operator-updates';
 import { humanWait } from './options';
 import { Saga } from './saga';
 import { openItems, planStep, runStep } from './incident-steps';
@@ -129,6 +130,7 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(timelineQuery, () => timeline(ledger.events));
   setHandler(eventsQuery, () => ledger.events);
   setHandler(reportQuery, () => renderReport(ledger.events));
+  registerOperatorUpdates(run);
   setHandler(retryStepUpdate, (req) => run.decisions.retry(req), { validator: (req) => run.decisions.validateRetry(req) });
   setHandler(skipStepUpdate, (req) => run.decisions.skip(req), { validator: (req) => run.decisions.validateSkip(req) });
   setHandler(

@@ -238,7 +238,13 @@ export interface EventDataMap {
   ReminderFailed: { regime: string; stage: string; mark: string; error: string };
   /** The DPO's Art. 34 decision on the proposed data-subject notice: notify, or a 34(3) exception. */
   DataSubjectDecision: { regime: string; decision: 'notify' | 'exception'; reason: string };
+  // --- Operator actions from Slack and the console (issue 16) ---
+  /** A person re-rated the incident's severity, with the reason. */
+  SeverityChanged: { from: Severity; to: Severity; reason: string; changedBy: string; role: string };
 }
+
+/** How bad an incident is, as the alert rated it or a person re-rated it. */
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
 /** One stage's due as the calculator gave it (`due: null` while its anchor is unknown). */
 export interface StageDueData {
@@ -311,6 +317,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'FilingRefused',
   'ReminderFailed',
   'DataSubjectDecision',
+  // Operator actions (issue 16).
+  'SeverityChanged',
 ];
 
 /**

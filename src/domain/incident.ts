@@ -191,6 +191,12 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
   AuditShippingResumed: (s, e) => {
     resolveAttention(s, e, 'audit');
   },
+  SeverityChanged: (s, e) => {
+    if (e.data.from !== s.severity) throw illegal(e, `the severity is ${s.severity}, not ${e.data.from}`);
+    if (e.data.to === s.severity) throw illegal(e, `the severity is already ${s.severity}`);
+    if (!e.data.reason.trim()) throw illegal(e, 'changing the severity needs a reason');
+    s.severity = e.data.to;
+  },
   StepCompensated: (s, e) => {
     const step = stepOf(s, e, e.data.stepId, e.data.action);
     if (step.status !== 'completed' && step.status !== 'failed') throw illegal(e, `step "${step.id}" is ${step.status}: nothing to undo`);

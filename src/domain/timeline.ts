@@ -75,6 +75,7 @@ const summaries: { [T in EventType]: Summarizer<T> } = {
   ApprovalExpired: (e) => `Approval of step "${e.data.stepId}" by the ${e.data.role} expired after ${formatMs(e.data.waitedMs)}; the step needs a decision`,
   StepRetryRequested: (e) => `Retry of step "${e.data.stepId}" (${e.data.action}) requested by ${e.data.requestedBy} (${e.data.role})`,
   StepSkipped: (e) => `Step "${e.data.stepId}" (${e.data.action}) skipped by ${e.data.skippedBy} (${e.data.role}): ${e.data.reason}`,
+  SeverityChanged: (e) => `Severity changed from ${e.data.from} to ${e.data.to} by ${e.data.changedBy} (${e.data.role}): ${e.data.reason}`,
   IncidentAborted: (e) => `Incident aborted by ${e.data.abortedBy} (${e.data.role}): ${e.data.reason}`,
   AuditShippingHalted: (e) => `Audit shipping halted from seq ${e.data.pendingFromSeq}: ${e.data.error.type}: ${e.data.error.message}`,
   AuditShippingResumed: (e) => `Audit shipping resumed by ${e.data.requestedBy} (${e.data.role})`,

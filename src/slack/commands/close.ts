@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
-import { registerSubcommand, waitFor, type OperationsDeps, type SubcommandSpec } from './context';
+import { registerSubcommand, type OperationsDeps, type SubcommandSpec } from './context';
+import { REFUSED_PREFIX } from '../reply-kind';
 import { escapeSlackText } from '../mrkdwn';
 
 /** `/ir close <id> [resolution…]`. */
@@ -12,10 +13,11 @@ export const CLOSE: SubcommandSpec = {
     if (!(await ctx.authorize('close', { workflowId }))) return;
     const resolution = ctx.args.slice(1).join(' ').trim() || `closed from Slack by ${ctx.userId}`;
     const role = ctx.deps.policy.decide({ userId: ctx.userId, action: 'close', incidentId: workflowId }).role;
-    await ctx.deps.incidents.close(workflowId, { closedBy: ctx.userId, role, resolution });
-    const { moved } = await waitFor(() => ctx.deps.incidents.state(workflowId), (s) => s.status === 'closed', ctx.deps.settleMs ?? 3000);
+    const answer = await ctx.deps.incidents.close(workflowId, { closedBy: ctx.userId, role, resolution });
     await ctx.reply({
-      text: moved ? `\`${workflowId}\` closed: ${escapeSlackText(resolution)}.` : `Asked \`${workflowId}\` to close; it has not closed yet.`,
+      text: answer.accepted
+        ? `\`${workflowId}\`: ${escapeSlackText(answer.message)} (${escapeSlackText(resolution)}).`
+        : `${REFUSED_PREFIX} \`${workflowId}\` refused: ${escapeSlackText(answer.message)}.`,
     });
   },
 };

@@ -1,6 +1,7 @@
 import type { IncidentState, PendingApproval } from '../../domain/incident';
 import { postOrUpdateIncidentCard } from '../cards/card-conversation';
-import { UsageError, UserFacingError, waitFor, type CommandContext } from './context';
+import { UsageError, UserFacingError, type CommandContext } from './context';
+import { REFUSED_PREFIX } from '../reply-kind';
 import { escapeSlackText } from '../mrkdwn';
 
 /**
@@ -28,27 +29,24 @@ function pendingList(pending: readonly PendingApproval[]): string {
 export type Decision = { granted: true } | { granted: false; reason: string };
 
 /**
- * Checks the policy for the step's role, signals the decision, waits for the incident to record
- * it, refreshes the card if one was posted, and answers. Shared by `/ir approve|deny` and the
- * card's buttons.
+ * Checks the policy for the step's role, sends the decision as an Update (the incident answers
+ * once it has recorded it, or refuses with its reason), refreshes the card if one was posted, and
+ * answers. Shared by `/ir approve|deny` and the card's buttons.
  */
 export async function decide(ctx: CommandContext, workflowId: string, pending: PendingApproval, decision: Decision): Promise<IncidentState | undefined> {
   const action = decision.granted ? 'approve' : 'deny';
   if (!(await ctx.authorize(action, { workflowId, stepRole: pending.role }))) return undefined;
-  const signal = { stepId: pending.stepId, approver: ctx.userId, role: pending.role };
-  if (decision.granted) await ctx.deps.incidents.approve(workflowId, signal);
-  else await ctx.deps.incidents.deny(workflowId, { ...signal, reason: decision.reason });
-  const { value: state, moved } = await waitFor(
-    () => ctx.deps.incidents.state(workflowId),
-    (s) => s.decisions.some((d) => d.approvalId === pending.approvalId),
-    ctx.deps.settleMs ?? 3000,
-  );
-  await refreshCard(ctx, state);
+  const request = { stepId: pending.stepId, approver: ctx.userId, role: pending.role };
+  const answer = decision.granted
+    ? await ctx.deps.incidents.approve(workflowId, request)
+    : await ctx.deps.incidents.deny(workflowId, { ...request, reason: decision.reason });
+  const state = await ctx.deps.incidents.state(workflowId);
+  if (answer.accepted) await refreshCard(ctx, state);
   const verb = decision.granted ? 'approved' : `denied (${escapeSlackText(decision.reason)})`;
   await ctx.reply({
-    text: moved
+    text: answer.accepted
       ? `Step \`${pending.stepId}\` of \`${workflowId}\` ${verb} by <@${ctx.userId}>.`
-      : `Decision on step \`${pending.stepId}\` sent to \`${workflowId}\`; the incident has not recorded it yet.`,
+      : `${REFUSED_PREFIX} \`${workflowId}\` refused: ${escapeSlackText(answer.message)}.`,
   });
   return state;
 }

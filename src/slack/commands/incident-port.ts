@@ -4,6 +4,7 @@ import type {
   AbortRequest,
   ApprovalSignal,
   RetryRequest,
+  SeverityRequest,
   SkipRequest,
   AwareDecision,
   ClassifyDecision,
@@ -45,8 +46,12 @@ export interface IncidentPort {
   state(workflowId: string): Promise<IncidentState>;
   timeline(workflowId: string): Promise<TimelineEntry[]>;
   events(workflowId: string): Promise<DomainEvent[]>;
-  approve(workflowId: string, signal: ApprovalSignal): Promise<void>;
-  deny(workflowId: string, signal: ApprovalSignal & { reason: string }): Promise<void>;
+  /** Approves a pending step (an Update: answered once the incident recorded it, or refused). */
+  approve(workflowId: string, request: ApprovalSignal): Promise<DecisionAnswer>;
+  /** Denies a pending step with a reason (an Update, like `approve`). */
+  deny(workflowId: string, request: ApprovalSignal & { reason: string }): Promise<DecisionAnswer>;
+  /** Re-rates the incident's severity with a reason (an Update). */
+  severity(workflowId: string, request: SeverityRequest): Promise<DecisionAnswer>;
   // Regulatory clocks (issue 10): decisions are updates, answered by the workflow itself.
   /** Files one stage; a refusal is also recorded on the incident as `FilingRefused`. */
   file(workflowId: string, request: StageFilingRequest): Promise<DecisionAnswer>;
@@ -58,7 +63,8 @@ export interface IncidentPort {
   /** Every regime's stages with due and state. */
   clocks(workflowId: string): Promise<ClockView[]>;
   breaker(workflowId: string, signal: BreakerSignal): Promise<void>;
-  close(workflowId: string, signal: CloseSignal): Promise<void>;
+  /** Asks the incident to close (an Update: the incident's acceptance or its refusal). */
+  close(workflowId: string, request: CloseSignal): Promise<DecisionAnswer>;
   refusal(workflowId: string, signal: RefusalSignal): Promise<void>;
   /** Operator decisions (Updates): the workflow's own acceptance, or its precise refusal. */
   retry(workflowId: string, request: RetryRequest): Promise<DecisionAnswer>;

@@ -18,6 +18,8 @@ import { CLOCKS } from './clocks';
 import { MATERIAL } from './material';
 import { NOT_NOTIFIABLE } from './not-notifiable';
 import { SUBJECTS } from './subjects';
+// Operator actions (issue 16).
+import { SEVERITY } from './severity';
 
 /** The incident operations subcommands, in the order `/ir help` lists them. */
 export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [
@@ -43,4 +45,6 @@ export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [
   MATERIAL,
   NOT_NOTIFIABLE,
   SUBJECTS,
+  // Operator actions (issue 16).
+  SEVERITY,
 ];

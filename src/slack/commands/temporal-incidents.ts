@@ -3,6 +3,10 @@ import type { UpdateDefinition } from '@temporalio/common';
 import {
   abortUpdate,
   approveSignal,
+  approveUpdate,
+  closeUpdate,
+  denyUpdate,
+  severityUpdate,
   awareUpdate,
   classifyUpdate,
   clocksQuery,
@@ -110,8 +114,10 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
     state: (workflowId) => handle(workflowId).query(stateQuery),
     timeline: (workflowId) => handle(workflowId).query(timelineQuery),
     events: (workflowId) => handle(workflowId).query(eventsQuery),
-    approve: (workflowId, signal) => handle(workflowId).signal(approveSignal, signal),
-    deny: (workflowId, signal) => handle(workflowId).signal(denySignal, signal),
+    approve: (workflowId, request) =>
+      orSignal(decide(workflowId, approveUpdate, request), () => handle(workflowId).signal(approveSignal, request)),
+    deny: (workflowId, request) => orSignal(decide(workflowId, denyUpdate, request), () => handle(workflowId).signal(denySignal, request)),
+    severity: (workflowId, request) => decide(workflowId, severityUpdate, request),
     async file(workflowId, request) {
       const answer = await decide(workflowId, fileUpdate, request);
       // A rejected update leaves no trace in history: the refusal is recorded by a signal the workflow re-checks.
@@ -125,12 +131,24 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
     subjects: (workflowId, decision) => decide(workflowId, subjectsUpdate, decision),
     clocks: (workflowId) => handle(workflowId).query(clocksQuery),
     breaker: (workflowId, signal) => handle(workflowId).signal(breakerSignal, signal),
-    close: (workflowId, signal) => handle(workflowId).signal(closeSignal, signal),
+    close: (workflowId, request) => orSignal(decide(workflowId, closeUpdate, request), () => handle(workflowId).signal(closeSignal, request)),
     refusal: (workflowId, signal) => handle(workflowId).signal(refusalSignal, signal),
     retry: (workflowId, request) => decide(workflowId, retryStepUpdate, request),
     skip: (workflowId, request) => decide(workflowId, skipStepUpdate, request),
     abort: (workflowId, request) => decide(workflowId, abortUpdate, request),
   };
+}
+
+/**
+ * An incident started on a build older than its Update (worker versioning keeps it on that build
+ * until it ends) refuses it as unknown: there the decision goes by the old signal, and the answer
+ * says that it was sent rather than accepted.
+ */
+async function orSignal(update: Promise<DecisionAnswer>, signal: () => Promise<void>): Promise<DecisionAnswer> {
+  const answer = await update;
+  if (answer.accepted || !answer.message.startsWith('No registered handler for update')) return answer;
+  await signal();
+  return { accepted: true, message: 'sent; this incident runs an earlier build, which records the decision without answering' };
 }
 
 /** The validator's own message, without the failure wrapping. */

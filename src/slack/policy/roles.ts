@@ -31,7 +31,9 @@ export type OpsAction =
   | 'classify'
   | 'material'
   | 'not-notifiable'
-  | 'subjects';
+  | 'subjects'
+  // Operator actions (issue 16).
+  | 'severity';
 
 /** Every action, in the order help lists their commands. */
 export const OPS_ACTIONS: readonly OpsAction[] = [
@@ -58,6 +60,8 @@ export const OPS_ACTIONS: readonly OpsAction[] = [
   'material',
   'not-notifiable',
   'subjects',
+  // Operator actions (issue 16).
+  'severity',
 ];
 
 /** Actions that concern the workspace rather than one incident. */

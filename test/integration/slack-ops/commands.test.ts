@@ -190,12 +190,25 @@ describe('/ir over signed requests, answered on the response_url', () => {
     expect((await ir('U0COMMANDER', `approve ${main} rotate`)).text).toContain('No approval pending for step `rotate`');
   });
 
+  it('severity: the commander re-rates with a reason (an event); a responder is refused; a bad level gets the usage', async () => {
+    expect((await ir('U0RESPONDER', `severity ${main} low false alarm`)).text).toContain('`severity` permission');
+    expect((await ir('U0COMMANDER', `severity ${main} apocalyptic it is bad`)).text).toContain('the severity is one of critical, high, medium, low');
+    expect((await ir('U0COMMANDER', `severity ${main} critical`)).text).toContain('a severity and the reason for it are required');
+    const from = (await h.incidents.state(main)).severity;
+    const to = from === 'critical' ? 'high' : 'critical';
+    const r = await ir('U0COMMANDER', `severity ${main} ${to} client data confirmed in the exfiltrated set`);
+    expect(r.text).toContain(`severity changed from ${from} to ${to}`);
+    expect((await h.incidents.state(main)).severity).toBe(to);
+    const changed = (await h.incidents.events(main)).find((e) => e.type === 'SeverityChanged');
+    expect(changed?.data).toMatchObject({ from, to, changedBy: 'U0COMMANDER', role: 'incident-commander', reason: 'client data confirmed in the exfiltrated set' });
+  });
+
   it('close: a responder is refused, the commander closes', async () => {
     const refused = await ir('U0RESPONDER', `close ${main}`);
     expect(refused.text).toContain('`close` permission');
     expect((await h.incidents.state(main)).status).not.toBe('closed');
     const r = await ir('U0COMMANDER', `close ${main} contained, regulator informed`);
-    expect(r.text).toContain('closed: contained, regulator informed');
+    expect(r.text).toContain('closed by U0COMMANDER (contained, regulator informed)');
     expect((await h.incidents.state(main)).closure?.resolution).toBe('contained, regulator informed');
     expect((await ir(OBSERVER, 'list')).text).not.toContain(main);
   });

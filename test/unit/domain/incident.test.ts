@@ -268,6 +268,18 @@ describe('events the other tests do not reach', () => {
     expectIllegal(b, b.make('IncidentAborted', { abortedBy: 'U2', role: 'incident-commander', reason: 'again' }), /already aborted/);
   });
 
+  it('a severity change needs the current severity, a different one and a reason', () => {
+    const b = new HistoryBuilder();
+    opened(b);
+    const from = fold(b).severity;
+    const to = from === 'critical' ? 'high' : 'critical';
+    expectIllegal(b, b.make('SeverityChanged', { from: to, to: 'low', reason: 'x', changedBy: 'U1', role: 'incident-commander' }), new RegExp(`severity is ${from}, not ${to}`));
+    expectIllegal(b, b.make('SeverityChanged', { from, to: from, reason: 'x', changedBy: 'U1', role: 'incident-commander' }), /already/);
+    expectIllegal(b, b.make('SeverityChanged', { from, to, reason: ' ', changedBy: 'U1', role: 'incident-commander' }), /needs a reason/);
+    b.add('SeverityChanged', { from, to, reason: 'more clients affected', changedBy: 'U1', role: 'incident-commander' });
+    expect(fold(b).severity).toBe(to);
+  });
+
   it('the full history and these cases use every event type', () => {
     const used = new Set(fullHistory().events.map((e) => e.type));
     for (const extra of [
@@ -282,6 +294,7 @@ describe('events the other tests do not reach', () => {
       'IncidentAborted',
       'AuditShippingHalted',
       'AuditShippingResumed',
+      'SeverityChanged',
     ] as const) {
       used.add(extra);
     }

@@ -65,10 +65,12 @@ describe('timeline', () => {
       b.make('IncidentAborted', { abortedBy: 'U1', role: 'incident-commander', reason: 'false alarm' }),
       b.make('AuditShippingHalted', { error: { type: 'AuditConflict', message: 'seq 9 differs' }, pendingFromSeq: 9 }),
       b.make('AuditShippingResumed', { requestedBy: 'U1', role: 'incident-commander' }),
+      b.make('SeverityChanged', { from: 'high', to: 'critical', reason: 'client data confirmed', changedBy: 'U1', role: 'incident-commander' }),
     ];
     expect(new Set(samples.map((e) => e.type)).size).toBe(EVENT_TYPES.length);
     const text = samples.map(summarize);
     expect(text.every((t) => t.length > 10 && !t.includes('undefined') && !t.includes('[object'))).toBe(true);
+    expect(text).toContain('Severity changed from high to critical by U1 (incident-commander): client data confirmed');
     expect(text).toContain('Step "break-circuits" refused by U9 (incident-commander): month end');
     expect(text).toContain('Dry run of "contain" (contain) would make 1 change: remove READ on orders');
     expect(text).toContain('GDPR authority due 2026-11-23T08:00:00.000Z passed without a filing');

@@ -5,6 +5,10 @@ import { breakerSignal, closeSignal, refusalSignal, type RefusalSignal } from '.
 import { checkStageFiling } from '../../../../src/domain/regulatory-clock';
 import {
   approveSignal,
+  approveUpdate,
+  closeUpdate,
+  denyUpdate,
+  severityUpdate,
   awareUpdate,
   classifyUpdate,
   clocksQuery,
@@ -59,6 +63,44 @@ export async function IncidentWorkflow(initial: DomainEvent[]): Promise<Incident
   setHandler(denySignal, (s) => {
     const p = state?.pendingApprovals.find((a) => a.stepId === s.stepId && a.role === s.role);
     if (p) commit({ type: 'ApprovalDenied', actor: { kind: 'user', id: s.approver }, data: { approvalId: p.approvalId, stepId: p.stepId, role: p.role, approver: s.approver, reason: s.reason } });
+  });
+  // Operator actions as Updates (issue 16), refusing what the real workflow refuses.
+  const pendingFor = (stepId: string, role: string) => {
+    const p = state?.pendingApprovals.find((a) => a.stepId === stepId);
+    if (p === undefined) throw new Error(`no approval is pending for step "${stepId}"`);
+    if (p.role !== role) throw new Error(`step "${stepId}" is approved by the ${p.role}, not a ${role}`);
+    return p;
+  };
+  setHandler(
+    approveUpdate,
+    (s) => {
+      const p = pendingFor(s.stepId, s.role);
+      commit({ type: 'ApprovalGranted', actor: { kind: 'user', id: s.approver }, data: { approvalId: p.approvalId, stepId: p.stepId, role: p.role, approver: s.approver } });
+      return { message: `step "${p.stepId}" approved by ${s.approver}` };
+    },
+    { validator: (s) => void pendingFor(s.stepId, s.role) },
+  );
+  setHandler(
+    denyUpdate,
+    (s) => {
+      const p = pendingFor(s.stepId, s.role);
+      commit({ type: 'ApprovalDenied', actor: { kind: 'user', id: s.approver }, data: { approvalId: p.approvalId, stepId: p.stepId, role: p.role, approver: s.approver, reason: s.reason } });
+      return { message: `step "${p.stepId}" denied by ${s.approver}: ${s.reason}` };
+    },
+    { validator: (s) => void pendingFor(s.stepId, s.role) },
+  );
+  setHandler(
+    closeUpdate,
+    (c) => {
+      commit({ type: 'IncidentClosed', actor: { kind: 'user', id: c.closedBy }, data: { resolution: c.resolution, openItems: [] } });
+      return { message: `closed by ${c.closedBy}` };
+    },
+    { validator: (c) => void (c.role !== 'incident-commander' && (() => { throw new Error(`closing is approved by the incident-commander, not a ${c.role}`); })()) },
+  );
+  setHandler(severityUpdate, (r) => {
+    const from = state?.severity ?? 'high';
+    commit({ type: 'SeverityChanged', actor: { kind: 'user', id: r.requestedBy }, data: { from, to: r.severity, reason: r.reason, changedBy: r.requestedBy, role: r.role } });
+    return { message: `severity changed from ${from} to ${r.severity}` };
   });
   // Clock decisions as the real workflow takes them: the same filing rules, refusals by the validator.
   setHandler(
