@@ -17,6 +17,11 @@ import { faultHook, parseFaultKillAt } from './fault-hook';
 import { seedScenarioIfEmpty, startStandIns, type RunningSlackSandbox, type SandboxSet } from './sandbox-door';
 import { removeRunState, writeRunState, type RunState } from './state-file';
 import { startWorkers } from './workers';
+// The Slack war room (issue 16).
+import { createKafka } from '../kafka/client';
+import { FileCardStore } from '../slack/cards/file-card-store';
+import { WarRoom } from '../slack/war-room';
+import { startWarRoomFeed } from '../slack/war-room-feed';
 
 /** Options of {@link startBreachline}. */
 export interface StartBreachlineOptions {
@@ -149,6 +154,18 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       });
       await app.start();
       closers.push(() => app.stop());
+      // Each incident's own channel with its card, edited in place from the audit topic.
+      const roles = rolesFor(config, embedded.includes('slack'));
+      const room = new WarRoom({
+        port: createWebConversationPort({ apiUrl: endpoints.slack.apiUrl, botToken: endpoints.slack.botToken, logger }),
+        store: options.dataDir ? new FileCardStore(join(options.dataDir, 'war-room-cards.json')) : new MemoryCardStore(),
+        members: () => Object.keys(roles).filter((user) => roles[user] !== 'observer'),
+        logger: logger.child({ component: 'war-room' }),
+      });
+      const feed = await startWarRoomFeed(createKafka(endpoints.kafka, { clientId: 'breachline-war-room', logger }), config.kafka.auditTopic, room, {
+        onError: (err) => logger.warn({ err: { message: (err as Error).message } }, 'war room: cannot tail the audit topic'),
+      });
+      closers.push(() => feed.stop());
       const slackSandbox = sandboxes?.get('slack') as RunningSlackSandbox | undefined;
       slackState = { requestUrl: app.requestUrl, command: config.slack.command, embedded: slackSandbox !== undefined };
       if (slackSandbox) {
