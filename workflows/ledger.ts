@@ -45,6 +45,26 @@ export class Ledger {
     this.flushInBackground();
   }
 
+  /** How many events, from the first, are on the audit topic. */
+  get shipped(): number {
+    return this.audited;
+  }
+
+  /**
+   * Takes over the events of the run this one continues (continue-as-new): refolds them (the
+   * events are the state) and goes on numbering after the last; the first `shipped` are on the
+   * audit topic already and are never appended again.
+   */
+  restore(events: readonly DomainEvent[], shipped: number, halt: AuditHalt | undefined): void {
+    if (this.events.length > 0) throw new Error('restore() is for a fresh ledger');
+    for (const event of events) {
+      this.current = applyEvent(this.current, event);
+      this.events.push(event);
+    }
+    this.audited = Math.min(shipped, this.events.length);
+    this.halt = halt;
+  }
+
   /** The fold of every committed event; undefined before `IncidentOpened`. */
   get state(): IncidentState | undefined {
     return this.current;
