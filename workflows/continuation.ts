@@ -84,19 +84,17 @@ export async function evidenceOrContinue(run: Run): Promise<void> {
 
 /**
  * Drains the run before it continues (the standard Temporal pattern): every update and signal
- * handler finished, every background activity (chat, breakers, clock signals) settled, every
- * event the audit topic will take appended. Whatever arrives meanwhile is handled here and
- * carried; what arrives after the last task is refused by the server and redelivered to the run
- * the incident continues as.
+ * handler finished, every background activity (chat, breakers, clock signals) settled, and no
+ * audit append in flight. Events committed meanwhile (a storm of alerts) are not shipped here but
+ * carried, and shipped by the next run; signals that arrive after the last task are refused by
+ * the server with the continuation and redelivered to the run the incident continues as.
  */
 export async function drain(run: Run): Promise<void> {
   for (;;) {
     await condition(allHandlersFinished);
-    await run.ledger.flush();
     const known = run.background.length;
-    await Promise.all(run.background);
-    const shipped = run.ledger.shipped === run.ledger.events.length || run.ledger.halted !== undefined;
-    if (allHandlersFinished() && run.background.length === known && shipped) return;
+    await Promise.all([...run.background, run.ledger.hold()]);
+    if (allHandlersFinished() && run.background.length === known) return;
   }
 }
 

@@ -15,7 +15,7 @@ import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
 import { createKafka } from '../../../src/kafka/client';
 import { silentLogger } from '../../../src/log/logger';
 import { start as startKafka, type RunningKafkaSandbox } from '../../../src/sandbox/kafka';
-import { approveSignal, eventsQuery, notNotifiableUpdate, regulatoryClockWorkflowId, retryStepUpdate, stateQuery } from '../../../workflows/api';
+import { alertSignal, approveSignal, eventsQuery, notNotifiableUpdate, regulatoryClockWorkflowId, retryStepUpdate, stateQuery } from '../../../workflows/api';
 import { playbookBundle, referenceRunbook, timeSkippingEnv, waitForState } from '../../unit/workflows/helpers';
 import { stubActivities } from '../../unit/workflows/stub-activities';
 
@@ -246,6 +246,79 @@ describe('a long incident continues as new at safe points, carrying its folded s
     const shipped = continued.appended.flat();
     expect(shipped).toEqual(seqs);
   });
+});
+
+describe('an incident that continues as new again and again', () => {
+  it('keeps every alert that arrives around the switches, ships each seq once, and still takes its approval', async () => {
+    const taskQueue = `tq-${randomUUID().slice(0, 8)}`;
+    const { activities } = stubActivities();
+    const appended: number[][] = [];
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: {
+        ...activities,
+        ensureAuditTopic: () => audit.ensureAuditTopic(),
+        appendAudit: (input: { events: DomainEvent[] }) => {
+          appended.push(input.events.map((e) => e.seq));
+          return audit.appendAudit(input);
+        },
+      },
+    });
+    const incidentId = `incident-${randomUUID().slice(0, 8)}`;
+    const observedAt = new Date(await env.currentTimeMs()).toISOString();
+    const input: IncidentWorkflowInput = {
+      incidentId,
+      mode: 'live',
+      alert: stubAlert(observedAt),
+      principal: 'User:report-exporter',
+      runbook: runbook.runbook,
+      runbookContentHash: runbook.contentHash,
+      options: { continueAsNewAfterEvents: 20 },
+    };
+    const ALERTS = 40;
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<Incident>('IncidentWorkflow', { taskQueue, workflowId: incidentId, args: [input] });
+      try {
+        await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
+        // A storm of duplicates of other SIEM alerts while the incident waits for its commander.
+        // Half in a burst (they land in whichever run is current, or arrive during a switch) ...
+        await Promise.all(Array.from({ length: ALERTS / 2 }, (_, i) => handle.signal(alertSignal, { ...stubAlert(observedAt), alertId: `storm-${i}` })));
+        // ... half one at a time, each recorded before the next: the history grows and the run switches again and again.
+        for (let i = ALERTS / 2; i < ALERTS; i++) {
+          await handle.signal(alertSignal, { ...stubAlert(observedAt), alertId: `storm-${i}` });
+          await waitForState(handle, (s) => s.alertsCorrelated >= i + 2);
+        }
+        await waitForState(handle, (s) => s.alertsCorrelated === ALERTS + 1);
+        const runs = await runChain(incidentId, handle.firstExecutionRunId);
+        expect(runs.length).toBeGreaterThanOrEqual(4);
+        // The approval asked for by the first run is answered on the last one.
+        await handle.signal(approveSignal, approve('break-circuits'));
+        const s = await waitForState(handle, (st) => st.steps.find((x) => x.id === 'break-circuits')?.status === 'completed');
+        expect(s.breakers['orders-to-data-lake']?.state).toBe('open');
+        const events = await handle.query(eventsQuery);
+        expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+        const ids = events.flatMap((e) => (e.type === 'AlertCorrelated' ? [e.data.alertId] : []));
+        expect(new Set(ids).size).toBe(ALERTS + 1);
+        expect(events.filter((e) => e.type === 'ApprovalRequested')).toHaveLength(1);
+        // Every seq on the audit topic once; nothing handed to the audit activity twice.
+        let seqs: number[] = [];
+        for (let i = 0; i < 100 && seqs.length < events.length; i++) {
+          seqs = await auditSeqs(incidentId);
+          if (seqs.length < events.length) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(seqs.slice(0, events.length)).toEqual(events.map((e) => e.seq));
+        // The playbook goes on meanwhile (forensics ...): what was handed over so far, each seq once, in order.
+        const handed = appended.flat();
+        expect(handed).toEqual(handed.map((_, i) => i + 1));
+        expect(handed.slice(0, seqs.length)).toEqual(seqs);
+      } finally {
+        await env.client.workflow.getHandle(incidentId).terminate('test done').catch(() => undefined);
+        for (const regime of REGIMES) await env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime)).terminate('test done').catch(() => undefined);
+      }
+    });
+  }, 120_000);
 });
 
 describe('the continue-as-new guard', () => {
