@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -318,6 +319,66 @@ describe('an incident that continues as new again and again', () => {
         for (const regime of REGIMES) await env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime)).terminate('test done').catch(() => undefined);
       }
     });
+  }, 120_000);
+});
+
+describe('an evidence replay waiting for a decision', () => {
+  it('is resumed by the next run: the retry replays only the failed partition and edits the same progress message', async () => {
+    const taskQueue = `tq-${randomUUID().slice(0, 8)}`;
+    const { activities, record } = stubActivities();
+    const calls: Array<{ partition: number; runId: string }> = [];
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: {
+        ...activities,
+        preserveEvidence: async (input: { partition: number }) => {
+          calls.push({ partition: input.partition, runId: Context.current().info.workflowExecution?.runId ?? '' });
+          if (input.partition === 1 && calls.filter((c) => c.partition === 1).length === 1) {
+            throw ApplicationFailure.create({ type: 'EvidenceTopicUnavailable', message: 'broker down', nonRetryable: true });
+          }
+          return (activities.preserveEvidence as (i: unknown) => Promise<unknown>)(input);
+        },
+      },
+    });
+    const incidentId = `incident-${randomUUID().slice(0, 8)}`;
+    const observedAt = new Date(await env.currentTimeMs()).toISOString();
+    const input: IncidentWorkflowInput = {
+      incidentId,
+      mode: 'live',
+      alert: stubAlert(observedAt),
+      principal: 'User:report-exporter',
+      runbook: runbook.runbook,
+      runbookContentHash: runbook.contentHash,
+      options: { continueAsNewAfterEvents: 20 },
+    };
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<Incident>('IncidentWorkflow', { taskQueue, workflowId: incidentId, args: [input] });
+      try {
+        await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
+        await handle.signal(approveSignal, approve('break-circuits'));
+        await waitForState(handle, (s) => s.attention.some((a) => a.stepId === 'preserve-evidence'));
+        const failedIn = calls.find((c) => c.partition === 1)?.runId ?? '';
+        // The playbook reached the report, which waits for the evidence: a safe point.
+        await continuedPast(handle, failedIn, (s) => s.attention.some((a) => a.stepId === 'preserve-evidence'));
+        await handle.executeUpdate(retryStepUpdate, { args: [{ ...IC, stepId: 'preserve-evidence' }] });
+        const s = await waitForState(handle, (st) => st.pendingApprovals.some((a) => a.stepId === 'close'));
+        expect(s.steps.find((x) => x.id === 'preserve-evidence')).toMatchObject({ status: 'completed', attempts: 2 });
+        expect(s.steps.find((x) => x.id === 'report')?.status).toBe('completed');
+        expect(Object.keys(s.evidence.ranges).sort()).toEqual(['orders:0', 'orders:1', 'orders:2']);
+      } finally {
+        await env.client.workflow.getHandle(incidentId).terminate('test done').catch(() => undefined);
+        for (const regime of REGIMES) await env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime)).terminate('test done').catch(() => undefined);
+      }
+    });
+    // Three first attempts in one run, then only the failed partition, in a later run.
+    expect(calls.slice(0, 3).map((c) => c.partition).sort()).toEqual([0, 1, 2]);
+    expect(calls.slice(3).map((c) => c.partition)).toEqual([1]);
+    expect(calls[3]?.runId).not.toBe(calls[0]?.runId);
+    // The progress message the first run posted is the one the later run edits.
+    const progress = record.messages.filter((m) => m.startsWith('Evidence:'));
+    expect(progress).toEqual([expect.stringMatching(/^Evidence: 300 of 300 records preserved/)]);
   }, 120_000);
 });
 
