@@ -26,6 +26,7 @@ export class OperatorDecisions {
   private readonly decided = new Map<string, Exclude<Decision, 'abort'>>();
   /** Set by an accepted abort; the incident workflow cancels the playbook on it. */
   aborted: AbortRequest | undefined;
+  private held = false;
 
   /** @param interrupted True when the incident should continue as new now (see {@link await}). */
   constructor(
@@ -38,12 +39,25 @@ export class OperatorDecisions {
    * (the playbook's own) gives way with {@link ContinueAsNewDue} when the incident continues as new.
    */
   async await(stepId: string, interruptible = false): Promise<Decision> {
-    await condition(() => this.decided.has(stepId) || this.aborted !== undefined || (interruptible && this.interrupted()));
+    await condition(() => (this.decided.has(stepId) && !this.held) || this.aborted !== undefined || (interruptible && this.interrupted()));
     if (this.aborted !== undefined) return 'abort';
     if (!this.decided.has(stepId)) throw new ContinueAsNewDue();
     const decision = this.decided.get(stepId) ?? 'retry';
     this.decided.delete(stepId);
     return decision;
+  }
+
+  /**
+   * While the incident switches to a new run (continue-as-new), decisions are kept for that run
+   * instead of being picked up here: a retried evidence replay must not start in a run that ends.
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Picks decisions up again after {@link hold} (the run unwinds instead of continuing). */
+  release(): void {
+    this.held = false;
   }
 
   /** Whether a decision about `stepId` was taken and no step has picked it up yet. */

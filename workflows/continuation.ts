@@ -84,12 +84,14 @@ export async function evidenceOrContinue(run: Run): Promise<void> {
 
 /**
  * Drains the run before it continues (the standard Temporal pattern): every update and signal
- * handler finished, every background activity (chat, breakers, clock signals) settled, and no
- * audit append in flight. Events committed meanwhile (a storm of alerts) are not shipped here but
+ * handler finished, every background activity (chat, breakers, clock signals) settled, no audit
+ * append in flight, and operators' decisions kept for the next run (the evidence replay waiting
+ * for one must not start again in this run). Events committed meanwhile (a storm of alerts) are not shipped here but
  * carried, and shipped by the next run; signals that arrive after the last task are refused by
  * the server with the continuation and redelivered to the run the incident continues as.
  */
 export async function drain(run: Run): Promise<void> {
+  run.decisions.hold();
   for (;;) {
     await condition(allHandlersFinished);
     const known = run.background.length;

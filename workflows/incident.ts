@@ -193,6 +193,7 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
       // A false positive or an abort that came in while draining is carried out here instead.
       if (cause === undefined && falsePositive === undefined && run.decisions.aborted === undefined) return continueIncident(run);
       ledger.release();
+      run.decisions.release();
     }
     if (cause !== undefined && !isCancellation(cause)) throw cause;
     await CancellationScope.nonCancellable(() => unwind(run, interruption(run, falsePositive)));
