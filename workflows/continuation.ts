@@ -59,10 +59,19 @@ export class Continuation {
   }
 }
 
+/**
+ * The lowest `continueAsNewAfterEvents` honoured: a continued run writes about a dozen events
+ * before it waits again (start, its first tasks, shipping what it was handed), so a lower
+ * threshold would have every run continue again at once, for ever.
+ */
+export const MIN_EVENTS_PER_RUN = 20;
+
 /** The continuation of a new run; `patched` is asked once, at the start of every run. */
 export function continuationFor(input: IncidentWorkflowInput): Continuation {
   const enabled = input.mode !== 'dry-run' && patched(CONTINUE_AS_NEW_PATCH);
-  return new Continuation(enabled, input.carried?.generation ?? 0, input.options?.continueAsNewAfterEvents);
+  const after = input.options?.continueAsNewAfterEvents;
+  const threshold = after === undefined || !Number.isFinite(after) ? undefined : Math.max(MIN_EVENTS_PER_RUN, Math.floor(after));
+  return new Continuation(enabled, input.carried?.generation ?? 0, threshold);
 }
 
 /**

@@ -203,7 +203,9 @@ async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
         // Asked often enough: the incident stays open until someone asks to close it again.
         run.notify(`Closing was refused ${i} times; the incident stays open until a new close request.`);
         run.closeRequest = undefined;
-        await untilCloseRequest(run);
+        // Inline (not a helper): the same microtask order as 0.2.0 when continuing is off.
+        await condition(() => run.closeRequest !== undefined || run.continuation.due());
+        if (run.closeRequest === undefined) throw new ContinueAsNewDue();
       }
     }
   }
@@ -232,12 +234,6 @@ async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
   run.notify(`Incident ${run.input.incidentId} closed.`);
 }
 
-/** Waits for a new close request; the wait gives way when the incident continues as new. */
-async function untilCloseRequest(run: Run): Promise<void> {
-  await condition(() => run.closeRequest !== undefined || run.continuation.due());
-  if (run.closeRequest === undefined) throw new ContinueAsNewDue();
-}
-
 /**
  * Where the close step of a run that continued as new picks up: waiting for the close approval
  * the last run asked for (its answer, if granted, and the next request's number), or for a new
@@ -258,7 +254,10 @@ async function resumeClose(run: Run, step: StepOf<'close'>): Promise<{ approvalI
     run.notify(`Closing was refused ${asked} times; the incident stays open until a new close request.`);
     run.closeRequest = undefined;
   }
-  if (asked > 0 && asked % CLOSE_REQUESTS === 0) await untilCloseRequest(run);
+  if (asked > 0 && asked % CLOSE_REQUESTS === 0) {
+    await condition(() => run.closeRequest !== undefined || run.continuation.due());
+    if (run.closeRequest === undefined) throw new ContinueAsNewDue();
+  }
   return { next: asked + 1 };
 }
 

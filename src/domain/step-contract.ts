@@ -55,6 +55,7 @@ export interface IncidentWorkflowInput {
     /**
      * Continue-as-new at the next safe point once the run's history has this many events (tests
      * and drills); the server's own suggestion (`continueAsNewSuggested`) applies either way.
+     * Values below 20 count as 20, so that a new run gets to wait before it continues again.
      * @default unset (only the server's suggestion)
      */
     continueAsNewAfterEvents?: number;
