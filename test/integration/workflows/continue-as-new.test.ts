@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,8 +16,9 @@ import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
 import { createKafka } from '../../../src/kafka/client';
 import { silentLogger } from '../../../src/log/logger';
 import { start as startKafka, type RunningKafkaSandbox } from '../../../src/sandbox/kafka';
+import { start as startTemporal, type RunningTemporalSandbox } from '../../../src/sandbox/temporal';
 import { alertSignal, approveSignal, eventsQuery, notNotifiableUpdate, regulatoryClockWorkflowId, retryStepUpdate, stateQuery } from '../../../workflows/api';
-import { playbookBundle, referenceRunbook, timeSkippingEnv, waitForState } from '../../unit/workflows/helpers';
+import { playbookBundle, quietRuntime, referenceRunbook, waitForState } from '../../unit/workflows/helpers';
 import { stubActivities } from '../../unit/workflows/stub-activities';
 
 /*
@@ -43,8 +44,13 @@ let runbook: LoadedRunbook;
 let kafka: RunningKafkaSandbox;
 let audit: ReturnType<typeof createAuditActivities>;
 
+let temporalSandbox: RunningTemporalSandbox;
+
 beforeAll(async () => {
-  env = await timeSkippingEnv();
+  quietRuntime();
+  // In this process (no child to wait for on a loaded machine); nothing here needs virtual time.
+  temporalSandbox = await startTemporal({ port: 0 });
+  env = await TestWorkflowEnvironment.createFromExistingServer({ address: temporalSandbox.address });
   bundle = await playbookBundle();
   runbook = await referenceRunbook();
   kafka = await startKafka({ port: 0 });
@@ -53,6 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.teardown();
+  await temporalSandbox?.close();
   await kafka?.close();
 });
 
