@@ -169,6 +169,8 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
           throw new ContinueAsNewDue();
         }
       }
+      // Past the last step: a run continued from here only waits for the evidence and closes.
+      continuation.stepIndex = steps.length;
       await (continuation.enabled ? evidenceOrContinue(run) : run.evidence);
       if (ledger.open.status !== 'closed') {
         ledger.commit({
