@@ -1,7 +1,9 @@
 import { condition } from '@temporalio/workflow';
 import type { ActionName } from '../src/domain/events';
+import type { IncidentCarry } from '../src/domain/step-contract';
 import type { AbortRequest, DecisionResult, RetryRequest, SkipRequest } from './api';
 import { nowIso } from './context';
+import { ContinueAsNewDue } from './continuation';
 import type { Ledger } from './ledger';
 
 /**
@@ -24,16 +26,53 @@ export class OperatorDecisions {
   private readonly decided = new Map<string, Exclude<Decision, 'abort'>>();
   /** Set by an accepted abort; the incident workflow cancels the playbook on it. */
   aborted: AbortRequest | undefined;
+  private held = false;
 
-  constructor(private readonly ledger: Ledger) {}
+  /** @param interrupted True when the incident should continue as new now (see {@link await}). */
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly interrupted: () => boolean = () => false,
+  ) {}
 
-  /** Waits for the decision about `stepId`; an abort answers every waiter. */
-  async await(stepId: string): Promise<Decision> {
-    await condition(() => this.decided.has(stepId) || this.aborted !== undefined);
+  /**
+   * Waits for the decision about `stepId`; an abort answers every waiter. An `interruptible` wait
+   * (the playbook's own) gives way with {@link ContinueAsNewDue} when the incident continues as new.
+   */
+  async await(stepId: string, interruptible = false): Promise<Decision> {
+    await condition(() => (this.decided.has(stepId) && !this.held) || this.aborted !== undefined || (interruptible && this.interrupted()));
     if (this.aborted !== undefined) return 'abort';
+    if (!this.decided.has(stepId)) throw new ContinueAsNewDue();
     const decision = this.decided.get(stepId) ?? 'retry';
     this.decided.delete(stepId);
     return decision;
+  }
+
+  /**
+   * While the incident switches to a new run (continue-as-new), decisions are kept for that run
+   * instead of being picked up here: a retried evidence replay must not start in a run that ends.
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Picks decisions up again after {@link hold} (the run unwinds instead of continuing). */
+  release(): void {
+    this.held = false;
+  }
+
+  /** Whether a decision about `stepId` was taken and no step has picked it up yet. */
+  pending(stepId: string): boolean {
+    return this.decided.has(stepId);
+  }
+
+  /** Decisions not yet picked up, for the next run. */
+  carried(): IncidentCarry['decided'] {
+    return [...this.decided.entries()].map(([stepId, decision]) => ({ stepId, decision }));
+  }
+
+  /** Takes over the decisions an earlier run had not picked up yet. */
+  restore(decided: IncidentCarry['decided']): void {
+    for (const d of decided) this.decided.set(d.stepId, d.decision);
   }
 
   /** Validator of `retryStep`: throws the reason for refusing. */

@@ -1,5 +1,6 @@
 import { CancellationScope, ChildWorkflowCancellationType, condition, getExternalWorkflowHandle, ParentClosePolicy, startChild } from '@temporalio/workflow';
 import type { IncidentState } from '../src/domain/incident';
+import type { RegimeRule } from '../src/domain/runbook';
 import { regimeSettled, stageDues, stageStanding } from '../src/domain/incident-clocks';
 import { dataSubjectDecision, entityOf, regimeDefinition, regimeFacts } from '../src/domain/regulatory-clock';
 import { computeStages } from '../src/domain/regimes/calculator';
@@ -81,6 +82,16 @@ export function startClocks(run: Run): void {
 }
 
 /**
+ * A run that continues an incident (continue-as-new) adopts the clocks an earlier run started:
+ * they run on (parent-close ABANDON) and are reached by their ids, so nothing starts again.
+ */
+export function adoptClocks(run: Run): void {
+  if (run.input.mode === 'dry-run') return;
+  started.set(run, new Map(Object.keys(run.clocks).map((regime) => [regime, Promise.resolve()])));
+  watchForDataSubjects(run, true);
+}
+
+/**
  * Recomputes every regime's dues after a fact changed: records `DeadlinesRecomputed` where a due
  * moved, and sends every running clock its new facts (a filing changes them too).
  */
@@ -139,41 +150,51 @@ export function notNotifiableOnFalsePositive(run: Run, declaredBy: string, reaso
  * figures (per the runbook's rule) and reminds the DPO until they confirm it or record a 34(3)
  * exception. Floats on its own: an incident that never gets a window is not held open by it.
  */
-function watchForDataSubjects(run: Run): void {
+function watchForDataSubjects(run: Run, resumed = false): void {
   const rules = Object.entries(run.input.runbook.regimes).filter(([, r]) => r.notifyDataSubjectsWhen !== undefined);
   if (rules.length === 0) return;
+  // A run that continued as new after the window was established: an earlier run proposed already.
+  const proposedBefore = resumed && Object.keys(run.ledger.state?.forensicWindows ?? {}).length > 0;
   const watching = (async () => {
     await condition(() => run.ledger.state?.status === 'closed' || Object.keys(run.ledger.state?.forensicWindows ?? {}).length > 0);
     if (run.ledger.open.status === 'closed') return;
-    const figures = exposure(Object.values(run.ledger.open.forensicWindows));
-    const proposed: string[] = [];
-    for (const [regime, rule] of rules) {
-      if (rule.notifyDataSubjectsWhen === undefined || run.ledger.open.clocks[regime] === undefined) continue;
-      const decision = dataSubjectDecision(rule.notifyDataSubjectsWhen, figures);
-      if (!decision.required) continue;
-      run.ledger.commit({
-        type: 'DataSubjectNotificationRequired',
-        at: nowIso(),
-        actor: WORKFLOW_ACTOR,
-        data: { regime, dataSubjects: figures.dataSubjects, piiCategories: decision.categories, reasons: decision.reasons },
-      });
-      proposed.push(regime);
-    }
+    const proposed = proposedBefore ? rules.map(([regime]) => regime).filter((r) => run.ledger.open.clocks[r]?.dataSubjectNotification !== undefined) : propose(run, rules);
     if (proposed.length === 0) return;
-    run.ledger.flushInBackground();
+    if (!proposedBefore) run.ledger.flushInBackground();
+    let remind = !proposedBefore;
     const outstanding = () => proposed.filter((r) => {
       const c = run.ledger.state?.clocks[r];
       return c !== undefined && c.dataSubjectDecision === undefined && c.dataSubjectsNotified === undefined && c.notNotifiable === undefined;
     });
     while (run.ledger.state?.status !== 'closed' && outstanding().length > 0) {
-      run.notify(
+      if (remind) run.notify(
         `Art. 34: notifying the data subjects is proposed (${outstanding().join(', ')}); the DPO confirms it or records a 34(3) exception ` +
           `without undue delay: \`/ir subjects ${run.input.incidentId} <regime> notify|exception <reason>\`.`,
       );
+      remind = true;
       await condition(() => outstanding().length === 0 || run.ledger.state?.status === 'closed', ART34_REMINDER_MS);
     }
   })();
   watching.catch(() => undefined);
+}
+
+/** Records the Art. 34 proposal of every regime whose rule the forensic figures meet; returns those regimes. */
+function propose(run: Run, rules: Array<[string, RegimeRule]>): string[] {
+  const figures = exposure(Object.values(run.ledger.open.forensicWindows));
+  const proposed: string[] = [];
+  for (const [regime, rule] of rules) {
+    if (rule.notifyDataSubjectsWhen === undefined || run.ledger.open.clocks[regime] === undefined) continue;
+    const decision = dataSubjectDecision(rule.notifyDataSubjectsWhen, figures);
+    if (!decision.required) continue;
+    run.ledger.commit({
+      type: 'DataSubjectNotificationRequired',
+      at: nowIso(),
+      actor: WORKFLOW_ACTOR,
+      data: { regime, dataSubjects: figures.dataSubjects, piiCategories: decision.categories, reasons: decision.reasons },
+    });
+    proposed.push(regime);
+  }
+  return proposed;
 }
 
 /** What the regulatory clocks still owe when the incident closes (its open items). */

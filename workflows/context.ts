@@ -6,6 +6,7 @@ import type { IncidentWorkflowInput, StepInput } from '../src/domain/step-contra
 import type { CloseSignal } from './api';
 import type { Approvals } from './approvals';
 import type { OperatorDecisions } from './attention';
+import type { Continuation } from './continuation';
 import type { Lock } from './operator-signals';
 import type { Ledger } from './ledger';
 import { auditAppend, bestEffortNotify, fastControlPlane, forensicsJob, longEvidenceJob, withTimeout } from './options';
@@ -62,6 +63,10 @@ export interface Run {
   evidenceDone: Set<string>;
   /** Background activities awaited before the workflow returns. */
   background: Array<Promise<unknown>>;
+  /** The evidence progress message, once posted: later progress edits it in place. */
+  progressRef?: { channelId: string; ts: string };
+  /** When and where this run continues as new (issue 9). */
+  continuation: Continuation;
 }
 
 /** The common part of a step activity's input. */

@@ -2,7 +2,9 @@ import { ActivityFailure, ApplicationFailure, condition, isCancellation } from '
 import type { EventDataMap } from '../src/domain/events';
 import type { PlannedStep } from '../src/domain/runbook';
 import type { EventDraft } from '../src/domain/step-contract';
+import type { Approvals } from './approvals';
 import { clockOpenItems, clocksSettled, clockSummary, stopAllClocks } from './clocks';
+import { ContinueAsNewDue, evidenceOrContinue } from './continuation';
 import { nowIso, recorder, stepActivities, stepInput, WORKFLOW_ACTOR, type Run } from './context';
 import { offerClose, closeResolution } from './operator-signals';
 import { fastControlPlane } from './options';
@@ -38,9 +40,13 @@ type Outcome = 'done' | 'needs-decision';
  */
 export async function runStep(run: Run, step: PlannedStep): Promise<void> {
   if (step.action === 'close') return closeStep(run, step);
+  // Only a run that continued as new meets a step already waiting for an operator.
+  if (run.ledger.open.attention.some((a) => a.stepId === step.id) || run.decisions.pending(step.id)) {
+    if ((await run.decisions.await(step.id, true)) !== 'retry') return;
+  }
   for (;;) {
     if ((await attemptStep(run, step)) === 'done') return;
-    if ((await run.decisions.await(step.id)) !== 'retry') return;
+    if ((await run.decisions.await(step.id, true)) !== 'retry') return;
   }
 }
 
@@ -68,7 +74,7 @@ async function attemptStep(run: Run, step: Exclude<PlannedStep, { action: 'close
         return Promise.resolve([]);
       });
     case 'report':
-      await run.evidence;
+      await (run.continuation.enabled ? evidenceOrContinue(run) : run.evidence);
       return timed(run, step, async () => {
         await run.ledger.flush();
         await recorder(fastControlPlane).postReport({ incidentId: run.input.incidentId, throughSeq: run.ledger.open.lastSeq, channel: step.params.channel ?? incidentChannel(run) });
@@ -85,9 +91,16 @@ async function approvalFor(run: Run, step: PlannedStep): Promise<string | 'not-n
   if (step.approval === 'none') return 'not-needed';
   const given = run.ledger.open.decisions.find((d) => d.stepId === step.id && d.granted && d.breaker === undefined);
   if (given !== undefined) return given.approvalId;
-  const asked = run.ledger.events.filter((e) => e.type === 'ApprovalRequested' && e.data.stepId === step.id && e.data.breaker === undefined).length;
-  run.notify(`Approval needed from the ${step.approval} for step "${step.id}": ${step.title}.`);
-  const answer = await run.approvals.request(step.id, step.approval, step.title, `${step.id}/${asked + 1}`);
+  // Asked by the run this one continues (continue-as-new): wait on, without asking again.
+  const pending = run.ledger.open.pendingApprovals.find((a) => a.stepId === step.id && a.breaker === undefined);
+  let answer: Awaited<ReturnType<Approvals['request']>>;
+  if (pending !== undefined) {
+    answer = await run.approvals.resume({ ...pending, role: step.approval });
+  } else {
+    const asked = run.ledger.events.filter((e) => e.type === 'ApprovalRequested' && e.data.stepId === step.id && e.data.breaker === undefined).length;
+    run.notify(`Approval needed from the ${step.approval} for step "${step.id}": ${step.title}.`);
+    answer = await run.approvals.request(step.id, step.approval, step.title, `${step.id}/${asked + 1}`);
+  }
   await run.ledger.flush();
   if (answer.expired) {
     run.notify(`Nobody approved step "${step.id}" in time; it needs attention: retry (ask again), skip with a reason, or abort.`);
@@ -135,21 +148,32 @@ async function fail(run: Run, step: PlannedStep, attempt: number, err: unknown):
  * does not stop the others; the step then needs attention, and a retry replays only the
  * partitions not yet preserved.
  */
-function startEvidence(run: Run, step: StepOf<'preserve-evidence'>): void {
+export function startEvidence(run: Run, step: StepOf<'preserve-evidence'>, waitingForDecision = false): void {
   const { ledger } = run;
   run.evidence = (async () => {
-    for (;;) {
-      const started = Date.now();
-      const total = Object.values(ledger.open.forensicWindows).reduce((n, w) => n + BigInt(w.totals.records), 0n);
-      const outcome = await timed(run, step, async () => {
-        await preserveEvidence(run, step, async (drafts) => {
-          for (const draft of drafts) ledger.commit(draft);
-          await ledger.flush();
-          run.progress(evidenceProgress(BigInt(ledger.open.evidence.records), total, Date.now() - started));
-        });
-        return [];
-      });
-      if (outcome === 'done' || (await run.decisions.await(step.id)) !== 'retry') return;
+    try {
+      // A run that continued as new resumes a replay that was waiting for an operator's decision.
+      for (let waiting = waitingForDecision; ; waiting = false) {
+        if (!waiting) {
+          run.continuation.evidence = 'running';
+          const started = Date.now();
+          const total = Object.values(ledger.open.forensicWindows).reduce((n, w) => n + BigInt(w.totals.records), 0n);
+          const outcome = await timed(run, step, async () => {
+            await preserveEvidence(run, step, async (drafts) => {
+              for (const draft of drafts) ledger.commit(draft);
+              await ledger.flush();
+              run.progress(evidenceProgress(BigInt(ledger.open.evidence.records), total, Date.now() - started));
+            });
+            return [];
+          });
+          if (outcome === 'done') return;
+        }
+        // Not interruptible: the playbook's own wait decides when the incident continues as new.
+        run.continuation.evidence = 'waiting';
+        if ((await run.decisions.await(step.id)) !== 'retry') return;
+      }
+    } finally {
+      run.continuation.evidence = 'idle';
     }
   })();
   // Observed when awaited (report, close); this only keeps the rejection from going unhandled.
@@ -162,10 +186,12 @@ function startEvidence(run: Run, step: StepOf<'preserve-evidence'>): void {
  * breakers still open are closed under the close approval. Then `IncidentClosed`.
  */
 async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
-  await run.evidence;
+  await (run.continuation.enabled ? evidenceOrContinue(run) : run.evidence);
   let approvalId: string | undefined;
   if (step.approval !== 'none') {
-    for (let i = 1; approvalId === undefined; i++) {
+    let first = 1;
+    if (run.continuation.generation > 0) ({ approvalId, next: first } = await resumeClose(run, step));
+    for (let i = first; approvalId === undefined; i++) {
       run.notify(`Approval needed from the ${step.approval} to close the incident.`);
       const asking = run.approvals.request(step.id, step.approval, step.title, `${step.id}/${i}`);
       // A close asked for from Slack before this step was reached answers at once.
@@ -177,7 +203,9 @@ async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
         // Asked often enough: the incident stays open until someone asks to close it again.
         run.notify(`Closing was refused ${i} times; the incident stays open until a new close request.`);
         run.closeRequest = undefined;
-        await condition(() => run.closeRequest !== undefined);
+        // Inline (not a helper): the same microtask order as 0.2.0 when continuing is off.
+        await condition(() => run.closeRequest !== undefined || run.continuation.due());
+        if (run.closeRequest === undefined) throw new ContinueAsNewDue();
       }
     }
   }
@@ -204,6 +232,33 @@ async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
   await run.ledger.flush();
   stopAllClocks(run, 'incident closed');
   run.notify(`Incident ${run.input.incidentId} closed.`);
+}
+
+/**
+ * Where the close step of a run that continued as new picks up: waiting for the close approval
+ * the last run asked for (its answer, if granted, and the next request's number), or for a new
+ * close request after refusals; nothing asked yet starts at the first request.
+ */
+async function resumeClose(run: Run, step: StepOf<'close'>): Promise<{ approvalId?: string; next: number }> {
+  if (step.approval === 'none') return { next: 1 };
+  const granted = run.ledger.open.decisions.find((d) => d.stepId === step.id && d.granted && d.breaker === undefined);
+  const asked = run.ledger.events.filter((e) => e.type === 'ApprovalRequested' && e.data.stepId === step.id && e.data.breaker === undefined).length;
+  const pending = run.ledger.open.pendingApprovals.find((a) => a.stepId === step.id && a.breaker === undefined);
+  if (granted !== undefined) return { approvalId: granted.approvalId, next: asked + 1 };
+  if (pending !== undefined) {
+    offerClose(run);
+    const answer = await run.approvals.resume({ ...pending, role: step.approval });
+    await run.ledger.flush();
+    if (answer.granted) return { approvalId: answer.approvalId, next: asked + 1 };
+    if (asked % CLOSE_REQUESTS !== 0) return { next: asked + 1 };
+    run.notify(`Closing was refused ${asked} times; the incident stays open until a new close request.`);
+    run.closeRequest = undefined;
+  }
+  if (asked > 0 && asked % CLOSE_REQUESTS === 0) {
+    await condition(() => run.closeRequest !== undefined || run.continuation.due());
+    if (run.closeRequest === undefined) throw new ContinueAsNewDue();
+  }
+  return { next: asked + 1 };
 }
 
 /** Dry run of one step: the activity (in dry-run mode) or the workflow says what it would change. */

@@ -27,6 +27,7 @@ import { Approvals } from './approvals';
 import { OperatorDecisions } from './attention';
 import { notNotifiableOnFalsePositive, registerClockHandlers, startClocks } from './clocks';
 import { notifier, nowIso, recorder, WORKFLOW_ACTOR, type Run } from './context';
+import { continuationFor, continueIncident, ContinueAsNewDue, drain, evidenceOrContinue, resume } from './continuation';
 import { Ledger } from './ledger';
 import { Lock, operateBreaker, recordRefusal, requestClose } from './operator-signals';
 import { registerOperatorUpdates } from './operator-updates';
@@ -43,8 +44,10 @@ import { openItems, planStep, runStep } from './incident-steps';
  */
 export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentState> {
   const dryRun = input.mode === 'dry-run';
+  const continuation = continuationFor(input);
   const audit = recorder();
-  let auditReady: Promise<void> | undefined;
+  // A run that continued as new does not ask for the audit topic again.
+  let auditReady: Promise<void> | undefined = input.carried?.audit.topicReady === true ? Promise.resolve() : undefined;
   // Dry run changes nothing anywhere, the audit topic included.
   const ledger = new Ledger(
     input.incidentId,
@@ -55,6 +58,7 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
           auditReady ??= audit.ensureAuditTopic();
           try {
             await auditReady;
+            run.continuation.auditTopicReady = true;
           } catch (err) {
             // Cancelled with the playbook (false positive) or failed: the next flush asks again.
             auditReady = undefined;
@@ -70,13 +74,13 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   );
   const chat = notifier();
   let progressChain: Promise<void> = Promise.resolve();
-  let progressRef: { channelId: string; ts: string } | undefined;
+  const due = (): boolean => continuation.due();
   const run: Run = {
     input,
     workflowId: workflowInfo().workflowId,
     ledger,
     saga: new Saga(),
-    approvals: new Approvals(ledger, parseDuration(input.options?.approvalTimeout ?? humanWait.approvalTimeout)),
+    approvals: new Approvals(ledger, parseDuration(input.options?.approvalTimeout ?? humanWait.approvalTimeout), due),
     notify(text) {
       if (dryRun) return;
       run.background.push(chat.notify({ incidentId: input.incidentId, text }).catch(() => undefined));
@@ -85,8 +89,9 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
       if (dryRun) return;
       // Chained, so each edit knows the message the first post created; a lost post just posts anew.
       progressChain = progressChain.then(async () => {
-        const out = await chat.notify({ incidentId: input.incidentId, text, ...(progressRef !== undefined ? { replace: progressRef } : {}) }).catch(() => undefined);
-        if (out?.ref !== undefined) progressRef = out.ref;
+        const replace = run.progressRef;
+        const out = await chat.notify({ incidentId: input.incidentId, text, ...(replace !== undefined ? { replace } : {}) }).catch(() => undefined);
+        if (out?.ref !== undefined) run.progressRef = out.ref;
       });
       run.background.push(progressChain);
     },
@@ -94,13 +99,19 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
     breakerLock: new Lock(),
     clocks: {},
     background: [],
-    decisions: new OperatorDecisions(ledger),
+    decisions: new OperatorDecisions(ledger, due),
     evidenceDone: new Set(),
+    continuation,
   };
 
-  open(run);
-  // Regulatory clocks run from open, outside the playbook: no step, failure or cancel stops them.
-  startClocks(run);
+  if (input.carried !== undefined) {
+    // Continued as new: the events are the state; the clocks run on from the first run.
+    resume(run, input.carried);
+  } else {
+    open(run);
+    // Regulatory clocks run from open, outside the playbook: no step, failure or cancel stops them.
+    startClocks(run);
+  }
   registerClockHandlers(run);
   let falsePositive: FalsePositiveSignal | undefined;
   const playbook = new CancellationScope();
@@ -147,12 +158,22 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
     await playbook.run(async () => {
       const steps = planSteps(input.runbook);
       for (const [index, step] of steps.entries()) {
+        // A continued run resumes at the step the last one stood at.
+        if (index < continuation.stepIndex) continue;
+        continuation.stepIndex = index;
         const running = dryRun ? planStep(run, step) : runStep(run, step);
         // Containment is scheduled first; the opening message follows without being awaited.
-        if (index === 0) run.notify(`Incident ${input.incidentId} opened: ${input.alert.title} (${input.alert.severity}); principal ${input.principal}.`);
+        if (index === 0 && continuation.generation === 0) run.notify(`Incident ${input.incidentId} opened: ${input.alert.title} (${input.alert.severity}); principal ${input.principal}.`);
         await running;
+        // Between steps is a safe point too.
+        if (continuation.due() && ledger.open.status !== 'closed' && index + 1 < steps.length) {
+          continuation.stepIndex = index + 1;
+          throw new ContinueAsNewDue();
+        }
       }
-      await run.evidence;
+      // Past the last step: a run continued from here only waits for the evidence and closes.
+      continuation.stepIndex = steps.length;
+      await (continuation.enabled ? evidenceOrContinue(run) : run.evidence);
       if (ledger.open.status !== 'closed') {
         ledger.commit({
           type: 'IncidentClosed',
@@ -166,10 +187,22 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
       await ledger.flush();
     });
   } catch (err) {
-    if (!isCancellation(err)) throw err;
+    let cause = err;
+    if (err instanceof ContinueAsNewDue) {
+      // Cancellable: a cancel while draining unwinds like any other.
+      cause = await drain(run).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      // A false positive or an abort that came in while draining is carried out here instead.
+      if (cause === undefined && falsePositive === undefined && run.decisions.aborted === undefined) return continueIncident(run);
+      ledger.release();
+      run.decisions.release();
+    }
+    if (cause !== undefined && !isCancellation(cause)) throw cause;
     await CancellationScope.nonCancellable(() => unwind(run, interruption(run, falsePositive)));
     // A false positive and an operator's abort are decisions, not failures: the run completes.
-    if (falsePositive === undefined && run.decisions.aborted === undefined) throw err;
+    if (falsePositive === undefined && run.decisions.aborted === undefined) throw cause;
   }
   await Promise.all(run.background);
   return ledger.open;

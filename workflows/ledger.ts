@@ -23,6 +23,7 @@ export class Ledger {
   private audited = 0;
   private tail: Promise<void> = Promise.resolve();
   private halt: AuditHalt | undefined;
+  private held = false;
 
   /**
    * @param onHalt Called once when an append fails for good (after the activity's own retries):
@@ -43,6 +44,41 @@ export class Ledger {
   resume(): void {
     this.halt = undefined;
     this.flushInBackground();
+  }
+
+  /** How many events, from the first, are on the audit topic. */
+  get shipped(): number {
+    return this.audited;
+  }
+
+  /**
+   * Takes over the events of the run this one continues (continue-as-new): refolds them (the
+   * events are the state) and goes on numbering after the last; the first `shipped` are on the
+   * audit topic already and are never appended again.
+   */
+  restore(events: readonly DomainEvent[], shipped: number, halt: AuditHalt | undefined): void {
+    if (this.events.length > 0) throw new Error('restore() is for a fresh ledger');
+    for (const event of events) {
+      this.current = applyEvent(this.current, event);
+      this.events.push(event);
+    }
+    this.audited = Math.min(shipped, this.events.length);
+    this.halt = halt;
+  }
+
+  /**
+   * Stops starting appends (continue-as-new): resolves once no append is in flight. Events
+   * committed from now on stay pending and are shipped by the next run, so a storm of signals
+   * cannot hold the switch off. {@link release} undoes it (the run unwinds instead).
+   */
+  hold(): Promise<void> {
+    this.held = true;
+    return this.tail;
+  }
+
+  /** Ships again after {@link hold}. */
+  release(): void {
+    this.held = false;
   }
 
   /** The fold of every committed event; undefined before `IncidentOpened`. */
@@ -96,7 +132,7 @@ export class Ledger {
   }
 
   private async appendPending(): Promise<void> {
-    if (this.sink === undefined || this.halt !== undefined) return;
+    if (this.sink === undefined || this.halt !== undefined || this.held) return;
     const batch = this.events.slice(this.audited);
     if (batch.length === 0) return;
     try {

@@ -1,5 +1,5 @@
 import type { ActionName } from '../src/domain/events';
-import type { StepOutput } from '../src/domain/step-contract';
+import type { CarriedCompensation, StepOutput } from '../src/domain/step-contract';
 
 /** One undo the saga can run: it returns the events of the compensation (e.g. StepCompensated). */
 export interface Compensation {
@@ -8,6 +8,8 @@ export interface Compensation {
   /** What the undo does, for logs and the channel. */
   description: string;
   undo: () => Promise<StepOutput>;
+  /** The same undo as data, so a run that continues as new hands it on (see continuation.ts). */
+  carry: CarriedCompensation;
 }
 
 /**
@@ -25,6 +27,11 @@ export class Saga {
   drop(stepId: string): void {
     const index = this.stack.findIndex((c) => c.stepId === stepId);
     if (index >= 0) this.stack.splice(index, 1);
+  }
+
+  /** Every undo still to run, oldest first, as data. */
+  carried(): CarriedCompensation[] {
+    return this.stack.map((c) => c.carry);
   }
 
   get size(): number {

@@ -1,8 +1,9 @@
 import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type { EventDataMap, OffsetRange, PlannedChange } from '../src/domain/events';
 import { planSteps, type PlannedStep } from '../src/domain/runbook';
-import type { EventDraft, StepOutput } from '../src/domain/step-contract';
+import type { CarriedCompensation, EventDraft, StepOutput } from '../src/domain/step-contract';
 import { controlPlane, nowIso, stepActivities, stepInput, WORKFLOW_ACTOR, type Run } from './context';
+import type { Compensation } from './saga';
 
 type StepOf<A extends PlannedStep['action']> = Extract<PlannedStep, { action: A }>;
 
@@ -38,14 +39,22 @@ export async function contain(run: Run, step: StepOf<'contain'>): Promise<StepOu
   const out = await stepActivities(step).contain(stepInput(run, step));
   const revoked = out.result;
   if (step.compensate && revoked !== undefined && run.input.mode !== 'dry-run') {
-    run.saga.push({
-      stepId: step.id,
-      action: step.action,
-      description: `restore the access of ${revoked.principal}`,
-      undo: () => controlPlane().restoreAccess({ ...idOf(run, step), mode: run.input.mode, revoked }),
-    });
+    run.saga.push(compensation(run, { kind: 'restore-access', stepId: step.id, description: `restore the access of ${revoked.principal}`, revoked }));
   }
   return out;
+}
+
+/**
+ * The undo an entry of the saga runs, rebuilt from its data: the same whether the step ran in
+ * this run or in one this run continues (continue-as-new hands compensations on as data).
+ */
+export function compensation(run: Run, carry: CarriedCompensation): Compensation {
+  const base = { stepId: carry.stepId, description: carry.description, carry };
+  if (carry.kind === 'restore-access') {
+    const id = { incidentId: run.input.incidentId, stepId: carry.stepId, stepKey: `${run.input.incidentId}/${carry.stepId}` };
+    return { ...base, action: 'contain', undo: () => controlPlane().restoreAccess({ ...id, mode: run.input.mode, revoked: carry.revoked }) };
+  }
+  return { ...base, action: 'break-circuits', undo: () => closeBreakers(run, carry.stepId, carry.approvalId) };
 }
 
 /** `rotate-credentials`. */
@@ -69,12 +78,7 @@ export async function breakCircuits(run: Run, step: StepOf<'break-circuits'>, ap
     const opened = out.result ?? [];
     run.opened[step.id] = [...(run.opened[step.id] ?? []), ...opened];
     if (step.compensate && approvalId !== undefined && opened.length > 0 && run.input.mode !== 'dry-run') {
-      run.saga.push({
-        stepId: step.id,
-        action: step.action,
-        description: `close breakers ${opened.map((o) => o.breaker).join(', ')}`,
-        undo: () => closeBreakers(run, step.id, approvalId),
-      });
+      run.saga.push(compensation(run, { kind: 'close-breakers', stepId: step.id, description: `close breakers ${opened.map((o) => o.breaker).join(', ')}`, approvalId }));
     }
     return out;
   });
@@ -160,10 +164,6 @@ export async function planEvidence(run: Run, step: StepOf<'preserve-evidence'>):
   }
   changes.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   return plannedByWorkflow(step, changes);
-}
-
-function idOf(run: Run, step: PlannedStep): { incidentId: string; stepId: string; stepKey: string } {
-  return { incidentId: run.input.incidentId, stepId: step.id, stepKey: `${run.input.incidentId}/${step.id}` };
 }
 
 /** Art. 34 inputs from every forensic window established so far. */

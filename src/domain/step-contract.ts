@@ -1,5 +1,5 @@
 import type { Alert } from './alert';
-import type { ActionName, Actor, EventDataMap, EventType, IsoTime, RunMode } from './events';
+import type { ActionName, Actor, DomainEvent, EventDataMap, EventType, IsoTime, PartitionWindow, RunMode } from './events';
 import type { ActionParams, BreakerRule, RegimeRule, Runbook } from './runbook';
 
 /**
@@ -52,11 +52,67 @@ export interface IncidentWorkflowInput {
   options?: {
     /** How long to wait for an approval before escalating / failing the step. @default '24h' */
     approvalTimeout?: string;
+    /**
+     * Continue-as-new at the next safe point once the run's history has this many events (tests
+     * and drills); the server's own suggestion (`continueAsNewSuggested`) applies either way.
+     * Values below 20 count as 20, so that a new run gets to wait before it continues again.
+     * @default unset (only the server's suggestion)
+     */
+    continueAsNewAfterEvents?: number;
   };
   // issue 11 (audit identity): a re-opened fingerprint is a new incident linked to the last one.
   /** The incident this one re-opens (the previous generation of the same fingerprint); absent for the first. */
   previousIncidentId?: string;
+  // issue 9 (continue-as-new): what a long incident hands to its next run.
+  /** Set only by the incident itself when it continues as new: the state the next run resumes from. */
+  carried?: IncidentCarry;
 }
+
+/**
+ * What an incident run carries into the run it continues as (issue 9). The committed events ARE
+ * the folded state (the next run refolds them); the rest is what the workflow holds besides the
+ * events: where the playbook stands, what is undoable, what operators answered that no waiter has
+ * picked up yet. JSON only: it travels as the next run's input.
+ */
+export interface IncidentCarry {
+  /** How many runs came before this one (1 for the first continuation). */
+  generation: number;
+  /** Every event committed so far, in seq order. */
+  events: DomainEvent[];
+  audit: {
+    /** Events `events[0..shipped)` are on the audit topic: they are not appended again. */
+    shipped: number;
+    /** The audit topic and its ACLs were ensured by an earlier run. */
+    topicReady: boolean;
+    /** Shipping halted by a refused append, until an operator retries `audit`. */
+    halt?: { type: string; message: string };
+  };
+  /** Index (in the planned steps) of the step the playbook resumes at. */
+  stepIndex: number;
+  /** Undo of the remediation so far, oldest first. */
+  compensations: CarriedCompensation[];
+  /** Breakers opened per step, to close them exactly. */
+  opened: Record<string, Array<EventDataMap['CircuitOpened']>>;
+  /** Forensic findings, once forensics has run. */
+  findings?: { topics: Array<{ topic: string; partitions: PartitionWindow[] }> };
+  /** Evidence jobs (`topic:partition`) fully preserved. */
+  evidenceDone: string[];
+  /** The evidence progress message, edited in place. */
+  progressRef?: { channelId: string; ts: string };
+  /** A close asked for from Slack and not yet used. */
+  closeRequest?: { closedBy: string; role: string; resolution: string };
+  /** Operator decisions (retry / skip) taken and not yet picked up by the waiting step. */
+  decided: Array<{ stepId: string; decision: 'retry' | 'skip' }>;
+  /** Approval answers received and not yet recorded by the waiting step. */
+  answers: Array<{ approvalId: string; granted: boolean; signal: { stepId: string; approver: string; role: 'incident-commander' | 'dpo' | 'responder'; comment?: string; reason?: string } }>;
+  /** Regulatory clock workflows by regime (still running: they were started with ABANDON). */
+  clocks: Record<string, { workflowId: string }>;
+}
+
+/** A remediation undo as data, rebuilt into an activity call by the run that unwinds it. */
+export type CarriedCompensation =
+  | { kind: 'restore-access'; stepId: string; description: string; revoked: EventDataMap['AccessRevoked'] }
+  | { kind: 'close-breakers'; stepId: string; description: string; approvalId: string };
 
 /** Breakers and regimes as a step needs them (copied from the runbook). */
 export interface RunbookContext {

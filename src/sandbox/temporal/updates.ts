@@ -38,6 +38,9 @@ async function waitForStage(engine: Engine, run: Run, updateId: string, stage: n
     });
   }
   const u = current();
+  // As the real server does (temporalio/temporal#6485): an update the worker never accepted, on a run
+  // that continued as new, fails retryably; the client's retry lands on the new run.
+  if (u && run.status === 'ContinuedAsNew' && (u.state === 'admitted' || u.state === 'delivered')) throw serviceErrors.unavailable('Workflow is closing.');
   if (!u || (run.status !== 'Running' && u.state !== 'completed')) throw serviceErrors.notFound('workflow execution already completed');
   return {
     updateRef: { workflowExecution: { workflowId: run.workflowId, runId: run.runId }, updateId },
