@@ -61,8 +61,10 @@ async function decideApproval(run: Run, req: ApprovalSignal, denial: string | un
   const pending = pendingFor(run, req.stepId);
   const signal = { ...req, stepId: pending.stepId };
   run.approvals.receive(denial === undefined ? { granted: true, signal } : { granted: false, signal: { ...signal, reason: denial } });
-  // The waiting step records the decision; answer once it has, so the reply states a fact.
-  await condition(() => run.ledger.open.decisions.some((d) => d.approvalId === pending.approvalId) || run.ledger.open.status === 'closed');
+  // The waiting step records the decision; answer once it has, so the reply states a fact. A run
+  // about to continue as new carries the answer to the next run, which records it: do not hold the
+  // drain (it waits for every handler) by waiting here.
+  await condition(() => run.ledger.open.decisions.some((d) => d.approvalId === pending.approvalId) || run.ledger.open.status === 'closed' || run.continuation.due());
   return { message: denial === undefined ? `step "${pending.stepId}" approved by ${req.approver}` : `step "${pending.stepId}" denied by ${req.approver}: ${denial}` };
 }
 
@@ -83,9 +85,9 @@ async function close(run: Run, req: CloseSignal): Promise<DecisionResult> {
   const asking = run.ledger.open.pendingApprovals.some((a) => a.breaker === undefined && a.stepId === closeStep?.id);
   if (!asking) return { message: `close requested by ${req.closedBy}; it applies when the playbook reaches its close step` };
   // The close step usually finishes at once (breakers closed, then IncidentClosed): answer with the fact.
-  const closed = await condition(() => run.ledger.open.status === 'closed', CLOSE_ANSWER_WAIT);
+  const closed = await condition(() => run.ledger.open.status === 'closed' || run.continuation.due(), CLOSE_ANSWER_WAIT);
   return {
-    message: closed
+    message: closed && run.ledger.open.status === 'closed'
       ? `closed by ${req.closedBy}`
       : `close approved by ${req.closedBy}; the incident closes once its close step has finished (evidence, filings or breakers still pending)`,
   };
