@@ -111,7 +111,11 @@ function javaHashCode(s: string): number {
   return h;
 }
 
-/** The `__consumer_offsets` partition that holds a group's commits (`abs(hashCode) % partitions`, Kafka's Utils.abs). */
+/**
+ * The `__consumer_offsets` partition that holds a group's commits: `Utils.abs(hashCode) %
+ * partitions`, where Kafka's `Utils.abs` maps Integer.MIN_VALUE to 0 and is Math.abs otherwise.
+ */
 export function offsetsPartitionFor(group: string, partitions: number): number {
-  return (javaHashCode(group) & 0x7fffffff) % partitions;
+  const h = javaHashCode(group);
+  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
 }
