@@ -145,13 +145,13 @@ export class KafkaBroker {
 
   /** The broker as the forensic emitter sees it (the cluster id may change when a data directory loads). */
   private emitterHost(): { readonly topics: TopicStore; readonly clusterId: string; now(): number } {
-    const broker = this;
+    const clusterId = (): string => this.clusterId;
     return {
       topics: this.topics,
       get clusterId() {
-        return broker.clusterId;
+        return clusterId();
       },
-      now: () => broker.clock.now(),
+      now: () => this.clock.now(),
     };
   }
 
