@@ -40,7 +40,7 @@ export interface AccessObservation {
   /** When the source saw the access (epoch ms; the last time for a range built from several lines). */
   time: number;
   precision: AccessPrecision;
-  /** Bytes the broker sent for exactly [from, to), when the source knows. */
+  /** Bytes the broker sent in answer to the fetch(es) behind this range, when the source knows. */
   bytes?: DecimalString;
 }
 
@@ -176,7 +176,13 @@ export function accessRecordsOf(merged: PartitionAccess, observations: readonly 
       .filter((o) => o.topic === merged.topic && o.partition === merged.partition && o.precision === 'exact')
       .map((o) => ({ partition: o.partition, fromOffset: o.from, toOffset: o.to, records: offsetString(toOffset(o.to as OffsetInput) - toOffset(o.from as OffsetInput)), time: o.time, ...(o.bytes !== undefined ? { bytes: o.bytes } : {}), ...label }));
   }
-  return merged.ranges.map((r) => ({ partition: merged.partition, fromOffset: r.from, toOffset: r.to, records: offsetString(toOffset(r.to as OffsetInput) - toOffset(r.from as OffsetInput)), time: merged.lastSeen, ...label }));
+  // A merged range that is exactly one observation's keeps the bytes that observation reports.
+  const sized = new Map<string, DecimalString>();
+  for (const o of observations) if (o.topic === merged.topic && o.partition === merged.partition && o.bytes !== undefined) sized.set(`${o.from}:${o.to}`, o.bytes);
+  return merged.ranges.map((r) => {
+    const bytes = sized.get(`${r.from}:${r.to}`);
+    return { partition: merged.partition, fromOffset: r.from, toOffset: r.to, records: offsetString(toOffset(r.to as OffsetInput) - toOffset(r.from as OffsetInput)), time: merged.lastSeen, ...(bytes !== undefined ? { bytes } : {}), ...label };
+  });
 }
 
 /** Merges observations of any sources into per-partition ranges, sorted by topic and partition. */

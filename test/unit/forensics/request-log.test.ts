@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientAddressOf, lineTime, parseRequestLogLine, type LoggedFetch } from '../../../src/forensics/sources/request-log/parse';
 import { fetchRanges } from '../../../src/forensics/sources/request-log/ranges';
-import { shippedLine } from '../../../src/forensics/sources/request-log/source';
+import { rotationOrder, shippedLine } from '../../../src/forensics/sources/request-log/source';
 
 /*
  * The request-log parser on lines in the formats brokers write: KIP-673 JSON (Kafka 2.8+, the
@@ -49,7 +49,7 @@ describe('request log — KIP-673 JSON lines', () => {
         [0, '160', '210', 'exact', '4096'],
         [1, '50', '90', 'exact', '2048'],
         // The v15 consumer's only fetch returned 3000 bytes: where they ended is unknown → up to the high watermark.
-        [2, '0', '75', 'bounded', null],
+        [2, '0', '75', 'bounded', '3000'],
       ]),
     );
     expect(ranges).toHaveLength(4);
@@ -125,5 +125,14 @@ describe('request log — details', () => {
     });
     const ranges = fetchRanges([f(300n, 100, 1), f(10n, 100, 2), f(40n, 0, 3)], { principal: 'User:x', topics: ['t'] });
     expect(ranges.map((r) => [r.from, r.to, r.precision])).toEqual([['300', '500', 'bounded'], ['10', '40', 'exact']]);
+  });
+});
+
+describe('request log — rotated files', () => {
+  it('reads numbered backups oldest first, dated ones in date order, the live file last', () => {
+    const files = ['kafka-request.log', 'kafka-request.log.1', 'kafka-request.log.10', 'kafka-request.log.2'];
+    expect([...files].sort(rotationOrder)).toEqual(['kafka-request.log.10', 'kafka-request.log.2', 'kafka-request.log.1', 'kafka-request.log']);
+    const dated = ['kafka-request.log', 'kafka-request.log.2026-11-21-13', 'kafka-request.log.2026-11-21-12'];
+    expect([...dated].sort(rotationOrder)).toEqual(['kafka-request.log.2026-11-21-12', 'kafka-request.log.2026-11-21-13', 'kafka-request.log']);
   });
 });

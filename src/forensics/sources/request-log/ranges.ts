@@ -54,7 +54,8 @@ export function fetchRanges(fetches: Iterable<LoggedFetch>, options: FetchRanges
       to: to.toString(),
       time: p.time,
       precision,
-      ...(precision === 'exact' && p.bytes !== undefined ? { bytes: String(p.bytes) } : {}),
+      // The bytes the broker sent in answer are a fact even where the range is only bounded.
+      ...(p.bytes !== undefined ? { bytes: String(p.bytes) } : {}),
     });
   };
   const tail = (key: string): void => {

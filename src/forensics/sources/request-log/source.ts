@@ -45,7 +45,21 @@ export async function matchingFiles(pattern: string): Promise<string[]> {
     // No log directory: this broker keeps no request log here.
     return [];
   }
-  return entries.filter((e) => re.test(e)).map((e) => join(dir, e)).sort();
+  return entries.filter((e) => re.test(e)).sort(rotationOrder).map((e) => join(dir, e));
+}
+
+/**
+ * Oldest first, as log4j rotates: numbered backups from the highest number down (`f.3`, `f.2`,
+ * `f.1`), dated ones in date order, and the live file (a prefix of the others' names) last.
+ * Lines within a millisecond keep this order, so chains of fetches stay in sequence.
+ */
+export function rotationOrder(a: string, b: string): number {
+  if (b.startsWith(a) && a !== b) return 1;
+  if (a.startsWith(b) && a !== b) return -1;
+  const na = /\.(\d+)$/.exec(a);
+  const nb = /\.(\d+)$/.exec(b);
+  if (na !== null && nb !== null) return Number(nb[1]) - Number(na[1]);
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The line a shipped record carries: the value itself, or its JSON `message` field. */
@@ -102,7 +116,7 @@ export function createRequestLogSource(location: RequestLogLocation, deps: Reque
           },
         });
       }
-      // Rotated files and topic partitions interleave: order by the lines' own times.
+      // Rotated files and topic partitions interleave: order by the lines' own times (stable).
       fetches.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
       const logEnd = new Map<string, bigint>();
       for (const topic of q.topics) for (const o of await deps.admin.fetchTopicOffsets(topic)) logEnd.set(`${topic}:${o.partition}`, BigInt(o.high));

@@ -25,6 +25,8 @@ export interface ForensicEmitOptions {
     maxFileBytes?: number;
     /** Topic the lines are shipped to (one record per line). */
     topic?: string;
+    /** Format of the shipped lines, when it differs from the file's. @default format */
+    topicFormat?: 'json' | 'text';
   };
   /** `__consumer_offsets` records on every accepted commit. */
   consumerOffsets?: { /** @default 50 */ partitions?: number; /** @default '__consumer_offsets' */ topic?: string };
@@ -91,9 +93,10 @@ export class ForensicEmitter {
     const log = this.options.requestLog;
     if (log !== undefined) {
       const ctx: FetchLineContext = { ...f, listener: f.tls ? 'SASL_SSL' : 'SASL_PLAINTEXT', securityProtocol: f.tls ? 'SASL_SSL' : 'SASL_PLAINTEXT' };
-      const line = (log.format ?? 'json') === 'json' ? jsonLine(ctx, f.req, f.res, f.served) : textLine(ctx, f.req, f.res, f.served);
-      if (log.file !== undefined) this.appendLine(log.file, line, log.maxFileBytes ?? 0);
-      if (log.topic !== undefined) this.append(log.topic, 0, [{ key: null, value: Buffer.from(line), timestamp: f.time }]);
+      const line = (format: 'json' | 'text'): string => (format === 'json' ? jsonLine(ctx, f.req, f.res, f.served) : textLine(ctx, f.req, f.res, f.served));
+      const format = log.format ?? 'json';
+      if (log.file !== undefined) this.appendLine(log.file, line(format), log.maxFileBytes ?? 0);
+      if (log.topic !== undefined) this.append(log.topic, 0, [{ key: null, value: Buffer.from(line(log.topicFormat ?? format)), timestamp: f.time }]);
     }
     if (this.options.auditLog !== undefined) {
       const events = f.allowed
