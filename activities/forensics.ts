@@ -8,7 +8,8 @@ import type { Actor, IsoTime, PartitionWindow, PlannedChange } from '../src/doma
 import { establishWindow, forensicEventData, windowEdges, type ForensicInput, type ForensicWindow } from '../src/domain/forensic-window';
 import type { PiiField } from '../src/domain/runbook';
 import type { EventDraft, StepInput, StepOutput } from '../src/domain/step-contract';
-import { readPrincipalAccess, type PrincipalAccess } from '../src/kafka/access-records';
+import { readAccessObservations, type SourceSpec } from '../src/forensics/sources';
+import type { PrincipalAccess } from '../src/kafka/access-records';
 import { createKafka, type KafkaConnection } from '../src/kafka/client';
 import { committedOffsets, logBounds, offsetsAtTime, recordTimestampsAt } from '../src/kafka/offsets';
 import { readSpans, ReadSpansTimeout, type OffsetSpan } from '../src/kafka/record-sample';
@@ -43,6 +44,8 @@ export interface ForensicsActivityDeps {
   now?: () => Date;
   /** @default '__access_log' */
   accessLogTopic?: string;
+  /** Where the cluster keeps access records (issue 12). @default the sandbox access log only */
+  accessSources?: readonly SourceSpec[];
 }
 
 /** The windows read, per topic, for evidence replay. */
@@ -233,7 +236,12 @@ class Investigation {
 
   private async access(topics: readonly string[]): Promise<PrincipalAccess | undefined> {
     if (!this.input.params.useAccessRecords) return undefined;
-    return readPrincipalAccess(this.deps.kafka, this.admin, { principal: this.principal, topics, accessLogTopic: this.deps.accessLogTopic, logger: this.logger });
+    // The configured access-record sources (request log, commits, audit events, sandbox access log),
+    // merged and labelled per partition; see src/forensics/sources.
+    return readAccessObservations(
+      { kafka: this.deps.kafka, admin: this.admin, logger: this.logger, ...(this.deps.accessSources !== undefined ? { sources: this.deps.accessSources } : {}), ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}) },
+      { principal: this.principal, topics, until: this.at(), ...(this.input.suspectedSince !== undefined ? { since: this.input.suspectedSince } : {}) },
+    );
   }
 
   /**

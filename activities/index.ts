@@ -1,3 +1,4 @@
+import type { SourceSpec } from '../src/forensics/sources/spec';
 import type { KafkaConnection } from '../src/kafka/client';
 import type { Logger } from '../src/log/logger';
 import type { ConversationPort } from '../src/slack/conversation-port';
@@ -28,6 +29,8 @@ export interface PlaybookDeps {
   channel: string;
   /** Broker access-record topic, when the cluster publishes one. */
   accessLogTopic?: string;
+  /** Where the cluster keeps access records for forensics. @default the sandbox access log */
+  accessSources?: readonly SourceSpec[];
   now?: () => Date;
 }
 
@@ -41,7 +44,11 @@ function playbookActivities(deps: PlaybookDeps) {
   return {
     ...createContainmentActivities({ ...base, secrets: deps.secrets }),
     ...createRotationActivities({ ...base, secrets: deps.secrets }),
-    ...createForensicsActivities({ ...base, ...(deps.accessLogTopic !== undefined ? { accessLogTopic: deps.accessLogTopic } : {}) }),
+    ...createForensicsActivities({
+      ...base,
+      ...(deps.accessLogTopic !== undefined ? { accessLogTopic: deps.accessLogTopic } : {}),
+      ...(deps.accessSources !== undefined ? { accessSources: deps.accessSources } : {}),
+    }),
     ...createEvidenceActivities({ ...base, secrets: deps.secrets }),
     ...createAuditActivities({ kafka: deps.kafka, auditTopic: deps.auditTopic, logger: deps.logger, secrets: deps.secrets }),
     ...createNotifyActivities({ ...(deps.conversation !== undefined ? { conversation: deps.conversation } : {}), channel: deps.channel, logger: deps.logger }),

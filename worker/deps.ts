@@ -1,6 +1,7 @@
 import type { PlaybookDeps } from '../activities';
 import type { Config } from '../src/config/config';
 import { MissingSystemsError, SYSTEMS, type SystemName } from '../src/config/systems';
+import { parseSourceSpec } from '../src/forensics/sources/spec';
 import type { KafkaConnection } from '../src/kafka/client';
 import type { Logger } from '../src/log/logger';
 import { createWebConversationPort } from '../src/slack';
@@ -87,5 +88,6 @@ export function buildDeps(config: Config, endpoints: Endpoints, logger: Logger):
     logger,
     auditTopic: config.kafka.auditTopic,
     channel: config.slack.incidentChannel,
+    ...(config.kafka.forensicsSources !== undefined ? { accessSources: config.kafka.forensicsSources.map(parseSourceSpec) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseSourceSpec } from '../forensics/sources/spec';
 
 /**
  * breachline's configuration. An absent address does not start anything by itself: with no address
@@ -46,6 +47,25 @@ export const configSchema = z.object({
       ssl: z.boolean().default(false),
       /** Topic the hash-chained audit events go to. @default 'breachline.audit' */
       auditTopic: z.string().min(1).default('breachline.audit'),
+      /**
+       * Where this cluster keeps access records for forensics (issue 12), several combine:
+       * `request-log:file:<glob>`, `request-log:topic:<topic>`, `consumer-offsets[:<topic>]`,
+       * `confluent-audit[:<topic>]`, `sandbox-access-log[:<topic>]` (see src/forensics/sources/spec).
+       * @default undefined (the sandbox access log only)
+       */
+      forensicsSources: z
+        .array(z.string())
+        .min(1)
+        .superRefine((specs, ctx) => {
+          for (const spec of specs) {
+            try {
+              parseSourceSpec(spec);
+            } catch (err) {
+              ctx.addIssue({ code: 'custom', message: (err as Error).message });
+            }
+          }
+        })
+        .optional(),
     })
     .prefault({}),
   vault: z
@@ -147,6 +167,8 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_KAFKA_PASSWORD', ['kafka', 'password'], String],
   ['BREACHLINE_KAFKA_SSL', ['kafka', 'ssl'], bool],
   ['BREACHLINE_KAFKA_AUDIT_TOPIC', ['kafka', 'auditTopic'], String],
+  // Forensics access-record sources (issue 12).
+  ['BREACHLINE_FORENSICS_SOURCES', ['kafka', 'forensicsSources'], list],
   ['BREACHLINE_VAULT_ADDRESS', ['vault', 'address'], String],
   ['BREACHLINE_VAULT_TOKEN', ['vault', 'token'], String],
   ['BREACHLINE_SLACK_API_URL', ['slack', 'apiUrl'], String],

@@ -60,6 +60,9 @@ export interface RunbookStepRef {
   approval: ApprovalRole;
 }
 
+/** How far a forensic range can be trusted (see src/domain/access-observations). */
+export type AccessPrecision = 'exact' | 'bounded' | 'time-derived';
+
 /** One contiguous range of offsets the attacker read (`to` inclusive). */
 export interface OffsetRange {
   from: DecimalString;
@@ -81,6 +84,11 @@ export interface PartitionWindow extends OffsetRange {
   ranges: OffsetRange[];
   /** Offsets the attacker read that have already aged out of the log (not preservable). */
   clampedRecords: DecimalString;
+  // Access-record sources (issue 12): optional so that events of earlier releases fold unchanged.
+  /** How far the ranges can be trusted: `exact`, `bounded` or `time-derived` (src/domain/access-observations). */
+  precision?: AccessPrecision;
+  /** The access-record sources that support the ranges, e.g. `request-log`, `consumer-offsets`. */
+  sources?: string[];
 }
 
 /** A change a step would make, recorded in dry-run mode instead of making it. */

@@ -1,4 +1,4 @@
-import type { DecimalString, EventDataMap, OffsetRange, PartitionWindow } from './events';
+import type { AccessPrecision, DecimalString, EventDataMap, OffsetRange, PartitionWindow } from './events';
 import { offsetString, toOffset, type OffsetInput } from './offsets';
 
 /**
@@ -19,9 +19,14 @@ export interface FetchAccessRecord {
   /** Exclusive. */
   toOffset: OffsetInput;
   records: OffsetInput;
-  bytes: OffsetInput;
+  /** Bytes the broker sent; absent when the source cannot say (the window then estimates them). */
+  bytes?: OffsetInput;
   /** When the fetch was served (epoch ms or ISO). */
   time: number | string;
+  /** How far the source can be trusted (see access-observations); absent for unlabelled records. */
+  precision?: AccessPrecision;
+  /** The access-record sources that support this record. */
+  sources?: readonly string[];
 }
 
 /** The log bounds of one partition at the time of the investigation. */
@@ -97,6 +102,7 @@ interface PartitionRanges {
   ranges: MergedRange[];
   clamped: bigint;
   bytesExact: boolean;
+  label?: { precision: AccessPrecision; sources: string[] };
 }
 
 /** Offsets whose record timestamps `establishWindow` needs: the first and last of every range. */
@@ -145,6 +151,7 @@ export function establishWindow(input: ForensicInput, timestamps: readonly EdgeT
       lastTs: maxOf(ranges.map((r) => r.lastTs)),
       ranges,
       clampedRecords: offsetString(p.clamped),
+      ...(p.label !== undefined ? { precision: p.label.precision, sources: p.label.sources } : {}),
     });
   }
 
@@ -166,7 +173,7 @@ export function establishWindow(input: ForensicInput, timestamps: readonly EdgeT
       lastTs: maxOf(partitions.map((p) => p.lastTs)),
     },
     bytesExact,
-    bytesServed: offsetString(sum(access.map((a) => toOffset(a.bytes)))),
+    bytesServed: offsetString(sum(access.map((a) => (a.bytes === undefined ? 0n : toOffset(a.bytes))))),
     fetches: access.length,
     sources,
   };
@@ -196,9 +203,17 @@ export function forensicEventData(
 function readRanges(input: ForensicInput): PartitionRanges[] {
   const out: PartitionRanges[] = [];
   const fetchesOf = new Map<number, Fetch[]>();
+  /** Ranges whose bytes no source gave: they count as read, their bytes are estimated. */
+  const unsizedOf = new Map<number, Interval[]>();
   for (const a of input.accessRecords ?? []) {
-    const f = { from: toOffset(a.fromOffset), to: toOffset(a.toOffset), bytes: toOffset(a.bytes) };
-    if (f.to <= f.from) continue;
+    const from = toOffset(a.fromOffset);
+    const to = toOffset(a.toOffset);
+    if (to <= from) continue;
+    if (a.bytes === undefined) {
+      unsizedOf.set(a.partition, [...(unsizedOf.get(a.partition) ?? []), { from, to }]);
+      continue;
+    }
+    const f = { from, to, bytes: toOffset(a.bytes) };
     const list = fetchesOf.get(a.partition);
     if (list === undefined) fetchesOf.set(a.partition, [f]);
     else list.push(f);
@@ -208,7 +223,8 @@ function readRanges(input: ForensicInput): PartitionRanges[] {
     const logEnd = toOffset(log.highWatermark);
     const fetches = fetchesOf.get(log.partition) ?? [];
 
-    const intervals: Interval[] = fetches.map(({ from, to }) => ({ from, to }));
+    const intervals: Interval[] = [...fetches.map(({ from, to }) => ({ from, to })), ...(unsizedOf.get(log.partition) ?? [])];
+    const observed = mergeIntervals(intervals);
     const committed = (input.committed ?? [])
       .filter((c) => c.partition === log.partition)
       .map((c) => toOffset(c.offset, true));
@@ -230,9 +246,29 @@ function readRanges(input: ForensicInput): PartitionRanges[] {
       bytesExact &&= b.exact;
       ranges.push({ from, to, bytes: b.bytes });
     }
-    out.push({ partition: log.partition, ranges, clamped, bytesExact });
+    const label = labelOf(input.accessRecords ?? [], log.partition, observed, union);
+    out.push({ partition: log.partition, ranges, clamped, bytesExact, ...(label !== undefined ? { label } : {}) });
   }
   return out;
+}
+
+/**
+ * The precision of one partition's window, from the labels its access records carry (none: no
+ * label). Where the committed offsets reach beyond what the records cover, the window holds a
+ * stretch only a commit vouches for, so it is at best `bounded` and the commits join the sources.
+ */
+function labelOf(records: readonly FetchAccessRecord[], partition: number, observed: readonly Interval[], window: readonly Interval[]): PartitionRanges['label'] {
+  const labelled = records.filter((r) => r.partition === partition && r.precision !== undefined);
+  if (labelled.length === 0) return undefined;
+  const order: AccessPrecision[] = ['exact', 'bounded', 'time-derived'];
+  let precision = labelled.map((r) => r.precision as AccessPrecision).reduce((w, p) => (order.indexOf(p) > order.indexOf(w) ? p : w), 'exact');
+  const sources = new Set(labelled.flatMap((r) => r.sources ?? []));
+  const beyond = window.some((w) => !observed.some((o) => o.from <= w.from && o.to >= w.to));
+  if (beyond) {
+    if (precision === 'exact') precision = 'bounded';
+    sources.add('committed-offsets');
+  }
+  return { precision, sources: [...sources].sort() };
 }
 
 /** Sorts and merges overlapping or adjacent half-open intervals. */

@@ -21,7 +21,19 @@ function countLine(f: IncidentFacts): string {
     e.dataSubjects === null
       ? TODO('approximate number of data subjects (forensics not yet established)')
       : `approximately ${e.dataSubjects}${e.dataSubjectsMethod === 'hll' && e.relativeStandardError !== null ? ` (estimated, relative standard error ${(e.relativeStandardError * 100).toFixed(1)} %)` : ''}`;
-  return [`- Data subjects concerned: ${subjects}`, `- Personal data records concerned: approximately ${e.records} (${e.bytes} bytes read)`].join('\n');
+  return [`- Data subjects concerned: ${subjects}`, `- Personal data records concerned: approximately ${e.records} (${e.bytes} bytes read)`, ...precisionLine(f)].join('\n');
+}
+
+/** How precise the record figures are, when the forensic window says (issue 12). */
+function precisionLine(f: IncidentFacts): string[] {
+  const p = f.effects.precision;
+  if (p === undefined) return [];
+  const parts: string[] = [];
+  if (p.partitions.exact > 0) parts.push(`${p.partitions.exact} partition(s) exact (each fetch recorded)`);
+  if (p.partitions.bounded > 0) parts.push(`${p.partitions.bounded} bounded (the records read lie within the stated ranges, which may be wider)`);
+  if (p.partitions['time-derived'] > 0) parts.push(`${p.partitions['time-derived']} time-derived (ranges inferred from access times through the timestamp index, assuming reading began no earlier than the suspected start)`);
+  const upper = p.partitions.bounded + p.partitions['time-derived'] > 0 ? ' The record count is therefore an upper estimate.' : '';
+  return [`- Precision of these figures: ${parts.join('; ')}; sources: ${p.sources.join(', ') || 'none'}.${upper}`];
 }
 
 function natureSection(f: IncidentFacts): string {

@@ -85,7 +85,11 @@ function forensicLines(s: IncidentState): string[] {
       `- ${w.topic}: ${w.totals.records} records, ${w.totals.bytes} bytes${w.bytesExact ? '' : ' (estimated)'} from ${w.totals.partitions} partitions; ` +
         `${w.dataSubjects.count} data subjects (${w.dataSubjects.method}); PII categories: ${w.piiCategories.join(', ') || 'none'}; sources: ${w.sources.join(', ')}`,
     );
-    lines.push('', table(['partition', 'from', 'to', 'records', 'bytes', 'aged out'], w.partitions.map((p) => [String(p.partition), p.from, p.to, p.records, p.bytes, p.clampedRecords])), '');
+    // Windows that state their precision (issue 12) get two more columns; earlier ones print as before.
+    const labelled = w.partitions.some((p) => p.precision !== undefined);
+    const header = ['partition', 'from', 'to', 'records', 'bytes', 'aged out', ...(labelled ? ['precision', 'sources'] : [])];
+    const rows = w.partitions.map((p) => [String(p.partition), p.from, p.to, p.records, p.bytes, p.clampedRecords, ...(labelled ? [p.precision ?? 'not stated', (p.sources ?? []).join(', ')] : [])]);
+    lines.push('', table(header, rows), '');
   }
   lines.push(`- Evidence preserved: ${s.evidence.records} records in ${s.evidence.chunks} chunks`);
   return lines;

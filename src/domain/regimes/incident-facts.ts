@@ -70,6 +70,11 @@ export interface IncidentFacts {
     piiCategories: string[];
     firstTs: number | null;
     lastTs: number | null;
+    /**
+     * How precise the partition ranges are (issue 12): partitions per label and the sources that
+     * support them. Absent when no window states a precision (events before the sources existed).
+     */
+    precision?: { partitions: Record<'exact' | 'bounded' | 'time-derived', number>; sources: string[] };
   };
   /** Remedial measures taken, one line each. */
   measures: string[];
@@ -148,10 +153,24 @@ function forensics(facts: IncidentFacts, d: Data): void {
     e.relativeStandardError = num(subjects.relativeStandardError);
   }
   for (const c of strings(d.piiCategories)) if (!e.piiCategories.includes(c)) e.piiCategories.push(c);
+  precisionOf(e, d);
   const first = num(totals.firstTs);
   const last = num(totals.lastTs);
   if (first !== null) e.firstTs = e.firstTs === null ? first : Math.min(e.firstTs, first);
   if (last !== null) e.lastTs = e.lastTs === null ? last : Math.max(e.lastTs, last);
+}
+
+/** Counts the precision labels of a window's partitions into the effects. */
+function precisionOf(e: IncidentFacts['effects'], d: Data): void {
+  const partitions = Array.isArray(d.partitions) ? (d.partitions as Data[]) : [];
+  for (const p of partitions) {
+    const label = p.precision;
+    if (label !== 'exact' && label !== 'bounded' && label !== 'time-derived') continue;
+    e.precision ??= { partitions: { exact: 0, bounded: 0, 'time-derived': 0 }, sources: [] };
+    e.precision.partitions[label]++;
+    for (const s of strings(p.sources)) if (!e.precision.sources.includes(s)) e.precision.sources.push(s);
+  }
+  e.precision?.sources.sort();
 }
 
 /** Remedial measures, as one line each; false when the event is not a measure. */

@@ -6,6 +6,7 @@ import { silentLogger } from '../../log/logger';
 import { systemClock, ManualClock, type BrokerClock } from './clock';
 import { FaultInjector } from './faults';
 import { GroupCoordinator, type CoordinatorOptions } from './groups/coordinator';
+import { ForensicEmitter, type ForensicEmitOptions } from './forensic-emit';
 import { encodeBatch } from './log/record-batch';
 import { TopicStore, type Topic } from './log/topic-store';
 import { DataDir } from './persistence/data-dir';
@@ -74,6 +75,8 @@ export interface KafkaBrokerOptions {
   groups?: CoordinatorOptions;
   /** Capacity of the in-memory access log. @default 100000 */
   accessLogCapacity?: number;
+  /** Request-log lines, `__consumer_offsets` records and audit events for forensics drills (issue 12). @default none */
+  forensicEmit?: ForensicEmitOptions;
 }
 
 /**
@@ -89,6 +92,8 @@ export class KafkaBroker {
   credentials = new CredentialStore();
   authorizer: Authorizer;
   readonly accessLog: AccessLog;
+  /** Set when `forensicEmit` asks for request-log lines, commit records or audit events. */
+  readonly forensicEmitter: ForensicEmitter | undefined;
   readonly faults = new FaultInjector();
   readonly clock: BrokerClock;
   readonly logger: Logger;
@@ -132,8 +137,21 @@ export class KafkaBroker {
     this.authorizer = new Authorizer({ superUsers: this.superUsers, allowEveryoneIfNoAclFound: options.allowEveryoneIfNoAclFound });
     this.groups = new GroupCoordinator(options.groups);
     this.accessLog = new AccessLog({ capacity: options.accessLogCapacity });
+    this.forensicEmitter = options.forensicEmit === undefined ? undefined : new ForensicEmitter(options.forensicEmit, this.emitterHost());
     this.faults.dropAll = () => {
       for (const c of this.connections) c.destroy();
+    };
+  }
+
+  /** The broker as the forensic emitter sees it (the cluster id may change when a data directory loads). */
+  private emitterHost(): { readonly topics: TopicStore; readonly clusterId: string; now(): number } {
+    const clusterId = (): string => this.clusterId;
+    return {
+      topics: this.topics,
+      get clusterId() {
+        return clusterId();
+      },
+      now: () => this.clock.now(),
     };
   }
 
@@ -153,6 +171,7 @@ export class KafkaBroker {
     for (const topic of this.topics.list()) topic.partitions.forEach((_, i) => this.attachPartition(topic, i));
     this.credentials.setPassword(this.adminUser, this.adminPassword);
     if (!this.topics.get(this.accessLogTopic)) this.topics.create(this.accessLogTopic, 1, new Map([['retention.ms', '-1']]), { internal: true });
+    this.forensicEmitter?.createTopics();
     this.accessLog.onRecord((r) => this.queueAccessRecord(r));
     if (this.clock instanceof ManualClock) this.clock.onChange(() => this.runRetention());
     this.retentionTimer = setInterval(() => this.runRetention(), this.options.retentionCheckIntervalMs ?? 1000);

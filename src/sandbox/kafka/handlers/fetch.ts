@@ -58,7 +58,8 @@ const fetch = defineHandler<fetchV4.FetchRequest>({
     const { broker, session } = ctx;
     ctx.quiet = broker.onlyAccessLog(req.topics.map((t) => t.name));
     const allowed = new Map(req.topics.map((t) => [t.name, ctx.authorize(AclOperation.READ, ResourceType.TOPIC, t.name)]));
-    const deadline = Date.now() + Math.max(0, req.maxWaitMs);
+    const started = Date.now();
+    const deadline = started + Math.max(0, req.maxWaitMs);
     const partitions = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
     let pass = collect(ctx, req, allowed);
     // Long poll: hold the request until min_bytes are available or max_wait passes.
@@ -73,6 +74,7 @@ const fetch = defineHandler<fetchV4.FetchRequest>({
       }
       pass = collect(ctx, req, allowed);
     }
+    const served = new Map<string, number>();
     for (const t of pass.res.topics) {
       const asked = req.topics.find((x) => x.name === t.name);
       for (const p of t.partitions) {
@@ -81,10 +83,26 @@ const fetch = defineHandler<fetchV4.FetchRequest>({
         if (!last || from === undefined) continue;
         const to = endOffset(last);
         const bytes = p.batches.reduce((n, b) => n + b.length, 0);
+        served.set(`${t.name}\u0000${p.partition}`, bytes);
         broker.recordFetch(session, ctx.clientId, t.name, p.partition, from, to, Number(to - from), bytes);
       }
     }
     const res = pass.res;
+    broker.forensicEmitter?.onFetch({
+      time: broker.clock.now(),
+      apiVersion: ctx.version,
+      clientId: ctx.clientId,
+      correlationId: ctx.correlationId ?? -1,
+      connection: `${broker.host}:${broker.port}-${session.host}:${session.port}-${session.id}`,
+      clientAddress: session.host,
+      principal: session.principal ?? 'User:ANONYMOUS',
+      tls: broker.tlsEnabled,
+      totalTimeMs: Date.now() - started,
+      req,
+      res,
+      served,
+      allowed: [...allowed].filter(([, ok]) => ok).map(([topic]) => topic),
+    });
     return (w) => fetchV4.encode(w, res);
   },
   fail: (_ctx, req, code) => (w) =>

@@ -33,7 +33,10 @@ const offsetCommit = defineHandler<offsetCommitV2.OffsetCommitRequest>({
             let errorCode: number = groupCode;
             if (!allowed) errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
             else if (!topic?.partitions[p.partition]) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-            if (errorCode === 0) broker.groups.commit(req.groupId, t.name, p.partition, p.offset, p.metadata);
+            if (errorCode === 0) {
+              broker.groups.commit(req.groupId, t.name, p.partition, p.offset, p.metadata);
+              broker.forensicEmitter?.onCommit(req.groupId, t.name, p.partition, p.offset, p.metadata);
+            }
             return { partition: p.partition, errorCode };
           }),
         });

@@ -13,6 +13,8 @@ export interface RequestContext {
   readonly apiName: string;
   readonly version: number;
   readonly clientId: string;
+  /** The request header's correlation id (the request log records it). */
+  readonly correlationId?: number;
   /**
    * When set, authorization decisions of this request are not recorded. Fetch and OffsetCommit
    * set it for requests that touch only the access-log topic: recording them would append to the

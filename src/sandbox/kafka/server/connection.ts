@@ -152,6 +152,7 @@ export class Connection {
       apiName: range.name,
       version: header.apiVersion,
       clientId: header.clientId,
+      correlationId: header.correlationId,
       quiet: false,
       authorize: (operation, resourceType, resourceName) =>
         broker.authorize(session, header.clientId, range.name, operation, resourceType, resourceName, !ctx.quiet),

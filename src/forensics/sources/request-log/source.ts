@@ -1,0 +1,127 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Admin } from 'kafkajs';
+import type { AccessObservation } from '../../../domain/access-observations';
+import type { KafkaConnection } from '../../../kafka/client';
+import type { Logger } from '../../../log/logger';
+import { readTopicSince } from '../topic-reader';
+import type { AccessQuery, AccessSource } from '../types';
+import { parseRequestLogLine, type LoggedFetch, type ParseOptions } from './parse';
+import { fetchRanges } from './ranges';
+
+/**
+ * The request-log source: lines of `kafka.request.logger`, read from log files (a glob on the file
+ * name follows log4j's rotation: `kafka-request.log*` takes `kafka-request.log`, `….log.1`,
+ * `….log.2026-11-21-12`) or from a topic a log shipper writes them to (the record value is the
+ * line, or a JSON object whose `message` holds it). Files last written before `since` are not
+ * opened; lines before `since` or after `until` are ignored. Ranges per fetch chain: exact, with
+ * a bounded tail where the last fetch returned records (see ./ranges).
+ */
+
+/** Where the lines are. */
+export type RequestLogLocation = { kind: 'file'; pattern: string } | { kind: 'topic'; topic: string };
+
+/** Dependencies of {@link createRequestLogSource}. */
+export interface RequestLogSourceDeps {
+  kafka: KafkaConnection;
+  admin: Admin;
+  logger: Logger;
+  /** Topic id → name, for Fetch v13+ lines that name topics by id. */
+  topicNames?: ReadonlyMap<string, string>;
+  parse?: ParseOptions;
+}
+
+/** Files matching a glob whose wildcards (`*`, `?`) are in the file name only. */
+export async function matchingFiles(pattern: string): Promise<string[]> {
+  const dir = dirname(pattern);
+  const name = basename(pattern);
+  const re = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    // No log directory: this broker keeps no request log here.
+    return [];
+  }
+  return entries.filter((e) => re.test(e)).sort(rotationOrder).map((e) => join(dir, e));
+}
+
+/**
+ * Oldest first, as log4j rotates: numbered backups from the highest number down (`f.3`, `f.2`,
+ * `f.1`), dated ones in date order, and the live file (a prefix of the others' names) last.
+ * Lines within a millisecond keep this order, so chains of fetches stay in sequence.
+ */
+export function rotationOrder(a: string, b: string): number {
+  if (b.startsWith(a) && a !== b) return 1;
+  if (a.startsWith(b) && a !== b) return -1;
+  const na = /\.(\d+)$/.exec(a);
+  const nb = /\.(\d+)$/.exec(b);
+  if (na !== null && nb !== null) return Number(nb[1]) - Number(na[1]);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The line a shipped record carries: the value itself, or its JSON `message` field. */
+export function shippedLine(value: Buffer | null): string | undefined {
+  if (value === null) return undefined;
+  const text = value.toString('utf8');
+  if (!text.startsWith('{')) return text;
+  try {
+    const doc = JSON.parse(text) as unknown;
+    if (doc !== null && typeof doc === 'object' && typeof (doc as { message?: unknown }).message === 'string') return (doc as { message: string }).message;
+  } catch {
+    // Not a JSON envelope: the raw line.
+  }
+  return text;
+}
+
+async function* fileLines(pattern: string, since: number): AsyncGenerator<string> {
+  for (const file of await matchingFiles(pattern)) {
+    const info = await stat(file);
+    if (info.mtimeMs < since) continue;
+    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const line of lines) yield line;
+  }
+}
+
+/** A request-log source reading from `location`. */
+export function createRequestLogSource(location: RequestLogLocation, deps: RequestLogSourceDeps): AccessSource {
+  return {
+    id: 'request-log',
+    async *read(q: AccessQuery): AsyncIterable<AccessObservation> {
+      const since = Date.parse(q.since);
+      const until = Date.parse(q.until);
+      const fetches: LoggedFetch[] = [];
+      let lines = 0;
+      const take = (line: string): void => {
+        lines++;
+        // Most lines concern other principals: a substring test spares parsing them.
+        if (!line.includes(q.principal)) return;
+        const f = parseRequestLogLine(line, deps.parse);
+        if (f !== undefined) fetches.push(f);
+      };
+      if (location.kind === 'file') {
+        for await (const line of fileLines(location.pattern, since)) take(line);
+      } else {
+        await readTopicSince(deps.kafka, deps.admin, {
+          topic: location.topic,
+          since,
+          logger: deps.logger,
+          onRecords: (_p, records) => {
+            for (const r of records) {
+              const line = shippedLine(r.value);
+              if (line !== undefined) take(line);
+            }
+          },
+        });
+      }
+      // Rotated files and topic partitions interleave: order by the lines' own times (stable).
+      fetches.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+      const logEnd = new Map<string, bigint>();
+      for (const topic of q.topics) for (const o of await deps.admin.fetchTopicOffsets(topic)) logEnd.set(`${topic}:${o.partition}`, BigInt(o.high));
+      deps.logger.info({ lines, fetches: fetches.length, location: location.kind }, 'request log read');
+      yield* fetchRanges(fetches, { principal: q.principal, topics: q.topics, since, until, logEnd, ...(deps.topicNames !== undefined ? { topicNames: deps.topicNames } : {}) });
+    },
+  };
+}
