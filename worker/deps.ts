@@ -15,7 +15,7 @@ export interface Endpoints {
   /** `token` is set for a fixed token (and every sandbox); `auth` says how to log in. */
   vault: { address: string; token?: string; auth: VaultAuth; ca?: string; kvMount: string; transitMount: string };
   /** Absent: no Slack configured and none embedded (messages are logged). */
-  slack?: { apiUrl: string; botToken: string; signingSecret: string };
+  slack?: { apiUrl: string; botToken: string; signingSecret: string; appToken?: string };
 }
 
 /** Started sandboxes by name, as `startStandIns` (src/app/sandbox-door.ts) returns them. */
@@ -61,7 +61,7 @@ export function resolveEndpoints(config: Config, standIns?: StandInConnections):
     ? { address: config.vault.address, ...vaultSecurity(config.vault), ...(config.vault.authMethod === 'token' ? { token: str(config.vault.token, 'vault token') } : {}), kvMount: config.vault.kvMount, transitMount: config.vault.transitMount }
     : sandboxVault(str(conn('vault').address, 'vault address'), str(conn('vault').rootToken, 'vault root token'), config);
   const slack = config.slack.apiUrl !== undefined
-    ? { apiUrl: config.slack.apiUrl, botToken: str(config.slack.botToken, 'slack bot token'), signingSecret: str(config.slack.signingSecret, 'slack signing secret') }
+    ? configuredSlack(config.slack, config.slack.apiUrl)
     : { apiUrl: str(conn('slack').apiUrl, 'slack api url'), botToken: str(conn('slack').botToken, 'slack bot token'), signingSecret: str(conn('slack').signingSecret, 'slack signing secret') };
   return { temporal, kafka, vault, slack };
 }
@@ -73,6 +73,13 @@ function configuredKafka(config: Config): KafkaConnection {
   const security = kafkaSecurity(k);
   if (k.saslMechanism === 'oauthbearer') return { brokers, saslMechanism: 'oauthbearer', username: k.oauthClientId ?? 'oauth', password: '', ...security };
   return { brokers, saslMechanism: k.saslMechanism, username: str(k.username, 'kafka username'), password: str(k.password, 'kafka password'), ...security };
+}
+
+/** The configured Slack app; in Socket Mode the app-level token stands in for the signing secret. */
+function configuredSlack(s: Config['slack'], apiUrl: string): NonNullable<Endpoints['slack']> {
+  const botToken = str(s.botToken, 'slack bot token');
+  if (s.socketMode) return { apiUrl, botToken, signingSecret: s.signingSecret ?? '', appToken: str(s.appToken, 'slack app token') };
+  return { apiUrl, botToken, signingSecret: str(s.signingSecret, 'slack signing secret') };
 }
 
 function sandboxVault(address: string, token: string, config: Config): Endpoints['vault'] {
@@ -93,7 +100,7 @@ export function buildDeps(config: Config, endpoints: Endpoints, logger: Logger):
     ? createWebConversationPort({
         apiUrl: endpoints.slack.apiUrl,
         botToken: endpoints.slack.botToken,
-        secrets: [endpoints.slack.signingSecret],
+        secrets: [endpoints.slack.signingSecret, endpoints.slack.appToken].filter((s): s is string => s !== undefined && s !== ''),
         logger: logger.child({ adapter: 'slack' }),
       })
     : undefined;

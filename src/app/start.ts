@@ -136,6 +136,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
         host,
         logger: logger.child({ component: 'slack' }),
         commandName: config.slack.command,
+        ...(endpoints.slack.appToken !== undefined ? { socketMode: { appToken: endpoints.slack.appToken } } : {}),
       });
       const incidents = createTemporalIncidentPort(client);
       registerOperations(app.app, {
