@@ -5,15 +5,18 @@ import { parseSourceSpec } from '../src/forensics/sources/spec';
 import type { KafkaConnection } from '../src/kafka/client';
 import type { Logger } from '../src/log/logger';
 import { createWebConversationPort } from '../src/slack';
-import { createVaultSecrets } from '../src/vault';
+import { kafkaSecurity, temporalSecurity, vaultSecurity, type TemporalConnectOptions } from '../src/app/secured-connections';
+import { createVaultSecrets, type VaultAuth } from '../src/vault';
 
 /** Where the worker's external systems are: configured, or sandboxes the caller started on request. */
 export interface Endpoints {
-  temporal: { address: string; namespace: string };
+  /** Address, namespace, and (configured frontends) TLS and API key. */
+  temporal: TemporalConnectOptions & { namespace: string };
   kafka: KafkaConnection;
-  vault: { address: string; token: string; kvMount: string; transitMount: string };
+  /** `token` is set for a fixed token (and every sandbox); `auth` says how to log in. */
+  vault: { address: string; token?: string; auth: VaultAuth; ca?: string; kvMount: string; transitMount: string };
   /** Absent: no Slack configured and none embedded (messages are logged). */
-  slack?: { apiUrl: string; botToken: string; signingSecret: string };
+  slack?: { apiUrl: string; botToken: string; signingSecret: string; appToken?: string };
 }
 
 /** Started sandboxes by name, as `startStandIns` (src/app/sandbox-door.ts) returns them. */
@@ -44,10 +47,10 @@ export function resolveEndpoints(config: Config, standIns?: StandInConnections):
   if (missing.length > 0) throw new MissingSystemsError(missing, 'the worker never starts a sandbox; for the sandbox demo run `breachline start` with no address configured');
 
   const temporal = config.temporal.address !== undefined
-    ? { address: config.temporal.address, namespace: config.temporal.namespace }
+    ? { address: config.temporal.address, namespace: config.temporal.namespace, ...temporalSecurity(config.temporal) }
     : { address: str(conn('temporal').address, 'temporal address'), namespace: config.temporal.namespace };
   const kafka: KafkaConnection = config.kafka.brokers !== undefined
-    ? { brokers: config.kafka.brokers, saslMechanism: config.kafka.saslMechanism, username: str(config.kafka.username, 'kafka username'), password: str(config.kafka.password, 'kafka password'), ssl: config.kafka.ssl }
+    ? configuredKafka(config)
     : {
         brokers: [...(conn('kafka').brokers as readonly string[])],
         saslMechanism: 'scram-sha-512',
@@ -56,19 +59,40 @@ export function resolveEndpoints(config: Config, standIns?: StandInConnections):
         ssl: conn('kafka').ssl === true,
       };
   const vault = config.vault.address !== undefined
-    ? { address: config.vault.address, token: str(config.vault.token, 'vault token'), kvMount: config.vault.kvMount, transitMount: config.vault.transitMount }
-    : { address: str(conn('vault').address, 'vault address'), token: str(conn('vault').rootToken, 'vault root token'), kvMount: config.vault.kvMount, transitMount: config.vault.transitMount };
+    ? { address: config.vault.address, ...vaultSecurity(config.vault), ...(config.vault.authMethod === 'token' ? { token: str(config.vault.token, 'vault token') } : {}), kvMount: config.vault.kvMount, transitMount: config.vault.transitMount }
+    : sandboxVault(str(conn('vault').address, 'vault address'), str(conn('vault').rootToken, 'vault root token'), config);
   const slack = config.slack.apiUrl !== undefined
-    ? { apiUrl: config.slack.apiUrl, botToken: str(config.slack.botToken, 'slack bot token'), signingSecret: str(config.slack.signingSecret, 'slack signing secret') }
+    ? configuredSlack(config.slack, config.slack.apiUrl)
     : { apiUrl: str(conn('slack').apiUrl, 'slack api url'), botToken: str(conn('slack').botToken, 'slack bot token'), signingSecret: str(conn('slack').signingSecret, 'slack signing secret') };
   return { temporal, kafka, vault, slack };
+}
+
+/** The configured brokers with their credentials, TLS material and (OAUTHBEARER) token source. */
+function configuredKafka(config: Config): KafkaConnection {
+  const k = config.kafka;
+  const brokers = k.brokers ?? [];
+  const security = kafkaSecurity(k);
+  if (k.saslMechanism === 'oauthbearer') return { brokers, saslMechanism: 'oauthbearer', username: k.oauthClientId ?? 'oauth', password: '', ...security };
+  return { brokers, saslMechanism: k.saslMechanism, username: str(k.username, 'kafka username'), password: str(k.password, 'kafka password'), ...security };
+}
+
+/** The configured Slack app; in Socket Mode the app-level token stands in for the signing secret. */
+function configuredSlack(s: Config['slack'], apiUrl: string): NonNullable<Endpoints['slack']> {
+  const botToken = str(s.botToken, 'slack bot token');
+  if (s.socketMode) return { apiUrl, botToken, signingSecret: s.signingSecret ?? '', appToken: str(s.appToken, 'slack app token') };
+  return { apiUrl, botToken, signingSecret: str(s.signingSecret, 'slack signing secret') };
+}
+
+function sandboxVault(address: string, token: string, config: Config): Endpoints['vault'] {
+  return { address, token, auth: { method: 'token', token }, kvMount: config.vault.kvMount, transitMount: config.vault.transitMount };
 }
 
 /** Builds the activities' dependencies from resolved endpoints: ports and connections only. */
 export function buildDeps(config: Config, endpoints: Endpoints, logger: Logger): PlaybookDeps {
   const secrets = createVaultSecrets({
     address: endpoints.vault.address,
-    token: endpoints.vault.token,
+    auth: endpoints.vault.auth,
+    ...(endpoints.vault.ca !== undefined ? { ca: endpoints.vault.ca } : {}),
     kvMount: endpoints.vault.kvMount,
     transitMount: endpoints.vault.transitMount,
     logger: logger.child({ adapter: 'vault' }),
@@ -77,7 +101,7 @@ export function buildDeps(config: Config, endpoints: Endpoints, logger: Logger):
     ? createWebConversationPort({
         apiUrl: endpoints.slack.apiUrl,
         botToken: endpoints.slack.botToken,
-        secrets: [endpoints.slack.signingSecret],
+        secrets: [endpoints.slack.signingSecret, endpoints.slack.appToken].filter((s): s is string => s !== undefined && s !== ''),
         logger: logger.child({ adapter: 'slack' }),
       })
     : undefined;

@@ -1,4 +1,5 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { temporalConnectOptions } from '../src/app/secured-connections';
 import { createActivities, type PlaybookDeps } from '../activities';
 import { loadConfig, type Config } from '../src/config/config';
 import { workerVersioning } from '../src/config/worker-versioning';
@@ -53,7 +54,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const { config, logger } = options;
   const endpoints = resolveEndpoints(config);
   const deps: PlaybookDeps = buildDeps(config, endpoints, logger);
-  const connection = await NativeConnection.connect({ address: endpoints.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectOptions(endpoints.temporal));
   try {
     const taskQueue = options.taskQueue ?? config.temporal.taskQueue;
     const bundlePath = options.workflowBundlePath;

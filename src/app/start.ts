@@ -12,6 +12,7 @@ import { createRefusalRecorder, createTemporalIncidentPort, loadPolicyEngine, Me
 import type { RoleMap } from '../slack/policy/roles';
 import { slackDrillPort } from '../drill/slack-port';
 import { createVaultSecrets } from '../vault';
+import { temporalConnectOptions } from './secured-connections';
 import { startControlServer } from './control';
 import { faultHook, parseFaultKillAt } from './fault-hook';
 import { seedScenarioIfEmpty, startStandIns, type RunningSlackSandbox, type SandboxSet } from './sandbox-door';
@@ -94,11 +95,13 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
 
     let scenario: RunState['scenario'];
     if ((options.seed ?? true) && embedded.includes('kafka') && embedded.includes('vault')) {
-      const secrets = createVaultSecrets({ address: endpoints.vault.address, token: endpoints.vault.token, logger });
-      scenario = await seedScenarioIfEmpty({ kafka: endpoints.kafka, secrets, vault: { address: endpoints.vault.address, token: endpoints.vault.token }, logger });
+      // The embedded Vault always has its root token.
+      const token = endpoints.vault.token ?? '';
+      const secrets = createVaultSecrets({ address: endpoints.vault.address, token, logger });
+      scenario = await seedScenarioIfEmpty({ kafka: endpoints.kafka, secrets, vault: { address: endpoints.vault.address, token }, logger });
     }
 
-    const connection = await Connection.connect({ address: endpoints.temporal.address });
+    const connection = await Connection.connect(temporalConnectOptions(endpoints.temporal));
     closers.push(() => connection.close());
     const client = new Client({ connection, namespace: endpoints.temporal.namespace });
     const runbooks = new RunbookCatalog(await loadIngressRunbooks(config));
@@ -106,6 +109,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
     const workers = await startWorkers({
       config,
       temporalAddress: endpoints.temporal.address,
+      temporalConnection: temporalConnectOptions(endpoints.temporal),
       namespace: endpoints.temporal.namespace,
       deps: buildDeps(config, endpoints, logger),
       client,
@@ -137,6 +141,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
         host,
         logger: logger.child({ component: 'slack' }),
         commandName: config.slack.command,
+        ...(endpoints.slack.appToken !== undefined ? { socketMode: { appToken: endpoints.slack.appToken } } : {}),
       });
       const incidents = createTemporalIncidentPort(client);
       registerOperations(app.app, {
@@ -188,7 +193,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       ...(control ? { control } : {}),
       ...(scenario ? { scenario } : {}),
       ...(embedded.includes('kafka') ? { kafka: { ...endpoints.kafka, auditTopic: config.kafka.auditTopic } } : {}),
-      ...(embedded.includes('vault') ? { vault: { address: endpoints.vault.address, token: endpoints.vault.token } } : {}),
+      ...(embedded.includes('vault') ? { vault: { address: endpoints.vault.address, token: endpoints.vault.token ?? '' } } : {}),
       embedded,
     };
     if (options.stateFile !== false) {

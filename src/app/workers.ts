@@ -9,6 +9,7 @@ import type { Config } from '../config/config';
 import { DrillRange, type PlaybookActivities } from '../drill/range';
 import type { RunbookCatalog } from '../ingress/runbooks';
 import type { Logger } from '../log/logger';
+import type { TemporalConnectOptions } from './secured-connections';
 
 /** The in-process workers of the main command. */
 export interface RunningWorkers {
@@ -22,6 +23,8 @@ export interface RunningWorkers {
 export interface StartWorkersOptions {
   config: Config;
   temporalAddress: string;
+  /** TLS and API key for that address (configured frontends); absent = plaintext. */
+  temporalConnection?: TemporalConnectOptions;
   namespace: string;
   /** Production (or main-sandbox) deps of the playbook. */
   deps: PlaybookDeps;
@@ -126,7 +129,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
   const { config, logger } = options;
   const [bundle, connection, range] = await Promise.all([
     options.workflowBundlePath !== undefined ? Promise.resolve({ code: readFileSync(options.workflowBundlePath, 'utf8') }) : bundleWorkflows(),
-    NativeConnection.connect({ address: options.temporalAddress }),
+    NativeConnection.connect(options.temporalConnection ?? { address: options.temporalAddress }),
     DrillRange.start({ logger: logger.child({ component: 'drill-range' }), auditTopic: config.kafka.auditTopic }),
   ]);
   const main = await Worker.create({

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseSourceSpec } from '../forensics/sources/spec';
+import { securedSystemProblems } from './secured-checks';
 
 /**
  * breachline's configuration. An absent address does not start anything by itself: with no address
@@ -29,6 +30,19 @@ export const configSchema = z.object({
       deploymentName: z.string().min(1).optional(),
       /** This build's id within the deployment; required with `deploymentName`. @default undefined */
       buildId: z.string().min(1).optional(),
+      // Secured frontends (self-hosted TLS/mTLS, Temporal Cloud): issue 15.
+      /** Connect with TLS. On by itself when a CA, client certificate or API key is set. @default false */
+      tls: z.boolean().default(false),
+      /** PEM CA bundle that signs the frontend's certificate. @default Node's trusted roots */
+      caFile: z.string().min(1).optional(),
+      /** PEM client certificate for mTLS (Temporal Cloud's certificate auth); needs `keyFile`. */
+      certFile: z.string().min(1).optional(),
+      /** PEM private key of `certFile`. */
+      keyFile: z.string().min(1).optional(),
+      /** Name checked against the frontend certificate. @default the address host */
+      tlsServerName: z.string().min(1).optional(),
+      /** Temporal Cloud API key, sent as `authorization: Bearer`. A credential. @default undefined */
+      apiKey: z.string().min(1).optional(),
     })
     .refine((t) => (t.deploymentName === undefined) === (t.buildId === undefined), {
       message: 'BREACHLINE_WORKER_DEPLOYMENT and BREACHLINE_WORKER_BUILD_ID go together: set both for worker versioning, or neither',
@@ -39,12 +53,31 @@ export const configSchema = z.object({
     .object({
       /** Bootstrap brokers. @default undefined (not configured) */
       brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1).optional(),
-      /** @default 'scram-sha-512' */
-      saslMechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).default('scram-sha-512'),
+      /** `oauthbearer` takes its token from `oauthTokenUrl` or `oauthTokenFile`. @default 'scram-sha-512' */
+      saslMechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer']).default('scram-sha-512'),
       username: z.string().min(1).optional(),
       password: z.string().min(1).optional(),
-      /** Use TLS to the brokers. @default false */
+      /** Use TLS to the brokers. On by itself when a CA, client certificate or server name is set. @default false */
       ssl: z.boolean().default(false),
+      // Secured clusters (issue 15): TLS material, and the OAUTHBEARER token source.
+      /** PEM CA bundle that signs the brokers' certificates. @default Node's trusted roots */
+      caFile: z.string().min(1).optional(),
+      /** PEM client certificate for mTLS (`ssl.client.auth=required`); needs `keyFile`. */
+      certFile: z.string().min(1).optional(),
+      /** PEM private key of `certFile`. */
+      keyFile: z.string().min(1).optional(),
+      /** Name checked against the broker certificates (and sent as SNI). @default each broker's host */
+      tlsServerName: z.string().min(1).optional(),
+      /** Refuse certificates that do not verify; turn off for nothing but a throwaway lab. @default true */
+      tlsRejectUnauthorized: z.boolean().default(true),
+      /** OAuth 2.0 token endpoint (client-credentials grant) for OAUTHBEARER. */
+      oauthTokenUrl: z.url().optional(),
+      oauthClientId: z.string().min(1).optional(),
+      /** A credential. */
+      oauthClientSecret: z.string().min(1).optional(),
+      oauthScope: z.string().min(1).optional(),
+      /** A file holding the OAUTHBEARER token, kept fresh by something else (instead of the endpoint). */
+      oauthTokenFile: z.string().min(1).optional(),
       /** Topic the hash-chained audit events go to. @default 'breachline.audit' */
       auditTopic: z.string().min(1).default('breachline.audit'),
       /**
@@ -72,7 +105,25 @@ export const configSchema = z.object({
     .object({
       /** Vault base URL. @default undefined (not configured) */
       address: z.url().optional(),
+      /** With `authMethod: token`: the token itself. A credential. */
       token: z.string().min(1).optional(),
+      // Vault auth methods and TLS (issue 15). The token from a login is renewed before its TTL ends.
+      /** How breachline logs in: a fixed token, AppRole, or Kubernetes. @default 'token' */
+      authMethod: z.enum(['token', 'approle', 'kubernetes']).default('token'),
+      /** Auth mount path. @default 'approle' or 'kubernetes' (the method's name) */
+      authMount: z.string().min(1).optional(),
+      /** AppRole role_id. */
+      roleId: z.string().min(1).optional(),
+      /** AppRole secret_id. A credential; prefer `secretIdFile`. */
+      secretId: z.string().min(1).optional(),
+      /** File holding the AppRole secret_id (read at every login, so a new one can be dropped in). */
+      secretIdFile: z.string().min(1).optional(),
+      /** Kubernetes auth role. */
+      kubernetesRole: z.string().min(1).optional(),
+      /** Service-account JWT file. @default '/var/run/secrets/kubernetes.io/serviceaccount/token' */
+      kubernetesTokenFile: z.string().min(1).default('/var/run/secrets/kubernetes.io/serviceaccount/token'),
+      /** PEM CA bundle for an https Vault address. @default Node's trusted roots */
+      caFile: z.string().min(1).optional(),
       /** KV v2 mount for service credentials. @default 'secret' */
       kvMount: z.string().min(1).default('secret'),
       /** Transit mount for evidence encryption. @default 'transit' */
@@ -89,6 +140,11 @@ export const configSchema = z.object({
       incidentChannel: z.string().min(1).default('#incidents'),
       /** The slash command responders type. @default '/ir' */
       command: z.string().startsWith('/').default('/ir'),
+      // Socket Mode (issue 15): no public HTTP receiver; Slack is reached over a WebSocket.
+      /** Receive events over Socket Mode instead of the HTTP receiver. @default false */
+      socketMode: z.boolean().default(false),
+      /** App-level token (`xapp-…`, scope connections:write) for Socket Mode. A credential. */
+      appToken: z.string().startsWith('xapp-', 'expected an app-level token (xapp-…)').optional(),
     })
     .prefault({}),
   ingress: z
@@ -161,6 +217,12 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_TEMPORAL_TASK_QUEUE', ['temporal', 'taskQueue'], String],
   ['BREACHLINE_WORKER_DEPLOYMENT', ['temporal', 'deploymentName'], String],
   ['BREACHLINE_WORKER_BUILD_ID', ['temporal', 'buildId'], String],
+  ['BREACHLINE_TEMPORAL_TLS', ['temporal', 'tls'], bool],
+  ['BREACHLINE_TEMPORAL_CA_FILE', ['temporal', 'caFile'], String],
+  ['BREACHLINE_TEMPORAL_CERT_FILE', ['temporal', 'certFile'], String],
+  ['BREACHLINE_TEMPORAL_KEY_FILE', ['temporal', 'keyFile'], String],
+  ['BREACHLINE_TEMPORAL_TLS_SERVER_NAME', ['temporal', 'tlsServerName'], String],
+  ['BREACHLINE_TEMPORAL_API_KEY', ['temporal', 'apiKey'], String],
   ['BREACHLINE_KAFKA_BROKERS', ['kafka', 'brokers'], list],
   ['BREACHLINE_KAFKA_SASL_MECHANISM', ['kafka', 'saslMechanism'], String],
   ['BREACHLINE_KAFKA_USERNAME', ['kafka', 'username'], String],
@@ -169,12 +231,32 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_KAFKA_AUDIT_TOPIC', ['kafka', 'auditTopic'], String],
   // Forensics access-record sources (issue 12).
   ['BREACHLINE_FORENSICS_SOURCES', ['kafka', 'forensicsSources'], list],
+  ['BREACHLINE_KAFKA_CA_FILE', ['kafka', 'caFile'], String],
+  ['BREACHLINE_KAFKA_CERT_FILE', ['kafka', 'certFile'], String],
+  ['BREACHLINE_KAFKA_KEY_FILE', ['kafka', 'keyFile'], String],
+  ['BREACHLINE_KAFKA_TLS_SERVER_NAME', ['kafka', 'tlsServerName'], String],
+  ['BREACHLINE_KAFKA_TLS_REJECT_UNAUTHORIZED', ['kafka', 'tlsRejectUnauthorized'], bool],
+  ['BREACHLINE_KAFKA_OAUTH_TOKEN_URL', ['kafka', 'oauthTokenUrl'], String],
+  ['BREACHLINE_KAFKA_OAUTH_CLIENT_ID', ['kafka', 'oauthClientId'], String],
+  ['BREACHLINE_KAFKA_OAUTH_CLIENT_SECRET', ['kafka', 'oauthClientSecret'], String],
+  ['BREACHLINE_KAFKA_OAUTH_SCOPE', ['kafka', 'oauthScope'], String],
+  ['BREACHLINE_KAFKA_OAUTH_TOKEN_FILE', ['kafka', 'oauthTokenFile'], String],
   ['BREACHLINE_VAULT_ADDRESS', ['vault', 'address'], String],
   ['BREACHLINE_VAULT_TOKEN', ['vault', 'token'], String],
+  ['BREACHLINE_VAULT_AUTH_METHOD', ['vault', 'authMethod'], String],
+  ['BREACHLINE_VAULT_AUTH_MOUNT', ['vault', 'authMount'], String],
+  ['BREACHLINE_VAULT_ROLE_ID', ['vault', 'roleId'], String],
+  ['BREACHLINE_VAULT_SECRET_ID', ['vault', 'secretId'], String],
+  ['BREACHLINE_VAULT_SECRET_ID_FILE', ['vault', 'secretIdFile'], String],
+  ['BREACHLINE_VAULT_K8S_ROLE', ['vault', 'kubernetesRole'], String],
+  ['BREACHLINE_VAULT_K8S_TOKEN_FILE', ['vault', 'kubernetesTokenFile'], String],
+  ['BREACHLINE_VAULT_CA_FILE', ['vault', 'caFile'], String],
   ['BREACHLINE_SLACK_API_URL', ['slack', 'apiUrl'], String],
   ['BREACHLINE_SLACK_BOT_TOKEN', ['slack', 'botToken'], String],
   ['BREACHLINE_SLACK_SIGNING_SECRET', ['slack', 'signingSecret'], String],
   ['BREACHLINE_SLACK_CHANNEL', ['slack', 'incidentChannel'], String],
+  ['BREACHLINE_SLACK_SOCKET_MODE', ['slack', 'socketMode'], bool],
+  ['BREACHLINE_SLACK_APP_TOKEN', ['slack', 'appToken'], String],
   ['BREACHLINE_INGRESS_PORT', ['ingress', 'port'], int],
   ['BREACHLINE_INGRESS_SOURCES', ['ingress', 'sources'], json],
   ['BREACHLINE_RUNBOOK_DIR', ['runbookDir'], String],
@@ -182,6 +264,13 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_DATA_DIR', ['dataDir'], String],
   ['BREACHLINE_LOG_LEVEL', ['logLevel'], String],
 ];
+
+/** A config path with the environment variable that sets it, so a problem names what to change. */
+function namedPath(path: readonly PropertyKey[]): string {
+  const dotted = path.map(String).join('.');
+  const env = ENV_VARS.find(([, p]) => p.join('.') === dotted)?.[0];
+  return env ? `${dotted} (${env})` : dotted || '(root)';
+}
 
 /** Inputs to {@link loadConfig}; injected so tests need neither the process environment nor files. */
 export interface LoadConfigOptions {
@@ -215,12 +304,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    for (const issue of result.error.issues) problems.push(`${namedPath(issue.path)}: ${issue.message}`);
   } else {
     const c = result.data;
-    if (c.kafka.brokers && (!c.kafka.username || !c.kafka.password)) problems.push('kafka: brokers configured without username and password');
-    if (c.vault.address && !c.vault.token) problems.push('vault: address configured without token');
-    if (c.slack.apiUrl && (!c.slack.botToken || !c.slack.signingSecret)) problems.push('slack: apiUrl configured without botToken and signingSecret');
+    problems.push(...securedSystemProblems(c, readFile, (path) => namedPath(path.split('.'))));
+    if (c.slack.apiUrl && !c.slack.socketMode && (!c.slack.botToken || !c.slack.signingSecret)) problems.push('slack: apiUrl configured without botToken and signingSecret');
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;

@@ -25,7 +25,7 @@ import {
 } from './scram-admin/codecs';
 import { BrokerConnection } from './scram-admin/connection';
 import { adminErrorName, AdminErrorCode, KafkaAdminError } from './scram-admin/errors';
-import { SaslClientError, createSaslClient, type SaslMechanismName } from './scram-admin/sasl-client';
+import { SASL_MECHANISM_NAMES, SaslClientError, createSaslClient, type SaslMechanismName } from './scram-admin/sasl-client';
 
 /**
  * Proves what a principal can do, with its own credentials, without leaving a trace in the data:
@@ -75,11 +75,7 @@ const ERROR_NAMES: Readonly<Record<number, string>> = {
 };
 const errorName = (code: number): string => ERROR_NAMES[code] ?? adminErrorName(code);
 
-const MECHANISMS: Readonly<Record<KafkaConnection['saslMechanism'], SaslMechanismName>> = {
-  plain: 'PLAIN',
-  'scram-sha-256': 'SCRAM-SHA-256',
-  'scram-sha-512': 'SCRAM-SHA-512',
-};
+const MECHANISMS: Readonly<Record<KafkaConnection['saslMechanism'], SaslMechanismName>> = SASL_MECHANISM_NAMES;
 
 const PRODUCE = 0;
 const FETCH = 1;
@@ -187,7 +183,12 @@ async function authenticate(conn: BrokerConnection, connection: KafkaConnection)
   const mechanism = MECHANISMS[connection.saslMechanism];
   const hs = decodeSaslHandshake(await conn.request(ApiKey.SaslHandshake, 1, false, (w) => encodeSaslHandshake(w, mechanism)));
   if (hs.errorCode !== AdminErrorCode.NONE) return { outcome: 'denied', reason: errorName(hs.errorCode) };
-  const client = createSaslClient(mechanism, connection.username, connection.password);
+  let secret = connection.password;
+  if (mechanism === 'OAUTHBEARER') {
+    if (!connection.oauthBearer) return { outcome: 'unreachable', reason: 'SASL OAUTHBEARER needs a token source' };
+    secret = await connection.oauthBearer();
+  }
+  const client = createSaslClient(mechanism, connection.username, secret);
   let message: Buffer | undefined = client.start();
   while (message) {
     const toSend: Buffer = message;

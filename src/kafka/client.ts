@@ -2,14 +2,44 @@ import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } fr
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 
+/**
+ * TLS to the brokers: PEM contents (read from the configured files at start), passed as they are
+ * to Node's `tls.connect` by kafkajs and by the raw wire clients alike.
+ */
+export interface KafkaTls {
+  /** CA bundle that signs the brokers' certificates. @default Node's trusted roots */
+  ca?: string;
+  /** Client certificate chain, for brokers that require mTLS (`ssl.client.auth=required`). */
+  cert?: string;
+  /** Private key of {@link cert}. A credential: never logged. */
+  key?: string;
+  /** Name checked against the broker certificate (and sent as SNI). @default the broker host */
+  servername?: string;
+  /** Refuse a certificate that does not verify. Only a test range may turn this off. @default true */
+  rejectUnauthorized?: boolean;
+}
+
+/** SASL mechanisms breachline speaks to brokers, in kafkajs' spelling. */
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer';
+
+/**
+ * The current OAUTHBEARER token (RFC 7628). Called for every SASL login; the source caches the
+ * token and refreshes it before it expires (see `createOAuthTokenSource`).
+ */
+export type OAuthBearerSource = () => Promise<string>;
+
 /** How to reach a Kafka cluster and as whom; the same shape for production and the sandbox. */
 export interface KafkaConnection {
   brokers: readonly string[];
-  saslMechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  saslMechanism: KafkaSaslMechanism;
+  /** The principal; with OAUTHBEARER only a label (the token names the principal). */
   username: string;
-  /** A credential: never logged. */
+  /** A credential: never logged. Unused with OAUTHBEARER. */
   password: string;
-  ssl: boolean;
+  /** `true` for TLS with Node's defaults, or {@link KafkaTls} options. */
+  ssl: boolean | KafkaTls;
+  /** Token source, required when `saslMechanism` is `oauthbearer`. */
+  oauthBearer?: OAuthBearerSource;
 }
 
 /** Options for {@link createKafka}. */
@@ -33,12 +63,11 @@ const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 export function createKafka(connection: KafkaConnection, options: CreateKafkaOptions): Kafka {
   const logger = options.logger ?? silentLogger;
-  const sasl = { mechanism: connection.saslMechanism, username: connection.username, password: connection.password } as SASLOptions;
   return new Kafka({
     clientId: options.clientId,
     brokers: [...connection.brokers],
     ssl: connection.ssl,
-    sasl,
+    sasl: saslOptions(connection),
     connectionTimeout: 5_000,
     requestTimeout: 30_000,
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 5_000 },
@@ -53,7 +82,21 @@ export function createKafka(connection: KafkaConnection, options: CreateKafkaOpt
   });
 }
 
+/** kafkajs' SASL options for a connection; OAUTHBEARER asks the token source on every login. */
+function saslOptions(connection: KafkaConnection): SASLOptions {
+  if (connection.saslMechanism === 'oauthbearer') {
+    const source = connection.oauthBearer;
+    if (!source) throw new TypeError('kafka: saslMechanism oauthbearer needs a token source');
+    return { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: await source() }) };
+  }
+  if (connection.saslMechanism === 'plain') return { mechanism: 'plain', username: connection.username, password: connection.password };
+  return { mechanism: connection.saslMechanism, username: connection.username, password: connection.password };
+}
+
 /** The same connection, authenticated as another principal (e.g. to prove a revocation bites). */
 export function withCredentials(connection: KafkaConnection, username: string, password: string, mechanism?: KafkaConnection['saslMechanism']): KafkaConnection {
-  return { ...connection, username, password, saslMechanism: mechanism ?? connection.saslMechanism };
+  // A password never goes with the orchestrator's OAuth token: other principals log in with SCRAM.
+  const { oauthBearer: _token, ...rest } = connection;
+  const fallback = connection.saslMechanism === 'oauthbearer' ? 'scram-sha-512' : connection.saslMechanism;
+  return { ...rest, username, password, saslMechanism: mechanism ?? fallback };
 }

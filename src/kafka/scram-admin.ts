@@ -25,7 +25,7 @@ import {
 } from './scram-admin/codecs';
 import { BrokerConnection } from './scram-admin/connection';
 import { AdminErrorCode, KafkaAdminError } from './scram-admin/errors';
-import { SaslClientError, createSaslClient, type SaslMechanismName } from './scram-admin/sasl-client';
+import { SASL_MECHANISM_NAMES, SaslClientError, createSaslClient, type SaslMechanismName } from './scram-admin/sasl-client';
 import type { KafkaReader } from './wire';
 
 export { KafkaAdminError } from './scram-admin/errors';
@@ -44,8 +44,11 @@ export interface ScramAdminOptions {
   brokers: string[];
   /** TLS: `true` for defaults, or Node TLS options (CA, client certificate, …). @default false */
   ssl?: boolean | ConnectionOptions;
-  /** Credentials of an admin principal (needs DESCRIBE / ALTER on the cluster). */
-  sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /**
+   * Credentials of an admin principal (needs DESCRIBE / ALTER on the cluster). With `oauthbearer`,
+   * `oauthBearer` gives the token and `password` is unused.
+   */
+  sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer'; username: string; password: string; oauthBearer?: () => Promise<string> };
   /** @default 'breachline-scram-admin' */
   clientId?: string;
   /** Per-request timeout. @default 30000 */
@@ -86,11 +89,13 @@ export interface ScramUpsertEntry {
 /** Iterations used when an upsert does not say: above Kafka's minimum, within its maximum. */
 export const DEFAULT_UPSERT_ITERATIONS = 8192;
 
-const MECHANISM_NAMES: Readonly<Record<ScramAdminOptions['sasl']['mechanism'], SaslMechanismName>> = {
-  plain: 'PLAIN',
-  'scram-sha-256': 'SCRAM-SHA-256',
-  'scram-sha-512': 'SCRAM-SHA-512',
-};
+const MECHANISM_NAMES: Readonly<Record<ScramAdminOptions['sasl']['mechanism'], SaslMechanismName>> = SASL_MECHANISM_NAMES;
+
+/** The current OAUTHBEARER token, or a clear error when no source was configured. */
+async function requireToken(source: (() => Promise<string>) | undefined): Promise<string> {
+  if (!source) throw new TypeError('SASL OAUTHBEARER needs a token source (oauthBearer)');
+  return source();
+}
 
 const REQUIRED_APIS: ReadonlyArray<[number, string]> = [
   [ApiKey.SaslHandshake, 'SaslHandshake'],
@@ -240,7 +245,9 @@ export class ScramAdmin {
     if (hs.errorCode !== AdminErrorCode.NONE) {
       throw new KafkaAdminError(`broker ${conn.address} does not enable SASL ${mechanism} (it offers ${hs.mechanisms.join(', ') || 'none'})`, hs.errorCode);
     }
-    const client = createSaslClient(mechanism, this.options.sasl.username, this.options.sasl.password);
+    const { oauthBearer } = this.options.sasl;
+    const secret = mechanism === 'OAUTHBEARER' ? await requireToken(oauthBearer) : this.options.sasl.password;
+    const client = createSaslClient(mechanism, this.options.sasl.username, secret);
     let message: Buffer | undefined = client.start();
     while (message) {
       const toSend: Buffer = message;

@@ -22,7 +22,7 @@ export function scramAdminFor(connection: KafkaConnection, logger: Logger = sile
   return new ScramAdmin({
     brokers: [...connection.brokers],
     ssl: connection.ssl,
-    sasl: { mechanism: connection.saslMechanism, username: connection.username, password: connection.password },
+    sasl: { mechanism: connection.saslMechanism, username: connection.username, password: connection.password, ...(connection.oauthBearer ? { oauthBearer: connection.oauthBearer } : {}) },
     clientId: 'breachline-rotation',
     logger,
   });

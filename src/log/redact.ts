@@ -32,6 +32,8 @@ export const SECRET_KEY_NAMES: readonly string[] = [
   'x-vault-token',
   'payload',
   'pii',
+  // Secured connections (issue 15): the OAuth client secret of Kafka's OAUTHBEARER login.
+  'oauthClientSecret',
 ];
 
 const normalise = (key: string): string => key.replace(/[-_]/g, '').toLowerCase();

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, HTTPReceiverDeferredRequestError, type CustomRoute } from '@slack/bolt';
+import { App, HTTPReceiver, HTTPReceiverDeferredRequestError, SocketModeReceiver, type CustomRoute } from '@slack/bolt';
 import type { RetryOptions } from '@slack/web-api';
 import type { Logger } from '../log/logger';
 import { toSlackLogger } from './bolt-logger';
@@ -37,6 +37,12 @@ export interface SlackAppOptions {
   readonly retryConfig?: RetryOptions;
   /** Largest request body accepted from Slack. @default 1 MiB */
   readonly bodyLimitBytes?: number;
+  /**
+   * Socket Mode instead of the HTTP receiver: Slack delivers over a WebSocket the app opens with
+   * this app-level token (`apps.connections.open`), so nothing listens on a public port and
+   * `signingSecret` is not used. @default HTTP receiver
+   */
+  readonly socketMode?: { readonly appToken: string };
 }
 
 /** A built, not yet listening, Slack app. */
@@ -59,6 +65,7 @@ export interface SlackAppHandle {
  * the replay check can run before Bolt sees the request.
  */
 export function createSlackApp(options: SlackAppOptions): SlackAppHandle {
+  if (options.socketMode) return createSocketModeApp(options, options.socketMode.appToken);
   const logger = options.logger;
   const secrets = [options.signingSecret, options.botToken];
   const slackLogger = toSlackLogger(logger, secrets);
@@ -145,6 +152,44 @@ export function createSlackApp(options: SlackAppOptions): SlackAppHandle {
         s.close((err) => (err ? reject(err) : resolve()));
         s.closeAllConnections();
       });
+    },
+  };
+}
+
+/**
+ * The Socket Mode variant: Bolt's SocketModeReceiver, whose WebClient (for
+ * `apps.connections.open`) uses the same API base as the bot's, so a stand-in Slack is reached too.
+ * Bolt verifies nothing here: Slack authenticates the WebSocket by the app token.
+ */
+function createSocketModeApp(options: SlackAppOptions, appToken: string): SlackAppHandle {
+  const logger = options.logger;
+  const secrets = [appToken, options.botToken];
+  const slackLogger = toSlackLogger(logger, secrets);
+  const clientOptions = webClientOptions({ apiUrl: options.apiUrl, logger, retryConfig: options.retryConfig, secrets });
+  const receiver = new SocketModeReceiver({ appToken, logger: slackLogger, installerOptions: { clientOptions } });
+  const app = new App({ receiver, token: options.botToken, logger: slackLogger, clientOptions, deferInitialization: true });
+  app.error(async (err) => {
+    logger.error({ code: err.code }, `slack listener failed: ${err.message}`);
+  });
+  registerCommands(app, { commandName: options.commandName ?? '/ir' });
+  let starting: Promise<unknown> | undefined;
+  return {
+    app,
+    url: '',
+    requestUrl: '',
+    async start() {
+      if (starting) return '';
+      await app.init();
+      // The socket client keeps retrying apps.connections.open until it connects or is stopped.
+      starting = app.start();
+      await starting;
+      logger.info({ command: options.commandName ?? '/ir' }, 'slack app connected over Socket Mode');
+      return '';
+    },
+    async stop() {
+      if (!starting) return;
+      starting = undefined;
+      await app.stop();
     },
   };
 }

@@ -37,3 +37,30 @@ export function classify(status: number, errors: readonly string[]): { kind: Vau
   }
   return { kind: 'unavailable', reason: `unexpected status ${status}` };
 }
+
+/** Node's codes for a certificate the client refuses (none of them gets better by retrying). */
+const TLS_REFUSALS: ReadonlySet<string> = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * Kind and reason for a request that got no HTTP answer: a refused certificate is a configuration
+ * problem (not retriable, with Node's code so the operator knows which), anything else is
+ * `unavailable`.
+ */
+export function classifyNoResponse(err: unknown): { kind: VaultErrorKind; reason: string } {
+  let code: unknown;
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && TLS_REFUSALS.has(code)) {
+      return { kind: 'invalid-request', reason: `TLS: the server certificate was refused (${code}); check the Vault CA bundle` };
+    }
+  }
+  return { kind: 'unavailable', reason: 'no response (network error or timeout)' };
+}

@@ -10,3 +10,4 @@ export type {
   VersionState,
   WrittenVersion,
 } from './port';
+export { VaultSession, fileSecret, type VaultAuth, type VaultSessionOptions } from './auth';

@@ -1,7 +1,8 @@
 import nodeVault from 'node-vault';
 import type { z } from 'zod';
 import { silentLogger, type Logger } from '../log/logger';
-import { classify } from './classify';
+import { VaultSession, type VaultAuth, type VaultSessionOptions } from './auth';
+import { classify, classifyNoResponse } from './classify';
 import { VaultError } from './errors';
 import type { CreatedToken, CreateTokenRequest, SecretMetadata, SecretsPort, SecretVersion, SigningKeyInfo, TokenInfo, VersionState, WrittenVersion } from './port';
 import {
@@ -24,8 +25,14 @@ import {
 export interface VaultSecretsOptions {
   /** Vault base URL, e.g. `https://vault.internal:8200`. */
   address: string;
-  /** Token the orchestrator acts with; give it only the policies it needs. */
-  token: string;
+  /** Token the orchestrator acts with; give it only the policies it needs. Or use `auth`. */
+  token?: string;
+  /** Log in (AppRole, Kubernetes) instead of a fixed token; the lease is renewed before it ends. */
+  auth?: VaultAuth;
+  /** PEM CA bundle for an https address. @default Node's trusted roots */
+  ca?: string;
+  /** Lease timing of a login token (tests pass the sandbox's clock). */
+  session?: Pick<VaultSessionOptions, 'now' | 'renewAfter'>;
   /** KV v2 mount. @default 'secret' */
   kvMount?: string;
   /** Transit mount. @default 'transit' */
@@ -76,6 +83,7 @@ class NodeVaultSecrets implements SecretsPort {
   constructor(
     private readonly client: Client,
     options: VaultSecretsOptions,
+    private readonly session?: VaultSession,
   ) {
     this.kv = options.kvMount?.replace(/^\/+|\/+$/g, '') ?? 'secret';
     this.transit = options.transitMount?.replace(/^\/+|\/+$/g, '') ?? 'transit';
@@ -86,12 +94,7 @@ class NodeVaultSecrets implements SecretsPort {
 
   /** Runs one call, turning every failure into a VaultError and every answer into a checked shape. */
   private async call<T>(operation: string, path: string, run: () => Promise<unknown>, schema: z.ZodType<T>): Promise<T> {
-    let raw: unknown;
-    try {
-      raw = await run();
-    } catch (err) {
-      throw this.translate(err, operation, path);
-    }
+    const raw = await this.authenticated(operation, path, run);
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       this.logger.warn({ operation, path }, 'vault answered in an unexpected shape');
@@ -101,10 +104,26 @@ class NodeVaultSecrets implements SecretsPort {
   }
 
   private async callVoid(operation: string, path: string, run: () => Promise<unknown>): Promise<void> {
-    try {
-      await run();
-    } catch (err) {
-      throw this.translate(err, operation, path);
+    await this.authenticated(operation, path, run);
+  }
+
+  /**
+   * Runs a call with a live token. A login token refused with 403 (revoked, or expired while the
+   * clock jumped) gets one fresh login and one retry; a second 403 is a real permission problem.
+   */
+  private async authenticated(operation: string, path: string, run: () => Promise<unknown>): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.session?.ensure();
+        return await run();
+      } catch (err) {
+        const error = this.translate(err, operation, path);
+        if (this.session && attempt === 0 && error.kind === 'permission-denied') {
+          this.session.invalidate();
+          continue;
+        }
+        throw error;
+      }
     }
   }
 
@@ -113,7 +132,7 @@ class NodeVaultSecrets implements SecretsPort {
     const failure = httpFailure(err);
     const error = failure
       ? new VaultError({ ...classify(failure.status, failure.errors), status: failure.status, path, operation })
-      : new VaultError({ kind: 'unavailable', path, operation, reason: 'no response (network error or timeout)' });
+      : new VaultError({ ...classifyNoResponse(err), path, operation });
     this.logger.debug({ operation, path, kind: error.kind, status: error.status }, 'vault call failed');
     return error;
   }
@@ -324,6 +343,16 @@ class NodeVaultSecrets implements SecretsPort {
  * depend on {@link SecretsPort} only and tests can point the same code at the Vault sandbox.
  */
 export function createVaultSecrets(options: VaultSecretsOptions): SecretsPort {
-  const client = nodeVault({ endpoint: options.address, token: options.token, apiVersion: 'v1' });
-  return new NodeVaultSecrets(client, options);
+  const auth: VaultAuth | undefined = options.auth ?? (options.token !== undefined ? { method: 'token', token: options.token } : undefined);
+  if (!auth) throw new TypeError('vault: give a token or an auth method');
+  const client = nodeVault({
+    endpoint: options.address,
+    apiVersion: 'v1',
+    ...(auth.method === 'token' ? { token: auth.token } : {}),
+    ...(options.ca !== undefined ? { requestOptions: { ca: options.ca } } : {}),
+  });
+  const session = auth.method === 'token'
+    ? undefined
+    : new VaultSession(client, auth, { ...options.session, requestTimeoutMs: options.requestTimeoutMs, ...(options.logger ? { logger: options.logger } : {}) });
+  return new NodeVaultSecrets(client, options, session);
 }

@@ -8,6 +8,7 @@ import { loadConfig } from '../../config/config';
 import type { TimelineEntry } from '../../domain/incident';
 import { createKafka, type KafkaConnection } from '../../kafka/client';
 import { silentLogger } from '../../log/logger';
+import { kafkaSecurity, vaultSecurity } from '../../app/secured-connections';
 import { createVaultSecrets, type SecretsPort } from '../../vault/index';
 import { publicKeysExport, publicKeysPem, resolveTrust, type TrustFlags } from './audit-trust';
 
@@ -64,12 +65,16 @@ export async function resolveConnection(flags: ConnectionFlags): Promise<{ conne
   const username = flags.username ?? config.kafka.username;
   const password = flags.password ?? config.kafka.password;
   const mechanism = flags.mechanism ?? config.kafka.saslMechanism;
+  const security = kafkaSecurity(config.kafka);
+  if (brokers && brokers.length > 0 && mechanism === 'oauthbearer' && security.oauthBearer) {
+    return { connection: { brokers, username: username ?? 'oauth', password: '', saslMechanism: 'oauthbearer', ...security }, topic: flags.topic ?? config.kafka.auditTopic };
+  }
   if (!brokers || brokers.length === 0 || !username || !password) {
     throw new Error('no Kafka to read: pass --brokers/--username/--password or set BREACHLINE_KAFKA_BROKERS/_USERNAME/_PASSWORD');
   }
   if (!(MECHANISMS as readonly string[]).includes(mechanism)) throw new Error(`unknown SASL mechanism ${mechanism}; expected one of ${MECHANISMS.join(', ')}`);
   return {
-    connection: { brokers, username, password, saslMechanism: mechanism as KafkaConnection['saslMechanism'], ssl: config.kafka.ssl },
+    connection: { brokers, username, password, saslMechanism: mechanism as KafkaConnection['saslMechanism'], ...security },
     topic: flags.topic ?? config.kafka.auditTopic,
   };
 }
@@ -81,7 +86,7 @@ export async function resolveConnection(flags: ConnectionFlags): Promise<{ conne
 async function configuredVault(stateFile?: string): Promise<SecretsPort | undefined> {
   const { vault } = loadConfig();
   const mounts = { kvMount: vault.kvMount, transitMount: vault.transitMount, requestTimeoutMs: 5000 };
-  if (vault.address !== undefined && vault.token !== undefined) return createVaultSecrets({ address: vault.address, token: vault.token, ...mounts });
+  if (vault.address !== undefined) return createVaultSecrets({ address: vault.address, ...vaultSecurity(vault), ...mounts });
   const running = await readRunState(stateFile ?? defaultStateFile()).catch(() => undefined);
   return running?.vault !== undefined ? createVaultSecrets({ address: running.vault.address, token: running.vault.token, ...mounts }) : undefined;
 }

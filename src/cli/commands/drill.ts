@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { appLogger } from '../../app/logging';
+import { temporalSecurity } from '../../app/secured-connections';
 import { defaultReportDir, startBreachline } from '../../app/start';
 import { defaultStateFile, readRunState, type RunState } from '../../app/state-file';
 import { loadConfig } from '../../config/config';
@@ -13,7 +14,9 @@ import { parseScenario } from '../../drill/scenarios';
 async function withDrillPort<T>(stateFile: string | undefined, allowInProcess: boolean, use: (port: DrillPort) => Promise<T>): Promise<T> {
   const state = await readRunState(stateFile ?? defaultStateFile()).catch(() => undefined);
   if (state && alive(state)) {
-    const connection = await Connection.connect({ address: state.temporal.address });
+    // A configured (possibly TLS / API-key) frontend: its security comes from this process's config.
+    const security = state.temporal.embedded ? {} : temporalSecurity(loadConfig().temporal);
+    const connection = await Connection.connect({ address: state.temporal.address, ...security });
     try {
       return await use(createDrillPort({ client: new Client({ connection, namespace: state.temporal.namespace }), drillTaskQueue: state.temporal.drillTaskQueue }));
     } finally {

@@ -32,11 +32,45 @@ export class SaslClientError extends Error {
 }
 
 /** Upper-case mechanism names as sent in SaslHandshake. */
-export type SaslMechanismName = 'PLAIN' | ScramMechanism;
+export type SaslMechanismName = 'PLAIN' | ScramMechanism | 'OAUTHBEARER';
 
-/** Creates the client exchange for a mechanism. */
-export function createSaslClient(mechanism: SaslMechanismName, username: string, password: string): SaslClient {
-  return mechanism === 'PLAIN' ? new PlainClient(username, password) : new ScramClient(mechanism, username, password);
+/**
+ * Creates the client exchange for a mechanism. For OAUTHBEARER `secret` is the bearer token and
+ * `username` is not sent (the token names the principal).
+ */
+export function createSaslClient(mechanism: SaslMechanismName, username: string, secret: string): SaslClient {
+  if (mechanism === 'OAUTHBEARER') return new OAuthBearerClient(secret);
+  return mechanism === 'PLAIN' ? new PlainClient(username, secret) : new ScramClient(mechanism, username, secret);
+}
+
+/** kafkajs' mechanism spelling → the SaslHandshake name. */
+export const SASL_MECHANISM_NAMES: Readonly<Record<'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer', SaslMechanismName>> = {
+  plain: 'PLAIN',
+  'scram-sha-256': 'SCRAM-SHA-256',
+  'scram-sha-512': 'SCRAM-SHA-512',
+  oauthbearer: 'OAUTHBEARER',
+};
+
+/**
+ * RFC 7628 client: one initial response, GS2 header without authzid, `auth=Bearer <token>`. A
+ * server that refuses answers an error JSON as a challenge; the client then sends the lone
+ * separator the RFC asks for, and the server fails the exchange.
+ */
+class OAuthBearerClient implements SaslClient {
+  private refused = false;
+
+  constructor(private readonly token: string) {}
+
+  start(): Buffer {
+    return Buffer.from(`n,,\x01auth=Bearer ${this.token}\x01\x01`, 'utf8');
+  }
+
+  async next(serverReply: Buffer): Promise<Buffer | undefined> {
+    if (serverReply.length === 0) return undefined;
+    if (this.refused) throw new SaslClientError('unexpected OAUTHBEARER message after a refusal');
+    this.refused = true;
+    return Buffer.from('\x01', 'utf8');
+  }
 }
 
 class PlainClient implements SaslClient {

@@ -10,7 +10,7 @@ import { ForensicEmitter, type ForensicEmitOptions } from './forensic-emit';
 import { encodeBatch } from './log/record-batch';
 import { TopicStore, type Topic } from './log/topic-store';
 import { DataDir } from './persistence/data-dir';
-import { AccessLog, AclOperation, Authorizer, CredentialStore, ResourceType, normalizeHost, operationName, resourceTypeName, type AccessRecord } from './security';
+import { AccessLog, AclOperation, Authorizer, CredentialStore, ResourceType, SASL_MECHANISMS, normalizeHost, operationName, resourceTypeName, type AccessRecord, type OAuthBearerValidation } from './security';
 import { Connection } from './server/connection';
 import type { Session } from './server/session';
 
@@ -55,8 +55,14 @@ export interface KafkaBrokerOptions {
   clock?: BrokerClock;
   /** How often retention runs on real time. @default 1000 */
   retentionCheckIntervalMs?: number;
-  /** PEM key and certificate: the listener becomes SASL_SSL instead of SASL_PLAINTEXT. */
-  tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * PEM key and certificate: the listener becomes SASL_SSL instead of SASL_PLAINTEXT. With `ca`
+   * and `requireClientCert` it is `ssl.client.auth=required`: a client without a certificate
+   * signed by `ca` fails the handshake before any Kafka request.
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requireClientCert?: boolean };
+  /** SASL/OAUTHBEARER validation; set, the broker offers OAUTHBEARER besides PLAIN and SCRAM. */
+  oauthBearer?: OAuthBearerValidation;
   /** `socket.request.max.bytes`: larger frames close the connection. @default 104857600 */
   maxRequestBytes?: number;
   /** Internal topic that receives access records as JSON. @default '__access_log' */
@@ -105,6 +111,10 @@ export class KafkaBroker {
   readonly defaultPartitions: number;
   readonly tlsEnabled: boolean;
   readonly saslSessionLifetimeMs: number;
+  /** Mechanisms offered in SaslHandshake (OAUTHBEARER only when configured). */
+  readonly saslMechanisms: readonly string[];
+  /** OAUTHBEARER validation, when offered. */
+  readonly oauthBearer: OAuthBearerValidation | undefined;
   private readonly superUsers: readonly string[];
   private readonly options: KafkaBrokerOptions;
   private server: Server | undefined;
@@ -133,6 +143,8 @@ export class KafkaBroker {
     this.defaultPartitions = options.defaultPartitions ?? 1;
     this.tlsEnabled = options.tls !== undefined;
     this.saslSessionLifetimeMs = options.saslSessionLifetimeMs ?? 0;
+    this.oauthBearer = options.oauthBearer;
+    this.saslMechanisms = options.oauthBearer ? [...SASL_MECHANISMS, 'OAUTHBEARER'] : SASL_MECHANISMS;
     this.superUsers = [`User:${this.adminUser}`, ...(options.superUsers ?? [])];
     this.authorizer = new Authorizer({ superUsers: this.superUsers, allowEveryoneIfNoAclFound: options.allowEveryoneIfNoAclFound });
     this.groups = new GroupCoordinator(options.groups);
@@ -178,9 +190,16 @@ export class KafkaBroker {
     this.retentionTimer.unref();
 
     const onSocket = (socket: Socket): void => this.accept(socket);
-    this.server = this.options.tls
-      ? createTlsServer({ key: this.options.tls.key, cert: this.options.tls.cert }, onSocket)
+    const tls = this.options.tls;
+    this.server = tls
+      ? createTlsServer({
+          key: tls.key,
+          cert: tls.cert,
+          ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+          ...(tls.requireClientCert ? { requestCert: true, rejectUnauthorized: true } : {}),
+        }, onSocket)
       : createNetServer(onSocket);
+    if (tls) this.server.on('tlsClientError', (err) => this.logger.info({ err: { message: err.message } }, 'kafka TLS handshake refused'));
     this.server.on('error', (err) => this.logger.error({ err }, 'kafka listener error'));
     const server = this.server;
     try {

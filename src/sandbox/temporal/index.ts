@@ -2,7 +2,7 @@ import type { RunningSandbox, SandboxStartOptions } from '../types';
 import type { ClockMode } from './clock';
 import type { FaultInjector } from './faults';
 import type { TemporalLimits } from './limits';
-import { TemporalSandboxServer } from './sandbox';
+import { TemporalSandboxServer, type TemporalSandboxServerOptions } from './sandbox';
 
 export { TemporalSandboxServer } from './sandbox';
 export type { TemporalSandboxServerOptions } from './sandbox';
@@ -16,6 +16,10 @@ export interface TemporalSandboxStartOptions extends SandboxStartOptions {
   clock?: ClockMode;
   /** Size and history limits; each defaults to the real server's. Tests lower them to reach them quickly. */
   limits?: Partial<TemporalLimits>;
+  /** Serve TLS, optionally requiring client certificates (mTLS). @default plaintext */
+  tls?: TemporalSandboxServerOptions['tls'];
+  /** Accepted API keys (`authorization: Bearer <key>` on every call). @default no check */
+  apiKeys?: readonly string[];
 }
 
 /** Handles tests use to steer the server's time. */

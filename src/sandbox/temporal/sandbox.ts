@@ -8,7 +8,7 @@ import { resolveLimits, type TemporalLimits } from './limits';
 import { operatorServiceHandlers } from './operator-service';
 import { restoreFromJournal } from './restore';
 import { createScheduleHandlers, type ScheduleHandlers } from './schedule-handlers';
-import { bind, createGrpcServer } from './server';
+import { bind, createGrpcServer, type GrpcTls } from './server';
 import { testServiceHandlers } from './test-service';
 import { workflowServiceHandlers } from './workflow-service';
 
@@ -28,6 +28,10 @@ export interface TemporalSandboxServerOptions {
   logger?: Logger;
   /** Size and history limits; each defaults to the real server's (see `limits.ts`). Tests lower them. */
   limits?: Partial<TemporalLimits>;
+  /** Serve TLS (and, with `requireClientCert`, mTLS) instead of plaintext. @default plaintext */
+  tls?: GrpcTls;
+  /** Accepted API keys; set, every call needs `authorization: Bearer <key>`. @default no check */
+  apiKeys?: readonly string[];
 }
 
 /** The sandbox Temporal server: engine, gRPC server, journal. */
@@ -74,19 +78,19 @@ export class TemporalSandboxServer {
       ],
       faults,
       logger,
-      { maxReceiveBytes: limits.grpcMaxReceiveBytes },
+      { maxReceiveBytes: limits.grpcMaxReceiveBytes, guard: { ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}) } },
     );
     const host = options.host ?? '127.0.0.1';
     let port: number;
     try {
-      port = await bind(grpcServer, host, options.port ?? 0);
+      port = await bind(grpcServer, host, options.port ?? 0, options.tls);
     } catch (err) {
       await schedulesHandle.manager.close();
       clock.close();
       opened?.journal.close();
       throw err;
     }
-    logger.info({ host, port, dataDir: options.dataDir, timeSkipping: clock.timeSkipping }, 'temporal sandbox listening');
+    logger.info({ host, port, dataDir: options.dataDir, timeSkipping: clock.timeSkipping, tls: options.tls !== undefined, apiKey: (options.apiKeys?.length ?? 0) > 0 }, 'temporal sandbox listening');
     return new TemporalSandboxServer(engine, clock, faults, grpcServer, opened?.journal, schedulesHandle, host, port);
   }
 

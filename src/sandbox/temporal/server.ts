@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Type, Writer } from 'protobufjs';
 import type { Logger } from '../../log/logger';
@@ -72,7 +73,27 @@ function toServiceError(err: unknown, logger: Logger, method: string): Partial<g
   return { code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
 }
 
-function serviceDefinition(impl: ServiceImpl, faults: FaultInjector, logger: Logger): { definition: grpc.ServiceDefinition; handlers: grpc.UntypedServiceImplementation } {
+/**
+ * Who may call: with API keys configured, every call must carry `authorization: Bearer <key>`
+ * (Temporal Cloud's API-key authentication); a missing or unknown key is UNAUTHENTICATED.
+ */
+export interface CallGuard {
+  apiKeys?: readonly string[];
+}
+
+function unauthenticated(guard: CallGuard, metadata: grpc.Metadata): Partial<grpc.ServiceError> | undefined {
+  if (!guard.apiKeys || guard.apiKeys.length === 0) return undefined;
+  const header = metadata.get('authorization')[0];
+  const presented = typeof header === 'string' && /^Bearer /i.test(header) ? Buffer.from(header.slice(7).trim()) : undefined;
+  const known = presented !== undefined && guard.apiKeys.some((k) => {
+    const want = Buffer.from(k);
+    return want.length === presented.length && timingSafeEqual(want, presented);
+  });
+  if (known) return undefined;
+  return { code: grpc.status.UNAUTHENTICATED, details: presented === undefined ? 'Request unauthorized: no API key (authorization: Bearer <key>)' : 'Request unauthorized: invalid API key' };
+}
+
+function serviceDefinition(impl: ServiceImpl, faults: FaultInjector, logger: Logger, guard: CallGuard): { definition: grpc.ServiceDefinition; handlers: grpc.UntypedServiceImplementation } {
   const service = protoRoot.lookupService(impl.service);
   const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
   const handlers: grpc.UntypedServiceImplementation = {};
@@ -91,6 +112,11 @@ function serviceDefinition(impl: ServiceImpl, faults: FaultInjector, logger: Log
     };
     const handler = impl.handlers[method.name];
     handlers[method.name] = (call: grpc.ServerUnaryCall<object, object>, callback: grpc.sendUnaryData<object>) => {
+      const refused = unauthenticated(guard, call.metadata);
+      if (refused) {
+        callback(refused);
+        return;
+      }
       if (!handler) {
         callback({ code: grpc.status.UNIMPLEMENTED, details: `${method.name} is not implemented by the sandbox server` });
         return;
@@ -123,19 +149,37 @@ function serviceDefinition(impl: ServiceImpl, faults: FaultInjector, logger: Log
  * `maxReceiveBytes` are refused with RESOURCE_EXHAUSTED, as by a real frontend (4 MiB, grpc-go's
  * default); responses may be larger (a long history), as the real server sends them.
  */
-export function createGrpcServer(impls: readonly ServiceImpl[], faults: FaultInjector, logger: Logger, opts: { maxReceiveBytes?: number } = {}): grpc.Server {
+export function createGrpcServer(impls: readonly ServiceImpl[], faults: FaultInjector, logger: Logger, opts: { maxReceiveBytes?: number; guard?: CallGuard } = {}): grpc.Server {
   if (!installFastGzip()) logger.debug('grpc-js changed shape: requests are inflated by its own zlib streams');
   const server = new grpc.Server({ 'grpc.max_receive_message_length': opts.maxReceiveBytes ?? 4 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   for (const impl of impls) {
-    const { definition, handlers } = serviceDefinition(impl, faults, logger);
+    const { definition, handlers } = serviceDefinition(impl, faults, logger, opts.guard ?? {});
     server.addService(definition, handlers);
   }
   return server;
 }
 
-/** Binds `host:port` (0 picks a free port) and resolves with the bound port. */
-export function bind(server: grpc.Server, host: string, port: number): Promise<number> {
+/**
+ * TLS for the frontend: PEM key and certificate; with `ca` and `requireClientCert`, clients must
+ * present a certificate signed by `ca` (mTLS, as Temporal Cloud namespaces require).
+ */
+export interface GrpcTls {
+  key: string | Buffer;
+  cert: string | Buffer;
+  ca?: string | Buffer;
+  requireClientCert?: boolean;
+}
+
+/** Binds `host:port` (0 picks a free port), plaintext or with `tls`, and resolves with the bound port. */
+export function bind(server: grpc.Server, host: string, port: number, tls?: GrpcTls): Promise<number> {
+  const credentials = tls
+    ? grpc.ServerCredentials.createSsl(
+        tls.ca !== undefined ? Buffer.from(tls.ca) : null,
+        [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }],
+        tls.requireClientCert === true,
+      )
+    : grpc.ServerCredentials.createInsecure();
   return new Promise((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    server.bindAsync(`${host}:${port}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
   });
 }

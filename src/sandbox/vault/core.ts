@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Acl } from './acl';
 import type { VaultClock } from './clock';
+import type { KubernetesAuthConfig } from './routes-kubernetes';
 import { badRequest } from './errors';
 import { DEFAULT_POLICY_TEXT, parsePolicy, type AclPolicy } from './policy';
 import { combineShares, splitSecret } from './shamir';
@@ -96,6 +97,8 @@ export class VaultCore {
   private unsealParts: Buffer[] = [];
   private unsealNonce = '';
   private readonly parsed = new Map<string, AclPolicy>();
+  /** Kubernetes auth roles (configuration of the sandbox run, not persisted state). */
+  kubernetes: KubernetesAuthConfig | undefined;
 
   constructor(
     readonly state: VaultState,

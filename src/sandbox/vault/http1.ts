@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions as TlsServerOptions } from 'node:tls';
 
 /*
  * A deliberately small HTTP/1.1 server. Vault's API uses the non-standard `LIST` method (node-vault
@@ -199,16 +200,17 @@ export interface Http1Server {
 }
 
 /** Starts an HTTP/1.1 server on `host:port` that accepts any method token. */
-export async function listenHttp1(host: string, port: number, handler: Http1Handler): Promise<Http1Server> {
+export async function listenHttp1(host: string, port: number, handler: Http1Handler, tls?: TlsServerOptions): Promise<Http1Server> {
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  const onSocket = (socket: Socket): void => {
     // Responses go out in one write; without this, Nagle plus the client's delayed ACK can add
     // tens of milliseconds to a request that follows another on the same connection.
     socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     serveSocket(socket, handler);
-  });
+  };
+  const server = tls ? createTlsServer(tls, onSocket) : createServer(onSocket);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -7,10 +7,12 @@ import { systemClock, type VaultClock } from './clock';
 import { initialState, VaultCore } from './core';
 import { listenHttp1 } from './http1';
 import { loadSnapshot, saveSnapshot } from './persistence';
+import type { KubernetesAuthConfig } from './routes-kubernetes';
 import { createPipeline, type FaultState } from './server';
 
 export { ManualClock, type VaultClock } from './clock';
 export type { AuditEntry } from './audit';
+export type { KubernetesAuthConfig, KubernetesRole } from './routes-kubernetes';
 
 /** Options of the Vault sandbox beyond the common sandbox options. */
 export interface VaultSandboxOptions extends SandboxStartOptions {
@@ -22,6 +24,10 @@ export interface VaultSandboxOptions extends SandboxStartOptions {
   unsealThreshold?: number;
   /** Start sealed, as a real Vault restart does. @default false (dev-server style) */
   startSealed?: boolean;
+  /** Serve HTTPS with this PEM key and certificate (`address` becomes https://). @default plain HTTP */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Kubernetes auth roles, served at `auth/<mount>/login`. @default no Kubernetes auth */
+  kubernetes?: KubernetesAuthConfig;
 }
 
 /** Fault hooks (design §4). */
@@ -75,6 +81,7 @@ export async function start(options: VaultSandboxOptions = {}): Promise<RunningV
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const state = (dataDir ? loadSnapshot(dataDir) : undefined) ?? initialState({ shares: options.unsealShares, threshold: options.unsealThreshold }, clock.now());
   const core = new VaultCore(state, clock, options.startSealed ?? false);
+  core.kubernetes = options.kubernetes;
   const audit = new AuditLog(Buffer.from(state.auditSalt, 'base64'), dataDir ? join(dataDir, 'audit.log') : undefined);
   const faults: FaultState = { latencyMs: 0, failNext: { count: 0, status: 503 }, delayed: 0 };
   const persist = (): void => {
@@ -87,8 +94,8 @@ export async function start(options: VaultSandboxOptions = {}): Promise<RunningV
   };
   persist();
   const pipeline = createPipeline({ core, audit, faults, logger, persist });
-  const http = await listenHttp1(host, options.port ?? 0, pipeline);
-  const address = `http://${host.includes(':') ? `[${host}]` : host}:${http.port}`;
+  const http = await listenHttp1(host, options.port ?? 0, pipeline, options.tls ? { key: options.tls.key, cert: options.tls.cert } : undefined);
+  const address = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${http.port}`;
   logger.info({ address, dataDir }, 'vault sandbox listening');
 
   return {

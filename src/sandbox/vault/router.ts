@@ -1,6 +1,7 @@
 import type { VaultCore } from './core';
 import type { Route } from './route';
 import { approleRoute } from './routes-approle';
+import { kubernetesRoute } from './routes-kubernetes';
 import { kvRoute } from './routes-kv';
 import { sysRoute } from './routes-sys';
 import { tokenRoute } from './routes-token';
@@ -20,6 +21,8 @@ export function resolveRoute(core: VaultCore, path: string): Route | undefined {
   if (path.startsWith('sys/')) return sysRoute(core, path.slice(4));
   if (path.startsWith('auth/')) {
     const authPath = path.slice(5);
+    const kubernetes = kubernetesRoute(core, core.kubernetes, authPath);
+    if (kubernetes) return kubernetes;
     const mount = mountFor(state.auths, authPath);
     if (!mount) return undefined;
     const rest = authPath.slice(mount.length);

@@ -6,7 +6,7 @@ import * as describeConfigsV1 from '../protocol/describe-configs/v1';
 import { ConfigSource } from '../protocol/describe-configs/v1';
 import { BrokerError, ErrorCode } from '../protocol/errors';
 import { TOPIC_CONFIGS } from '../log/topic-configs';
-import { AclOperation, CLUSTER_RESOURCE_NAME, SASL_MECHANISMS, ResourceType } from '../security';
+import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType } from '../security';
 import { defineHandler, type ApiHandler } from './types';
 
 /** Config resource types on the wire (not the ACL resource types). */
@@ -20,7 +20,7 @@ function brokerConfigs(broker: KafkaBroker): Record<string, string> {
     'default.replication.factor': '1',
     'auto.create.topics.enable': String(broker.autoCreateTopics),
     'socket.request.max.bytes': String(broker.maxRequestBytes),
-    'sasl.enabled.mechanisms': SASL_MECHANISMS.join(','),
+    'sasl.enabled.mechanisms': broker.saslMechanisms.join(','),
     'listeners': `${broker.tlsEnabled ? 'SASL_SSL' : 'SASL_PLAINTEXT'}://${broker.address}`,
     'log.cleanup.policy': 'delete',
     'log.retention.ms': TOPIC_CONFIGS['retention.ms']?.default ?? '',

@@ -10,7 +10,7 @@ import * as saslHandshakeV0 from '../protocol/sasl-handshake/v0';
 import * as saslHandshakeV1 from '../protocol/sasl-handshake/v1';
 import type { KafkaBroker } from '../broker';
 import type { Session } from '../server/session';
-import { SASL_MECHANISMS, SaslAuthenticationError, createSaslExchange } from '../security';
+import { SaslAuthenticationError, createSaslExchange } from '../security';
 import { codecFor, defineHandler, type ApiHandler } from './types';
 
 const API_VERSIONS_CODECS = { 0: apiVersionsV0, 1: apiVersionsV1, 2: apiVersionsV1, 3: apiVersionsV3 } as const;
@@ -36,18 +36,21 @@ const saslHandshake = defineHandler<{ mechanism: string }>({
       // Without a session lifetime (KIP-368) there is no re-authentication, so a second handshake is illegal.
       errorCode = ErrorCode.ILLEGAL_SASL_STATE;
       s.closeAfterReply = true;
-    } else if (!SASL_MECHANISMS.includes(req.mechanism)) {
+    } else if (!ctx.broker.saslMechanisms.includes(req.mechanism)) {
       errorCode = ErrorCode.UNSUPPORTED_SASL_MECHANISM;
       s.closeAfterReply = true;
     } else {
       s.mechanism = req.mechanism;
-      s.exchange = createSaslExchange(req.mechanism, ctx.broker.credentials);
+      s.exchange = createSaslExchange(req.mechanism, ctx.broker.credentials, {
+        ...(ctx.broker.oauthBearer ? { oauthBearer: ctx.broker.oauthBearer } : {}),
+        now: () => ctx.broker.clock.now(),
+      });
       // After a v0 handshake the next frames are raw SASL tokens (see protocol/sasl-handshake/v0.ts).
       s.rawSasl = ctx.version === 0;
     }
-    return (w) => codecFor(HANDSHAKE_CODECS, ctx.version).encode(w, { errorCode, mechanisms: SASL_MECHANISMS });
+    return (w) => codecFor(HANDSHAKE_CODECS, ctx.version).encode(w, { errorCode, mechanisms: ctx.broker.saslMechanisms });
   },
-  fail: (ctx, _req, code) => (w) => codecFor(HANDSHAKE_CODECS, ctx.version).encode(w, { errorCode: code, mechanisms: SASL_MECHANISMS }),
+  fail: (ctx, _req, code) => (w) => codecFor(HANDSHAKE_CODECS, ctx.version).encode(w, { errorCode: code, mechanisms: ctx.broker.saslMechanisms }),
 });
 
 const AUTHENTICATE_CODECS = { 0: saslAuthenticateV0, 1: saslAuthenticateV1, 2: saslAuthenticateV2 } as const;

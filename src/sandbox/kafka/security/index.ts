@@ -29,3 +29,4 @@ export {
   type ScramUserResult,
 } from './scram-api';
 export { SECURITY_ERRORS } from './errors';
+export { validateBearerToken, type OAuthBearerValidation } from './oauthbearer';

@@ -13,6 +13,7 @@ import {
   type ScramMechanism,
 } from '../../../kafka/scram-math';
 import { DEFAULT_SCRAM_ITERATIONS, type CredentialStore } from './credentials';
+import { OAuthBearerServerExchange, type OAuthBearerValidation } from './oauthbearer';
 
 /** Mechanisms the sandbox broker lists in its SaslHandshake response. */
 export const SASL_MECHANISMS: readonly string[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
@@ -53,7 +54,8 @@ export type SaslFailureReason =
   | 'channel-binding'
   | 'extensions-not-supported'
   | 'invalid-nonce'
-  | 'illegal-state';
+  | 'illegal-state'
+  | 'invalid-token';
 
 /** Client messages beyond this are refused before parsing: real ones are a few hundred bytes. */
 const MAX_CLIENT_MESSAGE = 8 * 1024;
@@ -62,12 +64,17 @@ const MAX_CLIENT_MESSAGE = 8 * 1024;
 export interface SaslExchangeOptions {
   /** Server part of the SCRAM nonce; fixed only to replay published test vectors. @default random */
   serverNonce?: () => string;
+  /** OAUTHBEARER validation; without it the mechanism is not offered. */
+  oauthBearer?: OAuthBearerValidation;
+  /** Clock for token expiry. @default Date.now */
+  now?: () => number;
 }
 
 /** Creates the server side of `mechanism` (as named in SaslHandshake, upper case) over `store`. */
 export function createSaslExchange(mechanism: string, store: CredentialStore, options: SaslExchangeOptions = {}): SaslExchange {
   if (mechanism === 'PLAIN') return new PlainExchange(store);
   if (isScramMechanism(mechanism)) return new ScramServerExchange(mechanism, store, options.serverNonce ?? scramNonce);
+  if (mechanism === 'OAUTHBEARER' && options.oauthBearer) return new OAuthBearerServerExchange(options.oauthBearer, options.now ?? Date.now);
   throw new SaslAuthenticationError(`Unsupported SASL mechanism ${mechanism}`, 'unsupported-mechanism');
 }
 
