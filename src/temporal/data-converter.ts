@@ -1,0 +1,46 @@
+import type { DataConverter } from '@temporalio/common';
+import type { Config } from '../config/config';
+import type { Logger } from '../log/logger';
+import { createVaultSecrets } from '../vault';
+import { VaultPayloadCodec, type DataKeySource } from './payload-codec';
+
+/*
+ * The one place the Temporal data converter is built. Every client and worker of the main command,
+ * the worker process and the CLI take theirs from here, so they all read and write the same
+ * payloads; a process that skipped the codec could not read what the others wrote.
+ */
+
+/** Where Vault is, as the endpoints resolve it (configured or the embedded sandbox). */
+export interface CodecVault {
+  address: string;
+  token: string;
+  transitMount: string;
+}
+
+/** The payload encryption of a process: the data converter to give Temporal, and its codec (absent when off). */
+export interface PayloadEncryption {
+  /** `{}` when encryption is off (the SDK's defaults). */
+  dataConverter: DataConverter;
+  codec?: VaultPayloadCodec;
+}
+
+/** Builds the codec from the config's `temporal.codec` block over a given data key source. */
+export function createPayloadCodec(settings: Config['temporal']['codec'], secrets: DataKeySource): VaultPayloadCodec {
+  return new VaultPayloadCodec({
+    secrets,
+    transitKey: settings.transitKey,
+    rotateAfterPayloads: settings.rotateAfterPayloads,
+    rotateAfterMs: settings.rotateAfterMinutes * 60_000,
+  });
+}
+
+/**
+ * The payload encryption for `config` with Vault at `vault`. On by default (`temporal.codec.enabled`),
+ * since every mode has a Vault (configured or embedded); off only when the config turns it off.
+ */
+export function payloadEncryption(config: Config, vault: CodecVault, logger: Logger): PayloadEncryption {
+  if (!config.temporal.codec.enabled) return { dataConverter: {} };
+  const secrets = createVaultSecrets({ address: vault.address, token: vault.token, transitMount: vault.transitMount, logger: logger.child({ adapter: 'vault', use: 'temporal-codec' }) });
+  const codec = createPayloadCodec(config.temporal.codec, secrets);
+  return { dataConverter: { payloadCodecs: [codec] }, codec };
+}
