@@ -8,6 +8,7 @@ import { registerStartCommand } from './commands/start';
 // Regulatory clocks (issue 10).
 import { registerClocksCommand } from './commands/clocks';
 import { registerRegisterCommands } from './commands/register';
+import { registerCodecServerCommand } from './commands/codec-server';
 
 /** Builds the `breachline` command tree. */
 export function buildProgram(): Command {
@@ -22,6 +23,8 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerClocksCommand(program);
   registerRegisterCommands(program);
+  // Temporal's codec endpoint (issue 15).
+  registerCodecServerCommand(program);
   return program;
 }
 

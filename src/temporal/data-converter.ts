@@ -1,5 +1,6 @@
 import type { DataConverter } from '@temporalio/common';
-import type { Config } from '../config/config';
+import type { RunState } from '../app/state-file';
+import { ConfigError, type Config } from '../config/config';
 import type { Logger } from '../log/logger';
 import { createVaultSecrets } from '../vault';
 import { VaultPayloadCodec, type DataKeySource } from './payload-codec';
@@ -42,5 +43,27 @@ export function payloadEncryption(config: Config, vault: CodecVault, logger: Log
   if (!config.temporal.codec.enabled) return { dataConverter: {} };
   const secrets = createVaultSecrets({ address: vault.address, token: vault.token, transitMount: vault.transitMount, logger: logger.child({ adapter: 'vault', use: 'temporal-codec' }) });
   const codec = createPayloadCodec(config.temporal.codec, secrets);
+  return { dataConverter: { payloadCodecs: [codec] }, codec };
+}
+
+/**
+ * The payload encryption a CLI command needs to talk to a running instance that encrypts (its
+ * state file says so and names the transit key): Vault from the state file when embedded, else
+ * the caller's configured Vault (`configuredVault`, read only when needed). Without either, the
+ * command could not read a single payload, so it stops with what to set.
+ */
+export function payloadEncryptionForRunState(
+  state: RunState,
+  configuredVault: () => { address: string; token: string } | undefined,
+  logger: Logger,
+): PayloadEncryption {
+  if (!state.codec) return { dataConverter: {} };
+  const vault = state.vault ?? configuredVault();
+  if (!vault) {
+    throw new ConfigError([`the running breachline encrypts Temporal payloads with Vault transit key ${state.codec.transitKey}: set BREACHLINE_VAULT_ADDRESS and BREACHLINE_VAULT_TOKEN so this command can read them`]);
+  }
+  const secrets = createVaultSecrets({ address: vault.address, token: vault.token, transitMount: state.codec.transitMount, logger: logger.child({ adapter: 'vault', use: 'temporal-codec' }) });
+  // A short-lived command encrypts little: the default rotation is enough.
+  const codec = new VaultPayloadCodec({ secrets, transitKey: state.codec.transitKey });
   return { dataConverter: { payloadCodecs: [codec] }, codec };
 }

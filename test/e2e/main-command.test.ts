@@ -4,10 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunState, type RunState } from '../../src/app/state-file';
 import { INCIDENT_STATUSES, type IncidentState } from '../../src/domain/incident';
 import { INCIDENT_WORKFLOW_TYPE, stateQuery } from '../../workflows/api';
+import { silentLogger } from '../../src/log/logger';
+import { payloadEncryptionForRunState } from '../../src/temporal/data-converter';
+
+/** The running instance encrypts Temporal payloads (on by default); read them as the CLI does. */
+const converterOf = (state: RunState): DataConverter => payloadEncryptionForRunState(state, () => undefined, silentLogger).dataConverter;
 
 /*
  * The README's main command, driven only through the CLI a user types: `breachline start` from
@@ -99,7 +105,7 @@ describe('npm start (bin/breachline start) with no configuration', () => {
     // The same from the workflow itself: the compromised principal's access was revoked.
     const connection = await Connection.connect({ address: state.temporal.address });
     try {
-      const s = await new Client({ connection, namespace: state.temporal.namespace }).workflow.getHandle(incidentId).query<IncidentState>(stateQuery);
+      const s = await new Client({ connection, namespace: state.temporal.namespace, dataConverter: converterOf(state) }).workflow.getHandle(incidentId).query<IncidentState>(stateQuery);
       expect(s.steps.find((x) => x.id === 'contain')?.status).toBe('completed');
       expect(s.revokedPrincipals.map((r) => r.principal)).toContain('User:report-exporter');
     } finally {
@@ -123,7 +129,7 @@ describe('npm start (bin/breachline start) with no configuration', () => {
     const drillId = /^Drill `([^`]+)`/m.exec(out)?.[1] as string;
     const connection = await Connection.connect({ address: state.temporal.address });
     try {
-      const d = await new Client({ connection, namespace: state.temporal.namespace }).workflow.getHandle(drillId).describe();
+      const d = await new Client({ connection, namespace: state.temporal.namespace, dataConverter: converterOf(state) }).workflow.getHandle(drillId).describe();
       expect(d.taskQueue).toBe(state.temporal.drillTaskQueue);
       expect(d.status.name).toBe('COMPLETED');
     } finally {
@@ -164,7 +170,7 @@ describe('npm start again after Ctrl-C, in the same directory', () => {
       const state = await readRunState(stateFile);
       const connection = await Connection.connect({ address: state.temporal.address });
       try {
-        const workflows = new Client({ connection, namespace: state.temporal.namespace }).workflow;
+        const workflows = new Client({ connection, namespace: state.temporal.namespace, dataConverter: converterOf(state) }).workflow;
         const ids: string[] = [];
         // The demo's incident (drills run theirs on the drill task queue).
         for await (const w of workflows.list()) if (w.type === INCIDENT_WORKFLOW_TYPE && w.taskQueue === state.temporal.taskQueue) ids.push(w.workflowId);

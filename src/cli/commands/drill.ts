@@ -8,14 +8,17 @@ import { loadConfig } from '../../config/config';
 import { parseDuration } from '../../domain/duration';
 import { createDrillPort, type DrillPort } from '../../drill/port';
 import { parseScenario } from '../../drill/scenarios';
+import { silentLogger } from '../../log/logger';
+import { payloadEncryptionForRunState } from '../../temporal/data-converter';
 
 /** A drill port on the running instance, or on one started in this process when none runs. */
 async function withDrillPort<T>(stateFile: string | undefined, allowInProcess: boolean, use: (port: DrillPort) => Promise<T>): Promise<T> {
   const state = await readRunState(stateFile ?? defaultStateFile()).catch(() => undefined);
   if (state && alive(state)) {
+    const { dataConverter } = payloadEncryptionForRunState(state, configuredVault, silentLogger);
     const connection = await Connection.connect({ address: state.temporal.address });
     try {
-      return await use(createDrillPort({ client: new Client({ connection, namespace: state.temporal.namespace }), drillTaskQueue: state.temporal.drillTaskQueue }));
+      return await use(createDrillPort({ client: new Client({ connection, namespace: state.temporal.namespace, dataConverter }), drillTaskQueue: state.temporal.drillTaskQueue }));
     } finally {
       await connection.close();
     }
@@ -30,6 +33,12 @@ async function withDrillPort<T>(stateFile: string | undefined, allowInProcess: b
   } finally {
     await app.close();
   }
+}
+
+/** The configured Vault, for reading an instance's encrypted payloads when its Vault is not embedded. */
+function configuredVault(): { address: string; token: string } | undefined {
+  const { vault } = loadConfig();
+  return vault.address !== undefined && vault.token !== undefined ? { address: vault.address, token: vault.token } : undefined;
 }
 
 function alive(state: RunState): boolean {

@@ -31,7 +31,10 @@ export type OpsAction =
   | 'classify'
   | 'material'
   | 'not-notifiable'
-  | 'subjects';
+  | 'subjects'
+  // The Temporal codec endpoint (issue 15): reading and writing encrypted payloads in Temporal's UI.
+  | 'decode-payloads'
+  | 'encode-payloads';
 
 /** Every action, in the order help lists their commands. */
 export const OPS_ACTIONS: readonly OpsAction[] = [
@@ -58,10 +61,13 @@ export const OPS_ACTIONS: readonly OpsAction[] = [
   'material',
   'not-notifiable',
   'subjects',
+  // The Temporal codec endpoint (issue 15).
+  'decode-payloads',
+  'encode-payloads',
 ];
 
 /** Actions that concern the workspace rather than one incident. */
-export const WORKSPACE_ACTIONS: ReadonlySet<OpsAction> = new Set<OpsAction>(['help', 'list', 'drill-list', 'drill-run']);
+export const WORKSPACE_ACTIONS: ReadonlySet<OpsAction> = new Set<OpsAction>(['help', 'list', 'drill-list', 'drill-run', 'decode-payloads', 'encode-payloads']);
 
 /** The role map from config, read once; a user it does not name has no role. */
 export type RoleMap = Readonly<Record<string, OpsRole>>;
