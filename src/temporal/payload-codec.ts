@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { isVaultError } from '../vault/errors';
 import type { DataKey, SecretsPort } from '../vault/port';
 
 /*
@@ -150,11 +151,14 @@ export class VaultPayloadCodec implements PayloadCodec {
     const { transitKey } = this.options;
     let dataKey: DataKey;
     try {
-      if (!this.ensured) {
+      dataKey = await this.options.secrets.generateDataKey(transitKey).catch(async (err: unknown) => {
+        // Vault answers a missing key with a 400 (invalid-request): create it once, then ask again.
+        // A token with only the datakey capability never needs to read or create the key.
+        if (this.ensured || !isVaultError(err, 'invalid-request')) throw err;
         await this.options.secrets.ensureEncryptionKey(transitKey);
         this.ensured = true;
-      }
-      dataKey = await this.options.secrets.generateDataKey(transitKey);
+        return this.options.secrets.generateDataKey(transitKey);
+      });
     } catch (err) {
       throw new PayloadEncryptionError(
         `cannot encrypt Temporal payloads: Vault transit key "${transitKey}" gave no data key (${(err as Error).message}). ` +

@@ -132,6 +132,16 @@ describe('VaultPayloadCodec', () => {
     await expect(unreachable.encode([toPayload(1)])).rejects.toThrow(/cannot encrypt Temporal payloads.*unavailable/);
   });
 
+  it('works with a least-privilege token: datakey and decrypt on the key, nothing else', async () => {
+    await new VaultPayloadCodec({ secrets, transitKey: 'codec-lp' }).encode([toPayload(0)]);
+    const policy = 'path "transit/datakey/plaintext/codec-lp" { capabilities = ["update"] }\npath "transit/decrypt/codec-lp" { capabilities = ["update"] }\n';
+    await client(vault.address, vault.rootToken).write('sys/policies/acl/temporal-codec', { policy });
+    const narrow = await secrets.createToken({ policies: ['temporal-codec'] });
+    const codec = new VaultPayloadCodec({ secrets: createVaultSecrets({ address: vault.address, token: narrow.token }), transitKey: 'codec-lp' });
+    const [enc] = await codec.encode([toPayload(ALERT)]);
+    expect(defaultPayloadConverter.fromPayload((await new VaultPayloadCodec({ secrets, transitKey: 'codec-lp' }).decode([enc!]))[0]!)).toEqual(ALERT);
+  });
+
   it('cannot decode without transit decrypt on the key', async () => {
     const [enc] = await new VaultPayloadCodec({ secrets, transitKey: 'codec-a' }).encode([toPayload(ALERT)]);
     const limited = await secrets.createToken({ policies: ['default'] });
