@@ -108,9 +108,26 @@ describe('npm start (bin/breachline start) with no configuration', () => {
       const s = await new Client({ connection, namespace: state.temporal.namespace, dataConverter: converterOf(state) }).workflow.getHandle(incidentId).query<IncidentState>(stateQuery);
       expect(s.steps.find((x) => x.id === 'contain')?.status).toBe('completed');
       expect(s.revokedPrincipals.map((r) => r.principal)).toContain('User:report-exporter');
+      // Temporal holds it encrypted (issue 15): a client without the codec reads nothing of it.
+      await expect(new Client({ connection, namespace: state.temporal.namespace }).workflow.getHandle(incidentId).query(stateQuery)).rejects.toThrow(/encoding/i);
     } finally {
       await connection.close();
     }
+  });
+
+  it('serves the codec endpoint to the demo commander named in the state file, and to no one else', async () => {
+    expect(stdout).toContain('payloads encrypted (Vault transit key breachline-temporal)');
+    const endpoint = state.codec?.endpoint;
+    expect(endpoint?.user).toBe('U0COMMANDER');
+    const body = JSON.stringify({ payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"probe"').toString('base64') }] });
+    const post = (path: string, token?: string): Promise<Response> =>
+      fetch(`${endpoint?.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+    expect((await post('/decode')).status).toBe(401);
+    const encoded = (await (await post('/encode', endpoint?.token)).json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
+    expect(Buffer.from(encoded.payloads[0]?.metadata.encoding ?? '', 'base64').toString()).toBe('binary/encrypted');
+    const decoded = await fetch(`${endpoint?.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${endpoint?.token}` }, body: JSON.stringify(encoded) });
+    const back = (await decoded.json()) as { payloads: Array<{ data: string }> };
+    expect(Buffer.from(back.payloads[0]?.data ?? '', 'base64').toString()).toBe('"probe"');
   });
 
   it('a malformed command line gets a clear error, not a crash', async () => {
