@@ -15,14 +15,15 @@ import { loadRunbookFile } from '../src/domain/runbook-loader';
 import { openIncident } from '../src/playbook/open-incident';
 import { seedTradingExfiltration } from '../src/sandbox/scenario/trading-exfiltration';
 import { readServiceAccount } from '../src/vault/service-accounts';
-import { eventually, exfiltrationAlert, killProcess, playbookBundle, ROOT, startSandboxes, startWorkerProcess } from '../test/e2e/helpers';
+import { encryptedConverter, eventually, exfiltrationAlert, killProcess, playbookBundle, ROOT, startSandboxes, startWorkerProcess } from '../test/e2e/helpers';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STARTED = 2; // PENDING_ACTIVITY_STATE_STARTED
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'breachline-resume-'));
-  const sb = await startSandboxes();
+  // The worker process encrypts payloads (the default), so the client reads them through the same codec.
+  const sb = await startSandboxes({ dataConverter: encryptedConverter });
   try {
     const bundlePath = join(dir, 'workflows.js');
     writeFileSync(bundlePath, (await playbookBundle()).code);

@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../src/config/config';
 import { workerVersioning } from '../src/config/worker-versioning';
 import { createLogger, type Logger } from '../src/log/logger';
 import { collectSecretValues } from '../src/log/redact';
+import { payloadEncryption } from '../src/temporal/data-converter';
 import { buildDeps, resolveEndpoints } from './deps';
 
 /**
@@ -54,6 +55,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const { config, logger } = options;
   const endpoints = resolveEndpoints(config);
   const deps: PlaybookDeps = buildDeps(config, endpoints, logger);
+  // The same payload encryption as the main command's clients (issue 15), or none when turned off.
+  const { dataConverter } = payloadEncryption(config, endpoints.vault, logger);
   const connection = await NativeConnection.connect(temporalConnectOptions(endpoints.temporal));
   try {
     const taskQueue = options.taskQueue ?? config.temporal.taskQueue;
@@ -62,6 +65,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       connection,
       namespace: endpoints.temporal.namespace,
       taskQueue,
+      dataConverter,
       ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
       activities: logged(createActivities(deps), logger),
       ...workerVersioning(config),

@@ -23,6 +23,8 @@ import { createKafka } from '../kafka/client';
 import { FileCardStore } from '../slack/cards/file-card-store';
 import { WarRoom } from '../slack/war-room';
 import { startWarRoomFeed } from '../slack/war-room-feed';
+import { payloadEncryption, type PayloadEncryption } from '../temporal/data-converter';
+import { startCodecServer } from '../temporal/codec-server';
 
 /** Options of {@link startBreachline}. */
 export interface StartBreachlineOptions {
@@ -101,9 +103,11 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       scenario = await seedScenarioIfEmpty({ kafka: endpoints.kafka, secrets, vault: { address: endpoints.vault.address, token }, logger });
     }
 
+    // Every payload Temporal stores is encrypted (issue 15): one codec for the client and both workers.
+    const encryption = payloadEncryption(config, endpoints.vault, logger);
     const connection = await Connection.connect(temporalConnectOptions(endpoints.temporal));
     closers.push(() => connection.close());
-    const client = new Client({ connection, namespace: endpoints.temporal.namespace });
+    const client = new Client({ connection, namespace: endpoints.temporal.namespace, dataConverter: encryption.dataConverter });
     const runbooks = new RunbookCatalog(await loadIngressRunbooks(config));
 
     const workers = await startWorkers({
@@ -116,6 +120,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       runbooks,
       reportDir: options.reportDir,
       logger,
+      dataConverter: encryption.dataConverter,
       ...(kill && options.dataDir ? { wrapActivities: faultHook(kill, options.dataDir, logger) } : {}),
       ...(options.workflowBundlePath !== undefined ? { workflowBundlePath: options.workflowBundlePath } : {}),
     });
@@ -128,6 +133,9 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
     const ingress = createIngressServer({ config: ingressConfig, temporalClient: client, runbooks, logger: logger.child({ component: 'ingress' }) });
     const listening = await ingress.listen(options.ingressPort ?? config.ingress.port, host);
     closers.push(() => ingress.close());
+
+    const codec = await serveCodec({ config, encryption, transitMount: endpoints.vault.transitMount, demo: plan.mode === 'demo', roles: rolesFor(config, embedded.includes('slack')), logger });
+    if (codec.close) closers.push(codec.close);
 
     const drills = createDrillPort({ client, drillTaskQueue: config.temporal.drillTaskQueue });
     let slackState: RunState['slack'];
@@ -195,6 +203,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       ...(embedded.includes('kafka') ? { kafka: { ...endpoints.kafka, auditTopic: config.kafka.auditTopic } } : {}),
       ...(embedded.includes('vault') ? { vault: { address: endpoints.vault.address, token: endpoints.vault.token ?? '' } } : {}),
       embedded,
+      ...(codec.state ? { codec: codec.state } : {}),
     };
     if (options.stateFile !== false) {
       const path = options.stateFile;
@@ -215,6 +224,35 @@ function faultKillPoint(options: StartBreachlineOptions, plan: SystemPlan): Retu
     throw new ConfigError(['BREACHLINE_FAULT_KILL_AT is a chaos-test hook honoured only in the sandbox demo with a data dir; unset it']);
   }
   return parseFaultKillAt(options.faultKillAt);
+}
+
+/**
+ * The codec endpoint of the main process (issue 15), when encryption is on and a port is
+ * configured; in the demo also without one (any free port), with a fresh token for the sandbox's
+ * incident commander written to the state file. A configured port without tokens is refused: no
+ * one could use it, and an endpoint without tokens must never mean "open to all".
+ */
+async function serveCodec(o: { config: Config; encryption: PayloadEncryption; transitMount: string; demo: boolean; roles: RoleMap; logger: Logger }): Promise<{ state?: RunState['codec']; close?: () => Promise<void> }> {
+  const { codec } = o.encryption;
+  if (!codec) return {};
+  const settings = o.config.temporal.codec;
+  const state: NonNullable<RunState['codec']> = { transitKey: codec.transitKey, transitMount: o.transitMount };
+  const demoToken = o.demo && settings.tokens.length === 0 ? { user: 'U0COMMANDER', token: randomBytes(24).toString('hex') } : undefined;
+  const port = settings.port ?? (demoToken ? 0 : undefined);
+  if (port === undefined) return { state };
+  const tokens = demoToken ? [demoToken] : settings.tokens;
+  if (tokens.length === 0) throw new ConfigError(['temporal.codec.port (BREACHLINE_CODEC_PORT) is set but no token is: set BREACHLINE_CODEC_TOKENS to [{"user":"<Slack user id>","token":"<secret>"}]']);
+  const server = await startCodecServer({
+    codec,
+    tokens,
+    policy: loadPolicyEngine(join(o.config.runbookDir, 'policies'), o.roles),
+    corsOrigins: settings.corsOrigins,
+    port,
+    host: settings.host,
+    logger: o.logger.child({ component: 'codec-server' }),
+  });
+  state.endpoint = { url: server.url, ...(demoToken ?? {}) };
+  return { state, close: () => server.close() };
 }
 
 /**

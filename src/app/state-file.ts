@@ -31,6 +31,12 @@ export interface RunState {
   vault?: { address: string; token: string };
   /** Names of the embedded sandboxes. */
   embedded: string[];
+  /**
+   * Payload encryption (issue 15): present when Temporal's payloads are encrypted, so the CLI's
+   * clients use the same codec. `endpoint` is the codec endpoint; in the demo it carries a token
+   * for the sandbox's incident commander.
+   */
+  codec?: { transitKey: string; transitMount: string; endpoint?: { url: string; user?: string; token?: string } };
 }
 
 /** Default location, relative to the working directory (git-ignored). */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type PlaybookDeps } from '../../activities';
 import { createDrillActivities } from '../../activities/drill';
@@ -40,6 +41,8 @@ export interface StartWorkersOptions {
   workflowBundlePath?: string;
   /** Wraps the main playbook activity set (the chaos tests' fault hook); the drill set is never wrapped. */
   wrapActivities?: (activities: PlaybookActivities) => PlaybookActivities;
+  /** The payload codec of `src/temporal/data-converter.ts`, the same as the client's. @default SDK defaults */
+  dataConverter?: DataConverter;
 }
 
 let runtimeInstalled = false;
@@ -93,6 +96,8 @@ export interface DrillWorkerOptions {
   runbooks: RunbookCatalog;
   reportDir: string;
   logger: Logger;
+  /** @default SDK defaults */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -105,6 +110,7 @@ export function createDrillWorker(options: DrillWorkerOptions): Promise<Worker> 
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.bundle,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     activities: {
       ...options.range.activities,
       ...createDrillActivities({
@@ -137,6 +143,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     namespace: options.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle: bundle,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     activities: (options.wrapActivities ?? ((a: PlaybookActivities) => a))(createActivities(options.deps)),
     ...workerVersioning(config),
   });
@@ -150,6 +157,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     runbooks: options.runbooks,
     reportDir: options.reportDir,
     logger,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
   const running = [main, drill].map((w) =>
     w.run().catch((err: unknown) => {

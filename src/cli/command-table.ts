@@ -91,5 +91,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     registrars: ['registerRegisterCommands'],
     load: () => lazily(() => require('./commands/register'), () => import('./commands/register.js')),
   },
+  // Temporal's codec endpoint (issue 15).
+  {
+    name: 'codec-server',
+    summary: "serve Temporal's codec endpoint (POST /encode, /decode) so the Temporal UI shows encrypted payloads to authorised users",
+    registrars: ['registerCodecServerCommand'],
+    load: () => lazily(() => require('./commands/codec-server'), () => import('./commands/codec-server.js')),
+  },
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -8,6 +8,7 @@ import { registerRegisterCommands } from './commands/register';
 import { registerSandboxCommands } from './commands/sandbox';
 import { registerSlackCommand } from './commands/slack';
 import { registerStartCommand } from './commands/start';
+import { registerCodecServerCommand } from './commands/codec-server';
 
 /** Every registrar, loaded eagerly (in-process callers and tests; `main` loads one command's). */
 const EAGER: Readonly<Record<string, CommandRegistrar>> = {
@@ -19,6 +20,7 @@ const EAGER: Readonly<Record<string, CommandRegistrar>> = {
   registerSandboxCommands,
   registerSlackCommand,
   registerStartCommand,
+  registerCodecServerCommand,
 };
 
 /** Builds the whole `breachline` command tree at once. */

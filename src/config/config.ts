@@ -43,6 +43,30 @@ export const configSchema = z.object({
       tlsServerName: z.string().min(1).optional(),
       /** Temporal Cloud API key, sent as `authorization: Bearer`. A credential. @default undefined */
       apiKey: z.string().min(1).optional(),
+      // Payload encryption and the codec endpoint (issue 15, item 5): see docs/payload-encryption.md.
+      codec: z
+        .object({
+          /** Encrypt every payload Temporal stores (AES-256-GCM, data keys from Vault transit). @default true */
+          enabled: z.boolean().default(true),
+          /** Vault transit key wrapping the data keys (created as aes256-gcm96 when missing). @default 'breachline-temporal' */
+          transitKey: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a transit key name ([A-Za-z0-9_.-])').default('breachline-temporal'),
+          /** A new data key after this many payloads. @default 10000 */
+          rotateAfterPayloads: z.number().int().positive().default(10_000),
+          /** A new data key after this many minutes. @default 60 */
+          rotateAfterMinutes: z.number().positive().default(60),
+          /** Port of the codec endpoint (Temporal UI / CLI `--codec-endpoint`); absent: not served by `start`. @default undefined */
+          port: z.number().int().min(0).max(65535).optional(),
+          /** Address the codec endpoint binds to. @default '127.0.0.1' */
+          host: z.string().min(1).default('127.0.0.1'),
+          /** Origins allowed by CORS, e.g. the Temporal UI's `http://localhost:8233`. @default [] */
+          corsOrigins: z.array(z.url()).default([]),
+          /**
+           * Bearer tokens of the codec endpoint, each held by a user (a Slack user id of `roles`) whose
+           * role the Cedar policies ask before a decode. @default []
+           */
+          tokens: z.array(z.object({ user: z.string().min(1), token: z.string().min(16, 'codec endpoint tokens need at least 16 characters') })).default([]),
+        })
+        .prefault({}),
     })
     .refine((t) => (t.deploymentName === undefined) === (t.buildId === undefined), {
       message: 'BREACHLINE_WORKER_DEPLOYMENT and BREACHLINE_WORKER_BUILD_ID go together: set both for worker versioning, or neither',
@@ -263,6 +287,15 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_ROLES', ['roles'], json],
   ['BREACHLINE_DATA_DIR', ['dataDir'], String],
   ['BREACHLINE_LOG_LEVEL', ['logLevel'], String],
+  // Payload encryption and the codec endpoint (issue 15, item 5).
+  ['BREACHLINE_TEMPORAL_CODEC', ['temporal', 'codec', 'enabled'], bool],
+  ['BREACHLINE_TEMPORAL_CODEC_KEY', ['temporal', 'codec', 'transitKey'], String],
+  ['BREACHLINE_TEMPORAL_CODEC_ROTATE_PAYLOADS', ['temporal', 'codec', 'rotateAfterPayloads'], int],
+  ['BREACHLINE_TEMPORAL_CODEC_ROTATE_MINUTES', ['temporal', 'codec', 'rotateAfterMinutes'], int],
+  ['BREACHLINE_CODEC_PORT', ['temporal', 'codec', 'port'], int],
+  ['BREACHLINE_CODEC_HOST', ['temporal', 'codec', 'host'], String],
+  ['BREACHLINE_CODEC_CORS_ORIGINS', ['temporal', 'codec', 'corsOrigins'], list],
+  ['BREACHLINE_CODEC_TOKENS', ['temporal', 'codec', 'tokens'], json],
 ];
 
 /** A config path with the environment variable that sets it, so a problem names what to change. */

@@ -3,6 +3,7 @@ export { VaultError, isVaultError, type VaultErrorKind, type VaultErrorInit } fr
 export type {
   CreatedToken,
   CreateTokenRequest,
+  DataKey,
   SecretMetadata,
   SecretsPort,
   SecretVersion,

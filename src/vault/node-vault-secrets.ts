@@ -4,11 +4,12 @@ import { silentLogger, type Logger } from '../log/logger';
 import { VaultSession, type VaultAuth, type VaultSessionOptions } from './auth';
 import { classify, classifyNoResponse } from './classify';
 import { VaultError } from './errors';
-import type { CreatedToken, CreateTokenRequest, SecretMetadata, SecretsPort, SecretVersion, SigningKeyInfo, TokenInfo, VersionState, WrittenVersion } from './port';
+import type { CreatedToken, CreateTokenRequest, DataKey, SecretMetadata, SecretsPort, SecretVersion, SigningKeyInfo, TokenInfo, VersionState, WrittenVersion } from './port';
 import {
   authResponse,
   batchResponse,
   ciphertextResponse,
+  dataKeyResponse,
   hmacResponse,
   keysResponse,
   kvMetadataResponse,
@@ -335,6 +336,26 @@ class NodeVaultSecrets implements SecretsPort {
     const path = this.transitPath('verify', key, 'verifySignature');
     const res = await this.call('verifySignature', path, () => this.client.write(path, { input: input.toString('base64'), signature }, this.opts()), verifyResponse);
     return res.data.valid;
+  }
+
+  // Envelope encryption (issue 15).
+  async ensureEncryptionKey(key: string): Promise<void> {
+    const path = this.transitPath('keys', key, 'ensureEncryptionKey');
+    let type: string;
+    try {
+      type = (await this.call('ensureEncryptionKey', path, () => this.client.read(path, this.opts()), transitKeyResponse)).data.type;
+    } catch (err) {
+      if (!(err instanceof VaultError && err.kind === 'not-found')) throw err;
+      await this.callVoid('ensureEncryptionKey', path, () => this.client.write(path, { type: 'aes256-gcm96' }, this.opts()));
+      return;
+    }
+    if (!type.startsWith('aes') && !type.startsWith('chacha')) throw new VaultError({ kind: 'invalid-request', path, operation: 'ensureEncryptionKey', reason: `transit key ${key} is ${type}, which cannot wrap data keys` });
+  }
+
+  async generateDataKey(key: string): Promise<DataKey> {
+    const path = this.transitPath('datakey/plaintext', key, 'generateDataKey');
+    const res = await this.call('generateDataKey', path, () => this.client.write(path, { bits: 256 }, this.opts()), dataKeyResponse);
+    return { plaintext: Buffer.from(res.data.plaintext, 'base64'), ciphertext: res.data.ciphertext, keyVersion: res.data.key_version };
   }
 }
 

@@ -115,6 +115,20 @@ export interface SecretsPort {
   verifySignature(key: string, input: Buffer, signature: string): Promise<boolean>;
   /** The public key of every version (raw 32 bytes, base64), read from the key's description. */
   publicKeys(key: string): Promise<SigningKeyInfo>;
+
+  // Envelope encryption (issue 15: the Temporal payload codec's data keys).
+  /** Creates the transit key as `aes256-gcm96` when missing; refuses (`invalid-request`) a signing key. */
+  ensureEncryptionKey(key: string): Promise<void>;
+  /** A fresh 256-bit data key from transit `datakey/plaintext`: in clear (memory only) and wrapped. */
+  generateDataKey(key: string): Promise<DataKey>;
+}
+
+/** A data key from Vault transit. `plaintext` is key material: never log or persist it. */
+export interface DataKey {
+  readonly plaintext: Buffer;
+  /** The same key encrypted by the transit key (`vault:vN:…`); only transit decrypt opens it. */
+  readonly ciphertext: string;
+  readonly keyVersion: number;
 }
 
 /** A transit signing key as the port sees it. */

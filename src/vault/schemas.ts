@@ -85,3 +85,6 @@ export const transitKeyResponse = z.object({
     keys: z.record(z.string(), z.union([z.number(), z.object({ public_key: z.string().optional() })])),
   }),
 });
+
+/** Transit `datakey/plaintext` (issue 15). */
+export const dataKeyResponse = z.object({ data: z.object({ plaintext: z.string(), ciphertext: z.string(), key_version: z.number() }) });

@@ -13,6 +13,8 @@ import type { IncidentState } from '../../src/domain/incident';
 import { bundleWorkflows } from '../../src/app/workers';
 import { readServiceAccount } from '../../src/vault/service-accounts';
 import { createVaultSecrets } from '../../src/vault';
+import { silentLogger } from '../../src/log/logger';
+import { payloadEncryptionForRunState } from '../../src/temporal/data-converter';
 import { approveSignal, fileNotificationSignal, stateQuery } from '../../workflows/api';
 import { canAuthenticate, readTopic, ROOT } from './helpers';
 
@@ -132,7 +134,7 @@ async function operate(s: Started, incidentId: string): Promise<'closed' | 'kill
     connection = await Connection.connect({ address: s.state.temporal.address, connectTimeout: 5_000 }).catch(() => undefined);
     if (connection === undefined && (dead || (await Promise.race([s.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 500))])))) return 'killed';
   }
-  const handle = new Client({ connection, namespace: s.state.temporal.namespace }).workflow.getHandle(incidentId);
+  const handle = new Client({ connection, namespace: s.state.temporal.namespace, dataConverter: payloadEncryptionForRunState(s.state, () => undefined, silentLogger).dataConverter }).workflow.getHandle(incidentId);
   const done = new Set<string>();
   try {
     while (!dead) {
@@ -279,7 +281,7 @@ describe('chaos matrix: kill -9 of the whole main process at each playbook step'
     const connection = await Connection.connect({ address: s.state.temporal.address });
     let final: IncidentState;
     try {
-      final = await new Client({ connection, namespace: s.state.temporal.namespace }).workflow.getHandle(incidentId).query<IncidentState>(stateQuery);
+      final = await new Client({ connection, namespace: s.state.temporal.namespace, dataConverter: payloadEncryptionForRunState(s.state, () => undefined, silentLogger).dataConverter }).workflow.getHandle(incidentId).query<IncidentState>(stateQuery);
     } finally {
       await connection.close();
     }

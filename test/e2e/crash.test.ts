@@ -13,7 +13,7 @@ import { openIncident } from '../../src/playbook/open-incident';
 import { seedTradingExfiltration, type TradingScenario } from '../../src/sandbox/scenario/trading-exfiltration';
 import { readServiceAccount } from '../../src/vault/service-accounts';
 import { approveSignal, fileNotificationSignal, stateQuery } from '../../workflows/api';
-import { eventually, exfiltrationAlert, killProcess, playbookBundle, readTopic, ROOT, startSandboxes, startWorkerProcess, type Sandboxes } from './helpers';
+import { encryptedConverter, eventually, exfiltrationAlert, killProcess, playbookBundle, readTopic, ROOT, startSandboxes, startWorkerProcess, type Sandboxes } from './helpers';
 
 /*
  * Crash safety: the worker runs as a separate process (worker/main.ts via tsx) against sandboxes
@@ -35,7 +35,7 @@ let BLAST: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'breachline-crash-'));
-  const [sandboxes, bundle, loaded] = await Promise.all([startSandboxes(), playbookBundle(), loadRunbookFile(join(ROOT, 'runbooks', 'kafka-exfiltration.yaml'))]);
+  const [sandboxes, bundle, loaded] = await Promise.all([startSandboxes({ dataConverter: encryptedConverter }), playbookBundle(), loadRunbookFile(join(ROOT, 'runbooks', 'kafka-exfiltration.yaml'))]);
   sb = sandboxes;
   bundlePath = join(dir, 'workflows.js');
   writeFileSync(bundlePath, bundle.code);

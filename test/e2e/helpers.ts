@@ -3,6 +3,7 @@ import { quietLogger, quietRuntime } from '../support/quiet-runtime';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { PlaybookDeps } from '../../activities';
@@ -14,6 +15,7 @@ import { start as startSlack, type RunningSlackSandbox } from '../../src/sandbox
 import { start as startTemporal, type RunningTemporalSandbox } from '../../src/sandbox/temporal';
 import { start as startVault, type RunningVaultSandbox } from '../../src/sandbox/vault';
 import { createWebConversationPort } from '../../src/slack';
+import { VaultPayloadCodec } from '../../src/temporal/payload-codec';
 import { createVaultSecrets, type SecretsPort } from '../../src/vault';
 
 /** Repository root. */
@@ -34,10 +36,18 @@ export interface Sandboxes {
   close(): Promise<void>;
 }
 
-/** Starts the four sandboxes (port 0, in memory) and connects the real clients. */
-export async function startSandboxes(): Promise<Sandboxes> {
+/** Options of {@link startSandboxes}. */
+export interface SandboxesOptions {
+  /** Where the Temporal sandbox journals (absent: in memory). */
+  temporalDataDir?: string;
+  /** Data converter of the client (payload encryption, issue 15), built once Vault is up. */
+  dataConverter?: (vault: RunningVaultSandbox) => DataConverter;
+}
+
+/** Starts the four sandboxes (port 0, in memory unless told) and connects the real clients. */
+export async function startSandboxes(options: SandboxesOptions = {}): Promise<Sandboxes> {
   quietRuntime();
-  const [temporal, kafka, vault, slack] = await Promise.all([startTemporal({}), startKafka({}), startVault({}), startSlack({})]);
+  const [temporal, kafka, vault, slack] = await Promise.all([startTemporal(options.temporalDataDir ? { dataDir: options.temporalDataDir } : {}), startKafka({}), startVault({}), startSlack({})]);
   const connection = await Connection.connect({ address: temporal.address });
   const native = await NativeConnection.connect({ address: temporal.address });
   const admin: KafkaConnection = { ...kafka.connection, brokers: [...kafka.connection.brokers] };
@@ -49,7 +59,7 @@ export async function startSandboxes(): Promise<Sandboxes> {
     kafka,
     vault,
     slack,
-    client: new Client({ connection }),
+    client: new Client({ connection, ...(options.dataConverter ? { dataConverter: options.dataConverter(vault) } : {}) }),
     native,
     connection,
     admin,
@@ -61,6 +71,14 @@ export async function startSandboxes(): Promise<Sandboxes> {
       await Promise.all([temporal.close(), kafka.close(), vault.close(), slack.close()]);
     },
   };
+}
+
+/**
+ * The data converter a worker process on these sandboxes uses by default (payload encryption on,
+ * the default transit key of `temporal.codec`), for clients that talk to one (issue 15).
+ */
+export function encryptedConverter(vault: RunningVaultSandbox): DataConverter {
+  return { payloadCodecs: [new VaultPayloadCodec({ secrets: createVaultSecrets({ address: vault.address, token: vault.rootToken }), transitKey: 'breachline-temporal' })] };
 }
 
 /** Bundles the playbook workflows once per file. */

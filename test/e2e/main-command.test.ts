@@ -4,10 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunState, type RunState } from '../../src/app/state-file';
 import { INCIDENT_STATUSES, type IncidentState } from '../../src/domain/incident';
 import { INCIDENT_WORKFLOW_TYPE, stateQuery } from '../../workflows/api';
+import { silentLogger } from '../../src/log/logger';
+import { payloadEncryptionForRunState } from '../../src/temporal/data-converter';
+
+/** The running instance encrypts Temporal payloads (on by default); read them as the CLI does. */
+const converterOf = (state: RunState): DataConverter => payloadEncryptionForRunState(state, () => undefined, silentLogger).dataConverter;
 
 /*
  * The README's main command, driven only through the CLI a user types: `breachline start` from
@@ -99,9 +105,11 @@ describe('npm start (bin/breachline start) with no configuration', () => {
     // The same from the workflow itself: the compromised principal's access was revoked.
     const connection = await Connection.connect({ address: state.temporal.address });
     try {
-      const s = await new Client({ connection, namespace: state.temporal.namespace }).workflow.getHandle(incidentId).query<IncidentState>(stateQuery);
+      const s = await new Client({ connection, namespace: state.temporal.namespace, dataConverter: converterOf(state) }).workflow.getHandle(incidentId).query<IncidentState>(stateQuery);
       expect(s.steps.find((x) => x.id === 'contain')?.status).toBe('completed');
       expect(s.revokedPrincipals.map((r) => r.principal)).toContain('User:report-exporter');
+      // Temporal holds it encrypted (issue 15): a client without the codec reads nothing of it.
+      await expect(new Client({ connection, namespace: state.temporal.namespace }).workflow.getHandle(incidentId).query(stateQuery)).rejects.toThrow(/encoding/i);
     } finally {
       await connection.close();
     }
@@ -113,6 +121,21 @@ describe('npm start (bin/breachline start) with no configuration', () => {
     await expect(refused).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining(':no_entry: Not allowed') });
     // A usage error is a failure too.
     await expect(cli('slack', '/ir approve')).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining(':warning:') });
+  });
+
+  it('serves the codec endpoint to the demo commander named in the state file, and to no one else', async () => {
+    expect(stdout).toContain('payloads encrypted (Vault transit key breachline-temporal)');
+    const endpoint = state.codec?.endpoint;
+    expect(endpoint?.user).toBe('U0COMMANDER');
+    const body = JSON.stringify({ payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"probe"').toString('base64') }] });
+    const post = (path: string, token?: string): Promise<Response> =>
+      fetch(`${endpoint?.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+    expect((await post('/decode')).status).toBe(401);
+    const encoded = (await (await post('/encode', endpoint?.token)).json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
+    expect(Buffer.from(encoded.payloads[0]?.metadata.encoding ?? '', 'base64').toString()).toBe('binary/encrypted');
+    const decoded = await fetch(`${endpoint?.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${endpoint?.token}` }, body: JSON.stringify(encoded) });
+    const back = (await decoded.json()) as { payloads: Array<{ data: string }> };
+    expect(Buffer.from(back.payloads[0]?.data ?? '', 'base64').toString()).toBe('"probe"');
   });
 
   it('a malformed command line gets a clear error, not a crash', async () => {
@@ -131,7 +154,7 @@ describe('npm start (bin/breachline start) with no configuration', () => {
     const drillId = /^Drill `([^`]+)`/m.exec(out)?.[1] as string;
     const connection = await Connection.connect({ address: state.temporal.address });
     try {
-      const d = await new Client({ connection, namespace: state.temporal.namespace }).workflow.getHandle(drillId).describe();
+      const d = await new Client({ connection, namespace: state.temporal.namespace, dataConverter: converterOf(state) }).workflow.getHandle(drillId).describe();
       expect(d.taskQueue).toBe(state.temporal.drillTaskQueue);
       expect(d.status.name).toBe('COMPLETED');
     } finally {
@@ -172,7 +195,7 @@ describe('npm start again after Ctrl-C, in the same directory', () => {
       const state = await readRunState(stateFile);
       const connection = await Connection.connect({ address: state.temporal.address });
       try {
-        const workflows = new Client({ connection, namespace: state.temporal.namespace }).workflow;
+        const workflows = new Client({ connection, namespace: state.temporal.namespace, dataConverter: converterOf(state) }).workflow;
         const ids: string[] = [];
         // The demo's incident (drills run theirs on the drill task queue).
         for await (const w of workflows.list()) if (w.type === INCIDENT_WORKFLOW_TYPE && w.taskQueue === state.temporal.taskQueue) ids.push(w.workflowId);

@@ -9,6 +9,8 @@ import { loadConfig } from '../../config/config';
 import { parseDuration } from '../../domain/duration';
 import { createDrillPort, type DrillPort } from '../../drill/port';
 import { parseScenario } from '../../drill/scenarios';
+import { silentLogger } from '../../log/logger';
+import { payloadEncryptionForRunState } from '../../temporal/data-converter';
 
 /** A drill port on the running instance, or on one started in this process when none runs. */
 async function withDrillPort<T>(stateFile: string | undefined, allowInProcess: boolean, use: (port: DrillPort) => Promise<T>): Promise<T> {
@@ -16,9 +18,10 @@ async function withDrillPort<T>(stateFile: string | undefined, allowInProcess: b
   if (state && alive(state)) {
     // A configured (possibly TLS / API-key) frontend: its security comes from this process's config.
     const security = state.temporal.embedded ? {} : temporalSecurity(loadConfig().temporal);
+    const { dataConverter } = payloadEncryptionForRunState(state, configuredVault, silentLogger);
     const connection = await Connection.connect({ address: state.temporal.address, ...security });
     try {
-      return await use(createDrillPort({ client: new Client({ connection, namespace: state.temporal.namespace }), drillTaskQueue: state.temporal.drillTaskQueue }));
+      return await use(createDrillPort({ client: new Client({ connection, namespace: state.temporal.namespace, dataConverter }), drillTaskQueue: state.temporal.drillTaskQueue }));
     } finally {
       await connection.close();
     }
@@ -33,6 +36,12 @@ async function withDrillPort<T>(stateFile: string | undefined, allowInProcess: b
   } finally {
     await app.close();
   }
+}
+
+/** The configured Vault, for reading an instance's encrypted payloads when its Vault is not embedded. */
+function configuredVault(): { address: string; token: string } | undefined {
+  const { vault } = loadConfig();
+  return vault.address !== undefined && vault.token !== undefined ? { address: vault.address, token: vault.token } : undefined;
 }
 
 function alive(state: RunState): boolean {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { VaultCore } from './core';
 import { badRequest, notFound, VaultApiError } from './errors';
 import { noContent, ok, type Reply, type Route, type VaultRequest } from './route';
@@ -185,6 +186,8 @@ export function transitRoute(core: VaultCore, store: TransitStore, rest: string)
   const [head, name, extra] = parts;
   if (head === 'keys' && (name === undefined || name === '')) return { list: () => listKeys(store) };
   if (head === 'export' && name !== undefined && extra !== undefined && parts.length <= 4) return exportRoute(store, name, extra, parts[3]);
+  // `datakey/:type/:name`: a fresh data key wrapped by the named key (type first, as in Vault).
+  if (head === 'datakey' && name !== undefined && extra !== undefined && parts.length === 3) return dataKeyRoute(store, name, extra);
   if (!name || parts.length > 3) return undefined;
   switch (head) {
     case 'keys':
@@ -265,6 +268,30 @@ export function transitRoute(core: VaultCore, store: TransitStore, rest: string)
     default:
       return undefined;
   }
+}
+
+/** Data key sizes Vault's `bits` field accepts. */
+const DATA_KEY_BITS = new Set([128, 256, 512]);
+
+/**
+ * `POST transit/datakey/(plaintext|wrapped)/:name`: a fresh random key of `bits` (default 256),
+ * returned encrypted by the named key (`vault:vN:`) and, for `plaintext`, also in clear (base64).
+ * Unlike `encrypt`, the named key must already exist (Vault does not upsert here).
+ */
+function dataKeyRoute(store: TransitStore, type: string, name: string): Route {
+  return {
+    write: (req) => {
+      if (type !== 'plaintext' && type !== 'wrapped') throw badRequest(`invalid type ${type}`);
+      const key = mustKey(store, name);
+      if (SIGNING_KEY_TYPES.has(key.type)) throw badRequest(`key type ${key.type} does not support encryption`);
+      const bits = optInt(req.body, 'bits') ?? 256;
+      if (!DATA_KEY_BITS.has(bits)) throw badRequest(`invalid bits: ${bits}; expected 128, 256 or 512`);
+      const version = encryptionVersion(key, optInt(req.body, 'key_version'));
+      const material = randomBytes(bits / 8);
+      const ciphertext = encrypt(key, version, material);
+      return ok({ ciphertext, key_version: version, ...(type === 'plaintext' ? { plaintext: material.toString('base64') } : {}) });
+    },
+  };
 }
 
 function listKeys(store: TransitStore): Reply {

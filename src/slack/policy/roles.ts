@@ -33,7 +33,10 @@ export type OpsAction =
   | 'not-notifiable'
   | 'subjects'
   // Operator actions (issue 16).
-  | 'severity';
+  | 'severity'
+  // The Temporal codec endpoint (issue 15): reading and writing encrypted payloads in Temporal's UI.
+  | 'decode-payloads'
+  | 'encode-payloads';
 
 /** Every action, in the order help lists their commands. */
 export const OPS_ACTIONS: readonly OpsAction[] = [
@@ -62,10 +65,13 @@ export const OPS_ACTIONS: readonly OpsAction[] = [
   'subjects',
   // Operator actions (issue 16).
   'severity',
+  // The Temporal codec endpoint (issue 15).
+  'decode-payloads',
+  'encode-payloads',
 ];
 
 /** Actions that concern the workspace rather than one incident. */
-export const WORKSPACE_ACTIONS: ReadonlySet<OpsAction> = new Set<OpsAction>(['help', 'list', 'drill-list', 'drill-run']);
+export const WORKSPACE_ACTIONS: ReadonlySet<OpsAction> = new Set<OpsAction>(['help', 'list', 'drill-list', 'drill-run', 'decode-payloads', 'encode-payloads']);
 
 /** The role map from config, read once; a user it does not name has no role. */
 export type RoleMap = Readonly<Record<string, OpsRole>>;

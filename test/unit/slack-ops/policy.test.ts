@@ -12,9 +12,9 @@ const engine = loadPolicyEngine(POLICY_DIR, roles);
 const ALLOWED: Record<OpsRole, readonly OpsAction[]> = {
   // Regulatory decisions: awareness, filing and not-notifiable are the DPO's or the commander's;
   // classification and materiality the commander's; the Art. 34 decision the DPO's.
-  'incident-commander': ['help', 'list', 'status', 'timeline', 'plan', 'report', 'breaker', 'close', 'drill-list', 'drill-run', 'clocks', 'aware', 'notify', 'not-notifiable', 'classify', 'material', 'retry', 'skip', 'abort', 'severity'],
-  responder: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'drill-list', 'clocks', 'retry'],
-  dpo: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'notify', 'clocks', 'aware', 'not-notifiable', 'subjects'],
+  'incident-commander': ['help', 'list', 'status', 'timeline', 'plan', 'report', 'breaker', 'close', 'drill-list', 'drill-run', 'clocks', 'aware', 'notify', 'not-notifiable', 'classify', 'material', 'retry', 'skip', 'abort', 'severity', 'decode-payloads', 'encode-payloads'],
+  responder: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'drill-list', 'clocks', 'retry', 'decode-payloads'],
+  dpo: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'notify', 'clocks', 'aware', 'not-notifiable', 'subjects', 'decode-payloads'],
   observer: ['help', 'list', 'status'],
 };
 
