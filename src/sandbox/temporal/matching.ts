@@ -67,14 +67,14 @@ export class TaskMatcher<T> {
   }
 
   /**
-   * Whether a worker is serving the queue: a poll is waiting on it now, or one arrived within
-   * `windowMs` (a worker between two polls). Sticky queues use it to decide whether their worker is
+   * Whether a worker is serving the queue: a poll is waiting on it now, or one arrived less than
+   * `windowMs` ago (a worker between two polls; 0 asks for a waiting poll only). Sticky queues use it to decide whether their worker is
    * still there, as the real matching service does before it dispatches to a sticky queue.
    */
   isServed(namespace: string, taskQueue: string, windowMs: number): boolean {
     const q = this.queues.get(`${namespace}\u0000${taskQueue}`);
     if (!q) return false;
-    return q.pollers.some((p) => !p.isCancelled()) || Date.now() - q.lastPollAt <= windowMs;
+    return q.pollers.some((p) => !p.isCancelled()) || Date.now() - q.lastPollAt < windowMs;
   }
 
   /** Number of tasks waiting on a queue (DescribeTaskQueue backlog, tests). */
