@@ -16,6 +16,8 @@ interface Poller<T> {
 class Queue<T> {
   readonly tasks: Array<TaskThunk<T>> = [];
   readonly pollers: Array<Poller<T>> = [];
+  /** Wall-clock ms of the latest poll on this queue (0: never polled). */
+  lastPollAt = 0;
 }
 
 /** Long-poll matching for one kind of task (workflow or activity). */
@@ -45,6 +47,7 @@ export class TaskMatcher<T> {
    */
   poll(namespace: string, taskQueue: string, identity: string, deadlineMs: number, isCancelled: () => boolean): Promise<T | undefined> {
     const q = this.queue(namespace, taskQueue);
+    q.lastPollAt = Date.now();
     return new Promise((resolve) => {
       let done = false;
       const timer = setTimeout(() => finish(undefined), Math.max(0, Math.min(this.maxPollMs, deadlineMs)));
@@ -61,6 +64,17 @@ export class TaskMatcher<T> {
       if (this.closed) finish(undefined);
       else this.drain(q);
     });
+  }
+
+  /**
+   * Whether a worker is serving the queue: a poll is waiting on it now, or one arrived less than
+   * `windowMs` ago (a worker between two polls; 0 asks for a waiting poll only). Sticky queues use it to decide whether their worker is
+   * still there, as the real matching service does before it dispatches to a sticky queue.
+   */
+  isServed(namespace: string, taskQueue: string, windowMs: number): boolean {
+    const q = this.queues.get(`${namespace}\u0000${taskQueue}`);
+    if (!q) return false;
+    return q.pollers.some((p) => !p.isCancelled()) || Date.now() - q.lastPollAt < windowMs;
   }
 
   /** Number of tasks waiting on a queue (DescribeTaskQueue backlog, tests). */

@@ -1,5 +1,6 @@
 import type { Release } from './clock';
 import type { RetryPolicyMs } from './retry-policy';
+import type { StickyQueue } from './sticky';
 import type { ExecutionStatusName } from './visibility-query';
 export type { ExecutionStatusName };
 import type { IFailure, IHeader, IHistoryEvent, IPayload, IPayloads, Loose, temporal } from './proto';
@@ -121,4 +122,6 @@ export interface Run {
   /** Long polls (result, history, updates) waiting for new events. */
   waiters: Set<() => void>;
   runTimeoutCancel?: () => void;
+  /** The worker's sticky queue the next tasks go to (see `sticky.ts`); never journaled. */
+  sticky?: StickyQueue;
 }

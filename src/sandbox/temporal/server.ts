@@ -32,28 +32,45 @@ const HISTORY_EVENTS_TAG = (1 << 3) | 2;
 
 /**
  * Encodes a response. Top-level fields holding an {@link EncodedHistory} are appended from their
- * pre-encoded events (protobuf lets a message's fields come in any order), the rest goes through
- * protobufjs as usual.
+ * pre-encoded events (protobuf lets a message's fields come in any order), and so are message
+ * fields one level down that hold one (the workflow task a completion's response carries); the
+ * rest goes through protobufjs as usual.
  */
 export function serializeResponse(type: Type, message: object): Buffer {
-  let encoded: Array<[number, EncodedHistory]> | undefined;
+  let encoded: Array<[number, EncodedHistory | Buffer]> | undefined;
   let rest: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(message)) {
-    if (!(value instanceof EncodedHistory)) continue;
+    const nested = !(value instanceof EncodedHistory) && holdsEncodedHistory(value);
+    if (!(value instanceof EncodedHistory) && !nested) continue;
     const field = type.fields[key];
     if (!field) throw new Error(`${type.name} has no field ${key}`);
-    (encoded ??= []).push([field.id, value]);
+    if (nested) {
+      field.resolve();
+      (encoded ??= []).push([field.id, serializeResponse(field.resolvedType as Type, value as object)]);
+    } else {
+      (encoded ??= []).push([field.id, value]);
+    }
     rest ??= { ...(message as Record<string, unknown>) };
     delete rest[key];
   }
   if (!encoded) return Buffer.from(type.encode(type.fromObject(message)).finish());
   const writer: Writer = type.encode(type.fromObject(rest!));
-  for (const [id, history] of encoded) {
+  for (const [id, value] of encoded) {
+    if (!(value instanceof EncodedHistory)) {
+      writer.uint32((id << 3) | 2).bytes(value);
+      continue;
+    }
     writer.uint32((id << 3) | 2).fork();
-    for (const event of history.events) writer.uint32(HISTORY_EVENTS_TAG).bytes(event);
+    for (const event of value.events) writer.uint32(HISTORY_EVENTS_TAG).bytes(event);
     writer.ldelim();
   }
   return Buffer.from(writer.finish());
+}
+
+/** A plain message object with an {@link EncodedHistory} among its own fields. */
+function holdsEncodedHistory(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) return false;
+  return Object.values(value).some((v) => v instanceof EncodedHistory);
 }
 
 function toServiceError(err: unknown, logger: Logger, method: string): Partial<grpc.ServiceError> {
@@ -151,7 +168,13 @@ function serviceDefinition(impl: ServiceImpl, faults: FaultInjector, logger: Log
  */
 export function createGrpcServer(impls: readonly ServiceImpl[], faults: FaultInjector, logger: Logger, opts: { maxReceiveBytes?: number; guard?: CallGuard } = {}): grpc.Server {
   if (!installFastGzip()) logger.debug('grpc-js changed shape: requests are inflated by its own zlib streams');
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': opts.maxReceiveBytes ?? 4 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
+  // Channelz (grpc-js's per-call introspection counters) is off: nothing reads it here, and it is
+  // a fixed cost on every call.
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': opts.maxReceiveBytes ?? 4 * 1024 * 1024,
+    'grpc.max_send_message_length': 128 * 1024 * 1024,
+    'grpc.enable_channelz': 0,
+  });
   for (const impl of impls) {
     const { definition, handlers } = serviceDefinition(impl, faults, logger, opts.guard ?? {});
     server.addService(definition, handlers);

@@ -8,7 +8,8 @@ import { queryWorkflow, respondQueryTask } from './queries';
 import type { CallContext, RpcHandler } from './server';
 import { pollUpdate, updateWorkflow } from './updates';
 import { countWorkflows, describeWorkflow, listWorkflows } from './visibility';
-import { completeWorkflowTask, failWorkflowTask } from './workflow-task';
+import { runsStickyTo, stickyQueueKey } from './sticky';
+import { completeWorkflowTask, dropSticky, failWorkflowTask } from './workflow-task';
 
 type WS = typeof temporal.api.workflowservice.v1;
 type Req<K extends keyof WS> = WS[K] extends { create(p?: infer P): unknown } ? P : never;
@@ -127,8 +128,8 @@ export function workflowServiceHandlers(engine: Engine): Record<string, RpcHandl
     PollWorkflowTaskQueue: async (req: Req<'PollWorkflowTaskQueueRequest'>, ctx: CallContext) => {
       const namespace = ns(req.namespace);
       if (!req.taskQueue?.name) throw serviceErrors.invalidArgument('TaskQueue is not set on request.');
-      // Sticky queues are never used: every task goes to the normal queue with full history.
-      const name = req.taskQueue.kind === STICKY ? `\u0000sticky:${req.taskQueue.name}` : req.taskQueue.name;
+      // A worker's sticky queue gets the tasks of the runs it caches (sticky.ts).
+      const name = req.taskQueue.kind === STICKY ? stickyQueueKey(req.taskQueue.name) : req.taskQueue.name;
       const task = await engine.workflowTasks.poll(namespace, name, req.identity ?? '', pollWindow(ctx), () => ctx.isCancelled());
       return task ?? {};
     },
@@ -153,8 +154,16 @@ export function workflowServiceHandlers(engine: Engine): Record<string, RpcHandl
       cancelActivity(engine, { ...req, taskToken: tokenForActivityId(engine, ns(req.namespace), req.workflowId, req.runId, req.activityId) }),
     RecordActivityTaskHeartbeatById: (req: Req<'RecordActivityTaskHeartbeatByIdRequest'>) =>
       heartbeatActivity(engine, { ...req, taskToken: tokenForActivityId(engine, ns(req.namespace), req.workflowId, req.runId, req.activityId) }),
-    ResetStickyTaskQueue: () => ({}),
-    ShutdownWorker: () => ({}),
+    ResetStickyTaskQueue: (req: Req<'ResetStickyTaskQueueRequest'>) => {
+      dropSticky(engine, engine.findRun(ns(req.namespace), req.execution?.workflowId, req.execution?.runId));
+      return {};
+    },
+    ShutdownWorker: (req: Req<'ShutdownWorkerRequest'>) => {
+      // The worker's cache is gone with it: its runs' tasks go to the normal queue from now on.
+      const namespace = ns(req.namespace);
+      if (req.stickyTaskQueue) for (const run of runsStickyTo(engine, namespace, req.stickyTaskQueue)) dropSticky(engine, run);
+      return {};
+    },
   };
   return handlers as Record<string, RpcHandler>;
 }

@@ -8,6 +8,7 @@ import { LimitMessages, failureSize, serverFailure } from './limits';
 import { commandSizeViolation, exceedsLimit, violationReason } from './payload-limits';
 import { CommandType, EventType, duration, encodedHistory, temporal, type Loose } from './proto';
 import { dispatchQueuedQueries } from './queries';
+import { rememberSticky, scheduledTaskQueue, stickyQueueKey, stickyTarget } from './sticky';
 import { decodeToken, encodeToken } from './tokens';
 import { applyRejections, hasAdmittedUpdates, requeueDelivered, updateMessages } from './updates';
 
@@ -27,7 +28,7 @@ export function scheduleWorkflowTask(engine: Engine, run: Run): void {
   engine.append(run, {
     eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
     workflowTaskScheduledEventAttributes: {
-      taskQueue: { name: run.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueue: scheduledTaskQueue(run, stickyTarget(engine, run)),
       startToCloseTimeout: duration(run.workflowTaskTimeoutMs),
       attempt: run.wft.attempt,
     },
@@ -35,36 +36,87 @@ export function scheduleWorkflowTask(engine: Engine, run: Run): void {
   offerWorkflowTask(engine, run);
 }
 
-/** Puts the run's scheduled task on its queue (also used after a restart). */
+/**
+ * Puts the run's scheduled task on its queue (also used after a restart): the worker's sticky
+ * queue while the run is sticky, else the normal queue. A sticky task nobody takes within the
+ * schedule-to-start timeout (wall time: it waits for a worker, not for workflow time) moves to the
+ * normal queue.
+ */
 export function offerWorkflowTask(engine: Engine, run: Run): void {
   if (engine.restoring) return;
   run.wft.release?.();
   run.wft.release = engine.clock.lock();
+  const { scheduledId } = run.wft;
+  const sticky = run.sticky;
+  const isCurrent = (): boolean => run.status === 'Running' && run.wft.state === 'scheduled' && run.wft.scheduledId === scheduledId && run.sticky === sticky;
+  const queue = sticky ? stickyQueueKey(sticky.name) : run.taskQueue;
+  engine.workflowTasks.offer(run.namespace, queue, (identity) => (isCurrent() ? startWorkflowTask(engine, run, identity) : undefined));
+  if (!sticky) return;
+  setTimeout(() => {
+    if (!isCurrent() || engine.closing) return;
+    run.sticky = undefined;
+    offerWorkflowTask(engine, run);
+  }, sticky.scheduleToStartMs).unref();
+}
+
+/**
+ * Starts the run's scheduled task for a worker and builds what it is sent: on a sticky queue only
+ * the events after the last completed task (the worker holds the rest), else the whole history.
+ * Undefined when the history limit refuses the start.
+ */
+function startWorkflowTask(engine: Engine, run: Run, identity: string): Loose<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse> | undefined {
   const { scheduledId, attempt } = run.wft;
-  engine.workflowTasks.offer(run.namespace, run.taskQueue, (identity) => {
-    if (run.status !== 'Running' || run.wft.state !== 'scheduled' || run.wft.scheduledId !== scheduledId) return undefined;
-    if (refuseGrowth(engine, run, 1)) return undefined;
-    const started = engine.append(run, {
-      eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-      workflowTaskStartedEventAttributes: { scheduledEventId: scheduledId, identity, requestId: randomUUID(), ...continueAsNewSuggestion(engine, run) },
-    });
-    armWorkflowTaskTimeout(engine, run, engine.clock.now() + run.workflowTaskTimeoutMs);
-    return {
-      taskToken: encodeToken({ t: 'wft', ns: run.namespace, rid: run.runId, sid: scheduledId, attempt }),
-      workflowExecution: { workflowId: run.workflowId, runId: run.runId },
-      workflowType: { name: run.workflowType },
-      previousStartedEventId: run.lastCompletedStartedId,
-      startedEventId: Number(started.eventId),
-      attempt,
-      history: encodedHistory(run.eventBytes.slice()),
-      nextPageToken: Buffer.alloc(0),
-      workflowExecutionTaskQueue: { name: run.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      scheduledTime: run.events[scheduledId - 1]?.eventTime,
-      startedTime: started.eventTime,
-      queries: {},
-      messages: updateMessages(run, Number(started.eventId)),
-    };
+  if (refuseGrowth(engine, run, 1)) return undefined;
+  const started = engine.append(run, {
+    eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    workflowTaskStartedEventAttributes: { scheduledEventId: scheduledId, identity, requestId: randomUUID(), ...continueAsNewSuggestion(engine, run) },
   });
+  armWorkflowTaskTimeout(engine, run, engine.clock.now() + run.workflowTaskTimeoutMs);
+  const partial = run.sticky !== undefined && run.lastCompletedStartedId > 0;
+  return {
+    taskToken: encodeToken({ t: 'wft', ns: run.namespace, rid: run.runId, sid: scheduledId, attempt }),
+    workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+    workflowType: { name: run.workflowType },
+    previousStartedEventId: run.lastCompletedStartedId,
+    startedEventId: Number(started.eventId),
+    attempt,
+    history: encodedHistory(partial ? run.eventBytes.slice(run.lastCompletedStartedId) : run.eventBytes.slice()),
+    nextPageToken: Buffer.alloc(0),
+    workflowExecutionTaskQueue: { name: run.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    scheduledTime: run.events[scheduledId - 1]?.eventTime,
+    startedTime: started.eventTime,
+    queries: {},
+    messages: updateMessages(run, Number(started.eventId)),
+  };
+}
+
+/**
+ * The next task of a sticky run, scheduled and started at once for the worker that completes the
+ * current one and asked for it (`return_new_workflow_task`): it goes back in the completion's
+ * response, as from the real server, instead of through a poll. Events that arrived during the
+ * task are its usual cause. Falls back to the queue if the history limit refuses the start.
+ */
+function scheduleInResponse(engine: Engine, run: Run, identity: string): ReturnType<typeof startWorkflowTask> {
+  if (run.status !== 'Running' || run.wft.state !== 'none') return undefined;
+  engine.append(run, {
+    eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    workflowTaskScheduledEventAttributes: { taskQueue: scheduledTaskQueue(run, run.sticky), startToCloseTimeout: duration(run.workflowTaskTimeoutMs), attempt: run.wft.attempt },
+  });
+  run.wft.release?.();
+  run.wft.release = engine.clock.lock();
+  const task = startWorkflowTask(engine, run, identity);
+  if (!task && (run.wft.state as string) === 'scheduled') offerWorkflowTask(engine, run);
+  return task;
+}
+
+/**
+ * Ends the run's stickiness (ResetStickyTaskQueue, the sticky worker's shutdown); a task waiting on
+ * the sticky queue moves to the normal queue with the whole history.
+ */
+export function dropSticky(engine: Engine, run: Run): void {
+  if (!run.sticky) return;
+  run.sticky = undefined;
+  if (run.status === 'Running' && run.wft.state === 'scheduled') offerWorkflowTask(engine, run);
 }
 
 /** Arms the start-to-close timeout of the started task (also used after a restart). */
@@ -139,16 +191,22 @@ export function completeWorkflowTask(engine: Engine, req: CompleteRequest): Loos
       meteringMetadata: req.meteringMetadata,
     },
   });
+  // The next task goes to the worker's sticky queue if it named one (see sticky.ts).
+  rememberSticky(run, req.stickyAttributes);
   const outcome = applyCommands(engine, run, commands, Number(completed.eventId), messages, req.identity ?? '');
   applyRejections(run, [...messages.values()]);
   requeueDelivered(run);
   const flushed = engine.flushBuffer(run);
   run.wft.cancelTimeout?.();
   for (const effect of outcome.effects) effect();
-  if (flushed || req.forceCreateNewWorkflowTask || outcome.needsWorkflowTask || hasAdmittedUpdates(run)) scheduleWorkflowTask(engine, run);
+  let workflowTask: ReturnType<typeof startWorkflowTask>;
+  if (flushed || req.forceCreateNewWorkflowTask || outcome.needsWorkflowTask || hasAdmittedUpdates(run)) {
+    if (req.returnNewWorkflowTask && run.sticky) workflowTask = scheduleInResponse(engine, run, req.identity ?? '');
+    else scheduleWorkflowTask(engine, run);
+  }
   if (run.wft.state === 'none') releaseLock(run);
   dispatchQueuedQueries(engine, run);
-  return { activityTasks: outcome.activityTasks };
+  return workflowTask ? { activityTasks: outcome.activityTasks, workflowTask } : { activityTasks: outcome.activityTasks };
 }
 
 /**
@@ -199,9 +257,13 @@ export function failWorkflowTask(engine: Engine, req: FailRequest): Loose<tempor
   return {};
 }
 
-/** After a failed or timed-out task: flush what arrived meanwhile and schedule the retry. */
+/**
+ * After a failed or timed-out task: flush what arrived meanwhile and schedule the retry, on the
+ * normal queue with the whole history (the worker may have lost the run, as the real server assumes).
+ */
 function afterWorkflowTask(engine: Engine, run: Run, retry: boolean): void {
   run.wft.cancelTimeout?.();
+  run.sticky = undefined;
   requeueDelivered(run);
   engine.flushBuffer(run);
   if (retry) scheduleWorkflowTask(engine, run);

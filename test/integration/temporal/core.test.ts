@@ -279,7 +279,9 @@ describe('test clock', () => {
     try {
       await worker.runUntil(async () => {
         const handle = await conn.client.workflow.start(wf.sleeper, { taskQueue: 'manual', workflowId: uid('manual'), args: [3_600_000] });
-        await sleep(500);
+        // Advance only once the timer is armed: advancing while the first workflow task is still
+        // running would time that task out (a fixed pause was too short on a loaded machine).
+        while (!(await handle.fetchHistory()).events!.some((e) => e.timerStartedEventAttributes)) await sleep(20);
         expect((await handle.describe()).status.name).toBe('RUNNING');
         manual.clock.advance(3_600_000);
         expect(await handle.result()).toBe(3_600_000);

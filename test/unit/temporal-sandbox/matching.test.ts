@@ -22,4 +22,17 @@ describe('TaskMatcher', () => {
     expect(await m.poll('ns', 'q2', 'c', 1_000, () => false)).toBe('kept');
     expect(await m.poll('ns', 'empty', 'd', 20, () => false)).toBeUndefined();
   });
+
+  it('knows whether a queue is served: a live poll waits on it, or one arrived within the window', async () => {
+    const m = new TaskMatcher<string>(1_000);
+    expect(m.isServed('ns', 'sticky', 60_000)).toBe(false); // never polled
+    let cancelled = false;
+    const poll = m.poll('ns', 'sticky', 'worker', 1_000, () => cancelled);
+    expect(m.isServed('ns', 'sticky', 0)).toBe(true);
+    cancelled = true; // the worker's connection went away
+    expect(m.isServed('ns', 'sticky', 0)).toBe(false);
+    expect(m.isServed('ns', 'sticky', 60_000)).toBe(true); // polled a moment ago
+    m.close();
+    expect(await poll).toBeUndefined();
+  });
 });
