@@ -10,7 +10,8 @@ import type { PiiField } from '../src/domain/runbook';
 import type { EventDraft, StepInput, StepOutput } from '../src/domain/step-contract';
 import { readPrincipalAccess, type PrincipalAccess } from '../src/kafka/access-records';
 import { createKafka, type KafkaConnection } from '../src/kafka/client';
-import { committedOffsets, logBounds, offsetsAtTime, recordTimestampsAt } from '../src/kafka/offsets';
+import { directTimestampsAt } from '../src/kafka/direct-fetch';
+import { committedOffsets, logBounds, offsetsAtTime } from '../src/kafka/offsets';
 import { readSpans, ReadSpansTimeout, type OffsetSpan } from '../src/kafka/record-sample';
 import { applyLegalHold, describeTopicConfigs, LegalHoldError, retentionOf, type RetentionSettings } from '../src/kafka/topic-config';
 import type { Logger } from '../src/log/logger';
@@ -268,7 +269,8 @@ class Investigation {
       if (first !== undefined) readStart[partition] = first.toString();
     }
     const input: ForensicInput = { topic, partitions, committed, accessRecords: fetches, ...(Object.keys(readStart).length > 0 ? { readStart } : {}) };
-    const sample = await recordTimestampsAt(this.deps.kafka, topic, windowEdges(input), { logger: this.logger });
+    // Plain Fetch on assigned partitions, tens of KB each: no consumer group to join per call.
+    const sample = await directTimestampsAt(this.deps.kafka, this.admin, topic, windowEdges(input), { logger: this.logger });
     return establishWindow({ ...input, averageRecordBytes: sample.averageRecordBytes }, sample.timestamps);
   }
 
