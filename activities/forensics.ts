@@ -49,6 +49,8 @@ export interface ForensicsActivityDeps {
 /** The windows read, per topic, for evidence replay. */
 export interface ForensicFindings {
   topics: Array<{ topic: string; partitions: PartitionWindow[] }>;
+  /** With `dataSubjectScan: 'fan-out'`: what the workflow's scan chunks read (tag paths, never values). */
+  subjects?: { fields: PiiField[]; subjectKey: string };
 }
 
 /** Input of `investigate`. */
@@ -57,6 +59,11 @@ export type InvestigateInput = StepInput<'forensics'> & {
   suspectedSince?: IsoTime;
   /** Stream the window to count data subjects. @default true */
   countDataSubjects?: boolean;
+  /**
+   * `fan-out`: do not scan here; return the PII tags in the findings so the workflow scans the
+   * window in parallel chunks (`countDataSubjectsInChunk`) and fills in the count. @default 'in-activity'
+   */
+  dataSubjectScan?: 'in-activity' | 'fan-out';
 };
 
 /** Heartbeat details: JSON, free of personal data (hashes only) and of secrets. */
@@ -196,10 +203,11 @@ class Investigation {
 
     const [piiFields, access] = await Promise.all([this.piiFields(), this.access(topics)]);
     const groups = await this.groupsOfPrincipal(access);
-    const findings: ForensicFindings = { topics: [] };
+    const fanOut = this.input.dataSubjectScan === 'fan-out';
+    const findings: ForensicFindings = { topics: [], ...(fanOut ? { subjects: { fields: piiFields.fields, subjectKey: piiFields.subjectKey } } : {}) };
     for (const topic of topics) {
       const window = await this.window(topic, access, groups);
-      const subjects = this.input.countDataSubjects === false ? undefined : await this.countDataSubjects(topic, window, piiFields);
+      const subjects = this.input.countDataSubjects === false || fanOut ? undefined : await this.countDataSubjects(topic, window, piiFields);
       const data = forensicEventData(
         window,
         subjects === undefined ? { count: 0, method: 'exact', relativeStandardError: 0 } : subjects,

@@ -207,3 +207,43 @@ function hexToBytes(hex: string): Uint8Array {
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
+
+/** A distinct count as reported: exact, or an estimate with its relative standard error. */
+export interface DistinctCount {
+  count: number;
+  method: 'exact' | 'hll';
+  /** 0 when exact. */
+  relativeStandardError: number;
+}
+
+/** Parameters of {@link mergeDistinct}: those of the incident's counter. */
+export interface MergeOptions {
+  /** Above this many distinct hashes in the union, the result is a sketch. */
+  exactThreshold: number;
+  /** Every sketch merged must have this precision. */
+  precision: number;
+}
+
+/** Merging never hashes: a counter used only to merge refuses new identifiers. */
+const mergeOnly: HashFunction = () => {
+  throw new DomainError('SKETCH_MISMATCH', 'a merged count takes sketches, not identifiers');
+};
+
+/**
+ * The union of the chunks' counters (design §7: each scan chunk counts alone, the workflow merges).
+ * Exact while every chunk is an exact set and their union stays within `exactThreshold`; otherwise
+ * the union of the sketches (register-wise maximum: the same sketch as one counter fed every
+ * record), with its standard error. Pure: runs in the workflow as well as in activities.
+ */
+export function mergeDistinct(sketches: readonly DistinctCounterSnapshot[], options: MergeOptions): DistinctCount & { snapshot: DistinctCounterSnapshot } {
+  const merged = new DistinctCounter({ hash: mergeOnly, exactThreshold: options.exactThreshold, precision: options.precision });
+  for (const s of sketches) merged.merge(s);
+  return { count: merged.count(), method: merged.method, relativeStandardError: merged.relativeStandardError, snapshot: merged.snapshot() };
+}
+
+/** A count as the report and the regulator drafts say it: `1234 (exact)` or `≈ 1234 ± 0.81 % (estimate, …)`. */
+export function describeDistinct(c: DistinctCount): string {
+  if (c.method === 'exact') return `${c.count} (exact)`;
+  const pct = (c.relativeStandardError * 100).toFixed(2);
+  return `≈ ${c.count} ± ${pct} % (estimate, HyperLogLog relative standard error; ±${(c.relativeStandardError * 300).toFixed(2)} % at 99.7 %)`;
+}
