@@ -111,15 +111,13 @@ export class DirectFetchReader {
           pending.delete(want.partition); // below the log start (or past its end): no record there
           continue;
         }
-        const decoded = decodeRecordSet(answer.records, want.offset);
+        const decoded = decodeRecordSet(answer.records, want.offset, new Set(list));
         if (decoded.nextOffset === undefined) {
           if (want.offset >= answer.highWatermark) pending.delete(want.partition); // nothing at or after the offset
           else limit.set(want.partition, grow(want.maxBytes, decoded.truncatedBatchBytes, topic, want.partition));
           continue;
         }
-        const wanted = new Set(list.filter((o) => o < (decoded.nextOffset as bigint)));
         for (const r of decoded.records) {
-          if (!wanted.has(r.offset)) continue;
           timestamps.push({ partition: want.partition, offset: r.offset.toString(), timestamp: r.timestamp });
           bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0) + RECORD_OVERHEAD_BYTES;
         }

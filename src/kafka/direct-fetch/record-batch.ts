@@ -42,9 +42,11 @@ export class RecordBatchError extends Error {
 
 /**
  * Decodes every complete batch of `set`; records below `fromOffset` (the start of a batch fetched
- * from its middle) are left out. Keys and values are views on `set`, not copies.
+ * from its middle) are left out. Keys and values are views on `set`, not copies. With `only`, just
+ * the records at those offsets are decoded (edge lookups: a few records out of whole batches), and
+ * batches holding none of them are skipped unread.
  */
-export function decodeRecordSet(set: Buffer, fromOffset: bigint): DecodedRecordSet {
+export function decodeRecordSet(set: Buffer, fromOffset: bigint, only?: ReadonlySet<bigint>): DecodedRecordSet {
   const records: ReadRecord[] = [];
   let nextOffset: bigint | undefined;
   let pos = 0;
@@ -54,22 +56,30 @@ export function decodeRecordSet(set: Buffer, fromOffset: bigint): DecodedRecordS
     if (pos + size > set.length) return { records, nextOffset, truncated: true, truncatedBatchBytes: size };
     const batch = set.subarray(pos, pos + size);
     pos += size;
-    const end = decodeBatch(batch, fromOffset, records);
+    const end = decodeBatch(batch, fromOffset, records, only);
     nextOffset = end;
   }
   return { records, nextOffset, truncated: false };
 }
 
 /** Appends one batch's records at or after `fromOffset` to `out`; returns the offset after the batch. */
-function decodeBatch(batch: Buffer, fromOffset: bigint, out: ReadRecord[]): bigint {
+function decodeBatch(batch: Buffer, fromOffset: bigint, out: ReadRecord[], only: ReadonlySet<bigint> | undefined): bigint {
   if (batch.length < HEADER) throw new RecordBatchError(`record batch of ${batch.length} bytes is shorter than its header`);
   const baseOffset = batch.readBigInt64BE(0);
   const magic = batch.readInt8(16);
   if (magic !== 2) throw new RecordBatchError(`record batch magic ${magic} is not supported (brokers older than Kafka 0.11)`, 'UNSUPPORTED_VERSION');
-  if (crc32c(batch.subarray(21)) >>> 0 !== batch.readUInt32BE(17)) throw new RecordBatchError(`record batch at offset ${baseOffset} fails its CRC-32C`);
   const attributes = batch.readInt16BE(21);
   const end = baseOffset + BigInt(batch.readInt32BE(23)) + 1n;
   if (end <= fromOffset || (attributes & 0x20) !== 0) return end; // all before the cursor, or a control batch
+  // Wanted positions in this batch as offset deltas (numbers: no BigInt per record).
+  let deltas: Set<number> | undefined;
+  if (only !== undefined) {
+    deltas = new Set<number>();
+    for (const o of only) if (o >= baseOffset && o < end && o >= fromOffset) deltas.add(Number(o - baseOffset));
+    if (deltas.size === 0) return end;
+  }
+  if (crc32c(batch.subarray(21)) >>> 0 !== batch.readUInt32BE(17)) throw new RecordBatchError(`record batch at offset ${baseOffset} fails its CRC-32C`);
+  const firstDelta = fromOffset > baseOffset ? Number(fromOffset - baseOffset) : 0;
   const firstTimestamp = Number(batch.readBigInt64BE(27));
   const logAppendTime = (attributes & 0x08) !== 0 ? Number(batch.readBigInt64BE(35)) : undefined;
   const count = batch.readInt32BE(57);
@@ -79,15 +89,24 @@ function decodeBatch(batch: Buffer, fromOffset: bigint, out: ReadRecord[]): bigi
     const length = varint(body, cursor);
     const next = cursor.pos + length;
     cursor.pos += 1; // attributes
+    if (next > body.length) throw new RecordBatchError(`record ${i} of the batch at offset ${baseOffset} overruns its batch`);
     const timestampDelta = varint(body, cursor);
-    const offset = baseOffset + BigInt(varint(body, cursor));
+    const delta = varint(body, cursor);
+    if (delta < firstDelta || (deltas !== undefined && !deltas.has(delta))) {
+      cursor.pos = next;
+      continue;
+    }
     const keyLength = varint(body, cursor);
     const key = keyLength < 0 ? null : body.subarray(cursor.pos, (cursor.pos += keyLength));
     const valueLength = varint(body, cursor);
     const value = valueLength < 0 ? null : body.subarray(cursor.pos, (cursor.pos += valueLength));
-    if (next > body.length || cursor.pos > next) throw new RecordBatchError(`record ${i} of the batch at offset ${baseOffset} overruns its batch`);
+    if (cursor.pos > next) throw new RecordBatchError(`record ${i} of the batch at offset ${baseOffset} overruns its batch`);
     cursor.pos = next; // headers are not needed
-    if (offset >= fromOffset) out.push({ offset, timestamp: logAppendTime ?? firstTimestamp + timestampDelta, key, value });
+    out.push({ offset: baseOffset + BigInt(delta), timestamp: logAppendTime ?? firstTimestamp + timestampDelta, key, value });
+    if (deltas !== undefined) {
+      deltas.delete(delta);
+      if (deltas.size === 0) break;
+    }
   }
   return end;
 }
