@@ -241,9 +241,11 @@ export function mergeDistinct(sketches: readonly DistinctCounterSnapshot[], opti
   return { count: merged.count(), method: merged.method, relativeStandardError: merged.relativeStandardError, snapshot: merged.snapshot() };
 }
 
-/** A count as the report and the regulator drafts say it: `1234 (exact)` or `≈ 1234 ± 0.81 % (estimate, …)`. */
-export function describeDistinct(c: DistinctCount): string {
-  if (c.method === 'exact') return `${c.count} (exact)`;
-  const pct = (c.relativeStandardError * 100).toFixed(2);
-  return `≈ ${c.count} ± ${pct} % (estimate, HyperLogLog relative standard error; ±${(c.relativeStandardError * 300).toFixed(2)} % at 99.7 %)`;
+/**
+ * A count as the report says it: `42 data subjects (exact)`, or for a sketch
+ * `≈ 48213 data subjects (estimate ± 0.81 % relative standard error)`.
+ */
+export function describeDistinct(c: DistinctCount, noun = 'data subjects'): string {
+  if (c.method === 'exact') return `${c.count} ${noun} (exact)`;
+  return `≈ ${c.count} ${noun} (estimate ± ${(c.relativeStandardError * 100).toFixed(2)} % relative standard error)`;
 }

@@ -25,7 +25,7 @@ describe('mergeDistinct', () => {
   it('is exact below the threshold: overlapping chunks count each subject once', () => {
     const merged = mergeDistinct([chunk(ids(0, 3000)), chunk(ids(2000, 4500)), chunk(ids(4000, 4200))], { exactThreshold: 100_000, precision: 14 });
     expect(merged).toMatchObject({ count: 4500, method: 'exact', relativeStandardError: 0 });
-    expect(describeDistinct(merged)).toBe('4500 (exact)');
+    expect(describeDistinct(merged)).toBe('4500 data subjects (exact)');
   });
 
   it('becomes an estimate when the union passes the threshold, within three standard errors', () => {
@@ -33,7 +33,7 @@ describe('mergeDistinct', () => {
     expect(merged.method).toBe('hll');
     expect(merged.relativeStandardError).toBeCloseTo(hllStandardError(14), 10);
     expect(Math.abs(merged.count - 7000) / 7000).toBeLessThan(3 * hllStandardError(14));
-    expect(describeDistinct(merged)).toMatch(/^≈ \d+ ± 0\.81 % \(estimate/);
+    expect(describeDistinct(merged)).toMatch(/^≈ \d+ data subjects \(estimate ± 0\.81 % relative standard error\)$/);
   });
 
   it('merges sketches to exactly the sketch of one counter fed every record', () => {
