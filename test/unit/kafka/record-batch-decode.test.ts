@@ -48,7 +48,7 @@ describe('decodeRecordSet', () => {
 
   it('refuses a batch whose CRC does not match rather than return altered records', () => {
     const b = batch(0, 5);
-    b[b.length - 1] ^= 0xff;
+    b.writeUInt8((b.readUInt8(b.length - 1) ^ 0xff) & 0xff, b.length - 1);
     expect(() => decodeRecordSet(b, 0n)).toThrow(RecordBatchError);
   });
 });
