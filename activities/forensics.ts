@@ -11,7 +11,8 @@ import type { EventDraft, StepInput, StepOutput } from '../src/domain/step-contr
 import { readAccessObservations, type SourceSpec } from '../src/forensics/sources';
 import type { PrincipalAccess } from '../src/kafka/access-records';
 import { createKafka, type KafkaConnection } from '../src/kafka/client';
-import { committedOffsets, logBounds, offsetsAtTime, recordTimestampsAt } from '../src/kafka/offsets';
+import { directTimestampsAt } from '../src/kafka/direct-fetch';
+import { committedOffsets, logBounds, offsetsAtTime } from '../src/kafka/offsets';
 import { readSpans, ReadSpansTimeout, type OffsetSpan } from '../src/kafka/record-sample';
 import { applyLegalHold, describeTopicConfigs, LegalHoldError, retentionOf, type RetentionSettings } from '../src/kafka/topic-config';
 import type { Logger } from '../src/log/logger';
@@ -51,6 +52,8 @@ export interface ForensicsActivityDeps {
 /** The windows read, per topic, for evidence replay. */
 export interface ForensicFindings {
   topics: Array<{ topic: string; partitions: PartitionWindow[] }>;
+  /** With `dataSubjectScan: 'fan-out'`: what the workflow's scan chunks read (tag paths, never values). */
+  subjects?: { fields: PiiField[]; subjectKey: string };
 }
 
 /** Input of `investigate`. */
@@ -59,6 +62,11 @@ export type InvestigateInput = StepInput<'forensics'> & {
   suspectedSince?: IsoTime;
   /** Stream the window to count data subjects. @default true */
   countDataSubjects?: boolean;
+  /**
+   * `fan-out`: do not scan here; return the PII tags in the findings so the workflow scans the
+   * window in parallel chunks (`countDataSubjectsInChunk`) and fills in the count. @default 'in-activity'
+   */
+  dataSubjectScan?: 'in-activity' | 'fan-out';
 };
 
 /** Heartbeat details: JSON, free of personal data (hashes only) and of secrets. */
@@ -198,10 +206,11 @@ class Investigation {
 
     const [piiFields, access] = await Promise.all([this.piiFields(), this.access(topics)]);
     const groups = await this.groupsOfPrincipal(access);
-    const findings: ForensicFindings = { topics: [] };
+    const fanOut = this.input.dataSubjectScan === 'fan-out';
+    const findings: ForensicFindings = { topics: [], ...(fanOut ? { subjects: { fields: piiFields.fields, subjectKey: piiFields.subjectKey } } : {}) };
     for (const topic of topics) {
       const window = await this.window(topic, access, groups);
-      const subjects = this.input.countDataSubjects === false ? undefined : await this.countDataSubjects(topic, window, piiFields);
+      const subjects = this.input.countDataSubjects === false || fanOut ? undefined : await this.countDataSubjects(topic, window, piiFields);
       const data = forensicEventData(
         window,
         subjects === undefined ? { count: 0, method: 'exact', relativeStandardError: 0 } : subjects,
@@ -264,19 +273,25 @@ class Investigation {
 
   /** The window of one topic (see the module comment, step 2). */
   private async window(topic: string, access: PrincipalAccess | undefined, groups: readonly string[]): Promise<ForensicWindow> {
-    const partitions = await logBounds(this.admin, topic);
+    // Three independent O(partitions) admin reads, asked at once: the window costs the slowest, not the sum.
+    const since = this.input.suspectedSince;
+    const [partitions, committed, atSince] = await Promise.all([
+      logBounds(this.admin, topic),
+      committedOffsets(this.admin, groups, topic),
+      since === undefined ? Promise.resolve(undefined) : offsetsAtTime(this.admin, topic, Date.parse(since)),
+    ]);
     const fetches = access?.fetches.get(topic) ?? [];
-    const committed = await committedOffsets(this.admin, groups, topic);
     // Where reading began: the first offset served to the principal, else the timestamp index at
     // the suspected start, else (absent) the log start — the conservative assumption.
     const readStart: Record<number, string> = {};
-    if (this.input.suspectedSince !== undefined) Object.assign(readStart, await offsetsAtTime(this.admin, topic, Date.parse(this.input.suspectedSince)));
+    if (atSince !== undefined) Object.assign(readStart, atSince);
     for (const partition of new Set(fetches.map((f) => f.partition))) {
       const first = firstFetch(fetches, partition);
       if (first !== undefined) readStart[partition] = first.toString();
     }
     const input: ForensicInput = { topic, partitions, committed, accessRecords: fetches, ...(Object.keys(readStart).length > 0 ? { readStart } : {}) };
-    const sample = await recordTimestampsAt(this.deps.kafka, topic, windowEdges(input), { logger: this.logger });
+    // Plain Fetch on assigned partitions, tens of KB each: no consumer group to join per call.
+    const sample = await directTimestampsAt(this.deps.kafka, this.admin, topic, windowEdges(input), { logger: this.logger });
     return establishWindow({ ...input, averageRecordBytes: sample.averageRecordBytes }, sample.timestamps);
   }
 

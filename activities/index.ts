@@ -5,6 +5,7 @@ import type { ConversationPort } from '../src/slack/conversation-port';
 import type { SecretsPort } from '../src/vault/port';
 import { createAuditActivities } from './audit';
 import { createContainmentActivities } from './containment';
+import { createDataSubjectActivities } from './data-subjects';
 import { createEvidenceActivities } from './evidence';
 import { createForensicsActivities } from './forensics';
 import { withKeepAlive } from './heartbeat';
@@ -50,6 +51,8 @@ function playbookActivities(deps: PlaybookDeps) {
       ...(deps.accessSources !== undefined ? { accessSources: deps.accessSources } : {}),
     }),
     ...createEvidenceActivities({ ...base, secrets: deps.secrets }),
+    // Data-subject scan chunks of the forensics fan-out (issue 12).
+    ...createDataSubjectActivities({ kafka: deps.kafka, logger: deps.logger }),
     ...createAuditActivities({ kafka: deps.kafka, auditTopic: deps.auditTopic, logger: deps.logger, secrets: deps.secrets }),
     ...createNotifyActivities({ ...(deps.conversation !== undefined ? { conversation: deps.conversation } : {}), channel: deps.channel, logger: deps.logger }),
     ...createReportActivities({

@@ -1,8 +1,11 @@
-import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import { mergeDistinct, type DistinctCounterSnapshot } from '../src/domain/distinct-count';
 import type { EventDataMap, OffsetRange, PlannedChange } from '../src/domain/events';
 import { planSteps, type PlannedStep } from '../src/domain/runbook';
 import type { CarriedCompensation, EventDraft, StepOutput } from '../src/domain/step-contract';
-import { controlPlane, nowIso, stepActivities, stepInput, WORKFLOW_ACTOR, type Run } from './context';
+import { planSubjectScan } from '../src/domain/subject-scan';
+import { controlPlane, nowIso, stepActivities, stepInput, WORKFLOW_ACTOR, type Findings, type PlaybookActivities, type Run } from './context';
+import { longEvidenceJob, withTimeout } from './options';
 import type { Compensation } from './saga';
 
 type StepOf<A extends PlannedStep['action']> = Extract<PlannedStep, { action: A }>;
@@ -109,8 +112,67 @@ export function closeBreakers(run: Run, stepId: string, approvalId: string, brea
 
 /** `forensics`: legal hold and the window; keeps the findings for evidence and the clocks. */
 export async function forensics(run: Run, step: StepOf<'forensics'>): Promise<StepOutput> {
-  const out = await stepActivities(step).investigate(stepInput(run, step));
-  if (out.result !== undefined) run.findings = out.result;
+  // Since forensics-fanout-v1 the data subjects are counted by parallel, checkpointed chunk
+  // activities merged here, not by one unheartbeated stream inside `investigate` (issue 12).
+  // Incidents started before keep the single activity so their histories replay.
+  if (run.input.mode === 'dry-run' || !patched('forensics-fanout-v1')) {
+    const out = await stepActivities(step).investigate(stepInput(run, step));
+    if (out.result !== undefined) run.findings = out.result;
+    return out;
+  }
+  const out = await stepActivities(step).investigate({ ...stepInput(run, step), dataSubjectScan: 'fan-out' });
+  if (out.result === undefined) return out;
+  run.findings = out.result;
+  const counts = await scanDataSubjects(run, step, out.result);
+  const events = out.events.map((e): EventDraft => {
+    if (e.type !== 'ForensicWindowEstablished') return e;
+    const c = counts.get(e.data.topic);
+    return c === undefined ? e : { ...e, data: { ...e.data, dataSubjects: c.dataSubjects, piiCategories: c.piiCategories } };
+  });
+  return { ...out, events };
+}
+
+/** Chunks of the data-subject scan in flight at once; more workers on the queue scan more of them. */
+const SUBJECT_SCAN_PARALLELISM = 16;
+
+/**
+ * The data-subject fan-out: the windows cut into chunks (`planSubjectScan`), one heartbeating,
+ * checkpointed activity per chunk, their sketches merged per topic (`mergeDistinct`): exact up to
+ * the runbook's threshold, an estimate with its standard error above.
+ */
+async function scanDataSubjects(
+  run: Run,
+  step: StepOf<'forensics'>,
+  findings: Findings,
+): Promise<Map<string, { dataSubjects: EventDataMap['ForensicWindowEstablished']['dataSubjects']; piiCategories: string[] }>> {
+  const subjects = findings.subjects;
+  const out = new Map<string, { dataSubjects: EventDataMap['ForensicWindowEstablished']['dataSubjects']; piiCategories: string[] }>();
+  if (subjects === undefined) return out;
+  const acts = proxyActivities<PlaybookActivities>(withTimeout(longEvidenceJob, step.timeoutMs));
+  const { exactCountThreshold, hllPrecision } = step.params;
+  const chunks = planSubjectScan(findings.topics);
+  const results = new Map<string, Array<{ sketch: DistinctCounterSnapshot; categories: string[] }>>();
+  await boundedAll(chunks, SUBJECT_SCAN_PARALLELISM, async (chunk) => {
+    const r = await acts.countDataSubjectsInChunk({
+      ...idOf(run, step),
+      stepKey: `${run.input.incidentId}/${step.id}/subjects/${chunk.id}`,
+      topic: chunk.topic,
+      spans: chunk.spans,
+      fields: subjects.fields,
+      subjectKey: subjects.subjectKey,
+      exactThreshold: exactCountThreshold,
+      precision: hllPrecision,
+    });
+    results.set(chunk.topic, [...(results.get(chunk.topic) ?? []), r]);
+  });
+  for (const t of findings.topics) {
+    const parts = results.get(t.topic) ?? [];
+    const merged = mergeDistinct(parts.map((p) => p.sketch), { exactThreshold: exactCountThreshold, precision: hllPrecision });
+    out.set(t.topic, {
+      dataSubjects: { count: merged.count, method: merged.method, relativeStandardError: merged.relativeStandardError },
+      piiCategories: [...new Set(parts.flatMap((p) => p.categories))].sort(),
+    });
+  }
   return out;
 }
 
@@ -164,6 +226,10 @@ export async function planEvidence(run: Run, step: StepOf<'preserve-evidence'>):
   }
   changes.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   return plannedByWorkflow(step, changes);
+}
+
+function idOf(run: Run, step: PlannedStep): { incidentId: string; stepId: string; stepKey: string } {
+  return { incidentId: run.input.incidentId, stepId: step.id, stepKey: `${run.input.incidentId}/${step.id}` };
 }
 
 /** Art. 34 inputs from every forensic window established so far. */

@@ -207,3 +207,45 @@ function hexToBytes(hex: string): Uint8Array {
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
+
+/** A distinct count as reported: exact, or an estimate with its relative standard error. */
+export interface DistinctCount {
+  count: number;
+  method: 'exact' | 'hll';
+  /** 0 when exact. */
+  relativeStandardError: number;
+}
+
+/** Parameters of {@link mergeDistinct}: those of the incident's counter. */
+export interface MergeOptions {
+  /** Above this many distinct hashes in the union, the result is a sketch. */
+  exactThreshold: number;
+  /** Every sketch merged must have this precision. */
+  precision: number;
+}
+
+/** Merging never hashes: a counter used only to merge refuses new identifiers. */
+const mergeOnly: HashFunction = () => {
+  throw new DomainError('SKETCH_MISMATCH', 'a merged count takes sketches, not identifiers');
+};
+
+/**
+ * The union of the chunks' counters (design §7: each scan chunk counts alone, the workflow merges).
+ * Exact while every chunk is an exact set and their union stays within `exactThreshold`; otherwise
+ * the union of the sketches (register-wise maximum: the same sketch as one counter fed every
+ * record), with its standard error. Pure: runs in the workflow as well as in activities.
+ */
+export function mergeDistinct(sketches: readonly DistinctCounterSnapshot[], options: MergeOptions): DistinctCount & { snapshot: DistinctCounterSnapshot } {
+  const merged = new DistinctCounter({ hash: mergeOnly, exactThreshold: options.exactThreshold, precision: options.precision });
+  for (const s of sketches) merged.merge(s);
+  return { count: merged.count(), method: merged.method, relativeStandardError: merged.relativeStandardError, snapshot: merged.snapshot() };
+}
+
+/**
+ * A count as the report says it: `42 data subjects (exact)`, or for a sketch
+ * `≈ 48213 data subjects (estimate ± 0.81 % relative standard error)`.
+ */
+export function describeDistinct(c: DistinctCount, noun = 'data subjects'): string {
+  if (c.method === 'exact') return `${c.count} ${noun} (exact)`;
+  return `≈ ${c.count} ${noun} (estimate ± ${(c.relativeStandardError * 100).toFixed(2)} % relative standard error)`;
+}

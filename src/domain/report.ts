@@ -1,3 +1,4 @@
+import { describeDistinct } from './distinct-count';
 import type { DomainEvent } from './events';
 import { foldEvents, type IncidentState } from './incident';
 import { stageStanding } from './incident-clocks';
@@ -83,7 +84,7 @@ function forensicLines(s: IncidentState): string[] {
   for (const w of Object.values(s.forensicWindows)) {
     lines.push(
       `- ${w.topic}: ${w.totals.records} records, ${w.totals.bytes} bytes${w.bytesExact ? '' : ' (estimated)'} from ${w.totals.partitions} partitions; ` +
-        `${w.dataSubjects.count} data subjects (${w.dataSubjects.method}); PII categories: ${w.piiCategories.join(', ') || 'none'}; sources: ${w.sources.join(', ')}`,
+        `${describeDistinct(w.dataSubjects)}; PII categories: ${w.piiCategories.join(', ') || 'none'}; sources: ${w.sources.join(', ')}`,
     );
     // Windows that state their precision (issue 12) get two more columns; earlier ones print as before.
     const labelled = w.partitions.some((p) => p.precision !== undefined);

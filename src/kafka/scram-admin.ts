@@ -10,22 +10,10 @@ import {
   scramMechanismFromCode,
   type ScramMechanism,
 } from './scram-math';
-import {
-  ApiKey,
-  decodeAlterScram,
-  decodeApiVersions,
-  decodeDescribeScram,
-  decodeSaslAuthenticate,
-  decodeSaslHandshake,
-  encodeAlterScram,
-  encodeDescribeScram,
-  encodeSaslAuthenticate,
-  encodeSaslHandshake,
-  type AlterScramRequest,
-} from './scram-admin/codecs';
+import { authenticate, parseBroker, supports } from './scram-admin/authenticate';
+import { ApiKey, decodeAlterScram, decodeDescribeScram, encodeAlterScram, encodeDescribeScram, type AlterScramRequest } from './scram-admin/codecs';
 import { BrokerConnection } from './scram-admin/connection';
 import { AdminErrorCode, KafkaAdminError } from './scram-admin/errors';
-import { SASL_MECHANISM_NAMES, SaslClientError, createSaslClient, type SaslMechanismName } from './scram-admin/sasl-client';
 import type { KafkaReader } from './wire';
 
 export { KafkaAdminError } from './scram-admin/errors';
@@ -89,17 +77,9 @@ export interface ScramUpsertEntry {
 /** Iterations used when an upsert does not say: above Kafka's minimum, within its maximum. */
 export const DEFAULT_UPSERT_ITERATIONS = 8192;
 
-const MECHANISM_NAMES: Readonly<Record<ScramAdminOptions['sasl']['mechanism'], SaslMechanismName>> = SASL_MECHANISM_NAMES;
-
-/** The current OAUTHBEARER token, or a clear error when no source was configured. */
-async function requireToken(source: (() => Promise<string>) | undefined): Promise<string> {
-  if (!source) throw new TypeError('SASL OAUTHBEARER needs a token source (oauthBearer)');
-  return source();
-}
+const MECHANISMS: ReadonlySet<string> = new Set(['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer']);
 
 const REQUIRED_APIS: ReadonlyArray<[number, string]> = [
-  [ApiKey.SaslHandshake, 'SaslHandshake'],
-  [ApiKey.SaslAuthenticate, 'SaslAuthenticate'],
   [ApiKey.DescribeUserScramCredentials, 'DescribeUserScramCredentials'],
   [ApiKey.AlterUserScramCredentials, 'AlterUserScramCredentials'],
 ];
@@ -111,7 +91,7 @@ export class ScramAdmin {
 
   constructor(private readonly options: ScramAdminOptions) {
     if (options.brokers.length === 0) throw new TypeError('ScramAdmin needs at least one broker');
-    if (!MECHANISM_NAMES[options.sasl.mechanism]) throw new TypeError(`unsupported SASL mechanism ${String(options.sasl.mechanism)}`);
+    if (!MECHANISMS.has(options.sasl.mechanism)) throw new TypeError(`unsupported SASL mechanism ${String(options.sasl.mechanism)}`);
     this.logger = (options.logger ?? silentLogger).child({ component: 'scram-admin' });
   }
 
@@ -230,38 +210,12 @@ export class ScramAdmin {
     throw lastError instanceof Error ? lastError : new KafkaAdminError('no broker reachable', AdminErrorCode.NETWORK_EXCEPTION);
   }
 
-  /** ApiVersions, SaslHandshake, then SaslAuthenticate round trips until the mechanism is done. */
+  /** The shared SASL login, then a check that the broker speaks the two SCRAM admin APIs at v0. */
   private async handshake(conn: BrokerConnection): Promise<void> {
-    const versions = decodeApiVersions(await conn.request(ApiKey.ApiVersions, 0, false, () => undefined));
-    if (versions.errorCode !== AdminErrorCode.NONE) throw new KafkaAdminError(`ApiVersions failed on ${conn.address}`, versions.errorCode);
+    const apis = await authenticate(conn, this.options.sasl);
     for (const [key, name] of REQUIRED_APIS) {
-      const range = versions.apis.get(key);
-      if (!range || range.min > (key === ApiKey.SaslHandshake ? 1 : 0) || range.max < (key === ApiKey.SaslHandshake ? 1 : 0)) {
+      if (!supports(apis, key, 0)) {
         throw new KafkaAdminError(`broker ${conn.address} does not support ${name} at the version this client speaks`, AdminErrorCode.UNSUPPORTED_VERSION);
-      }
-    }
-    const mechanism = MECHANISM_NAMES[this.options.sasl.mechanism];
-    const hs = decodeSaslHandshake(await conn.request(ApiKey.SaslHandshake, 1, false, (w) => encodeSaslHandshake(w, mechanism)));
-    if (hs.errorCode !== AdminErrorCode.NONE) {
-      throw new KafkaAdminError(`broker ${conn.address} does not enable SASL ${mechanism} (it offers ${hs.mechanisms.join(', ') || 'none'})`, hs.errorCode);
-    }
-    const { oauthBearer } = this.options.sasl;
-    const secret = mechanism === 'OAUTHBEARER' ? await requireToken(oauthBearer) : this.options.sasl.password;
-    const client = createSaslClient(mechanism, this.options.sasl.username, secret);
-    let message: Buffer | undefined = client.start();
-    while (message) {
-      const toSend: Buffer = message;
-      const res = decodeSaslAuthenticate(await conn.request(ApiKey.SaslAuthenticate, 0, false, (w) => encodeSaslAuthenticate(w, toSend)));
-      if (res.errorCode !== AdminErrorCode.NONE) {
-        throw new KafkaAdminError(`SASL ${mechanism} authentication failed: ${res.errorMessage ?? 'no message'}`, res.errorCode);
-      }
-      try {
-        message = await client.next(res.authBytes);
-      } catch (err) {
-        if (err instanceof SaslClientError) {
-          throw new KafkaAdminError(`SASL ${mechanism} authentication failed: ${err.message}`, AdminErrorCode.SASL_AUTHENTICATION_FAILED);
-        }
-        throw err;
       }
     }
   }
@@ -273,10 +227,4 @@ export function assertScramResults(results: readonly ScramAlterResult[]): void {
   if (failed) {
     throw new KafkaAdminError(`SCRAM credential change for ${failed.user} failed: ${failed.errorMessage ?? 'no message'}`, failed.errorCode);
   }
-}
-
-function parseBroker(address: string): { host: string; port: number } {
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address.trim());
-  if (!m) throw new TypeError(`broker address must be host:port, got ${JSON.stringify(address)}`);
-  return { host: m[1] as string, port: Number(m[2]) };
 }

@@ -45,7 +45,8 @@ interface Pending {
 export class BrokerConnection {
   private nextCorrelationId = 1;
   private readonly pending = new Map<number, Pending>();
-  private buffered: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private bufferedBytes = 0;
   private closedWith: Error | undefined;
 
   private constructor(
@@ -124,19 +125,34 @@ export class BrokerConnection {
     });
   }
 
+  /**
+   * Collects chunks and joins them once per frame: a large response (a Fetch of many partitions)
+   * arrives in hundreds of socket chunks, and joining on every chunk would copy it quadratically.
+   */
   private onData(chunk: Buffer): void {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    while (this.buffered.length >= 4) {
-      const size = this.buffered.readInt32BE(0);
+    this.chunks.push(chunk);
+    this.bufferedBytes += chunk.length;
+    while (this.bufferedBytes >= 4) {
+      if ((this.chunks[0] as Buffer).length < 4) this.joinChunks();
+      const size = (this.chunks[0] as Buffer).readInt32BE(0);
       if (size < 4 || size > MAX_FRAME) {
         this.fail(new KafkaAdminError(`invalid response frame size ${size} from ${this.address}`, AdminErrorCode.NETWORK_EXCEPTION));
         return;
       }
-      if (this.buffered.length < 4 + size) return;
-      const frame = this.buffered.subarray(4, 4 + size);
-      this.buffered = this.buffered.subarray(4 + size);
+      if (this.bufferedBytes < 4 + size) return;
+      const all = this.joinChunks();
+      const frame = all.subarray(4, 4 + size);
+      const rest = all.subarray(4 + size);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.bufferedBytes = rest.length;
       this.dispatch(frame);
     }
+  }
+
+  private joinChunks(): Buffer {
+    const all = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.bufferedBytes);
+    this.chunks = [all];
+    return all;
   }
 
   private dispatch(frame: Buffer): void {

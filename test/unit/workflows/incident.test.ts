@@ -188,10 +188,13 @@ describe('alerts and failures', () => {
 // The regulatory clocks themselves (start at open, reminders, filings, decisions) are in clocks.test.ts.
 describe('GDPR Art. 34', () => {
   it('requires notifying data subjects (Art. 34) when the runbook rule says so', async () => {
-    await withIncident('live', async ({ handle }) => {
+    await withIncident('live', async ({ handle, record }) => {
       await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
       await handle.signal(approveSignal, approve('break-circuits'));
       const s = await waitForState(handle, (st) => st.clocks.gdpr?.dataSubjectNotification !== undefined);
+      // The count comes from the data-subject fan-out (forensics-fanout-v1): the chunks' sketches merged.
+      expect(record.calls.filter((c) => c.name === 'countDataSubjectsInChunk').length).toBeGreaterThan(0);
+      expect(s.forensicWindows.orders?.dataSubjects).toEqual({ count: 42, method: 'exact', relativeStandardError: 0 });
       expect(s.clocks.gdpr?.dataSubjectNotification).toMatchObject({ dataSubjects: 42, piiCategories: ['account-identifier', 'contact', 'name'] });
       // The proposal is the workflow's; the decision is the DPO's, and only the DPO's.
       await expect(handle.executeUpdate(subjectsUpdate, { args: [{ decidedBy: 'U-IC', role: 'incident-commander', regime: 'gdpr', decision: 'exception', reason: 'x' }] })).rejects.toThrow();

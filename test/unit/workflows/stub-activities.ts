@@ -79,9 +79,11 @@ export function stubActivities(): { activities: Record<string, (...args: never[]
         })),
       };
     },
-    async investigate(input: StepInput<'forensics'>): Promise<StepOutput> {
+    async investigate(input: StepInput<'forensics'> & { dataSubjectScan?: string }): Promise<StepOutput> {
       call('investigate', input);
-      const findings = { topics: [{ topic: 'orders', partitions: STUB_PARTITIONS }] };
+      // Fan-out (forensics-fanout-v1): the count is left to the chunks; the PII tags come back.
+      const fanOut = input.dataSubjectScan === 'fan-out';
+      const findings = { topics: [{ topic: 'orders', partitions: STUB_PARTITIONS }], ...(fanOut ? { subjects: { fields: [{ path: 'client.accountId', category: 'account-identifier' }], subjectKey: 'client.accountId' } } : {}) };
       if (input.mode === 'dry-run') return { ...planned(input, 'forensics', 'TOPIC:orders'), result: findings };
       return {
         events: [
@@ -96,13 +98,20 @@ export function stubActivities(): { activities: Record<string, (...args: never[]
               totals: { partitions: 3, ranges: 3, records: '300', bytes: '30000', firstTs: 1_700_000_000_000, lastTs: 1_700_000_100_000 },
               bytesExact: true,
               sources: ['committed-offsets'],
-              dataSubjects: { count: 42, method: 'exact', relativeStandardError: 0 },
-              piiCategories: ['account-identifier', 'contact', 'name'],
+              dataSubjects: fanOut ? { count: 0, method: 'exact', relativeStandardError: 0 } : { count: 42, method: 'exact', relativeStandardError: 0 },
+              piiCategories: fanOut ? [] : ['account-identifier', 'contact', 'name'],
             },
           },
         ],
         result: findings,
       };
+    },
+    /** One chunk of the data-subject fan-out: 42 subjects in all, every chunk sees subjects 0..41 of its own range. */
+    async countDataSubjectsInChunk(input: { spans: Array<{ partition: number; from: string; to: string }>; precision: number; exactThreshold: number }): Promise<unknown> {
+      call('countDataSubjectsInChunk');
+      const hashes = Array.from({ length: 42 }, (_, i) => i.toString(16).padStart(16, '0'));
+      const records = input.spans.reduce((n, s) => n + Number(BigInt(s.to) - BigInt(s.from)), 0);
+      return { sketch: { kind: 'exact', precision: input.precision, exactThreshold: Math.min(input.exactThreshold, 5000), hashes }, categories: ['account-identifier', 'contact', 'name'], records: String(records) };
     },
     async preserveEvidence(input: StepInput<'preserve-evidence'> & { sourceTopic: string; partition: number; ranges: Array<{ from: string; to: string; records: string }> }): Promise<StepOutput> {
       call('preserveEvidence', input);

@@ -1,0 +1,354 @@
+import type { Admin } from 'kafkajs';
+import type { EdgeTimestamp } from '../domain/forensic-window';
+import type { Logger } from '../log/logger';
+import { silentLogger } from '../log/logger';
+import type { KafkaConnection } from './client';
+import { decodeFetch, encodeFetch, FETCH_API_KEY, FETCH_VERSION, type FetchPartitionRequest, type FetchPartitionResponse } from './direct-fetch/fetch-v4';
+import { decodeRecordSet } from './direct-fetch/record-batch';
+import type { SampledRecords } from './offsets';
+import type { OffsetSpan, ReadRecord } from './record-sample';
+import { authenticate, supports } from './scram-admin/authenticate';
+import { BrokerConnection } from './scram-admin/connection';
+import { adminErrorName } from './scram-admin/errors';
+import { findKafkaError } from './wire';
+
+export { RecordBatchError } from './direct-fetch/record-batch';
+
+/**
+ * Reading a topic with plain Fetch requests on assigned partitions (design §7): no consumer group
+ * (no join, no rebalance delay, nothing left on the cluster), one Fetch per broker leader carrying
+ * every partition it leads, and byte limits sized for the job — tens of KB per partition to read
+ * the timestamp at an edge, larger to stream a range. A partition whose batch does not fit its
+ * limit is asked again with a larger one (a real broker cuts the batch short; only then).
+ *
+ * Logs in like every other raw-protocol client here (`scram-admin/authenticate`: SASL PLAIN or
+ * SCRAM, TLS when the connection says so). Leaders and broker addresses come from kafkajs metadata.
+ */
+
+/** Options of {@link DirectFetchReader}. */
+export interface DirectFetchOptions {
+  /** @default 'breachline-forensics' */
+  clientId?: string;
+  logger?: Logger;
+  /** Per-partition byte limit of an edge lookup (one record's timestamp). @default 32768 */
+  edgeBytes?: number;
+  /** Per-partition byte limit while streaming a range. @default 1048576 */
+  rangeBytes?: number;
+  /** Limit of one Fetch response; more partitions go into further requests. @default 33554432 */
+  maxResponseBytes?: number;
+  /** @default 30000 */
+  requestTimeoutMs?: number;
+}
+
+/** What the reader has asked for so far: requests sent and record-set bytes received. */
+export interface DirectFetchStats {
+  requests: number;
+  bytes: number;
+}
+
+/** A partition answered with an error, or a range could not be read. `type` is Kafka's error name. */
+export class DirectFetchError extends Error {
+  override readonly name = 'DirectFetchError';
+  readonly type: string;
+  readonly retriable: boolean;
+  constructor(message: string, readonly code: number) {
+    super(message);
+    this.type = adminErrorName(code);
+    this.retriable = findKafkaError(code)?.retriable ?? false;
+  }
+}
+
+/** Receives each partition's records of the current span and how far the span has been read. */
+export type RangeConsumer = (partition: number, records: ReadRecord[], next: bigint) => void | Promise<void>;
+
+const OFFSET_OUT_OF_RANGE = 1;
+/** Leadership moved or is moving: refresh metadata and ask the new leader. */
+const LEADER_ERRORS: ReadonlySet<number> = new Set([3, 5, 6, 74, 75]);
+const MAX_LEADER_RETRIES = 3;
+/** A batch larger than this is corruption or a misconfigured topic, not something to grow toward. */
+const MAX_PARTITION_BYTES = 64 * 1024 * 1024 - 1024;
+
+/** See the module comment. One authenticated connection per broker, opened on first use. */
+export class DirectFetchReader {
+  readonly stats: DirectFetchStats = { requests: 0, bytes: 0 };
+  private readonly logger: Logger;
+  private readonly connections = new Map<number, Promise<BrokerConnection>>();
+  private readonly leaders = new Map<string, Map<number, number>>();
+  private brokers: Map<number, { host: string; port: number }> | undefined;
+
+  constructor(
+    private readonly connection: KafkaConnection,
+    private readonly admin: Admin,
+    private readonly options: DirectFetchOptions = {},
+  ) {
+    this.logger = (options.logger ?? silentLogger).child({ component: 'direct-fetch' });
+  }
+
+  /**
+   * The record timestamp at each `{partition, offset}`, and the mean stored size of those records.
+   * Offsets without a record (below the log start, at or past the high watermark, control records,
+   * compacted away) are absent from the result.
+   */
+  async timestampsAt(topic: string, points: ReadonlyArray<{ partition: number; offset: string | bigint }>): Promise<SampledRecords> {
+    const pending = new Map<number, bigint[]>();
+    for (const p of points) {
+      const list = pending.get(p.partition) ?? [];
+      const offset = BigInt(p.offset);
+      if (!list.includes(offset)) list.push(offset);
+      pending.set(p.partition, list);
+    }
+    for (const list of pending.values()) list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const limit = new Map<number, number>();
+    const timestamps: EdgeTimestamp[] = [];
+    let bytes = 0;
+    while (pending.size > 0) {
+      const wants = [...pending].map(([partition, list]) => ({ partition, offset: list[0] as bigint, maxBytes: limit.get(partition) ?? this.edgeBytes }));
+      const answers = await this.fetch(topic, wants, true);
+      for (const want of wants) {
+        const answer = answers.get(want.partition) as FetchPartitionResponse;
+        const list = pending.get(want.partition) as bigint[];
+        if (answer.errorCode === OFFSET_OUT_OF_RANGE) {
+          pending.delete(want.partition); // below the log start (or past its end): no record there
+          continue;
+        }
+        const decoded = decodeRecordSet(answer.records, want.offset, new Set(list));
+        if (decoded.nextOffset === undefined) {
+          if (want.offset >= answer.highWatermark) pending.delete(want.partition); // nothing at or after the offset
+          else limit.set(want.partition, grow(want.maxBytes, decoded.truncatedBatchBytes, topic, want.partition));
+          continue;
+        }
+        for (const r of decoded.records) {
+          timestamps.push({ partition: want.partition, offset: r.offset.toString(), timestamp: r.timestamp });
+          bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+        }
+        const rest = list.filter((o) => o >= (decoded.nextOffset as bigint));
+        if (rest.length === 0) pending.delete(want.partition);
+        else pending.set(want.partition, rest);
+      }
+    }
+    timestamps.sort((a, b) => a.partition - b.partition || (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
+    return { timestamps, averageRecordBytes: timestamps.length === 0 ? 0 : bytes / timestamps.length };
+  }
+
+  /**
+   * Reads every span (per partition in order, spans of a partition not overlapping; `to` exclusive),
+   * all partitions at once, one Fetch per leader per round. `onRecords` gets the records of the
+   * current span and the offset up to which that span is read (a checkpoint: resuming there misses
+   * nothing and reads nothing twice). A span past the log end fails with OFFSET_OUT_OF_RANGE.
+   */
+  async readRanges(topic: string, spans: readonly OffsetSpan[], onRecords: RangeConsumer): Promise<void> {
+    const queues = new Map<number, OffsetSpan[]>();
+    for (const s of spans) {
+      if (s.to <= s.from) continue;
+      const q = queues.get(s.partition) ?? [];
+      q.push({ ...s });
+      queues.set(s.partition, q);
+    }
+    const limit = new Map<number, number>();
+    while (queues.size > 0) {
+      const wants = [...queues].map(([partition, q]) => ({ partition, offset: (q[0] as OffsetSpan).from, maxBytes: limit.get(partition) ?? this.rangeBytes }));
+      const answers = await this.fetch(topic, wants, false);
+      for (const want of wants) {
+        const answer = answers.get(want.partition) as FetchPartitionResponse;
+        const q = queues.get(want.partition) as OffsetSpan[];
+        const span = q[0] as OffsetSpan;
+        if (answer.errorCode === OFFSET_OUT_OF_RANGE || (answer.records.length === 0 && want.offset >= answer.highWatermark)) {
+          throw new DirectFetchError(`${topic}/${want.partition}: nothing to read at ${want.offset} (high watermark ${answer.highWatermark}, span to ${span.to})`, OFFSET_OUT_OF_RANGE);
+        }
+        const decoded = decodeRecordSet(answer.records, want.offset);
+        if (decoded.nextOffset === undefined) {
+          limit.set(want.partition, grow(want.maxBytes, decoded.truncatedBatchBytes, topic, want.partition));
+          continue;
+        }
+        limit.delete(want.partition);
+        const records = decoded.records.filter((r) => r.offset < span.to);
+        const next = decoded.nextOffset < span.to ? decoded.nextOffset : span.to;
+        await onRecords(want.partition, records, next);
+        if (next < span.to) span.from = next;
+        else {
+          q.shift();
+          if (q.length === 0) queues.delete(want.partition);
+        }
+      }
+    }
+  }
+
+  /** Closes every broker connection. */
+  async close(): Promise<void> {
+    const open = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.all(open.map(async (c) => (await c.catch(() => undefined))?.close()));
+  }
+
+  private get edgeBytes(): number {
+    return this.options.edgeBytes ?? 32 * 1024;
+  }
+
+  private get rangeBytes(): number {
+    return this.options.rangeBytes ?? 1024 * 1024;
+  }
+
+  /**
+   * One round: the wanted partitions grouped by leader, each leader's share in as few requests as
+   * the response limit allows (leaders in parallel, one request at a time per leader). Partitions
+   * whose leader moved are asked again after a metadata refresh; other errors throw.
+   */
+  private async fetch(topic: string, wants: readonly FetchPartitionRequest[], edges: boolean): Promise<Map<number, FetchPartitionResponse>> {
+    const out = new Map<number, FetchPartitionResponse>();
+    let todo = [...wants];
+    for (let attempt = 0; todo.length > 0; attempt++) {
+      const leaders = await this.leadersOf(topic, attempt > 0);
+      const byLeader = new Map<number, FetchPartitionRequest[]>();
+      for (const w of todo) {
+        const leader = leaders.get(w.partition);
+        if (leader === undefined || leader < 0) throw new DirectFetchError(`${topic}/${w.partition} has no leader`, 5);
+        byLeader.set(leader, [...(byLeader.get(leader) ?? []), w]);
+      }
+      const moved: FetchPartitionRequest[] = [];
+      await Promise.all(
+        [...byLeader].map(async ([leader, list]) => {
+          for (const request of this.split(list)) {
+            for (const answer of await this.send(leader, topic, request)) {
+              // OFFSET_OUT_OF_RANGE is the caller's to judge: no record for an edge, an error for a range.
+              if (answer.errorCode === 0 || answer.errorCode === OFFSET_OUT_OF_RANGE) out.set(answer.partition, answer);
+              else if (LEADER_ERRORS.has(answer.errorCode) && attempt < MAX_LEADER_RETRIES) moved.push(request.find((r) => r.partition === answer.partition) as FetchPartitionRequest);
+              else throw new DirectFetchError(`${topic}/${answer.partition}: fetch at ${request.find((r) => r.partition === answer.partition)?.offset} failed with ${adminErrorName(answer.errorCode)}`, answer.errorCode);
+            }
+          }
+        }),
+      );
+      if (moved.length > 0) this.logger.info({ topic, partitions: moved.length, edges }, 'leaders moved; asking again');
+      todo = moved;
+    }
+    for (const w of wants) if (!out.has(w.partition)) throw new DirectFetchError(`${topic}/${w.partition}: the broker did not answer for this partition`, -1);
+    return out;
+  }
+
+  /** Splits one leader's partitions so that no request may bring back more than the response limit. */
+  private split(list: readonly FetchPartitionRequest[]): FetchPartitionRequest[][] {
+    const budget = this.options.maxResponseBytes ?? 32 * 1024 * 1024;
+    const out: FetchPartitionRequest[][] = [];
+    let current: FetchPartitionRequest[] = [];
+    let size = 0;
+    for (const w of list) {
+      if (current.length > 0 && size + w.maxBytes > budget) {
+        out.push(current);
+        current = [];
+        size = 0;
+      }
+      current.push(w);
+      size += w.maxBytes;
+    }
+    if (current.length > 0) out.push(current);
+    return out;
+  }
+
+  private async send(leader: number, topic: string, partitions: readonly FetchPartitionRequest[]): Promise<FetchPartitionResponse[]> {
+    const conn = await this.connectionTo(leader);
+    const maxBytes = Math.min(MAX_PARTITION_BYTES, partitions.reduce((n, p) => n + p.maxBytes, 0));
+    this.stats.requests++;
+    let reader;
+    try {
+      reader = await conn.request(FETCH_API_KEY, FETCH_VERSION, false, (w) => encodeFetch(w, { topic, partitions, maxBytes, maxWaitMs: 0 }));
+    } catch (err) {
+      this.connections.delete(leader);
+      throw err;
+    }
+    const answers = decodeFetch(reader).filter((t) => t.topic === topic).flatMap((t) => t.partitions);
+    for (const a of answers) this.stats.bytes += a.records.length;
+    return answers;
+  }
+
+  private async leadersOf(topic: string, refresh: boolean): Promise<Map<number, number>> {
+    const known = this.leaders.get(topic);
+    if (known !== undefined && !refresh) return known;
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    const leaders = new Map<number, number>();
+    for (const p of metadata.topics.find((t) => t.name === topic)?.partitions ?? []) leaders.set(p.partitionId, p.leader);
+    this.leaders.set(topic, leaders);
+    if (refresh || this.brokers === undefined) {
+      const cluster = await this.admin.describeCluster();
+      this.brokers = new Map(cluster.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
+    }
+    return leaders;
+  }
+
+  private connectionTo(nodeId: number): Promise<BrokerConnection> {
+    const current = this.connections.get(nodeId);
+    if (current !== undefined) {
+      return current.then((c) => {
+        if (c.isOpen) return c;
+        this.connections.delete(nodeId);
+        return this.connectionTo(nodeId);
+      });
+    }
+    const opening = this.open(nodeId);
+    this.connections.set(nodeId, opening);
+    opening.catch(() => {
+      if (this.connections.get(nodeId) === opening) this.connections.delete(nodeId);
+    });
+    return opening;
+  }
+
+  private async open(nodeId: number): Promise<BrokerConnection> {
+    const address = this.brokers?.get(nodeId);
+    if (address === undefined) throw new DirectFetchError(`broker ${nodeId} is not in the cluster metadata`, 5);
+    const conn = await BrokerConnection.open({
+      ...address,
+      ssl: this.connection.ssl,
+      clientId: this.options.clientId ?? 'breachline-forensics',
+      connectTimeoutMs: 10_000,
+      requestTimeoutMs: this.options.requestTimeoutMs ?? 30_000,
+    });
+    try {
+      const apis = await authenticate(conn, {
+        mechanism: this.connection.saslMechanism,
+        username: this.connection.username,
+        password: this.connection.password,
+        ...(this.connection.oauthBearer !== undefined ? { oauthBearer: this.connection.oauthBearer } : {}),
+      });
+      if (!supports(apis, FETCH_API_KEY, FETCH_VERSION)) throw new DirectFetchError(`broker ${conn.address} does not speak Fetch v${FETCH_VERSION}`, 35);
+    } catch (err) {
+      await conn.close();
+      throw err;
+    }
+    this.logger.debug({ broker: conn.address }, 'direct fetch connected');
+    return conn;
+  }
+}
+
+/** Record framing per record in a v2 batch beyond key and value, roughly (as `recordTimestampsAt`). */
+const RECORD_OVERHEAD_BYTES = 10;
+
+/**
+ * The next limit for a partition that brought back no whole batch although records are there: its
+ * batch was cut short (a real broker) or did not fit what was left of the response (KIP-74). At
+ * least double, at least the batch's announced size; past the largest frame it is an error.
+ */
+function grow(current: number, batchBytes: number | undefined, topic: string, partition: number): number {
+  if (current >= MAX_PARTITION_BYTES) throw new DirectFetchError(`${topic}/${partition}: a record batch larger than ${MAX_PARTITION_BYTES} bytes cannot be read`, 10);
+  return Math.min(MAX_PARTITION_BYTES, Math.max(current * 2, batchBytes ?? 0));
+}
+
+/**
+ * `recordTimestampsAt` over plain Fetch requests: one reader for the call, closed after it.
+ * `stats` (when given) receives the requests and bytes it took.
+ */
+export async function directTimestampsAt(
+  connection: KafkaConnection,
+  admin: Admin,
+  topic: string,
+  points: ReadonlyArray<{ partition: number; offset: string | bigint }>,
+  options: DirectFetchOptions & { stats?: DirectFetchStats } = {},
+): Promise<SampledRecords> {
+  const reader = new DirectFetchReader(connection, admin, options);
+  try {
+    return await reader.timestampsAt(topic, points);
+  } finally {
+    if (options.stats !== undefined) {
+      options.stats.requests += reader.stats.requests;
+      options.stats.bytes += reader.stats.bytes;
+    }
+    await reader.close();
+  }
+}
