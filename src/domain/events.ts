@@ -238,6 +238,30 @@ export interface EventDataMap {
   ReminderFailed: { regime: string; stage: string; mark: string; error: string };
   /** The DPO's Art. 34 decision on the proposed data-subject notice: notify, or a 34(3) exception. */
   DataSubjectDecision: { regime: string; decision: 'notify' | 'exception'; reason: string };
+  // Evidence at line rate (issue 13).
+  /**
+   * A preserved partition window's manifest (docs/evidence-format.md §4), signed through Vault
+   * transit and written on the evidence topic at `manifestOffset`; `manifestSha256` pins it.
+   */
+  EvidenceManifestSigned: {
+    sourceTopic: string;
+    partition: number;
+    evidenceTopic: string;
+    evidencePartition: number;
+    manifestOffset: DecimalString;
+    manifestSha256: string;
+    merkleRoot: string;
+    chainHead: string;
+    records: DecimalString;
+    chunks: number;
+    sourceBytes: DecimalString;
+    evidenceBytes: DecimalString;
+    keyIds: string[];
+    signingKey: string;
+    signature: string;
+  };
+  /** Evidence exported for a regulator or court; `decrypted` exports need the DPO's authorisation. */
+  EvidenceExported: { decrypted: boolean; authorisedBy: string | null; archiveSha256: string; manifests: number; records: DecimalString };
 }
 
 /** One stage's due as the calculator gave it (`due: null` while its anchor is unknown). */
@@ -311,6 +335,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'FilingRefused',
   'ReminderFailed',
   'DataSubjectDecision',
+  // Evidence at line rate (issue 13).
+  'EvidenceManifestSigned',
+  'EvidenceExported',
 ];
 
 /**

@@ -15,6 +15,7 @@ import {
   kvWriteResponse,
   plaintextResponse,
   signatureResponse,
+  datakeyResponse,
   tokenLookupResponse,
   transitKeyResponse,
   verifyResponse,
@@ -267,6 +268,19 @@ class NodeVaultSecrets implements SecretsPort {
       if (r.plaintext === undefined) throw new VaultError({ kind: 'invalid-request', path, operation: 'decryptBatch', reason: 'a batch item failed' });
       return Buffer.from(r.plaintext, 'base64');
     });
+  }
+
+  async ensureEncryptionKey(key: string): Promise<void> {
+    const path = this.transitPath('keys', key, 'ensureEncryptionKey');
+    // Writing an existing key's path changes nothing in Vault: safe to repeat.
+    await this.callVoid('ensureEncryptionKey', path, () => this.client.write(path, { type: 'aes256-gcm96' }, this.opts()));
+  }
+
+  async generateDataKey(key: string): Promise<{ plaintext: Buffer; wrapped: string }> {
+    const path = `${this.transit}/datakey/plaintext/${key}`;
+    checkName(key, 'key name', path, 'generateDataKey');
+    const res = await this.call('generateDataKey', path, () => this.client.write(path, { bits: 256 }, this.opts()), datakeyResponse);
+    return { plaintext: Buffer.from(res.data.plaintext, 'base64'), wrapped: res.data.ciphertext };
   }
 
   async hmac(key: string, input: Buffer, options: { keyVersion?: number } = {}): Promise<string> {

@@ -106,6 +106,15 @@ export interface SecretsPort {
   hmac(key: string, input: Buffer, options?: { keyVersion?: number }): Promise<string>;
   verifyHmac(key: string, input: Buffer, hmac: string): Promise<boolean>;
 
+  // Envelope encryption of evidence chunks (issue 13).
+  /** Creates the transit key as `aes256-gcm96` when missing (idempotent). */
+  ensureEncryptionKey(key: string): Promise<void>;
+  /**
+   * A fresh 256-bit data key from `transit/datakey/plaintext/<key>`: the plaintext (a secret: zero
+   * it after use, never log it) and the same key wrapped by the transit key (`vault:vN:…`).
+   */
+  generateDataKey(key: string): Promise<{ plaintext: Buffer; wrapped: string }>;
+
   // Signing keys (transit ed25519): the private key never leaves Vault.
   /** Creates the transit key as `ed25519` when missing; refuses (`invalid-request`) a key of another type. */
   ensureSigningKey(key: string): Promise<SigningKeyInfo>;

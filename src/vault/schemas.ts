@@ -85,3 +85,6 @@ export const transitKeyResponse = z.object({
     keys: z.record(z.string(), z.union([z.number(), z.object({ public_key: z.string().optional() })])),
   }),
 });
+
+/** Transit `datakey/plaintext` (issue 13). */
+export const datakeyResponse = z.object({ data: z.object({ ciphertext: z.string(), plaintext: z.string() }) });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { VaultCore } from './core';
 import { badRequest, notFound, VaultApiError } from './errors';
 import { noContent, ok, type Reply, type Route, type VaultRequest } from './route';
@@ -203,6 +204,8 @@ export function transitRoute(core: VaultCore, store: TransitStore, rest: string)
           });
         },
       };
+    case 'datakey':
+      return datakeyRoute(store, name, extra);
     case 'decrypt':
       if (extra !== undefined) return undefined;
       return {
@@ -265,6 +268,28 @@ export function transitRoute(core: VaultCore, store: TransitStore, rest: string)
     default:
       return undefined;
   }
+}
+
+/**
+ * `POST transit/datakey/:type/:name`: a fresh data key (`bits` 128/256/512, default 256) encrypted
+ * under the named key; `plaintext` also returns it in clear, `wrapped` only wrapped. As in Vault,
+ * the named key must exist (no upsert here) and support encryption.
+ */
+function datakeyRoute(store: TransitStore, type: string, keyName: string | undefined): Route | undefined {
+  if (keyName === undefined || keyName === '') return undefined;
+  return {
+    write: (req) => {
+      if (type !== 'plaintext' && type !== 'wrapped') throw badRequest(`invalid type ${type}`);
+      const key = mustKey(store, keyName);
+      if (SIGNING_KEY_TYPES.has(key.type)) throw badRequest(`key type ${key.type} does not support encryption`);
+      const bits = optInt(req.body, 'bits') ?? 256;
+      if (bits !== 128 && bits !== 256 && bits !== 512) throw badRequest('invalid bits given');
+      const version = encryptionVersion(key, optInt(req.body, 'key_version'));
+      const plaintext = randomBytes(bits / 8);
+      const ciphertext = encrypt(key, version, plaintext);
+      return ok({ ciphertext, key_version: version, ...(type === 'plaintext' ? { plaintext: plaintext.toString('base64') } : {}) });
+    },
+  };
 }
 
 function listKeys(store: TransitStore): Reply {
