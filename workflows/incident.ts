@@ -32,6 +32,7 @@ import { Lock, operateBreaker, recordRefusal, requestClose } from './operator-si
 import { humanWait } from './options';
 import { Saga } from './saga';
 import { openItems, planStep, runStep } from './incident-steps';
+import { registerEvidenceHandlers } from './evidence-handlers';
 
 
 /**
@@ -128,6 +129,8 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(stateQuery, () => ledger.open);
   setHandler(timelineQuery, () => timeline(ledger.events));
   setHandler(eventsQuery, () => ledger.events);
+  // Evidence at line rate (issue 13).
+  registerEvidenceHandlers(run);
   setHandler(reportQuery, () => renderReport(ledger.events));
   setHandler(retryStepUpdate, (req) => run.decisions.retry(req), { validator: (req) => run.decisions.validateRetry(req) });
   setHandler(skipStepUpdate, (req) => run.decisions.skip(req), { validator: (req) => run.decisions.validateSkip(req) });

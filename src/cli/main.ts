@@ -8,6 +8,8 @@ import { registerStartCommand } from './commands/start';
 // Regulatory clocks (issue 10).
 import { registerClocksCommand } from './commands/clocks';
 import { registerRegisterCommands } from './commands/register';
+// Evidence at line rate (issue 13).
+import { registerEvidenceCommands } from './commands/evidence';
 
 /** Builds the `breachline` command tree. */
 export function buildProgram(): Command {
@@ -22,6 +24,7 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerClocksCommand(program);
   registerRegisterCommands(program);
+  registerEvidenceCommands(program);
   return program;
 }
 

@@ -56,6 +56,9 @@ export interface IncidentWorkflowInput {
   // issue 11 (audit identity): a re-opened fingerprint is a new incident linked to the last one.
   /** The incident this one re-opens (the previous generation of the same fingerprint); absent for the first. */
   previousIncidentId?: string;
+  // issue 13 (evidence at line rate)
+  /** Task queue of the evidence activities; absent: the incident's own queue (as before 0.3). */
+  evidenceTaskQueue?: string;
 }
 
 /** Breakers and regimes as a step needs them (copied from the runbook). */
