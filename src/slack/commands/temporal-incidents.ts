@@ -20,6 +20,7 @@ import {
   skipStepUpdate,
   stateQuery,
   timelineQuery,
+  evidenceProgressQuery,
 } from '../../../workflows/api';
 import { parseIncidentId, readIncidentMemo } from '../../ingress/incident-identity';
 import { statusText } from '../cards/incident-card';
@@ -108,6 +109,8 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
       return undefined;
     },
     state: (workflowId) => handle(workflowId).query(stateQuery),
+    // Issue 13.
+    evidenceProgress: (workflowId) => handle(workflowId).query(evidenceProgressQuery),
     timeline: (workflowId) => handle(workflowId).query(timelineQuery),
     events: (workflowId) => handle(workflowId).query(eventsQuery),
     approve: (workflowId, signal) => handle(workflowId).signal(approveSignal, signal),
