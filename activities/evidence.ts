@@ -1,6 +1,7 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { checkpoint } from './heartbeat';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ChunkReplay, type ChunkCheckpoint } from '../src/audit/chunk-replay';
 import { EvidenceReplay, EvidenceReplayError, type PreservedRange, type ReplayCheckpoint } from '../src/audit/evidence-replay';
 import type { Actor, OffsetRange, PlannedChange } from '../src/domain/events';
 import type { EventDraft, StepInput, StepOutput } from '../src/domain/step-contract';
@@ -46,13 +47,85 @@ export interface PreserveEvidenceResult {
 const ACTOR: Actor = { kind: 'system', id: 'activity:preserve-evidence' };
 const DEFAULT_TRANSIT_KEY = 'breachline-evidence';
 const DEFAULT_CHUNK_SIZE = 10_000;
+/** Chunks are cut by size (~900 KiB) long before this with records of any real size. */
+const DEFAULT_RECORDS_PER_CHUNK = 100_000;
+
+/** What `preserveEvidenceChunks` returns besides its events (issue 13). */
+export interface PreserveEvidenceChunksResult {
+  sourceTopic: string;
+  partition: number;
+  evidenceTopic: string;
+  records: string;
+  chunks: number;
+  sourceBytes: string;
+  evidenceBytes: string;
+  merkleRoot: string;
+  /** Chunks found on the evidence topic from an earlier attempt and adopted. */
+  adopted: number;
+}
 
 /** The evidence activities; see the module comment. */
 export function createEvidenceActivities(deps: EvidenceActivityDeps): {
   preserveEvidence(input: PreserveEvidenceInput): Promise<StepOutput<PreserveEvidenceResult>>;
+  preserveEvidenceChunks(input: PreserveEvidenceInput): Promise<StepOutput<PreserveEvidenceChunksResult>>;
 } {
   const now = deps.now ?? (() => new Date());
   return {
+    /**
+     * Format 1 (issue 13, docs/evidence-format.md): binary chunks of ~1 MB, one AES-GCM pass and
+     * one Vault data key per chunk, pipelined, then a manifest signed through Vault transit.
+     */
+    async preserveEvidenceChunks(input) {
+      const logger = deps.logger.child({ incidentId: input.incidentId, step: input.stepId, stepKey: input.stepKey, partition: input.partition });
+      const evidenceTopic = input.params.evidenceTopic;
+      const transitKey = input.params.transitKey ?? DEFAULT_TRANSIT_KEY;
+      const kafka = createKafka(deps.kafka, { clientId: 'breachline-evidence', logger });
+      if (input.mode === 'dry-run') {
+        const planned = await plan(input, kafka, evidenceTopic, transitKey, now);
+        const r = planned.result as PreserveEvidenceResult;
+        return { events: planned.events, result: { sourceTopic: r.sourceTopic, partition: r.partition, evidenceTopic, records: r.records, chunks: 0, sourceBytes: '0', evidenceBytes: '0', merkleRoot: '', adopted: 0 } };
+      }
+      const ctx = asyncLocalStorage.getStore();
+      const replay = new ChunkReplay(
+        {
+          incidentId: input.incidentId,
+          stepKey: input.stepKey,
+          sourceTopic: input.sourceTopic,
+          partition: input.partition,
+          ranges: input.ranges,
+          evidenceTopic,
+          transitKey,
+          maxRecordsPerChunk: input.params.chunkSize ?? DEFAULT_RECORDS_PER_CHUNK,
+        },
+        {
+          kafka,
+          secrets: deps.secrets,
+          logger,
+          now,
+          writer: `User:${deps.kafka.username}`,
+          heartbeat: (next: ChunkCheckpoint) => checkpoint(next),
+          ...(ctx !== undefined ? { signal: ctx.cancellationSignal } : {}),
+          ...(deps.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: deps.maxBytesPerPartition } : {}),
+        },
+      );
+      try {
+        const result = await replay.run(ctx?.info.heartbeatDetails);
+        const m = result.manifest;
+        logger.info({ records: result.produced, chunks: m.chunks, adopted: result.adopted }, 'evidence preserved and manifest signed');
+        const at = now().toISOString();
+        const events: EventDraft[] = [
+          ...result.ranges.map(({ at: rangeAt, ...data }): EventDraft => ({ type: 'EvidencePreserved', at: rangeAt, actor: ACTOR, data })),
+          { type: 'EvidenceManifestSigned', at, actor: ACTOR, data: m },
+        ];
+        return {
+          events,
+          result: { sourceTopic: input.sourceTopic, partition: input.partition, evidenceTopic, records: m.records, chunks: m.chunks, sourceBytes: m.sourceBytes, evidenceBytes: m.evidenceBytes, merkleRoot: m.merkleRoot, adopted: result.adopted },
+        };
+      } catch (err) {
+        throw toFailure(err, logger);
+      }
+    },
+
     async preserveEvidence(input) {
       const logger = deps.logger.child({ incidentId: input.incidentId, step: input.stepId, stepKey: input.stepKey, partition: input.partition });
       const evidenceTopic = input.params.evidenceTopic;

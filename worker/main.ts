@@ -1,7 +1,7 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { temporalConnectOptions } from '../src/app/secured-connections';
 import { createActivities, type PlaybookDeps } from '../activities';
-import { loadConfig, type Config } from '../src/config/config';
+import { evidenceTaskQueue, loadConfig, type Config } from '../src/config/config';
 import { workerVersioning } from '../src/config/worker-versioning';
 import { createLogger, type Logger } from '../src/log/logger';
 import { collectSecretValues } from '../src/log/redact';
@@ -22,6 +22,12 @@ export interface RunWorkerOptions {
   logger: Logger;
   /** @default config.temporal.taskQueue */
   taskQueue?: string;
+  /**
+   * Which queues this process serves (issue 13): `all` (the playbook and the evidence replay) or
+   * `evidence` only, to add evidence capacity without more playbook workers.
+   * @default BREACHLINE_WORKER_QUEUES, else 'all'
+   */
+  queues?: 'all' | 'evidence';
   /** Stops the worker when aborted. */
   signal?: AbortSignal;
   /** A prebuilt workflow bundle (`bundleWorkflowCode` output); absent: bundle `workflows/` at start. */
@@ -50,6 +56,13 @@ function logged<T extends Record<string, (input: never) => Promise<unknown>>>(ac
   return out as T;
 }
 
+/** Parses `BREACHLINE_WORKER_QUEUES`; anything but `all`/`evidence` fails the start. */
+export function workerQueues(value: string | undefined): 'all' | 'evidence' {
+  if (value === undefined || value === '' || value === 'all') return 'all';
+  if (value === 'evidence') return 'evidence';
+  throw new Error(`BREACHLINE_WORKER_QUEUES=${value}: expected "all" or "evidence"`);
+}
+
 /** Runs a worker until `signal` aborts; resolves once it has shut down and everything is closed. */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const { config, logger } = options;
@@ -60,20 +73,32 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const connection = await NativeConnection.connect(temporalConnectOptions(endpoints.temporal));
   try {
     const taskQueue = options.taskQueue ?? config.temporal.taskQueue;
+    const evidenceQueue = evidenceTaskQueue({ temporal: { ...config.temporal, taskQueue } });
+    const queues = options.queues ?? workerQueues(process.env.BREACHLINE_WORKER_QUEUES);
     const bundlePath = options.workflowBundlePath;
-    const worker = await Worker.create({
-      connection,
-      namespace: endpoints.temporal.namespace,
-      taskQueue,
-      dataConverter,
-      ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
-      activities: logged(createActivities(deps), logger),
-      ...workerVersioning(config),
-    });
-    const stop = (): void => worker.shutdown();
+    const activities = logged(createActivities(deps), logger);
+    const workers: Worker[] = [];
+    if (queues === 'all') {
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: endpoints.temporal.namespace,
+          taskQueue,
+          dataConverter,
+          ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+          activities,
+          ...workerVersioning(config),
+        }),
+      );
+    }
+    // Activities only: the evidence queue never runs workflow tasks.
+    workers.push(await Worker.create({ connection, namespace: endpoints.temporal.namespace, taskQueue: evidenceQueue, dataConverter, activities, ...workerVersioning(config) }));
+    const stop = (): void => {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    };
     options.signal?.addEventListener('abort', stop, { once: true });
-    logger.info({ taskQueue, temporal: endpoints.temporal.address }, 'worker running');
-    await worker.run();
+    logger.info({ taskQueue: queues === 'all' ? taskQueue : undefined, evidenceTaskQueue: evidenceQueue, temporal: endpoints.temporal.address }, 'worker running');
+    await Promise.all(workers.map((w) => w.run()));
     logger.info('worker stopped');
   } finally {
     await connection.close();

@@ -255,3 +255,38 @@ export interface SeverityRequest extends OperatorIdentity {
 }
 /** Changes the incident's severity, with the reason recorded. */
 export const severityUpdate = defineUpdate<DecisionResult, [SeverityRequest]>('severity');
+// Evidence at line rate (issue 13).
+/** Evidence replay progress: records and bytes done of the forensic totals, rate and ETA. */
+export interface EvidenceProgress {
+  /** Workflow time the replay (this attempt of the step) started. */
+  startedAt: string;
+  updatedAt: string;
+  records: string;
+  totalRecords: string;
+  /** Source bytes preserved (key, value, headers) and the window's total. */
+  bytes: string;
+  totalBytes: string;
+  /** Bytes written to the evidence topic (chunks). */
+  evidenceBytes: string;
+  partitionsDone: number;
+  partitionsTotal: number;
+  /** Records per second since `startedAt`. */
+  recordsPerSecond: number;
+  /** Seconds left at the current rate; null before the first partition finishes. */
+  etaSeconds: number | null;
+  done: boolean;
+}
+/** Evidence progress; null before the preserve-evidence step starts. */
+export const evidenceProgressQuery = defineQuery<EvidenceProgress | null>('evidenceProgress');
+/** An evidence export to record (issue 13); a decrypted one names the DPO who authorised it. */
+export interface EvidenceExportRequest {
+  decrypted: boolean;
+  /** The DPO's user id; required when `decrypted`. */
+  authorisedBy: string | null;
+  /** Hex SHA-256 of the archive handed out. */
+  archiveSha256: string;
+  manifests: number;
+  records: string;
+}
+/** Records an export as `EvidenceExported` on the audit topic before the archive is handed out. */
+export const evidenceExportUpdate = defineUpdate<DecisionResult, [EvidenceExportRequest]>('evidenceExport');

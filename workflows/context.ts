@@ -3,7 +3,7 @@ import type { createActivities } from '../activities';
 import type { Actor, EventDataMap } from '../src/domain/events';
 import type { PlannedStep } from '../src/domain/runbook';
 import type { IncidentWorkflowInput, StepInput } from '../src/domain/step-contract';
-import type { CloseSignal } from './api';
+import type { CloseSignal, EvidenceProgress } from './api';
 import type { Approvals } from './approvals';
 import type { OperatorDecisions } from './attention';
 import type { Continuation } from './continuation';
@@ -67,6 +67,17 @@ export interface Run {
   progressRef?: { channelId: string; ts: string };
   /** When and where this run continues as new (issue 9). */
   continuation: Continuation;
+  // issue 13: evidence progress, as `evidenceProgressQuery` answers it.
+  evidenceProgress?: EvidenceProgress;
+}
+
+/**
+ * Proxies for the chunked evidence replay (issue 13), on the incident's evidence task queue so
+ * separate worker processes can take that load; the incident's own queue when none is set.
+ */
+export function evidenceActivities(run: Run, step: PlannedStep): PlaybookActivities {
+  const queue = run.input.evidenceTaskQueue;
+  return proxyActivities<PlaybookActivities>({ ...withTimeout(longEvidenceJob, step.timeoutMs), ...(queue !== undefined ? { taskQueue: queue } : {}) });
 }
 
 /** The common part of a step activity's input. */

@@ -8,7 +8,8 @@ import { ContinueAsNewDue, evidenceOrContinue } from './continuation';
 import { nowIso, recorder, stepActivities, stepInput, WORKFLOW_ACTOR, type Run } from './context';
 import { offerClose, closeResolution } from './operator-signals';
 import { fastControlPlane } from './options';
-import { breakCircuits, closeBreakers, contain, forensics, planEvidence, plannedByWorkflow, preserveEvidence, rotate } from './steps';
+import { breakCircuits, closeBreakers, contain, forensics, planEvidence, plannedByWorkflow, preserveEvidence, rotate, type EvidenceJobDone } from './steps';
+import type { EvidenceProgress } from './api';
 
 type StepOf<A extends PlannedStep['action']> = Extract<PlannedStep, { action: A }>;
 
@@ -156,16 +157,22 @@ export function startEvidence(run: Run, step: StepOf<'preserve-evidence'>, waiti
       for (let waiting = waitingForDecision; ; waiting = false) {
         if (!waiting) {
           run.continuation.evidence = 'running';
-          const started = Date.now();
-          const total = Object.values(ledger.open.forensicWindows).reduce((n, w) => n + BigInt(w.totals.records), 0n);
+          const progress = new EvidenceProgressTracker(run);
           const outcome = await timed(run, step, async () => {
-            await preserveEvidence(run, step, async (drafts) => {
-              for (const draft of drafts) ledger.commit(draft);
-              await ledger.flush();
-              run.progress(evidenceProgress(BigInt(ledger.open.evidence.records), total, Date.now() - started));
-            });
+            await preserveEvidence(
+              run,
+              step,
+              async (drafts, done) => {
+                for (const draft of drafts) ledger.commit(draft);
+                await ledger.flush();
+                progress.partitionDone(done);
+                run.progress(progressMessage(progress.view));
+              },
+              (partitions) => progress.begin(partitions),
+            );
             return [];
           });
+          progress.finish(outcome === 'done');
           if (outcome === 'done') return;
         }
         // Not interruptible: the playbook's own wait decides when the incident continues as new.
@@ -295,12 +302,70 @@ export async function planStep(run: Run, step: PlannedStep): Promise<void> {
   for (const draft of drafts) ledger.commit(draft);
 }
 
-/** Evidence replay progress with the current rate and an ETA (design §7). */
-function evidenceProgress(done: bigint, total: bigint, elapsedMs: number): string {
-  const rate = elapsedMs > 0 ? Number(done) / (elapsedMs / 1000) : 0;
-  const left = total > done ? Number(total - done) : 0;
-  const eta = rate > 0 ? `, about ${Math.ceil(left / rate)} s left` : '';
-  return `Evidence: ${done} of ${total} records preserved (${rate.toFixed(0)} records/s${eta}).`;
+/**
+ * Evidence progress (design §7, issue 13): records and bytes against the forensic totals, the
+ * rate of this attempt and the ETA at that rate, kept on the run for `evidenceProgressQuery`.
+ * Workflow time only (deterministic); it advances as partitions finish.
+ */
+class EvidenceProgressTracker {
+  private readonly startedMs = Date.now();
+  private readonly recordsAtStart: bigint;
+  readonly view: EvidenceProgress;
+
+  constructor(private readonly run: Run) {
+    const windows = Object.values(run.ledger.open.forensicWindows);
+    this.recordsAtStart = BigInt(run.ledger.open.evidence.records);
+    const at = nowIso();
+    this.view = {
+      startedAt: at,
+      updatedAt: at,
+      records: this.recordsAtStart.toString(),
+      totalRecords: windows.reduce((n, w) => n + BigInt(w.totals.records), 0n).toString(),
+      bytes: run.evidenceProgress?.bytes ?? '0',
+      totalBytes: windows.reduce((n, w) => n + BigInt(w.totals.bytes), 0n).toString(),
+      evidenceBytes: run.evidenceProgress?.evidenceBytes ?? '0',
+      partitionsDone: run.evidenceDone.size,
+      partitionsTotal: run.evidenceDone.size,
+      recordsPerSecond: 0,
+      etaSeconds: null,
+      done: false,
+    };
+    run.evidenceProgress = this.view;
+  }
+
+  begin(partitions: number): void {
+    this.view.partitionsTotal = this.run.evidenceDone.size + partitions;
+  }
+
+  partitionDone(done: EvidenceJobDone): void {
+    const v = this.view;
+    v.records = this.run.ledger.open.evidence.records;
+    v.bytes = (BigInt(v.bytes) + BigInt(done.sourceBytes)).toString();
+    v.evidenceBytes = (BigInt(v.evidenceBytes) + BigInt(done.evidenceBytes)).toString();
+    v.partitionsDone = this.run.evidenceDone.size + 1;
+    v.updatedAt = nowIso();
+    const elapsed = (Date.now() - this.startedMs) / 1000;
+    const rate = elapsed > 0 ? Number(BigInt(v.records) - this.recordsAtStart) / elapsed : 0;
+    v.recordsPerSecond = Math.round(rate);
+    const left = BigInt(v.totalRecords) > BigInt(v.records) ? Number(BigInt(v.totalRecords) - BigInt(v.records)) : 0;
+    v.etaSeconds = rate > 0 ? Math.ceil(left / rate) : left === 0 ? 0 : null;
+  }
+
+  finish(ok: boolean): void {
+    this.view.done = ok;
+    this.view.updatedAt = nowIso();
+    if (ok) this.view.etaSeconds = 0;
+  }
+}
+
+/** The progress message, edited in place as partitions finish (counts only: no personal data). */
+function progressMessage(v: EvidenceProgress): string {
+  const mb = (b: string): string => (Number(b) / 1e6).toFixed(1);
+  const eta = v.etaSeconds !== null ? `, about ${v.etaSeconds} s left` : '';
+  return (
+    `Evidence: ${v.records} of ${v.totalRecords} records preserved, ${mb(v.bytes)} of ${mb(v.totalBytes)} MB ` +
+    `(${v.partitionsDone}/${v.partitionsTotal} partitions, ${v.recordsPerSecond} records/s${eta}).`
+  );
 }
 
 /** What is still open when the incident closes. */

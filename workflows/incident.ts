@@ -34,6 +34,7 @@ import { registerOperatorUpdates } from './operator-updates';
 import { humanWait } from './options';
 import { Saga } from './saga';
 import { openItems, planStep, runStep } from './incident-steps';
+import { registerEvidenceHandlers } from './evidence-handlers';
 
 
 /**
@@ -140,6 +141,8 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(stateQuery, () => ledger.open);
   setHandler(timelineQuery, () => timeline(ledger.events));
   setHandler(eventsQuery, () => ledger.events);
+  // Evidence at line rate (issue 13).
+  registerEvidenceHandlers(run);
   setHandler(reportQuery, () => renderReport(ledger.events));
   registerOperatorUpdates(run);
   setHandler(retryStepUpdate, (req) => run.decisions.retry(req), { validator: (req) => run.decisions.validateRetry(req) });

@@ -4,7 +4,7 @@ import type { EventDataMap, OffsetRange, PlannedChange } from '../src/domain/eve
 import { planSteps, type PlannedStep } from '../src/domain/runbook';
 import type { CarriedCompensation, EventDraft, StepOutput } from '../src/domain/step-contract';
 import { planSubjectScan } from '../src/domain/subject-scan';
-import { controlPlane, nowIso, stepActivities, stepInput, WORKFLOW_ACTOR, type Findings, type PlaybookActivities, type Run } from './context';
+import { controlPlane, evidenceActivities, nowIso, stepActivities, stepInput, WORKFLOW_ACTOR, type Findings, type PlaybookActivities, type Run } from './context';
 import { longEvidenceJob, withTimeout } from './options';
 import type { Compensation } from './saga';
 
@@ -179,19 +179,43 @@ async function scanDataSubjects(
 /** The key of one evidence job in {@link Run.evidenceDone}. */
 const jobKey = (job: EvidenceJob): string => `${job.sourceTopic}:${job.partition}`;
 
+/** What one finished partition adds to the evidence progress. */
+export interface EvidenceJobDone {
+  records: string;
+  sourceBytes: string;
+  evidenceBytes: string;
+}
+
 /**
  * The preserve-evidence fan-out: one activity per partition not yet preserved, `parallelism` at a
  * time. A partition that fails after its activity's retries does not stop the others; the step
  * fails at the end naming every such partition, and a retry of the step replays only those.
+ * `onStart` hears how many partitions this attempt replays.
  */
-export async function preserveEvidence(run: Run, step: StepOf<'preserve-evidence'>, onEvents: (events: EventDraft[]) => Promise<void>): Promise<void> {
-  const acts = stepActivities(step);
+export async function preserveEvidence(
+  run: Run,
+  step: StepOf<'preserve-evidence'>,
+  onEvents: (events: EventDraft[], done: EvidenceJobDone) => Promise<void>,
+  onStart: (partitions: number) => void = () => undefined,
+): Promise<void> {
+  // issue 13: binary chunks, a signed manifest per partition, on the evidence task queue. Incidents
+  // that started before keep calling the record-format activity, so their histories replay.
+  const chunked = patched('evidence-chunks-v1');
+  const acts = chunked ? evidenceActivities(run, step) : stepActivities(step);
   const failed: Array<{ job: string; message: string }> = [];
   const jobs = evidenceJobs(run).filter((job) => !run.evidenceDone.has(jobKey(job)));
+  onStart(jobs.length);
   await boundedAll(jobs, step.params.parallelism, async (job) => {
     try {
+      if (chunked) {
+        const out = await acts.preserveEvidenceChunks({ ...stepInput(run, step), ...job });
+        const r = out.result;
+        await onEvents(out.events, { records: r?.records ?? '0', sourceBytes: r?.sourceBytes ?? '0', evidenceBytes: r?.evidenceBytes ?? '0' });
+        run.evidenceDone.add(jobKey(job));
+        return;
+      }
       const out = await acts.preserveEvidence({ ...stepInput(run, step), ...job });
-      await onEvents(out.events);
+      await onEvents(out.events, { records: out.result?.records ?? '0', sourceBytes: '0', evidenceBytes: '0' });
       run.evidenceDone.add(jobKey(job));
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -6,7 +6,7 @@ import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBun
 import { createActivities, type PlaybookDeps } from '../../activities';
 import { createDrillActivities } from '../../activities/drill';
 import { workerVersioning } from '../config/worker-versioning';
-import type { Config } from '../config/config';
+import { evidenceTaskQueue, type Config } from '../config/config';
 import { DrillRange, type PlaybookActivities } from '../drill/range';
 import type { RunbookCatalog } from '../ingress/runbooks';
 import type { Logger } from '../log/logger';
@@ -147,6 +147,15 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     activities: (options.wrapActivities ?? ((a: PlaybookActivities) => a))(createActivities(options.deps)),
     ...workerVersioning(config),
   });
+  // issue 13: the evidence replay's own queue, served here too (more processes can join it).
+  const evidence = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: evidenceTaskQueue(config),
+    workflowBundle: bundle,
+    activities: (options.wrapActivities ?? ((a: PlaybookActivities) => a))(createActivities(options.deps)),
+    ...workerVersioning(config),
+  });
   const drill = await createDrillWorker({
     connection,
     namespace: options.namespace,
@@ -159,7 +168,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     logger,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
-  const running = [main, drill].map((w) =>
+  const running = [main, evidence, drill].map((w) =>
     w.run().catch((err: unknown) => {
       logger.error({ err: { message: (err as Error).message }, taskQueue: w.options.taskQueue }, 'worker stopped with an error');
     }),
@@ -172,7 +181,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     async close() {
       if (closed) return done;
       closed = true;
-      for (const w of [main, drill]) if (w.getState() === 'RUNNING') w.shutdown();
+      for (const w of [main, evidence, drill]) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
       await connection.close().catch(() => undefined);
       await range.close().catch(() => undefined);

@@ -91,6 +91,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     registrars: ['registerRegisterCommands'],
     load: () => lazily(() => require('./commands/register'), () => import('./commands/register.js')),
   },
+  // Evidence at line rate (issue 13).
+  {
+    name: 'evidence',
+    summary: 'preserved evidence: verify it, export it for a regulator, prove one record',
+    registrars: ['registerEvidenceCommands'],
+    load: () => lazily(() => require('./commands/evidence'), () => import('./commands/evidence.js')),
+  },
   // Temporal's codec endpoint (issue 15).
   {
     name: 'codec-server',

@@ -9,6 +9,7 @@ import { registerSandboxCommands } from './commands/sandbox';
 import { registerSlackCommand } from './commands/slack';
 import { registerStartCommand } from './commands/start';
 import { registerCodecServerCommand } from './commands/codec-server';
+import { registerEvidenceCommands } from './commands/evidence';
 
 /** Every registrar, loaded eagerly (in-process callers and tests; `main` loads one command's). */
 const EAGER: Readonly<Record<string, CommandRegistrar>> = {
@@ -21,6 +22,7 @@ const EAGER: Readonly<Record<string, CommandRegistrar>> = {
   registerSlackCommand,
   registerStartCommand,
   registerCodecServerCommand,
+  registerEvidenceCommands,
 };
 
 /** Builds the whole `breachline` command tree at once. */

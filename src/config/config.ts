@@ -23,6 +23,11 @@ export const configSchema = z.object({
       /** Task queue for drill activities; always backed by the embedded sandbox. @default 'breachline-drill' */
       drillTaskQueue: z.string().min(1).default('breachline-drill'),
       /**
+       * Task queue of the evidence replay (issue 13): more worker processes on it scale evidence
+       * out without touching the playbook. @default `<taskQueue>-evidence`
+       */
+      evidenceTaskQueue: z.string().min(1).optional(),
+      /**
        * Worker Deployment name. Set, the workers use Temporal's worker versioning: every incident is
        * PINNED to the build it started on, so a deployment drains running incidents on their old
        * code while new ones start on the new build. @default undefined (unversioned workers)
@@ -239,6 +244,7 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_TEMPORAL_ADDRESS', ['temporal', 'address'], String],
   ['BREACHLINE_TEMPORAL_NAMESPACE', ['temporal', 'namespace'], String],
   ['BREACHLINE_TEMPORAL_TASK_QUEUE', ['temporal', 'taskQueue'], String],
+  ['BREACHLINE_TEMPORAL_EVIDENCE_TASK_QUEUE', ['temporal', 'evidenceTaskQueue'], String],
   ['BREACHLINE_WORKER_DEPLOYMENT', ['temporal', 'deploymentName'], String],
   ['BREACHLINE_WORKER_BUILD_ID', ['temporal', 'buildId'], String],
   ['BREACHLINE_TEMPORAL_TLS', ['temporal', 'tls'], bool],
@@ -345,4 +351,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;
+}
+
+/** The evidence replay's task queue (issue 13): configured, or `<taskQueue>-evidence`. */
+export function evidenceTaskQueue(config: Pick<Config, 'temporal'>): string {
+  return config.temporal.evidenceTaskQueue ?? `${config.temporal.taskQueue}-evidence`;
 }

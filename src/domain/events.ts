@@ -249,6 +249,30 @@ export interface EventDataMap {
   // --- Operator actions from Slack and the console (issue 16) ---
   /** A person re-rated the incident's severity, with the reason. */
   SeverityChanged: { from: Severity; to: Severity; reason: string; changedBy: string; role: string };
+  // Evidence at line rate (issue 13).
+  /**
+   * A preserved partition window's manifest (docs/evidence-format.md §4), signed through Vault
+   * transit and written on the evidence topic at `manifestOffset`; `manifestSha256` pins it.
+   */
+  EvidenceManifestSigned: {
+    sourceTopic: string;
+    partition: number;
+    evidenceTopic: string;
+    evidencePartition: number;
+    manifestOffset: DecimalString;
+    manifestSha256: string;
+    merkleRoot: string;
+    chainHead: string;
+    records: DecimalString;
+    chunks: number;
+    sourceBytes: DecimalString;
+    evidenceBytes: DecimalString;
+    keyIds: string[];
+    signingKey: string;
+    signature: string;
+  };
+  /** Evidence exported for a regulator or court; `decrypted` exports need the DPO's authorisation. */
+  EvidenceExported: { decrypted: boolean; authorisedBy: string | null; archiveSha256: string; manifests: number; records: DecimalString };
 }
 
 /** How bad an incident is, as the alert rated it or a person re-rated it. */
@@ -327,6 +351,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'DataSubjectDecision',
   // Operator actions (issue 16).
   'SeverityChanged',
+  // Evidence at line rate (issue 13).
+  'EvidenceManifestSigned',
+  'EvidenceExported',
 ];
 
 /**

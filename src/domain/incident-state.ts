@@ -211,6 +211,10 @@ export interface IncidentState {
     chunks: number;
     /** `topic:partition` → preserved ranges, inclusive, in arrival order. */
     ranges: Record<string, Array<{ from: DecimalString; to: DecimalString }>>;
+    /** `topic:partition` → its signed manifest (issue 13); absent until the first one. */
+    manifests?: Record<string, { merkleRoot: string; records: DecimalString; chunks: number; sourceBytes: DecimalString; evidenceBytes: DecimalString; manifestSha256: string; at: IsoTime }>;
+    /** Exports handed out (issue 13); absent until the first one. */
+    exports?: Array<{ decrypted: boolean; authorisedBy: string | null; archiveSha256: string; at: IsoTime }>;
   };
   clocks: Record<string, RegulatoryClockState>;
   /** What the regulatory dues are computed from. */

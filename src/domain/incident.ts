@@ -250,6 +250,20 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
     s.evidence.records = addDecimal(s.evidence.records, d.records);
     s.evidence.chunks += 1;
   },
+  // Evidence at line rate (issue 13).
+  EvidenceManifestSigned: (s, e) => {
+    const d = e.data;
+    const key = `${d.sourceTopic}:${d.partition}`;
+    const preserved = s.evidence.ranges[key];
+    if (preserved === undefined || preserved.length === 0) throw illegal(e, `no preserved range of ${key} for a manifest to cover`);
+    const manifests = (s.evidence.manifests ??= {});
+    const { merkleRoot, records, chunks, sourceBytes, evidenceBytes, manifestSha256 } = d;
+    manifests[key] = { merkleRoot, records, chunks, sourceBytes, evidenceBytes, manifestSha256, at: e.at };
+  },
+  EvidenceExported: (s, e) => {
+    if (e.data.decrypted && (e.data.authorisedBy === null || e.data.authorisedBy.trim() === '')) throw illegal(e, 'a decrypted export needs the authorising DPO');
+    (s.evidence.exports ??= []).push({ decrypted: e.data.decrypted, authorisedBy: e.data.authorisedBy, archiveSha256: e.data.archiveSha256, at: e.at });
+  },
   ...clockHandlers,
   ActionRefused: (s, e) => {
     s.refusals.push({ ...e.data, at: e.at });

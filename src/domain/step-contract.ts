@@ -66,6 +66,9 @@ export interface IncidentWorkflowInput {
   // issue 9 (continue-as-new): what a long incident hands to its next run.
   /** Set only by the incident itself when it continues as new: the state the next run resumes from. */
   carried?: IncidentCarry;
+  // issue 13 (evidence at line rate)
+  /** Task queue of the evidence activities; absent: the incident's own queue (as before 0.3). */
+  evidenceTaskQueue?: string;
 }
 
 /**

@@ -90,6 +90,13 @@ const summaries: { [T in EventType]: Summarizer<T> } = {
   ReminderFailed: (e) => `${e.data.regime.toUpperCase()} ${e.data.stage} reminder at the ${e.data.mark} mark could not be posted: ${e.data.error}`,
   DataSubjectDecision: (e) =>
     `Art. 34 (${e.data.regime.toUpperCase()}): ${e.data.decision === 'notify' ? 'data subjects to be notified' : 'exception under Art. 34(3)'}: ${e.data.reason}`,
+  // Evidence at line rate (issue 13).
+  EvidenceManifestSigned: (e) =>
+    `Evidence manifest of ${e.data.sourceTopic}/${e.data.partition} signed: ${e.data.records} records in ${e.data.chunks} chunks, Merkle root ${e.data.merkleRoot.slice(0, 16)}…`,
+  EvidenceExported: (e) =>
+    e.data.decrypted
+      ? `Evidence exported DECRYPTED (authorised by ${e.data.authorisedBy ?? 'nobody'}): ${e.data.records} records, archive sha256 ${e.data.archiveSha256.slice(0, 16)}…`
+      : `Evidence exported (sealed): ${e.data.manifests} manifests, ${e.data.records} records, archive sha256 ${e.data.archiveSha256.slice(0, 16)}…`,
 };
 
 /** `authority due 2026-11-23T08:00:00.000Z` per stage; `no due yet` while its anchor is unknown. */

@@ -30,6 +30,8 @@ export interface IncidentGateway {
 /** Options for {@link createTemporalIncidentGateway}. */
 export interface TemporalGatewayOptions {
   taskQueue: string;
+  /** Task queue of the evidence replay (issue 13); absent: the playbook's own queue. */
+  evidenceTaskQueue?: string;
   /** Longest a request waits for Temporal before answering 503. @default 10000 */
   acceptTimeoutMs?: number;
   /** `Retry-After` sent with a 503, seconds. @default 5 */
@@ -96,6 +98,7 @@ export function createTemporalIncidentGateway(client: Client, options: TemporalG
         principal: choice.principal,
         runbook: choice.loaded.runbook,
         runbookContentHash: choice.loaded.contentHash,
+        ...(options.evidenceTaskQueue !== undefined ? { evidenceTaskQueue: options.evidenceTaskQueue } : {}),
       };
       let response: temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionResponse;
       try {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../config/config';
+import { evidenceTaskQueue, type Config } from '../config/config';
 import { loadRunbookDir, type LoadedRunbook } from '../domain/runbook-loader';
 import type { Logger } from '../log/logger';
 import { createIngressHandler, type IngressRequestHandler } from './handler';
@@ -61,7 +61,7 @@ export function createIngressServer(options: IngressServerOptions): IngressServe
   const catalog = options.runbooks instanceof RunbookCatalog ? options.runbooks : new RunbookCatalog(options.runbooks);
   const gateway =
     options.gateway ??
-    createTemporalIncidentGateway(options.temporalClient, { taskQueue: options.config.temporal.taskQueue, acceptTimeoutMs: options.acceptTimeoutMs });
+    createTemporalIncidentGateway(options.temporalClient, { taskQueue: options.config.temporal.taskQueue, evidenceTaskQueue: evidenceTaskQueue(options.config), acceptTimeoutMs: options.acceptTimeoutMs });
   const logger = options.logger;
   const handler = createIngressHandler({ config: options.config, gateway, catalog, logger, metrics, clock: options.clock });
   let server: Server | undefined;

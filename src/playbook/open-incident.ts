@@ -20,6 +20,8 @@ export interface OpenIncidentOptions {
   /** Workflow id; defaults to `incident-<fingerprint>` so duplicate alerts land on one incident. */
   workflowId?: string;
   options?: IncidentWorkflowInput['options'];
+  /** Task queue of the evidence replay (issue 13); absent: the playbook's own queue. */
+  evidenceTaskQueue?: string;
 }
 
 /** Raised when no compromised principal can be determined for an alert. */
@@ -54,6 +56,7 @@ export async function openIncident(options: OpenIncidentOptions): Promise<{ work
     runbook: options.runbook.runbook,
     runbookContentHash: options.runbook.contentHash,
     ...(options.options !== undefined ? { options: options.options } : {}),
+    ...(options.evidenceTaskQueue !== undefined ? { evidenceTaskQueue: options.evidenceTaskQueue } : {}),
   };
   const handle = await options.client.workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {
     workflowId,

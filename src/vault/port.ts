@@ -116,7 +116,7 @@ export interface SecretsPort {
   /** The public key of every version (raw 32 bytes, base64), read from the key's description. */
   publicKeys(key: string): Promise<SigningKeyInfo>;
 
-  // Envelope encryption (issue 15: the Temporal payload codec's data keys).
+  // Envelope encryption: the Temporal payload codec's data keys (issue 15) and evidence chunks' (issue 13).
   /** Creates the transit key as `aes256-gcm96` when missing; refuses (`invalid-request`) a signing key. */
   ensureEncryptionKey(key: string): Promise<void>;
   /** A fresh 256-bit data key from transit `datakey/plaintext`: in clear (memory only) and wrapped. */

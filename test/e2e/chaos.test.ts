@@ -8,7 +8,6 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ACTIVITY_STARTS_FILE, faultMarker, parseFaultKillAt, type FaultKillPoint } from '../../src/app/fault-hook';
 import { readRunState, type RunState } from '../../src/app/state-file';
-import type { EvidenceRecord } from '../../src/audit';
 import type { IncidentState } from '../../src/domain/incident';
 import { bundleWorkflows } from '../../src/app/workers';
 import { readServiceAccount } from '../../src/vault/service-accounts';
@@ -16,7 +15,7 @@ import { createVaultSecrets } from '../../src/vault';
 import { silentLogger } from '../../src/log/logger';
 import { payloadEncryptionForRunState } from '../../src/temporal/data-converter';
 import { approveSignal, fileNotificationSignal, stateQuery } from '../../workflows/api';
-import { canAuthenticate, readTopic, ROOT } from './helpers';
+import { canAuthenticate, readEvidence, readTopic, ROOT } from './helpers';
 
 /*
  * The chaos matrix (issue 9): the WHOLE main process (`bin/breachline start`, sandboxes included)
@@ -43,7 +42,8 @@ const ALL_KILL_POINTS: ReadonlyArray<{ step: string; at: string }> = [
   // At the end: the work is done but Temporal never hears of it, so the retry must not redo it.
   { step: 'rotate-credentials', at: 'rotateCredentials:end' },
   { step: 'forensics', at: 'investigate:start' },
-  { step: 'preserve-evidence', at: 'preserveEvidence:end' },
+  // Issue 13: the chunked replay, on the evidence task queue.
+  { step: 'preserve-evidence', at: 'preserveEvidenceChunks:end' },
   { step: 'report', at: 'postReport:start' },
 ];
 const KILL_POINTS = process.env.CHAOS_KILL_POINTS === 'all' ? ALL_KILL_POINTS : ALL_KILL_POINTS.filter((k) => k.step !== 'report');
@@ -306,7 +306,7 @@ describe('chaos matrix: kill -9 of the whole main process at each playbook step'
     for (const p of window?.partitions ?? []) {
       for (const r of p.ranges) for (let o = BigInt(r.from); o <= BigInt(r.to); o++) expected.add(`${p.partition}:${o}`);
     }
-    const evidence = (await readTopic<EvidenceRecord>(kafka, EVIDENCE_TOPIC)).filter((r) => r.kind === 'evidence').map((r) => `${r.source.partition}:${r.source.offset}`);
+    const evidence = (await readEvidence(kafka, EVIDENCE_TOPIC, incidentId)).sources;
     expect(evidence.length, 'no duplicate evidence').toBe(new Set(evidence).size);
     expect(new Set(evidence), 'evidence equals the forensic window').toEqual(expected);
     expect(final.evidence.records).toBe(String(expected.size));

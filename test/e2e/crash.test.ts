@@ -3,17 +3,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvidenceRecord } from '../../src/audit';
 import type { IncidentState } from '../../src/domain/incident';
+import { verifyEvidence } from '../../src/audit/evidence-verify';
+import { readIncidentEvents } from '../../src/audit/audit-reader';
+import { createKafka } from '../../src/kafka/client';
 import { loadRunbookFile, type LoadedRunbook } from '../../src/domain/runbook-loader';
 import type { IncidentWorkflowInput } from '../../src/domain/step-contract';
 import { openIncident } from '../../src/playbook/open-incident';
 import { seedTradingExfiltration, type TradingScenario } from '../../src/sandbox/scenario/trading-exfiltration';
 import { readServiceAccount } from '../../src/vault/service-accounts';
 import { approveSignal, fileNotificationSignal, stateQuery } from '../../workflows/api';
-import { encryptedConverter, eventually, exfiltrationAlert, killProcess, playbookBundle, readTopic, ROOT, startSandboxes, startWorkerProcess, type Sandboxes } from './helpers';
+import { encryptedConverter, eventually, exfiltrationAlert, killProcess, playbookBundle, readEvidence, ROOT, startSandboxes, startWorkerProcess, type Sandboxes } from './helpers';
 
 /*
  * Crash safety: the worker runs as a separate process (worker/main.ts via tsx) against sandboxes
@@ -64,21 +65,9 @@ async function vaultVersions(): Promise<Record<string, number>> {
   return out;
 }
 
+/** Source records preserved so far (issue 13: counted inside the chunks on the evidence topic). */
 async function evidenceHigh(topic: string): Promise<number> {
-  const admin = new Kafka({ clientId: 'crash-watch', brokers: [...sb.admin.brokers], sasl: { mechanism: 'scram-sha-512', username: sb.admin.username, password: sb.admin.password } as SASLOptions, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high), 0);
-  } catch {
-    return 0;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Source partition and offset of an evidence record. */
-function sourceOf(record: EvidenceRecord): string {
-  return `${record.source.partition}:${record.source.offset}`;
+  return (await readEvidence(sb.admin, topic).catch(() => ({ records: 0 }))).records;
 }
 
 describe('worker crash during rotation and evidence replay', () => {
@@ -89,7 +78,8 @@ describe('worker crash during rotation and evidence replay', () => {
     // Slowing Vault down makes each account take several round trips of latency, so the kill
     // below lands between accounts whatever the machine's speed.
     sb.vault.faults.setLatency(250);
-    const { handle: h } = await openIncident({ client: sb.client, taskQueue: TASK_QUEUE, alert: exfiltrationAlert(), runbook, workflowId: 'crash-incident' });
+    // The evidence replay on its own queue (issue 13), served by the same worker process.
+    const { handle: h } = await openIncident({ client: sb.client, taskQueue: TASK_QUEUE, evidenceTaskQueue: `${TASK_QUEUE}-evidence`, alert: exfiltrationAlert(), runbook, workflowId: 'crash-incident' });
     const handle = h as WorkflowHandle<Incident>;
 
     // Kill while rotating: as soon as the first account has a new Vault version.
@@ -127,9 +117,15 @@ describe('worker crash during rotation and evidence replay', () => {
     const after = await vaultVersions();
     for (const name of BLAST) expect(after[name]).toBe((before[name] ?? 0) + 1);
     expect(final.evidence.records).toBe(scenario.groundTruth.totals.records);
-    const records = (await readTopic<EvidenceRecord>(sb.admin, evidenceTopic)).filter((r) => r.kind === 'evidence');
-    const sources = records.map(sourceOf);
-    expect(records.length).toBe(total);
+    const { values, sources } = await readEvidence(sb.admin, evidenceTopic, 'crash-incident');
+    expect(sources.length).toBe(total);
+    // Every chunk against its signed manifest, the manifests against the audit topic's events.
+    const audit = await readIncidentEvents(createKafka(sb.admin, { clientId: 'crash-verify' }), 'breachline.audit', 'crash-incident');
+    const pinned = audit.flatMap((e) => (e.type === 'EvidenceManifestSigned' ? [e.data] : []));
+    expect(pinned.length).toBe(scenario.groundTruth.partitions.filter((p) => p.records !== '0').length);
+    const report = await verifyEvidence({ incidentId: 'crash-incident', values, pinned }, { unwrap: (k, w) => sb.secrets.decrypt(k, w) });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
     expect(new Set(sources).size).toBe(total);
     // No gaps: within each partition the preserved offsets are exactly the ground-truth windows.
     for (const p of scenario.groundTruth.partitions) {

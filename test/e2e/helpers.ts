@@ -17,6 +17,8 @@ import { start as startVault, type RunningVaultSandbox } from '../../src/sandbox
 import { createWebConversationPort } from '../../src/slack';
 import { VaultPayloadCodec } from '../../src/temporal/payload-codec';
 import { createVaultSecrets, type SecretsPort } from '../../src/vault';
+import { isChunk, parseChunk } from '../../src/audit/evidence-chunk';
+import { readSlice, topicBounds } from '../../src/audit/topic-reader';
 
 /** Repository root. */
 export const ROOT = join(__dirname, '..', '..');
@@ -202,6 +204,29 @@ export async function readTopic<T>(connection: KafkaConnection, topic: string): 
   });
   await consumer.disconnect();
   return out.sort((a, b) => a.p - b.p || (a.o < b.o ? -1 : a.o > b.o ? 1 : 0)).map((r) => r.v);
+}
+
+/**
+ * Evidence of an incident as stored (issue 13: binary chunks and signed manifests), read raw with
+ * the product's own reader, plus each preserved source record as `partition:offset`.
+ */
+export async function readEvidence(connection: KafkaConnection, topic: string, incidentId?: string): Promise<{ values: Array<{ value: Buffer; where: string }>; sources: string[]; records: number }> {
+  const kafka = kafkaAs(connection, connection.username, connection.password);
+  const admin = kafka.admin();
+  await admin.connect();
+  const bounds = await topicBounds(admin, topic).catch(() => []);
+  await admin.disconnect();
+  const values: Array<{ value: Buffer; where: string }> = [];
+  for (const b of bounds) {
+    await readSlice(kafka, { topic, partition: b.partition, partitions: bounds.length, from: b.low, toExclusive: b.high, onMessages: async (ms) => void ms.forEach((m) => m.value !== null && values.push({ value: m.value, where: `${topic}/${b.partition}@${m.offset}` })) });
+  }
+  const sources: string[] = [];
+  for (const { value } of values) {
+    if (!isChunk(value)) continue;
+    const c = parseChunk(value);
+    if (incidentId === undefined || c.header.incidentId === incidentId) for (const o of c.offsets) sources.push(`${c.header.partition}:${o}`);
+  }
+  return { values, sources, records: sources.length };
 }
 
 /** Polls until `check` resolves truthy. */

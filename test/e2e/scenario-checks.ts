@@ -1,7 +1,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { expect } from 'vitest';
-import { projectIncident, readAuditRecords, verifyAuditRecords, verifyEvidenceRecords, type EvidenceRecord } from '../../src/audit';
+import { projectIncident, readAuditRecords, verifyAuditRecords } from '../../src/audit';
+import { verifyEvidence } from '../../src/audit/evidence-verify';
 import type { SealedEvent } from '../../src/domain/audit-chain';
 import type { IncidentState } from '../../src/domain/incident';
 import { renderReport } from '../../src/domain/report';
@@ -12,7 +13,7 @@ import { openIncident } from '../../src/playbook/open-incident';
 import type { TradingScenario } from '../../src/sandbox/scenario/trading-exfiltration';
 import { accountOf, readServiceAccount } from '../../src/vault/service-accounts';
 import { approveSignal, eventsQuery, fileNotificationSignal, reportQuery, stateQuery, timelineQuery } from '../../workflows/api';
-import { canAuthenticate, eventually, exfiltrationAlert, readTopic, tryConsume, tryProduce, type Sandboxes } from './helpers';
+import { canAuthenticate, eventually, exfiltrationAlert, readEvidence, tryConsume, tryProduce, type Sandboxes } from './helpers';
 
 /*
  * The verifications of design §2, checked from outside with the principals' own credentials.
@@ -151,10 +152,13 @@ export async function checkLiveIncident(ctx: E2eContext, liveId = 'e2e-live'): P
   // Evidence: as many records as the forensic totals, each chain intact.
   expect(final.evidence.records).toBe(scenario.groundTruth.totals.records);
   const evidenceTopic = (runbook.runbook.steps.find((s) => s.action === 'preserve-evidence')?.with as { evidenceTopic: string }).evidenceTopic;
-  const evidence = (await readTopic<EvidenceRecord>(sb.admin, evidenceTopic)).filter((r) => r.kind === 'evidence' && r.incidentId === liveId);
-  expect(String(evidence.length)).toBe(scenario.groundTruth.totals.records);
-  expect(new Set(evidence.map((r) => `${r.source.partition}:${r.source.offset}`)).size).toBe(evidence.length);
-  expect(verifyEvidenceRecords(evidence)).toMatchObject({ ok: true });
+  // Issue 13: binary chunks under signed manifests, verified as `breachline evidence verify` does.
+  const evidence = await readEvidence(sb.admin, evidenceTopic, liveId);
+  expect(String(evidence.records)).toBe(scenario.groundTruth.totals.records);
+  expect(new Set(evidence.sources).size).toBe(evidence.records);
+  const pinned = final.evidence.manifests !== undefined ? Object.keys(final.evidence.manifests).length : 0;
+  expect(pinned).toBeGreaterThan(0);
+  expect(await verifyEvidence({ incidentId: liveId, values: evidence.values }, { unwrap: (k, w) => sb.secrets.decrypt(k, w) })).toMatchObject({ ok: true, records: scenario.groundTruth.totals.records });
 
   // Audit: the chain verifies, a tampered record is detected, the timeline and report rebuild.
   const kafka = createKafka(sb.admin, { clientId: 'e2e-audit' });

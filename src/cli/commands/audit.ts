@@ -83,7 +83,7 @@ export async function resolveConnection(flags: ConnectionFlags): Promise<{ conne
  * Vault from the configuration, or else the Vault sandbox of a running `breachline start` demo
  * (its state file), as the Kafka connection is found.
  */
-async function configuredVault(stateFile?: string): Promise<SecretsPort | undefined> {
+export async function configuredVault(stateFile?: string): Promise<SecretsPort | undefined> {
   const { vault } = loadConfig();
   const mounts = { kvMount: vault.kvMount, transitMount: vault.transitMount, requestTimeoutMs: 5000 };
   if (vault.address !== undefined) return createVaultSecrets({ address: vault.address, ...vaultSecurity(vault), ...mounts });
@@ -102,7 +102,7 @@ let pipeGuarded = false;
  * Writes a line to stdout. A closed pipe (`| head`) ends the command quietly with exit 0: the
  * reader has what it wanted, and a stack trace there would only be noise.
  */
-function print(text: string): void {
+export function print(text: string): void {
   if (!pipeGuarded) {
     pipeGuarded = true;
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {

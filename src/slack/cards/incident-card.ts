@@ -1,5 +1,6 @@
 import type { IncidentState, StepStatus } from '../../domain/incident';
 import type { MessageBlock, MessageContent } from '../conversation-port';
+import type { EvidenceProgress } from '../../../workflows/api';
 
 /** Action id of a pending approval's Approve button. */
 export const APPROVE_ACTION_ID = 'breachline_card_approve';
@@ -57,6 +58,13 @@ function section(text: string, blockId?: string): MessageBlock {
   return { type: 'section', ...(blockId ? { block_id: blockId } : {}), text: { type: 'mrkdwn', text: cap(text) } };
 }
 
+/** Evidence replay progress (issue 13): records, bytes, rate and ETA while it runs. */
+export function evidenceProgressText(p: EvidenceProgress): string {
+  const mb = (b: string): string => (Number(b) / 1e6).toFixed(1);
+  const eta = p.etaSeconds !== null ? `, about ${p.etaSeconds} s left` : '';
+  return `*Evidence replay*: ${grouped(p.records)} of ${grouped(p.totalRecords)} records, ${mb(p.bytes)} of ${mb(p.totalBytes)} MB, ${p.partitionsDone}/${p.partitionsTotal} partitions, ${p.recordsPerSecond} records/s${eta}`;
+}
+
 /** Forensic totals over every topic's window, plus evidence preserved so far. */
 function forensicText(s: IncidentState): string {
   const windows = Object.values(s.forensicWindows);
@@ -110,7 +118,7 @@ function attentionText(s: IncidentState): string {
  * pending approval. The same state always renders the same blocks, so an update is only sent
  * when something moved.
  */
-export function renderIncidentCard(s: IncidentState): MessageContent {
+export function renderIncidentCard(s: IncidentState, progress: EvidenceProgress | null = null): MessageContent {
   const blocks: MessageBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: cap(`${s.severity.toUpperCase()}: ${s.title}`, 150) } },
     {
@@ -124,7 +132,7 @@ export function renderIncidentCard(s: IncidentState): MessageContent {
       ],
     },
     section(`*Steps*\n${s.steps.map((st) => `${STEP_ICON[st.status]} \`${st.id}\` (${st.action}) — ${st.status}${st.attempts > 1 ? `, attempt ${st.attempts}` : ''}`).join('\n')}`),
-    section(forensicText(s)),
+    section(forensicText(s) + (progress !== null && !progress.done ? `\n${evidenceProgressText(progress)}` : '')),
     section(clocksText(s)),
   ];
   if (s.attention.length > 0) blocks.splice(2, 0, section(attentionText(s)));

@@ -13,6 +13,7 @@ import type {
   NotNotifiableDecision,
   StageFilingRequest,
   SubjectsDecision,
+  EvidenceProgress,
 } from '../../../workflows/api';
 import type { BreakerSignal, CloseSignal, RefusalSignal } from './proposed-signals';
 
@@ -44,6 +45,8 @@ export interface IncidentPort {
   /** The workflow id for an incident id, a workflow id or a fingerprint; undefined if none exists. */
   resolve(id: string): Promise<string | undefined>;
   state(workflowId: string): Promise<IncidentState>;
+  /** Evidence replay progress (issue 13); null before it starts. Optional: ports without it show none. */
+  evidenceProgress?(workflowId: string): Promise<EvidenceProgress | null>;
   timeline(workflowId: string): Promise<TimelineEntry[]>;
   events(workflowId: string): Promise<DomainEvent[]>;
   /** Approves a pending step (an Update: answered once the incident recorded it, or refused). */

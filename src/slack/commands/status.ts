@@ -10,7 +10,12 @@ export const STATUS: SubcommandSpec = {
   async run(ctx) {
     const workflowId = await ctx.incident();
     if (!(await ctx.authorize('status', { workflowId }))) return;
-    const card = renderIncidentCard(await ctx.deps.incidents.state(workflowId));
+    const [state, progress] = await Promise.all([
+      ctx.deps.incidents.state(workflowId),
+      // Issue 13: a run that cannot answer the query (older build) still shows its card.
+      ctx.deps.incidents.evidenceProgress?.(workflowId).catch(() => null) ?? Promise.resolve(null),
+    ]);
+    const card = renderIncidentCard(state, progress);
     await ctx.reply({ text: card.text, blocks: [...(card.blocks ?? [])] as unknown as types.KnownBlock[] });
   },
 };

@@ -24,6 +24,7 @@ import {
   skipStepUpdate,
   stateQuery,
   timelineQuery,
+  evidenceProgressQuery,
 } from '../../../workflows/api';
 import { parseIncidentId, readIncidentMemo } from '../../ingress/incident-identity';
 import { statusText } from '../cards/incident-card';
@@ -112,6 +113,8 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
       return undefined;
     },
     state: (workflowId) => handle(workflowId).query(stateQuery),
+    // Issue 13.
+    evidenceProgress: (workflowId) => handle(workflowId).query(evidenceProgressQuery),
     timeline: (workflowId) => handle(workflowId).query(timelineQuery),
     events: (workflowId) => handle(workflowId).query(eventsQuery),
     approve: (workflowId, request) =>

@@ -69,6 +69,8 @@ describe('each source fixture opens an incident', () => {
       expect(input).toMatchObject({ incidentId: incidentWorkflowId(fingerprint), mode: 'live', principal: 'User:report-exporter' });
       expect(input.runbook.id).toBe('kafka-exfiltration');
       expect(input.runbookContentHash).toMatch(/^[0-9a-f]{64}$/);
+      // Issue 13: the incident's evidence replay goes to its own task queue.
+      expect(input.evidenceTaskQueue).toBe('breachline-test-evidence');
       expect(signals).toHaveLength(1);
       expect(signals[0]).toEqual(input.alert);
     });

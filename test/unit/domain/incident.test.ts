@@ -295,10 +295,54 @@ describe('events the other tests do not reach', () => {
       'AuditShippingHalted',
       'AuditShippingResumed',
       'SeverityChanged',
+      // Issue 13: covered by the evidence cases below.
+      'EvidenceManifestSigned',
+      'EvidenceExported',
     ] as const) {
       used.add(extra);
     }
     expect([...used].sort()).toEqual([...EVENT_TYPES].sort());
+  });
+});
+
+describe('evidence manifests and exports (issue 13)', () => {
+  const manifest = {
+    sourceTopic: 'orders',
+    partition: 0,
+    evidenceTopic: 'breachline.evidence.orders',
+    evidencePartition: 0,
+    manifestOffset: '17',
+    manifestSha256: 'ab'.repeat(32),
+    merkleRoot: 'cd'.repeat(32),
+    chainHead: 'ef'.repeat(32),
+    records: '15000',
+    chunks: 6,
+    sourceBytes: '4500000',
+    evidenceBytes: '5100000',
+    keyIds: ['breachline-evidence:v1'],
+    signingKey: 'breachline-evidence-signing',
+    signature: 'vault:v1:c2ln',
+  };
+
+  it('folds a signed manifest per preserved partition, and refuses one for a partition with nothing preserved', () => {
+    const events = fullHistory().events;
+    const b = new HistoryBuilder();
+    const at = events.findIndex((e) => e.type === 'EvidencePreserved');
+    const state = foldEvents([...events.slice(0, at + 2), { ...b.make('EvidenceManifestSigned', manifest), seq: at + 3 }]);
+    expect(state.evidence.manifests?.['orders:0']).toMatchObject({ merkleRoot: manifest.merkleRoot, records: '15000', chunks: 6 });
+    expect(() => foldEvents([...events.slice(0, at), { ...b.make('EvidenceManifestSigned', manifest), seq: at + 1 }])).toThrow(/no preserved range of orders:0/);
+  });
+
+  it('records exports, and refuses a decrypted export nobody authorised', () => {
+    // Before the close: a closed incident takes no more events.
+    const all = fullHistory().events;
+    const events = all.slice(0, all.findIndex((e) => e.type === 'IncidentClosed'));
+    const b = new HistoryBuilder();
+    const n = events.length;
+    const sealed = foldEvents([...events, { ...b.make('EvidenceExported', { decrypted: false, authorisedBy: null, archiveSha256: '12'.repeat(32), manifests: 1, records: '15000' }), seq: n + 1 }]);
+    expect(sealed.evidence.exports).toEqual([expect.objectContaining({ decrypted: false, authorisedBy: null })]);
+    const unauthorised = { ...b.make('EvidenceExported', { decrypted: true, authorisedBy: ' ', archiveSha256: '12'.repeat(32), manifests: 1, records: '15000' }), seq: n + 1 };
+    expect(() => foldEvents([...events, unauthorised])).toThrow(/needs the authorising DPO/);
   });
 });
 

@@ -66,6 +66,13 @@ describe('timeline', () => {
       b.make('AuditShippingHalted', { error: { type: 'AuditConflict', message: 'seq 9 differs' }, pendingFromSeq: 9 }),
       b.make('AuditShippingResumed', { requestedBy: 'U1', role: 'incident-commander' }),
       b.make('SeverityChanged', { from: 'high', to: 'critical', reason: 'client data confirmed', changedBy: 'U1', role: 'incident-commander' }),
+      // Issue 13.
+      b.make('EvidenceManifestSigned', {
+        sourceTopic: 'orders', partition: 0, evidenceTopic: 'breachline.evidence.orders', evidencePartition: 0, manifestOffset: '17', manifestSha256: 'ab'.repeat(32),
+        merkleRoot: 'cd'.repeat(32), chainHead: 'ef'.repeat(32), records: '15000', chunks: 6, sourceBytes: '4500000', evidenceBytes: '5100000',
+        keyIds: ['breachline-evidence:v1'], signingKey: 'breachline-evidence-signing', signature: 'vault:v1:c2ln',
+      }),
+      b.make('EvidenceExported', { decrypted: true, authorisedBy: 'U-DPO', archiveSha256: '12'.repeat(32), manifests: 1, records: '15000' }),
     ];
     expect(new Set(samples.map((e) => e.type)).size).toBe(EVENT_TYPES.length);
     const text = samples.map(summarize);

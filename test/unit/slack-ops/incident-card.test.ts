@@ -67,4 +67,15 @@ describe('incident card', () => {
     const header = blocksOf(s)[0] as unknown as { text: { text: string } };
     expect(header.text.text.length).toBeLessThanOrEqual(150);
   });
+
+  // Issue 13: evidence progress from evidenceProgressQuery, while the replay runs.
+  it('shows evidence progress (records, bytes, partitions, rate, ETA) while the replay runs, and not once it is done', () => {
+    const progress = {
+      startedAt: '2026-11-20T09:00:00.000Z', updatedAt: '2026-11-20T09:01:00.000Z', records: '600000', totalRecords: '1234567', bytes: '180000000', totalBytes: '987654321',
+      evidenceBytes: '205000000', partitionsDone: 1, partitionsTotal: 3, recordsPerSecond: 10000, etaSeconds: 64, done: false,
+    };
+    const text = JSON.stringify(renderIncidentCard(incidentState(), progress).blocks);
+    expect(text).toContain('*Evidence replay*: 600,000 of 1,234,567 records, 180.0 of 987.7 MB, 1/3 partitions, 10000 records/s, about 64 s left');
+    expect(JSON.stringify(renderIncidentCard(incidentState(), { ...progress, done: true }).blocks)).not.toContain('Evidence replay');
+  });
 });

@@ -7,7 +7,7 @@ import type { DomainEvent } from '../../../src/domain/events';
 import type { IncidentState } from '../../../src/domain/incident';
 import type { LoadedRunbook } from '../../../src/domain/runbook-loader';
 import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
-import { abortUpdate, approveSignal, eventsQuery, retryStepUpdate, skipStepUpdate } from '../../../workflows/api';
+import { abortUpdate, approveSignal, eventsQuery, evidenceProgressQuery, retryStepUpdate, skipStepUpdate } from '../../../workflows/api';
 import { playbookBundle, referenceRunbook, runIncident, timeSkippingEnv, waitForState } from './helpers';
 import { stubActivities, type StubRecord } from './stub-activities';
 
@@ -163,7 +163,7 @@ describe('evidence: one partition failing does not stop the others', () => {
     const preserveEvidence = (async (input: { partition: number }) => {
       calls.push(input.partition);
       if (input.partition === 1 && calls.filter((p) => p === 1).length === 1) throw ApplicationFailure.create({ type: 'EvidenceTopicUnavailable', message: 'broker down', nonRetryable: true });
-      return (stub.preserveEvidence as (i: unknown) => Promise<unknown>)(input);
+      return (stub.preserveEvidenceChunks as (i: unknown) => Promise<unknown>)(input);
     }) as Activity;
     const record = await withIncident(
       async (handle) => {
@@ -175,9 +175,13 @@ describe('evidence: one partition failing does not stop the others', () => {
         await handle.executeUpdate(retryStepUpdate, { args: [{ ...RESPONDER, stepId: 'preserve-evidence' }] });
         const done = await waitForState(handle, (st) => st.steps.find((x) => x.id === 'preserve-evidence')?.status === 'completed');
         expect(Object.keys(done.evidence.ranges).sort()).toEqual(['orders:0', 'orders:1', 'orders:2']);
+        // Issue 13: progress as a query: records and bytes of the totals, partitions, done.
+        const progress = await handle.query(evidenceProgressQuery);
+        expect(progress).toMatchObject({ records: '300', totalRecords: '300', bytes: '90000', evidenceBytes: '102000', partitionsDone: 3, partitionsTotal: 3, etaSeconds: 0, done: true });
+        expect(Object.keys(done.evidence.manifests ?? {}).sort()).toEqual(['orders:0', 'orders:1', 'orders:2']);
         await handle.terminate('test done');
       },
-      { preserveEvidence },
+      { preserveEvidenceChunks: preserveEvidence },
     );
     // Three first attempts, then only the failed partition again.
     expect(calls.slice(0, 3).sort()).toEqual([0, 1, 2]);

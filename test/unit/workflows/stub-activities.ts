@@ -128,6 +128,38 @@ export function stubActivities(): { activities: Record<string, (...args: never[]
         ],
       };
     },
+    // Issue 13: the chunked replay with its signed manifest.
+    async preserveEvidenceChunks(input: StepInput<'preserve-evidence'> & { sourceTopic: string; partition: number; ranges: Array<{ from: string; to: string; records: string }> }): Promise<StepOutput> {
+      call('preserveEvidenceChunks', input);
+      const records = input.ranges.reduce((n, r) => n + BigInt(r.records), 0n).toString();
+      const preserved = input.ranges.map((r) => ({
+        type: 'EvidencePreserved' as const,
+        at: at(),
+        actor: actor('preserve-evidence'),
+        data: { sourceTopic: input.sourceTopic, partition: input.partition, from: r.from, to: r.to, records: r.records, evidenceTopic: input.params.evidenceTopic, digest: 'd'.repeat(64) },
+      }));
+      const manifest = {
+        sourceTopic: input.sourceTopic,
+        partition: input.partition,
+        evidenceTopic: input.params.evidenceTopic,
+        evidencePartition: input.partition,
+        manifestOffset: '0',
+        manifestSha256: 'a'.repeat(64),
+        merkleRoot: 'b'.repeat(64),
+        chainHead: 'c'.repeat(64),
+        records,
+        chunks: 1,
+        sourceBytes: String(BigInt(records) * 300n),
+        evidenceBytes: String(BigInt(records) * 340n),
+        keyIds: ['breachline-evidence:v1'],
+        signingKey: 'breachline-evidence-signing',
+        signature: 'vault:v1:stub',
+      };
+      return {
+        events: [...preserved, { type: 'EvidenceManifestSigned', at: at(), actor: actor('preserve-evidence'), data: manifest }],
+        result: { sourceTopic: input.sourceTopic, partition: input.partition, evidenceTopic: input.params.evidenceTopic, records, chunks: 1, sourceBytes: manifest.sourceBytes, evidenceBytes: manifest.evidenceBytes, merkleRoot: manifest.merkleRoot, adopted: 0 },
+      };
+    },
     async ensureAuditTopic(): Promise<void> {
       call('ensureAuditTopic');
     },
