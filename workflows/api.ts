@@ -235,3 +235,10 @@ export interface ClockView {
 }
 /** Every regime's stages with due and state. */
 export const clocksQuery = defineQuery<ClockView[]>('clocks');
+
+// Alert storms (issue 15, item 3).
+/**
+ * Several SIEM alerts for one open incident, coalesced by the ingress into one signal per short
+ * interval: each is recorded as if it had come alone (once per SIEM alert id). Sent to a known run.
+ */
+export const alertBatchSignal = defineSignal<[Alert[]]>('alertBatch');
