@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { encodeMapToPayloads, encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import type { Alert } from '../domain/alert';
@@ -58,7 +58,9 @@ const TRANSIENT = new Set<number>([
 
 /** A Temporal error as the ingress answers it: 503 when a retry may succeed, else 500. */
 function temporalFailure(error: unknown, what: string, retryAfter: string): IngressError {
-  const code = isGrpcServiceError(error) ? error.code : undefined;
+  // The workflow client wraps gRPC errors of signals in a ServiceError; the raw RPCs do not.
+  const grpc = isGrpcServiceError(error) ? error : error instanceof ServiceError && isGrpcServiceError(error.cause) ? error.cause : undefined;
+  const code = grpc?.code;
   if (code === undefined || TRANSIENT.has(code)) {
     return new IngressError(503, 'temporal_unavailable', `Temporal did not accept the ${what}; retry later`, undefined, { 'Retry-After': retryAfter });
   }
