@@ -8,6 +8,8 @@ import { registerStartCommand } from './commands/start';
 // Regulatory clocks (issue 10).
 import { registerClocksCommand } from './commands/clocks';
 import { registerRegisterCommands } from './commands/register';
+// Ingress as its own process(es) (issue 15, item 3).
+import { registerIngressCommand } from './commands/ingress';
 
 /** Builds the `breachline` command tree. */
 export function buildProgram(): Command {
@@ -22,6 +24,7 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerClocksCommand(program);
   registerRegisterCommands(program);
+  registerIngressCommand(program);
   return program;
 }
 

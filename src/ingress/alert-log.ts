@@ -1,4 +1,4 @@
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { Alert } from '../domain/alert';
 import { IngressError } from './errors';
 
@@ -70,9 +70,10 @@ export async function createAlertLog(options: AlertLogOptions): Promise<AlertLog
   const admin: Admin = options.kafka.admin();
   await admin.connect();
   await ensureTopic(admin, topic, options.partitions ?? 12);
+  // Kafka's own (murmur2) partitioner, so other clients writing the topic agree on a key's partition.
   // Not idempotent on purpose: a producer retry that writes a record twice is harmless (the
   // workflow records each SIEM alert id once), and unordered parallel requests keep latency low.
-  const producer: Producer = options.kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } });
+  const producer: Producer = options.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } });
   await producer.connect();
   let queue: Pending[] = [];
 
