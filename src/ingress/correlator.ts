@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../log/logger';
 import { readAlertRecord } from './alert-log';
@@ -45,6 +46,8 @@ export async function startCorrelator(options: CorrelatorOptions): Promise<Corre
   const initial = options.initialBackoffMs ?? 200;
   const ceiling = options.maxBackoffMs ?? 5_000;
   const stopping = new AbortController();
+  // Every record waiting out a backoff listens for the stop: thousands during an outage, by design.
+  setMaxListeners(0, stopping.signal);
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId ?? 'breachline-correlator',
     maxWaitTimeInMs: 20,
