@@ -12,9 +12,7 @@
  *      `--dup-rate`/s; then waits until the correlator has handed every one to Temporal and checks
  *      that exactly one incident exists for the fingerprint, printing the Temporal signals it took;
  *   2. new incidents: a distinct principal per alert at `--new-rate`/s for `--seconds`, and how
- *      long the correlator took to open them all;
- *   3. baseline in the same run: the Temporal gateway alone (describe + SignalWithStart per alert,
- *      what the ingress did per request before), from this process, at the same offered rate.
+ *      long the correlator took to open them all, compared with the baseline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
@@ -198,6 +196,19 @@ async function main(): Promise<void> {
     // Warm-up, discarded: JIT, the keep-alive pool, the consumer group's first assignment.
     await openLoop(200, 400, (i) => postOnce(agent, url, alertBody(`warm-${tag}-${i}`, `User:warm-${tag}-${i % 20}`)));
 
+    // Baseline first, on a Temporal that no correlator backlog competes for.
+    const runbooks = new RunbookCatalog(await loadRunbookDir(join(ROOT, 'runbooks')));
+    const gateway = createTemporalIncidentGateway(client, { taskQueue: 'breachline-bench-baseline', acceptTimeoutMs: 30_000 });
+    const baseline = await openLoop(newRate, Math.round(newRate * seconds), async (i) => {
+      const alert = normaliseAlert('generic', JSON.parse(alertBody(`base-${tag}-${i}`, `User:base-${tag}-${i}`)), new Date());
+      try {
+        await gateway.accept(alert, runbooks.choose(alert));
+        return 202;
+      } catch {
+        return 503;
+      }
+    });
+    console.log(line('baseline: Temporal call only, new', baseline));
     const stormPrincipal = `User:storm-${tag}`;
     const stormWorkflow = incidentWorkflowId(alertFingerprint({ source: 'generic', rule: RULE, principal: stormPrincipal }));
     const storm = await openLoop(dupRate, duplicates, (i) => postOnce(agent, url, alertBody(`storm-${tag}-${i}`, stormPrincipal)));
@@ -214,18 +225,6 @@ async function main(): Promise<void> {
     const opened = await until(async () => (await client.workflow.count()).count >= before + fresh.accepted, 300_000);
     console.log(`${''.padEnd(36)} all ${fresh.accepted} incidents open in Temporal ${opened.toFixed(1)} s after the last answer (correlator ≈ ${(fresh.accepted / (seconds + opened)).toFixed(0)} incidents/s)`);
 
-    const runbooks = new RunbookCatalog(await loadRunbookDir(join(ROOT, 'runbooks')));
-    const gateway = createTemporalIncidentGateway(client, { taskQueue: 'breachline-bench-baseline', acceptTimeoutMs: 30_000 });
-    const baseline = await openLoop(newRate, total, async (i) => {
-      const alert = normaliseAlert('generic', JSON.parse(alertBody(`base-${tag}-${i}`, `User:base-${tag}-${i}`)), new Date());
-      try {
-        await gateway.accept(alert, runbooks.choose(alert));
-        return 202;
-      } catch {
-        return 503;
-      }
-    });
-    console.log(line('baseline: Temporal call only, new', baseline));
     console.log(`${''.padEnd(36)} ingress/baseline: accepted-rate ratio ${(fresh.acceptedPerSecond / baseline.acceptedPerSecond).toFixed(2)}, p99 ratio ${(fresh.p99 / baseline.p99).toFixed(3)}`);
   } finally {
     agent.destroy();

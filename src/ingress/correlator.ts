@@ -24,6 +24,8 @@ export interface CorrelatorOptions {
   maxBackoffMs?: number;
   /** Partitions handled at once by this process. @default 4 */
   concurrency?: number;
+  /** Records of one partition handed to Temporal at once. @default 64 */
+  inFlightPerPartition?: number;
 }
 
 /** A running correlator. */
@@ -34,8 +36,8 @@ export interface Correlator {
 
 /**
  * Drains the alerts topic into Temporal (issue 15, item 3). Each fetched batch of a partition is
- * handed to the gateway record by record, all at once (the coalescing gateway turns one
- * fingerprint's records into one start and a few batch signals); a record Temporal cannot take yet
+ * handed to the gateway record by record, up to `inFlightPerPartition` at once (the coalescing
+ * gateway turns one fingerprint's records into one start and a few batch signals); a record Temporal cannot take yet
  * is retried with exponential backoff and jitter for as long as this process owns the partition.
  * The batch's offset is committed only when every record in it was accepted (or refused for a
  * reason no retry fixes), so a crash or a rebalance re-delivers the rest: idempotent, because the
@@ -45,6 +47,7 @@ export async function startCorrelator(options: CorrelatorOptions): Promise<Corre
   const log = options.logger;
   const initial = options.initialBackoffMs ?? 200;
   const ceiling = options.maxBackoffMs ?? 5_000;
+  const inFlight = Math.max(1, options.inFlightPerPartition ?? 64);
   const stopping = new AbortController();
   // Every record waiting out a backoff listens for the stop: thousands during an outage, by design.
   setMaxListeners(0, stopping.signal);
@@ -108,8 +111,18 @@ export async function startCorrelator(options: CorrelatorOptions): Promise<Corre
     eachBatch: async (payload) => {
       const { batch } = payload;
       if (batch.messages.length === 0) return;
-      const settled = await Promise.all(batch.messages.map((m) => correlate(m, payload)));
-      if (settled.some((ok) => !ok)) return;
+      // Bounded: after an outage a backlog must not reach Temporal as one wave of thousands of calls.
+      const messages = batch.messages;
+      let next = 0;
+      let letGo = false;
+      const lane = async (): Promise<void> => {
+        while (next < messages.length && !letGo) {
+          const message = messages[next++] as KafkaMessage;
+          if (!(await correlate(message, payload))) letGo = true;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(inFlight, messages.length) }, lane));
+      if (letGo) return;
       const last = batch.messages[batch.messages.length - 1] as KafkaMessage;
       payload.resolveOffset(last.offset);
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
