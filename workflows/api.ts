@@ -290,3 +290,9 @@ export interface EvidenceExportRequest {
 }
 /** Records an export as `EvidenceExported` on the audit topic before the archive is handed out. */
 export const evidenceExportUpdate = defineUpdate<DecisionResult, [EvidenceExportRequest]>('evidenceExport');
+// Alert storms (issue 15, item 3).
+/**
+ * Several SIEM alerts for one open incident, coalesced by the ingress into one signal per short
+ * interval: each is recorded as if it had come alone (once per SIEM alert id). Sent to a known run.
+ */
+export const alertBatchSignal = defineSignal<[Alert[]]>('alertBatch');

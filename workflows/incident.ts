@@ -8,6 +8,7 @@ import { planSteps, stepRefs } from '../src/domain/runbook';
 import type { IncidentWorkflowInput } from '../src/domain/step-contract';
 import {
   alertSignal,
+  alertBatchSignal,
   approveSignal,
   breakerSignal,
   closeSignal,
@@ -119,6 +120,12 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   setHandler(alertSignal, (alert) => {
     if (correlate(run, alert)) ledger.flushInBackground();
+  });
+  // A new handler, no new command for old histories (they never carry this signal): no patch needed.
+  setHandler(alertBatchSignal, (alerts) => {
+    let recorded = false;
+    for (const alert of alerts) recorded = correlate(run, alert) || recorded;
+    if (recorded) ledger.flushInBackground();
   });
   const ignored = (signal: { stepId: string; approver: string; role: string }): void =>
     run.notify(`Decision by ${signal.approver} (${signal.role}) on step "${signal.stepId}" ignored: no pending approval for that role.`);

@@ -6,6 +6,9 @@ import { ConfigError, type Config } from '../config/config';
 import { planSystems, type SystemName, type SystemPlan } from '../config/systems';
 import { createDrillPort, type DrillPort } from '../drill/port';
 import { createIngressServer, loadIngressRunbooks, RunbookCatalog } from '../ingress';
+import { createAlertLog, type AlertLog } from '../ingress/alert-log';
+import { createKafka, type KafkaConnection } from '../kafka/client';
+import type { Kafka } from 'kafkajs';
 import type { Logger } from '../log/logger';
 import { createSlackApp, createWebConversationPort } from '../slack';
 import { createRefusalRecorder, createTemporalIncidentPort, loadPolicyEngine, MemoryCardStore, registerOperations } from '../slack/operations';
@@ -19,7 +22,6 @@ import { seedScenarioIfEmpty, startStandIns, type RunningSlackSandbox, type Sand
 import { removeRunState, writeRunState, type RunState } from './state-file';
 import { startWorkers } from './workers';
 // The Slack war room (issue 16).
-import { createKafka } from '../kafka/client';
 import { FileCardStore } from '../slack/cards/file-card-store';
 import { WarRoom } from '../slack/war-room';
 import { startWarRoomFeed } from '../slack/war-room-feed';
@@ -130,7 +132,9 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
     // scripted alert (and only holders of the state file) can reach ingress.
     const sources = Object.keys(config.ingress.sources).length > 0 ? config.ingress.sources : { generic: { hmacSecret: randomBytes(24).toString('hex') } };
     const ingressConfig: Config = { ...config, ingress: { ...config.ingress, sources } };
-    const ingress = createIngressServer({ config: ingressConfig, temporalClient: client, runbooks, logger: logger.child({ component: 'ingress' }) });
+    // Alert storms (issue 15, item 3): durable mode puts the alerts topic before Temporal.
+    const durable = config.ingress.durable ? await durableIngress(config, endpoints.kafka, logger) : {};
+    const ingress = createIngressServer({ config: ingressConfig, temporalClient: client, runbooks, logger: logger.child({ component: 'ingress' }), ...durable });
     const listening = await ingress.listen(options.ingressPort ?? config.ingress.port, host);
     closers.push(() => ingress.close());
 
@@ -215,6 +219,13 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
     await close();
     throw err;
   }
+}
+
+/** The alerts topic and the correlator's Kafka client of durable ingress; the ingress server closes the log. */
+async function durableIngress(config: Config, kafkaConnection: KafkaConnection, logger: Logger): Promise<{ alertLog: AlertLog; kafka: Kafka }> {
+  const kafka = createKafka(kafkaConnection, { clientId: 'breachline-ingress', logger: logger.child({ component: 'ingress' }) });
+  const alertLog = await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions });
+  return { alertLog, kafka };
 }
 
 /** The fault hook's kill point, refused outside the sandbox demo with a data dir (it kills the process). */

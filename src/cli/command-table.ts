@@ -98,6 +98,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     registrars: ['registerEvidenceCommands'],
     load: () => lazily(() => require('./commands/evidence'), () => import('./commands/evidence.js')),
   },
+  // Ingress as its own process(es) (issue 15, item 3).
+  {
+    name: 'ingress',
+    summary: 'run the SIEM ingress alone against a configured Temporal (and Kafka with BREACHLINE_INGRESS_DURABLE), optionally as several processes behind one port',
+    registrars: ['registerIngressCommand'],
+    load: () => lazily(() => require('./commands/ingress'), () => import('./commands/ingress.js')),
+  },
   // Temporal's codec endpoint (issue 15).
   {
     name: 'codec-server',

@@ -10,6 +10,7 @@ import { registerSlackCommand } from './commands/slack';
 import { registerStartCommand } from './commands/start';
 import { registerCodecServerCommand } from './commands/codec-server';
 import { registerEvidenceCommands } from './commands/evidence';
+import { registerIngressCommand } from './commands/ingress';
 
 /** Every registrar, loaded eagerly (in-process callers and tests; `main` loads one command's). */
 const EAGER: Readonly<Record<string, CommandRegistrar>> = {
@@ -23,6 +24,7 @@ const EAGER: Readonly<Record<string, CommandRegistrar>> = {
   registerStartCommand,
   registerCodecServerCommand,
   registerEvidenceCommands,
+  registerIngressCommand,
 };
 
 /** Builds the whole `breachline` command tree at once. */

@@ -189,6 +189,40 @@ export const configSchema = z.object({
           z.object({ hmacSecret: z.string().min(16).optional(), bearerToken: z.string().min(16).optional() }),
         )
         .default({}),
+      // Alert storms (issue 15, item 3): coalescing, the durable alerts topic, several processes.
+      /**
+       * Duplicates of an open incident are answered from a per-process cache of open runs and their
+       * new alert ids batched into one signal per incident per `batchIntervalMs`. @default enabled
+       */
+      coalesce: z
+        .object({
+          /** @default true */
+          enabled: z.boolean().default(true),
+          /** Gathering window of a batch, ms. @default 10 */
+          batchIntervalMs: z.number().int().min(0).max(1000).default(10),
+          /** Most alerts per batch signal. @default 200 */
+          maxBatch: z.number().int().min(1).max(1000).default(200),
+          /** Open incidents remembered per process. @default 10000 */
+          maxIncidents: z.number().int().min(1).default(10_000),
+          /** How long a remembered open run is trusted, ms. @default 60000 */
+          ttlMs: z.number().int().min(0).default(60_000),
+        })
+        .prefault({}),
+      /**
+       * Durable first: every new alert is appended to `alertsTopic` (acks=all, keyed by fingerprint)
+       * before its 202, and a correlator (consumer group `correlatorGroup`) hands the records to
+       * Temporal. A Temporal outage then queues alerts instead of refusing them. Needs Kafka.
+       * @default false (alerts go to Temporal on the request path)
+       */
+      durable: z.boolean().default(false),
+      /** @default 'breachline.alerts' */
+      alertsTopic: z.string().min(1).default('breachline.alerts'),
+      /** Partitions the alerts topic is created with (the most correlators that share the work). @default 12 */
+      alertsTopicPartitions: z.number().int().min(1).max(1000).default(12),
+      /** @default 'breachline-correlator' */
+      correlatorGroup: z.string().min(1).default('breachline-correlator'),
+      /** Ingress processes (`node:cluster`) sharing the port in `breachline ingress`. @default 1 */
+      workers: z.number().int().min(1).max(64).default(1),
     })
     .prefault({}),
   /** Directory of versioned runbook YAML files. @default 'runbooks' */
@@ -302,6 +336,11 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_CODEC_HOST', ['temporal', 'codec', 'host'], String],
   ['BREACHLINE_CODEC_CORS_ORIGINS', ['temporal', 'codec', 'corsOrigins'], list],
   ['BREACHLINE_CODEC_TOKENS', ['temporal', 'codec', 'tokens'], json],
+  // Alert storms (issue 15, item 3).
+  ['BREACHLINE_INGRESS_DURABLE', ['ingress', 'durable'], bool],
+  ['BREACHLINE_INGRESS_ALERTS_TOPIC', ['ingress', 'alertsTopic'], String],
+  ['BREACHLINE_INGRESS_WORKERS', ['ingress', 'workers'], int],
+  ['BREACHLINE_INGRESS_COALESCE', ['ingress', 'coalesce', 'enabled'], bool],
 ];
 
 /** A config path with the environment variable that sets it, so a problem names what to change. */

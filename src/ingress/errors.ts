@@ -23,7 +23,9 @@ export type IngressErrorCode =
   | 'unknown_scenario'
   | 'temporal_unavailable'
   | 'not_ready'
-  | 'internal';
+  | 'internal'
+  // Alert storms (issue 15, item 3): the durable alerts topic did not acknowledge.
+  | 'alert_log_unavailable';
 
 /** One field that failed validation: its path in the payload (dotted) and why. */
 export interface FieldProblem {

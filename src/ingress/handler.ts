@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/config';
 import type { Logger } from '../log/logger';
-import { handleAlert, toSource } from './alert-route';
+import { incidentWorkflowId } from '../../workflows/api';
+import { handleAlert, toSource, type AlertAccepted } from './alert-route';
 import { DEFAULT_REPLAY_WINDOW_MS } from './auth';
 import { IngressError } from './errors';
 import type { IncidentGateway } from './incidents';
@@ -67,6 +68,14 @@ export function createIngressHandler(options: IngressHandlerOptions): IngressReq
         const known = toSource(segment);
         source = known;
         const accepted = await handleAlert(routeDeps, known, req, log);
+        if (accepted.queued === true) {
+          // Durable mode: on the alerts topic, the correlator opens or joins the incident.
+          metrics.alerts.inc({ source, outcome: 'queued', code: '' });
+          metrics.alertsLogged.inc({ source });
+          log.info({ source, incidentId: accepted.incidentId, alertId: accepted.alert.alertId }, 'alert durably queued');
+          sendJson(res, 202, queuedBody(accepted), reply);
+          return { route: '/v1/alerts/:source', status: 202 };
+        }
         const outcome: AlertOutcome = accepted.duplicate ? 'duplicate' : 'opened';
         metrics.alerts.inc({ source, outcome, code: '' });
         (accepted.duplicate ? metrics.duplicates : metrics.incidentsOpened).inc({ source });
@@ -75,7 +84,7 @@ export function createIngressHandler(options: IngressHandlerOptions): IngressReq
         return { route: '/v1/alerts/:source', status: 202 };
       } catch (thrown) {
         const error = asIngressError(thrown);
-        const outcome: AlertOutcome = error.code === 'temporal_unavailable' ? 'unavailable' : error.status >= 500 ? 'error' : 'rejected';
+        const outcome: AlertOutcome = error.code === 'temporal_unavailable' || error.code === 'alert_log_unavailable' ? 'unavailable' : error.status >= 500 ? 'error' : 'rejected';
         metrics.alerts.inc({ source, outcome, code: error.code });
         if (error.status >= 500) log.error({ source, code: error.code, err: thrown instanceof IngressError ? undefined : thrown }, 'alert not accepted');
         else log.warn({ source, code: error.code, status: error.status, problems: error.details?.length }, 'alert refused');
@@ -142,6 +151,18 @@ async function readiness(options: IngressHandlerOptions, res: ServerResponse, re
   }
   sendJson(res, 200, { status: 'ready', scenarios: runbooks, runbooks: options.catalog.pinned }, reply);
   return 200;
+}
+
+/**
+ * The 202 of a queued alert: durably accepted, with the workflow id its incident has or will have,
+ * and the incident id only when this process knows the open incident it joins.
+ */
+function queuedBody(accepted: AlertAccepted): Record<string, unknown> {
+  return {
+    status: 'durably accepted',
+    workflowId: incidentWorkflowId(accepted.alert.fingerprint),
+    ...(accepted.incidentId !== undefined ? { incidentId: accepted.incidentId, duplicate: accepted.duplicate } : {}),
+  };
 }
 
 function pathOf(url: string | undefined): string {

@@ -1,22 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { encodeMapToPayloads, encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import type { Alert } from '../domain/alert';
 import type { IncidentWorkflowInput } from '../domain/step-contract';
-import { alertSignal, INCIDENT_WORKFLOW_TYPE, incidentWorkflowId } from '../../workflows/api';
+import { alertBatchSignal, alertSignal, INCIDENT_WORKFLOW_TYPE, incidentWorkflowId } from '../../workflows/api';
 import { IngressError } from './errors';
 import { nextIdentity, readIncidentMemo, type IncidentMemo } from './incident-identity';
+import type { OpenIncident } from './incident-cache';
 import type { RunbookChoice } from './runbooks';
 
 /** What Temporal said about an alert. */
 export interface IncidentAcceptance {
-  incidentId: string;
-  /** Run that holds the incident. */
-  runId: string;
+  /** Absent only for a queued alert whose incident this process does not know yet. */
+  incidentId: string | undefined;
+  /** Run that holds the incident (absent as `incidentId`). */
+  runId: string | undefined;
   /** True when the incident was already running and the alert joined it. */
   duplicate: boolean;
+  /** True when the alert is durable on the alerts topic and not yet handed to Temporal. */
+  queued?: boolean;
 }
 
 /** Opens or joins incidents; the seam tests and the bench can replace. */
@@ -36,7 +40,12 @@ export interface TemporalGatewayOptions {
   acceptTimeoutMs?: number;
   /** `Retry-After` sent with a 503, seconds. @default 5 */
   retryAfterSeconds?: number;
+  /** Told of every RPC made, by name (the `breachline_ingress_temporal_calls_total` metric). */
+  onCall?: (rpc: TemporalCall) => void;
 }
+
+/** The Temporal RPCs the ingress makes, as counted in its metrics. */
+export type TemporalCall = 'describe' | 'signal_with_start' | 'signal_batch';
 
 /** gRPC codes after which the same request may well succeed later: answered 503, not 500. */
 const TRANSIENT = new Set<number>([
@@ -48,6 +57,17 @@ const TRANSIENT = new Set<number>([
   GrpcStatus.UNKNOWN,
   GrpcStatus.INTERNAL,
 ]);
+
+/** A Temporal error as the ingress answers it: 503 when a retry may succeed, else 500. */
+function temporalFailure(error: unknown, what: string, retryAfter: string): IngressError {
+  // The workflow client wraps gRPC errors of signals in a ServiceError; the raw RPCs do not.
+  const grpc = isGrpcServiceError(error) ? error : error instanceof ServiceError && isGrpcServiceError(error.cause) ? error.cause : undefined;
+  const code = grpc?.code;
+  if (code === undefined || TRANSIENT.has(code)) {
+    return new IngressError(503, 'temporal_unavailable', `Temporal did not accept the ${what}; retry later`, undefined, { 'Retry-After': retryAfter });
+  }
+  return new IngressError(500, 'internal', `Temporal refused the ${what} (gRPC status ${GrpcStatus[code] ?? code})`);
+}
 
 /**
  * Hands alerts to Temporal with one SignalWithStartWorkflowExecution per alert, on the workflow id
@@ -65,16 +85,11 @@ export function createTemporalIncidentGateway(client: Client, options: TemporalG
   const namespace = client.options.namespace;
   const converter = client.options.loadedDataConverter;
 
-  const failure = (error: unknown, what: string): IngressError => {
-    const code = isGrpcServiceError(error) ? error.code : undefined;
-    if (code === undefined || TRANSIENT.has(code)) {
-      return new IngressError(503, 'temporal_unavailable', `Temporal did not accept the ${what}; retry later`, undefined, { 'Retry-After': retryAfter });
-    }
-    return new IngressError(500, 'internal', `Temporal refused the ${what} (gRPC status ${GrpcStatus[code] ?? code})`);
-  };
+  const failure = (error: unknown, what: string): IngressError => temporalFailure(error, what, retryAfter);
 
   /** The newest run of the workflow id: its identity and whether it still runs; absent when none. */
   const latestRun = async (workflowId: string): Promise<{ memo: IncidentMemo; running: boolean } | undefined> => {
+    options.onCall?.('describe');
     try {
       const d = await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId).describe());
       return { memo: readIncidentMemo(workflowId, d.memo), running: d.status.name === 'RUNNING' };
@@ -107,6 +122,7 @@ export function createTemporalIncidentGateway(client: Client, options: TemporalG
           encodeToPayloads(converter, alert),
           encodeMapToPayloads(converter, { ...next } as Record<string, unknown>),
         ]);
+        options.onCall?.('signal_with_start');
         response = await client.withDeadline(Date.now() + timeoutMs, () =>
           client.workflowService.signalWithStartWorkflowExecution({
             namespace,
@@ -140,5 +156,29 @@ export function createTemporalIncidentGateway(client: Client, options: TemporalG
         throw failure(error, 'readiness probe');
       }
     },
+  };
+}
+
+// Alert storms (issue 15, item 3).
+/** Delivers coalesced alerts to one known run: `closed` when that run no longer runs. */
+export type BatchSignaller = (incident: OpenIncident, alerts: readonly Alert[]) => Promise<'delivered' | 'closed'>;
+
+/**
+ * One `alertBatch` signal to the exact run the ingress believes open. Addressed by run id, so a
+ * batch never lands on a later generation by accident: a closed run answers NOT_FOUND, reported as
+ * `closed`, and the caller starts the next generation the ordinary way.
+ */
+export function createTemporalBatchSignaller(client: Client, options: Omit<TemporalGatewayOptions, 'taskQueue'> = {}): BatchSignaller {
+  const timeoutMs = options.acceptTimeoutMs ?? 10_000;
+  const retryAfter = String(options.retryAfterSeconds ?? 5);
+  return async (incident, alerts) => {
+    options.onCall?.('signal_batch');
+    try {
+      await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(incident.workflowId, incident.runId).signal(alertBatchSignal, [...alerts]));
+      return 'delivered';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'closed';
+      throw temporalFailure(error, 'alerts', retryAfter);
+    }
   };
 }

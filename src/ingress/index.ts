@@ -13,3 +13,11 @@ export { PARSERS, type ParsedAlert, type SourceParser } from './parsers';
 export { ReplayGuard, type ReplayGuardOptions } from '../security/replay-guard';
 export { DEFAULT_SCENARIO, RunbookCatalog, type RunbookChoice } from './runbooks';
 export { createIngressServer, loadIngressRunbooks, type IngressServer, type IngressServerOptions, type ListeningAddress } from './server';
+// Alert storms (issue 15, item 3).
+export { createAlertLog, readAlertRecord, type AlertLog, type AlertLogOptions, type AlertRecord } from './alert-log';
+export { createCoalescingGateway, type CoalescingGateway, type CoalescingOptions } from './coalescer';
+export { startCorrelator, type Correlator, type CorrelatorOptions } from './correlator';
+export { createDurableGateway } from './durable-gateway';
+export { IncidentCache, type IncidentCacheOptions, type OpenIncident } from './incident-cache';
+export { createTemporalBatchSignaller, type BatchSignaller, type TemporalCall } from './incidents';
+export { runIngressProcess, type IngressProcessOptions, type RunningIngressProcess } from './process';

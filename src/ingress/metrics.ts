@@ -1,7 +1,7 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 
 /** Outcome label of `breachline_ingress_alerts_total`. */
-export type AlertOutcome = 'opened' | 'duplicate' | 'rejected' | 'unavailable' | 'error';
+export type AlertOutcome = 'opened' | 'duplicate' | 'rejected' | 'unavailable' | 'error' | 'queued';
 
 /** breachline's Prometheus metrics, on a registry of their own (never prom-client's global one). */
 export interface BreachlineMetrics {
@@ -16,6 +16,15 @@ export interface BreachlineMetrics {
   requestDuration: Histogram<'route' | 'method' | 'status'>;
   /** Runbook step duration; observed by the worker, defined here so one registry serves both. */
   stepDuration: Histogram<'action' | 'outcome' | 'mode'>;
+  // Alert storms (issue 15, item 3).
+  /** Temporal RPCs made for alerts, by call (`describe`, `signal_with_start`, `signal_batch`). */
+  temporalCalls: Counter<'call'>;
+  /** Alerts answered from the open-incident cache without any Temporal call or append. */
+  coalesced: Counter<'source'>;
+  /** Alerts appended to the durable alerts topic before their 202. */
+  alertsLogged: Counter<'source'>;
+  /** Alert records the correlator handed to Temporal, by outcome (`accepted`, `retried`, `refused`). */
+  correlated: Counter<'outcome'>;
 }
 
 /** Creates a fresh set of metrics on a new registry (tests and benches use their own). */
@@ -25,7 +34,7 @@ export function createMetrics(): BreachlineMetrics {
     registry,
     alerts: new Counter({
       name: 'breachline_ingress_alerts_total',
-      help: 'SIEM alerts received, by source and outcome (opened, duplicate, rejected, unavailable, error); code is the refusal code',
+      help: 'SIEM alerts received, by source and outcome (opened, duplicate, queued, rejected, unavailable, error); code is the refusal code',
       labelNames: ['source', 'outcome', 'code'] as const,
       registers: [registry],
     }),
@@ -53,6 +62,30 @@ export function createMetrics(): BreachlineMetrics {
       help: 'Duration of runbook steps, by action, outcome and run mode',
       labelNames: ['action', 'outcome', 'mode'] as const,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
+    temporalCalls: new Counter({
+      name: 'breachline_ingress_temporal_calls_total',
+      help: 'Temporal RPCs the ingress (or its correlator) made for alerts, by call',
+      labelNames: ['call'] as const,
+      registers: [registry],
+    }),
+    coalesced: new Counter({
+      name: 'breachline_ingress_coalesced_alerts_total',
+      help: 'Alerts whose id the open incident already holds, answered without a Temporal call',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    alertsLogged: new Counter({
+      name: 'breachline_ingress_alerts_logged_total',
+      help: 'Alerts appended to the durable alerts topic (acks=all) before they were answered 202',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    correlated: new Counter({
+      name: 'breachline_correlator_records_total',
+      help: 'Alert records the correlator handed to Temporal, by outcome (accepted, retried, refused)',
+      labelNames: ['outcome'] as const,
       registers: [registry],
     }),
   };

@@ -5,7 +5,13 @@ import { evidenceTaskQueue, type Config } from '../config/config';
 import { loadRunbookDir, type LoadedRunbook } from '../domain/runbook-loader';
 import type { Logger } from '../log/logger';
 import { createIngressHandler, type IngressRequestHandler } from './handler';
-import { createTemporalIncidentGateway, type IncidentGateway } from './incidents';
+import type { Kafka } from 'kafkajs';
+import type { AlertLog } from './alert-log';
+import { createCoalescingGateway, type CoalescingGateway } from './coalescer';
+import { startCorrelator, type Correlator } from './correlator';
+import { createDurableGateway } from './durable-gateway';
+import { IncidentCache } from './incident-cache';
+import { createTemporalBatchSignaller, createTemporalIncidentGateway, type IncidentGateway, type TemporalCall } from './incidents';
 import { sharedMetrics, type BreachlineMetrics } from './metrics';
 import { RunbookCatalog } from './runbooks';
 
@@ -25,6 +31,16 @@ export interface IngressServerOptions {
   acceptTimeoutMs?: number;
   /** Replaces the Temporal gateway (benchmarks of the HTTP layer alone). */
   gateway?: IncidentGateway;
+  // Alert storms (issue 15, item 3).
+  /**
+   * Durable mode (`config.ingress.durable`): the alerts topic every new alert is appended to before
+   * its 202 (see `createAlertLog`). The server closes it on `close()`.
+   */
+  alertLog?: AlertLog;
+  /** The Kafka client the correlator consumes the alerts topic with; required with `alertLog`. */
+  kafka?: Kafka;
+  /** Run a correlator in this process (durable mode). @default true */
+  correlate?: boolean;
 }
 
 /** Where a started server listens. */
@@ -46,6 +62,28 @@ export interface IngressServer {
   close(): Promise<void>;
 }
 
+/**
+ * The gateway to Temporal: the plain one, or (by default) wrapped in the coalescer so duplicates of
+ * an open incident cost no Temporal call. A gateway given in the options is used as it is.
+ */
+function temporalPath(options: IngressServerOptions, metrics: BreachlineMetrics): { temporal: IncidentGateway; coalescer?: CoalescingGateway } {
+  if (options.gateway !== undefined) return { temporal: options.gateway };
+  const onCall = (call: TemporalCall): void => metrics.temporalCalls.inc({ call });
+  const common = { acceptTimeoutMs: options.acceptTimeoutMs, onCall };
+  const plain = createTemporalIncidentGateway(options.temporalClient, { taskQueue: options.config.temporal.taskQueue, evidenceTaskQueue: evidenceTaskQueue(options.config), ...common });
+  const settings = options.config.ingress.coalesce;
+  if (!settings.enabled) return { temporal: plain };
+  const coalescer = createCoalescingGateway(plain, {
+    signalBatch: createTemporalBatchSignaller(options.temporalClient, common),
+    cache: new IncidentCache({ maxIncidents: settings.maxIncidents, ttlMs: settings.ttlMs }),
+    batchIntervalMs: settings.batchIntervalMs,
+    maxBatch: settings.maxBatch,
+    ...(options.clock ? { clock: options.clock } : {}),
+    onCoalesced: (alert) => metrics.coalesced.inc({ source: alert.source }),
+  });
+  return { temporal: coalescer, coalescer };
+}
+
 /** Loads and validates every runbook in `config.runbookDir`; call once at start. */
 export async function loadIngressRunbooks(config: Pick<Config, 'runbookDir'>): Promise<LoadedRunbook[]> {
   return loadRunbookDir(config.runbookDir);
@@ -59,17 +97,31 @@ export async function loadIngressRunbooks(config: Pick<Config, 'runbookDir'>): P
 export function createIngressServer(options: IngressServerOptions): IngressServer {
   const metrics = options.metrics ?? sharedMetrics();
   const catalog = options.runbooks instanceof RunbookCatalog ? options.runbooks : new RunbookCatalog(options.runbooks);
-  const gateway =
-    options.gateway ??
-    createTemporalIncidentGateway(options.temporalClient, { taskQueue: options.config.temporal.taskQueue, evidenceTaskQueue: evidenceTaskQueue(options.config), acceptTimeoutMs: options.acceptTimeoutMs });
   const logger = options.logger;
+  const { temporal: temporalGateway, coalescer } = temporalPath(options, metrics);
+  const alertLog = options.alertLog;
+  if (alertLog !== undefined && coalescer === undefined) throw new Error('durable ingress needs coalescing (ingress.coalesce.enabled): the correlator batches through it');
+  const gateway = alertLog !== undefined && coalescer !== undefined ? createDurableGateway(alertLog, coalescer) : temporalGateway;
   const handler = createIngressHandler({ config: options.config, gateway, catalog, logger, metrics, clock: options.clock });
   let server: Server | undefined;
+  let correlator: Correlator | undefined;
 
   return {
     handler,
     metrics,
-    listen(port, host = '127.0.0.1') {
+    async listen(port, host = '127.0.0.1') {
+      if (alertLog !== undefined && (options.correlate ?? true) && correlator === undefined) {
+        if (options.kafka === undefined) throw new Error('durable ingress with a correlator needs the Kafka client (options.kafka)');
+        correlator = await startCorrelator({
+          kafka: options.kafka,
+          topic: alertLog.topic,
+          groupId: options.config.ingress.correlatorGroup,
+          gateway: temporalGateway,
+          catalog,
+          logger: logger.child({ component: 'correlator' }),
+          metrics,
+        });
+      }
       return new Promise<ListeningAddress>((resolve, reject) => {
         const s = createServer(handler);
         // Slow senders cannot hold a socket forever (headers within 10 s, whole request within 30 s).
@@ -85,14 +137,21 @@ export function createIngressServer(options: IngressServerOptions): IngressServe
         });
       });
     },
-    close() {
+    async close() {
       const s = server;
       server = undefined;
-      if (!s) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        s.close((err) => (err ? reject(err) : resolve()));
-        s.closeIdleConnections();
-      });
+      if (s) {
+        await new Promise<void>((resolve, reject) => {
+          s.close((err) => (err ? reject(err) : resolve()));
+          s.closeIdleConnections();
+        });
+      }
+      // Requests are answered; what they queued for Temporal goes out before the process leaves.
+      await coalescer?.drain();
+      const c = correlator;
+      correlator = undefined;
+      await c?.stop();
+      await alertLog?.close();
     },
   };
 }

@@ -138,3 +138,18 @@ describe('worker versioning', () => {
     expect(() => loadConfig({ env: { BREACHLINE_WORKER_DEPLOYMENT: 'breachline' } })).toThrow(/BREACHLINE_WORKER_DEPLOYMENT and BREACHLINE_WORKER_BUILD_ID go together/);
   });
 });
+
+// Alert storms (issue 15, item 3).
+describe('ingress storm settings', () => {
+  it('coalescing on and durable mode off by default; the environment turns durable mode and workers on', () => {
+    const d = loadConfig({ env: {} }).ingress;
+    expect(d).toMatchObject({ durable: false, alertsTopic: 'breachline.alerts', workers: 1, coalesce: { enabled: true, batchIntervalMs: 10, maxBatch: 200 } });
+    const c = loadConfig({ env: { BREACHLINE_INGRESS_DURABLE: 'true', BREACHLINE_INGRESS_WORKERS: '4', BREACHLINE_INGRESS_ALERTS_TOPIC: 'siem.alerts', BREACHLINE_INGRESS_COALESCE: 'false' } }).ingress;
+    expect(c).toMatchObject({ durable: true, workers: 4, alertsTopic: 'siem.alerts', coalesce: { enabled: false } });
+  });
+
+  it('names the field of a bad worker count or durable flag', () => {
+    expect(() => loadConfig({ env: { BREACHLINE_INGRESS_WORKERS: '0' } })).toThrow(/ingress\.workers/);
+    expect(() => loadConfig({ env: { BREACHLINE_INGRESS_DURABLE: 'maybe' } })).toThrow(/ingress\.durable/);
+  });
+});

@@ -51,7 +51,8 @@ export interface IngressRig {
 /** Starts the rig; `clock` defaults to wall time. */
 export async function startRig(options: Partial<Omit<IngressServerOptions, 'temporalClient' | 'runbooks'>> = {}): Promise<IngressRig> {
   const sandbox = await start();
-  const connection = await Connection.connect({ address: sandbox.address });
+  // A coalesced storm's history holds large batch signals; the sandbox pages history by count only.
+  const connection = await Connection.connect({ address: sandbox.address, channelArgs: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 } });
   const client = new Client({ connection });
   const server = createIngressServer({
     config: testConfig(),
@@ -234,18 +235,29 @@ export async function workflowCount(client: Client): Promise<number> {
   return (await client.workflow.count()).count;
 }
 
-/** The start input and every `alert` signal recorded in an incident's history. */
-export async function recorded(client: Client, workflowId: string): Promise<{ input: IncidentWorkflowInput; signals: Alert[]; events: temporal.api.history.v1.IHistoryEvent[] }> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+/**
+ * The start input and every alert signalled to an incident's history: those of `alert` signals
+ * and, flattened, those of coalesced `alertBatch` signals. `signalCount` is the number of signal
+ * events (each one Temporal call).
+ */
+export async function recorded(
+  client: Client,
+  workflowId: string,
+  runId?: string,
+): Promise<{ input: IncidentWorkflowInput; signals: Alert[]; signalCount: number; events: temporal.api.history.v1.IHistoryEvent[] }> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const events = history.events ?? [];
   const started = events[0]?.workflowExecutionStartedEventAttributes;
   const first = started?.input?.payloads?.[0];
   if (!first) throw new Error(`no start input for ${workflowId}`);
-  const signals = events
+  const signalled = events
     .map((e) => e.workflowExecutionSignaledEventAttributes)
-    .filter((s): s is temporal.api.history.v1.IWorkflowExecutionSignaledEventAttributes => s?.signalName === 'alert')
-    .map((s) => defaultPayloadConverter.fromPayload<Alert>(s.input?.payloads?.[0] ?? {}));
-  return { input: defaultPayloadConverter.fromPayload<IncidentWorkflowInput>(first), signals, events };
+    .filter((s): s is temporal.api.history.v1.IWorkflowExecutionSignaledEventAttributes => s?.signalName === 'alert' || s?.signalName === 'alertBatch');
+  const signals = signalled.flatMap((s) => {
+    const payload = s.input?.payloads?.[0] ?? {};
+    return s.signalName === 'alertBatch' ? defaultPayloadConverter.fromPayload<Alert[]>(payload) : [defaultPayloadConverter.fromPayload<Alert>(payload)];
+  });
+  return { input: defaultPayloadConverter.fromPayload<IncidentWorkflowInput>(first), signals, signalCount: signalled.length, events };
 }
 
 /** POSTs through a node `http` agent (keep-alive pools for load); resolves status and JSON body. */

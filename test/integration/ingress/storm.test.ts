@@ -44,9 +44,30 @@ describe('a storm of duplicate alerts', () => {
 
     expect(await workflowCount(rig.client)).toBe(before + 1);
     expect((await rig.client.workflow.count(`WorkflowType = '${INCIDENT_WORKFLOW_TYPE}'`)).count).toBe(1);
-    const { signals } = await recorded(rig.client, workflowId);
-    expect(signals).toHaveLength(TOTAL);
+    const { signals, signalCount } = await recorded(rig.client, workflowId);
+    // Every alert id reached the incident, but coalesced: far fewer signals (Temporal calls) than alerts.
     expect(new Set(signals.map((s) => s.alertId)).size).toBe(TOTAL);
+    expect(signals).toHaveLength(TOTAL);
+    expect(signalCount).toBeLessThan(TOTAL / 10);
+    const calls = await rig.server.metrics.registry.getSingleMetricAsString('breachline_ingress_temporal_calls_total');
+    const made = [...calls.matchAll(/call="(\w+)"\} (\d+)/g)].reduce((n, m) => n + Number(m[2]), 0);
+    expect(made).toBe(signalCount + 1); // one describe before the start, then one call per signal
+  });
+
+  it('the same alert id again (a SIEM re-sending) is answered from the cache: no Temporal call at all', async () => {
+    const principal = 'User:resender';
+    const body = JSON.stringify({ ...fixture('generic'), id: 'resent-1', principal });
+    expect((await postVia(new Agent(), rig.url, '/v1/alerts/generic', body, authHeaders('generic', body))).status).toBe(202);
+    const before = await rig.server.metrics.registry.getSingleMetricAsString('breachline_ingress_temporal_calls_total');
+    for (let i = 0; i < 20; i++) {
+      // A new signature each time (the replay guard would refuse the same bytes), the same alert id.
+      const again = JSON.stringify({ ...fixture('generic'), id: 'resent-1', principal, title: `resend ${i}` });
+      const res = await postVia(new Agent(), rig.url, '/v1/alerts/generic', again, authHeaders('generic', again));
+      expect(res).toMatchObject({ status: 202, body: { duplicate: true } });
+    }
+    expect(await rig.server.metrics.registry.getSingleMetricAsString('breachline_ingress_temporal_calls_total')).toBe(before);
+    const workflowId = incidentWorkflowId(alertFingerprint({ source: 'generic', rule: 'kafka-pii-bulk-read', principal }));
+    expect((await recorded(rig.client, workflowId)).signals.map((s) => s.alertId)).toEqual(['resent-1']);
   });
 
   it('two ingress replicas racing on one new fingerprint → one incident, exactly one duplicate:false', async () => {
@@ -65,7 +86,7 @@ describe('a storm of duplicate alerts', () => {
       expect(answers.filter((a) => a.body.duplicate === false)).toHaveLength(1);
       const workflowId = incidentWorkflowId(alertFingerprint({ source: 'generic', rule: 'kafka-pii-bulk-read', principal }));
       expect((await rig.client.workflow.count(`WorkflowId = '${workflowId}'`)).count).toBe(1);
-      expect((await recorded(rig.client, workflowId)).signals).toHaveLength(200);
+      expect(new Set((await recorded(rig.client, workflowId)).signals.map((s) => s.alertId)).size).toBe(200);
     } finally {
       agent.destroy();
       await replica.close();

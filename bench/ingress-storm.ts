@@ -1,0 +1,241 @@
+/**
+ * Alert storms against the ingress with load generator, ingress and Temporal in SEPARATE processes
+ * (issue 15, item 3): this process generates load; `bin/temporal-sandbox` (wall clock),
+ * `breachline sandbox up --only kafka` and `breachline ingress` (durable mode) each run in a child.
+ *
+ *   npx tsx bench/ingress-storm.ts [--duplicates 10000] [--dup-rate 2000] [--new-rate 500]
+ *                                  [--seconds 10] [--ingress-workers 1]
+ *
+ * Open loop: requests go out on a fixed schedule whatever the answers do, latency is measured from
+ * each request's scheduled time. Runs, in order:
+ *   1. storm: `--duplicates` alerts about one thing (distinct SIEM alert ids, one fingerprint) at
+ *      `--dup-rate`/s; then waits until the correlator has handed every one to Temporal and checks
+ *      that exactly one incident exists for the fingerprint, printing the Temporal signals it took;
+ *   2. new incidents: a distinct principal per alert at `--new-rate`/s for `--seconds`, and how
+ *      long the correlator took to open them all, compared with the baseline.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { Alert } from '../src/domain/alert';
+import { loadRunbookDir } from '../src/domain/runbook-loader';
+import { signPayload } from '../src/ingress/auth';
+import { alertFingerprint } from '../src/ingress/fingerprint';
+import { createTemporalIncidentGateway } from '../src/ingress/incidents';
+import { normaliseAlert } from '../src/ingress/normalise';
+import { RunbookCatalog } from '../src/ingress/runbooks';
+import { incidentWorkflowId } from '../workflows/api';
+
+const ROOT = join(__dirname, '..');
+const SECRET = 'bench-generic-hmac-secret-000001';
+const RULE = 'kafka-pii-bulk-read';
+
+interface RunResult {
+  offered: number;
+  sent: number;
+  accepted: number;
+  acceptedPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: Record<string, number>;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+function alertBody(id: string, principal: string): string {
+  return JSON.stringify({ id, rule: RULE, severity: 'critical', principal, asset: 'orders', scenario: 'kafka-exfiltration', observedAt: new Date().toISOString() });
+}
+
+function postOnce(agent: Agent, url: string, body: string): Promise<number> {
+  const ts = String(Math.floor(Date.now() / 1000));
+  return new Promise((resolve) => {
+    const req = request(
+      `${url}/v1/alerts/generic`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'x-breachline-timestamp': ts, 'x-breachline-signature': signPayload(SECRET, ts, body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+/** Fires `send(i)` `total` times at `rate` per second, open loop; latency from the scheduled time. */
+async function openLoop(rate: number, total: number, send: (i: number) => Promise<number>): Promise<RunResult> {
+  const latencies: number[] = [];
+  const errors: Record<string, number> = {};
+  const inflight: Promise<void>[] = [];
+  const began = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = began + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(
+      send(i).then((status) => {
+        if (status === 202) latencies.push(performance.now() - due);
+        else errors[String(status)] = (errors[String(status)] ?? 0) + 1;
+      }),
+    );
+  }
+  await Promise.all(inflight);
+  const elapsed = (performance.now() - began) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { offered: rate, sent: total, accepted: latencies.length, acceptedPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+function line(label: string, r: RunResult): string {
+  const errs = Object.keys(r.errors).length > 0 ? `  non-202: ${JSON.stringify(r.errors)}` : '';
+  return `${label.padEnd(36)} offered ${String(r.offered).padStart(4)}/s  accepted ${r.acceptedPerSecond.toFixed(1).padStart(7)}/s (${r.accepted}/${r.sent})  p50 ${r.p50.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms${errs}`;
+}
+
+/** Spawns a child and resolves with the first stdout match of `pattern`. */
+function child(args: readonly string[], pattern: RegExp, env: NodeJS.ProcessEnv = process.env): Promise<{ proc: ChildProcess; match: RegExpExecArray }> {
+  const proc = spawn(process.execPath, [...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const match = pattern.exec(out);
+      if (match) resolve({ proc, match });
+    });
+    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)}`)));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as { port: number };
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    proc.once('exit', () => resolve());
+    proc.kill('SIGTERM');
+  });
+}
+
+/** Polls until `check` holds; returns the seconds it took, or NaN after `ms`. */
+async function until(check: () => Promise<boolean>, ms: number): Promise<number> {
+  const began = performance.now();
+  while (!(await check())) {
+    if (performance.now() - began > ms) return Number.NaN;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return (performance.now() - began) / 1000;
+}
+
+/** Alert ids recorded in a workflow's history, and the number of alert signals that carried them. */
+async function signalled(client: Client, workflowId: string): Promise<{ ids: Set<string>; signals: number }> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const ids = new Set<string>();
+  let signals = 0;
+  for (const e of history.events ?? []) {
+    const s = e.workflowExecutionSignaledEventAttributes;
+    if (s?.signalName !== 'alert' && s?.signalName !== 'alertBatch') continue;
+    signals++;
+    const value = defaultPayloadConverter.fromPayload<Alert | Alert[]>(s.input?.payloads?.[0] ?? {});
+    for (const a of Array.isArray(value) ? value : [value]) ids.add(a.alertId);
+  }
+  return { ids, signals };
+}
+
+async function main(): Promise<void> {
+  const duplicates = Number(arg('duplicates', '10000'));
+  const dupRate = Number(arg('dup-rate', '2000'));
+  const newRate = Number(arg('new-rate', '500'));
+  const seconds = Number(arg('seconds', '10'));
+  const workers = arg('ingress-workers', '1');
+  const tag = Date.now().toString(36);
+
+  const temporal = await child([join(ROOT, 'bin', 'temporal-sandbox'), '0', '--no-time-skipping'], /listening on (\S+)/);
+  const kafka = await child([join(ROOT, 'bin', 'breachline'), 'sandbox', 'up', '--only', 'kafka', '--json'], /^(\{.*\})\n/m);
+  const kafkaConnection = (JSON.parse(kafka.match[1] ?? '{}') as { kafka: { brokers: string[]; username: string; password: string } }).kafka;
+  const temporalAddress = temporal.match[1] ?? '';
+  const port = await freePort();
+  const ingress = await child([join(ROOT, 'bin', 'breachline'), 'ingress', '--port', String(port), '--ingress-workers', workers], /ingress listening on (\S+)/, {
+    ...process.env,
+    BREACHLINE_TEMPORAL_ADDRESS: temporalAddress,
+    BREACHLINE_TEMPORAL_TASK_QUEUE: 'breachline-bench',
+    BREACHLINE_KAFKA_BROKERS: kafkaConnection.brokers.join(','),
+    BREACHLINE_KAFKA_USERNAME: kafkaConnection.username,
+    BREACHLINE_KAFKA_PASSWORD: kafkaConnection.password,
+    BREACHLINE_INGRESS_DURABLE: 'true',
+    BREACHLINE_INGRESS_SOURCES: JSON.stringify({ generic: { hmacSecret: SECRET } }),
+    BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks'),
+    BREACHLINE_LOG_LEVEL: 'error',
+  });
+  const url = ingress.match[1] ?? '';
+  const connection = await Connection.connect({ address: temporalAddress, channelArgs: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 } });
+  const client = new Client({ connection });
+  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  const pids = [temporal.proc.pid, kafka.proc.pid, ingress.proc.pid].map(String).join('/');
+  console.log(`ingress storm bench: generator pid ${process.pid}; Temporal sandbox / Kafka sandbox / ingress (durable, ${workers} worker${workers === '1' ? '' : 's'}) pids ${pids}; node ${process.version}`);
+
+  try {
+    // Warm-up, discarded: JIT, the keep-alive pool, the consumer group's first assignment.
+    await openLoop(200, 400, (i) => postOnce(agent, url, alertBody(`warm-${tag}-${i}`, `User:warm-${tag}-${i % 20}`)));
+
+    // Baseline first, on a Temporal that no correlator backlog competes for.
+    const runbooks = new RunbookCatalog(await loadRunbookDir(join(ROOT, 'runbooks')));
+    const gateway = createTemporalIncidentGateway(client, { taskQueue: 'breachline-bench-baseline', acceptTimeoutMs: 30_000 });
+    const baseline = await openLoop(newRate, Math.round(newRate * seconds), async (i) => {
+      const alert = normaliseAlert('generic', JSON.parse(alertBody(`base-${tag}-${i}`, `User:base-${tag}-${i}`)), new Date());
+      try {
+        await gateway.accept(alert, runbooks.choose(alert));
+        return 202;
+      } catch {
+        return 503;
+      }
+    });
+    console.log(line('baseline: Temporal call only, new', baseline));
+    const stormPrincipal = `User:storm-${tag}`;
+    const stormWorkflow = incidentWorkflowId(alertFingerprint({ source: 'generic', rule: RULE, principal: stormPrincipal }));
+    const storm = await openLoop(dupRate, duplicates, (i) => postOnce(agent, url, alertBody(`storm-${tag}-${i}`, stormPrincipal)));
+    console.log(line(`storm: ${duplicates} duplicates`, storm));
+    const drained = await until(async () => (await client.workflow.count(`WorkflowId = '${stormWorkflow}'`)).count > 0 && (await signalled(client, stormWorkflow)).ids.size >= storm.accepted, 180_000);
+    const runs = (await client.workflow.count(`WorkflowId = '${stormWorkflow}'`)).count;
+    const { ids, signals } = await signalled(client, stormWorkflow);
+    console.log(`${''.padEnd(36)} incidents for the fingerprint: ${runs} (want 1); alert ids recorded ${ids.size}/${storm.accepted} in ${signals} Temporal signals; correlated ${drained.toFixed(1)} s after the last answer; p99 < 20 ms: ${storm.p99 < 20 ? 'yes' : 'NO'}`);
+
+    const total = Math.round(newRate * seconds);
+    const before = (await client.workflow.count()).count;
+    const fresh = await openLoop(newRate, total, (i) => postOnce(agent, url, alertBody(`new-${tag}-${i}`, `User:new-${tag}-${i}`)));
+    console.log(line('ingress (durable): new incidents', fresh));
+    const opened = await until(async () => (await client.workflow.count()).count >= before + fresh.accepted, 300_000);
+    console.log(`${''.padEnd(36)} all ${fresh.accepted} incidents open in Temporal ${opened.toFixed(1)} s after the last answer (correlator ≈ ${(fresh.accepted / (seconds + opened)).toFixed(0)} incidents/s)`);
+
+    console.log(`${''.padEnd(36)} ingress/baseline: accepted-rate ratio ${(fresh.acceptedPerSecond / baseline.acceptedPerSecond).toFixed(2)}, p99 ratio ${(fresh.p99 / baseline.p99).toFixed(3)}`);
+  } finally {
+    agent.destroy();
+    await connection.close();
+    await stop(ingress.proc);
+    await stop(kafka.proc);
+    await stop(temporal.proc);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,138 @@
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import type { Alert } from '../domain/alert';
+import { IngressError } from './errors';
+
+/**
+ * The durable alerts topic (issue 15, item 3): the ingress appends every alert it has not seen
+ * held by an open incident here, with acks=all and the fingerprint as key, and answers 202 only
+ * once the brokers acknowledged it. A correlator drains the topic into Temporal; the key keeps one
+ * fingerprint's alerts on one partition, so one correlator sees them in order and coalesces them.
+ */
+
+/** One record of the alerts topic. Version 1 carries the normalised alert only. */
+export interface AlertRecord {
+  v: 1;
+  alert: Alert;
+}
+
+/** Options of {@link createAlertLog}. */
+export interface AlertLogOptions {
+  kafka: Kafka;
+  /** @default 'breachline.alerts' */
+  topic?: string;
+  /** Partitions the topic is created with when it does not exist. @default 12 */
+  partitions?: number;
+  /** Longest a request waits for the brokers' acknowledgement before a 503. @default 5000 */
+  appendTimeoutMs?: number;
+  /** `Retry-After` of that 503, seconds. @default 5 */
+  retryAfterSeconds?: number;
+}
+
+/** Appends alerts durably; shared by every request of a process. */
+export interface AlertLog {
+  readonly topic: string;
+  /** Resolves once every in-sync replica holds the record; rejects with a 503 `IngressError`. */
+  append(alert: Alert): Promise<void>;
+  /** Resolves when the brokers answer for the topic; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  alert: Alert;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Reads a record value written by {@link createAlertLog}; undefined for anything else. */
+export function readAlertRecord(value: Buffer | null): AlertRecord | undefined {
+  if (value === null) return undefined;
+  try {
+    const parsed = JSON.parse(value.toString('utf8')) as Partial<AlertRecord>;
+    const alert = parsed.alert;
+    if (parsed.v !== 1 || typeof alert !== 'object' || alert === null) return undefined;
+    if (typeof alert.fingerprint !== 'string' || typeof alert.alertId !== 'string' || typeof alert.source !== 'string') return undefined;
+    return { v: 1, alert };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Connects a producer and makes sure the topic exists. Appends made in the same turn of the event
+ * loop go to the brokers as one produce request (group commit), so a storm costs the brokers a few
+ * requests per millisecond rather than one per alert.
+ */
+export async function createAlertLog(options: AlertLogOptions): Promise<AlertLog> {
+  const topic = options.topic ?? 'breachline.alerts';
+  const timeoutMs = options.appendTimeoutMs ?? 5_000;
+  const retryAfter = String(options.retryAfterSeconds ?? 5);
+  const admin: Admin = options.kafka.admin();
+  await admin.connect();
+  await ensureTopic(admin, topic, options.partitions ?? 12);
+  // Kafka's own (murmur2) partitioner, so other clients writing the topic agree on a key's partition.
+  // Not idempotent on purpose: a producer retry that writes a record twice is harmless (the
+  // workflow records each SIEM alert id once), and unordered parallel requests keep latency low.
+  const producer: Producer = options.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } });
+  await producer.connect();
+  let queue: Pending[] = [];
+
+  const unavailable = (): IngressError =>
+    new IngressError(503, 'alert_log_unavailable', 'the alerts topic did not acknowledge the alert; nothing was accepted, retry later', undefined, { 'Retry-After': retryAfter });
+
+  const flush = (): void => {
+    const batch = queue;
+    queue = [];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable()), timeoutMs);
+    });
+    Promise.race([
+      producer.send({ topic, acks: -1, timeout: timeoutMs, messages: batch.map((p) => ({ key: p.alert.fingerprint, value: JSON.stringify({ v: 1, alert: p.alert } satisfies AlertRecord) })) }),
+      timeout,
+    ]).then(
+      () => {
+        clearTimeout(timer);
+        for (const p of batch) p.resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        for (const p of batch) p.reject(unavailable());
+      },
+    );
+  };
+
+  return {
+    topic,
+    append(alert) {
+      return new Promise<void>((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush);
+        queue.push({ alert, resolve, reject });
+      });
+    },
+    async ping() {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          admin.fetchTopicMetadata({ topics: [topic] }),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('timeout')), 2_000);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      await producer.disconnect();
+      await admin.disconnect();
+    },
+  };
+}
+
+async function ensureTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
+  const existing = await admin.listTopics();
+  if (existing.includes(topic)) return;
+  // Kept a week: long enough to outlast any Temporal outage; the workflows are the record after that.
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) }] }] });
+}

@@ -1,0 +1,130 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertFingerprint } from '../../../src/ingress/fingerprint';
+import type { RunningKafkaSandbox } from '../../../src/sandbox/kafka';
+import { start, type RunningTemporalSandbox } from '../../../src/sandbox/temporal';
+import { incidentWorkflowId } from '../../../workflows/api';
+import { startBroker } from '../kafka/helpers';
+import { authHeaders, fixture, postVia, recorded, SECRETS } from './helpers';
+
+/**
+ * `breachline ingress --ingress-workers 2` (issue 15, item 3): two processes behind one port,
+ * sharing nothing but Kafka and Temporal, in durable mode. Run as the real command in a child
+ * process; its workers are node:cluster forks of it.
+ */
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+let temporal: RunningTemporalSandbox;
+let connection: Connection;
+let client: Client;
+let broker: RunningKafkaSandbox;
+let child: ChildProcess | undefined;
+let url: string;
+let banner: string;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as { port: number };
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+beforeAll(async () => {
+  temporal = await start();
+  connection = await Connection.connect({ address: temporal.address, channelArgs: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 } });
+  client = new Client({ connection });
+  broker = await startBroker();
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    BREACHLINE_TEMPORAL_ADDRESS: temporal.address,
+    BREACHLINE_TEMPORAL_TASK_QUEUE: 'breachline-cluster-test',
+    BREACHLINE_KAFKA_BROKERS: broker.connection.brokers.join(','),
+    BREACHLINE_KAFKA_USERNAME: broker.connection.username,
+    BREACHLINE_KAFKA_PASSWORD: broker.connection.password,
+    BREACHLINE_INGRESS_DURABLE: 'true',
+    BREACHLINE_INGRESS_SOURCES: JSON.stringify(SECRETS),
+    BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks'),
+    BREACHLINE_LOG_LEVEL: 'warn',
+  };
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'breachline'), 'ingress', '--ingress-workers', '2', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  child = proc;
+  banner = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const line = /ingress listening on .*\n/.exec(out);
+      if (line) resolve(line[0]);
+    });
+    proc.once('exit', (code) => reject(new Error(`breachline ingress exited with ${String(code)}`)));
+  });
+  url = `http://127.0.0.1:${port}`;
+}, 120_000);
+
+afterAll(async () => {
+  const proc = child;
+  if (proc && proc.exitCode === null) {
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGTERM');
+    });
+  }
+  await connection?.close();
+  await temporal?.close();
+  await broker?.close();
+});
+
+async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('ingress as two processes behind one port', () => {
+  it('a storm spread over both processes → one incident per fingerprint, every alert id recorded, none twice started', { timeout: 180_000 }, async () => {
+    expect(banner).toMatch(/\(2 processes\)/);
+    const TOTAL = 1_000;
+    // No keep-alive: every request is a new connection, which the cluster hands out round-robin.
+    const agent = new Agent({ keepAlive: false, maxSockets: 16 });
+    const sent: { principal: string; id: string }[] = Array.from({ length: TOTAL }, (_, i) => ({ principal: i % 10 === 0 ? `User:cluster-new-${i}` : 'User:cluster-storm', id: `cluster-${i}` }));
+    let next = 0;
+    const statuses: number[] = [];
+    const worker = async (): Promise<void> => {
+      while (next < sent.length) {
+        const a = sent[next++] as { principal: string; id: string };
+        const body = JSON.stringify({ ...fixture('generic'), id: a.id, principal: a.principal });
+        statuses.push((await postVia(agent, url, '/v1/alerts/generic', body, authHeaders('generic', body))).status);
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    agent.destroy();
+    expect(statuses.filter((s) => s !== 202)).toEqual([]);
+
+    const principals = [...new Set(sent.map((a) => a.principal))];
+    const workflowIdOf = (principal: string): string => incidentWorkflowId(alertFingerprint({ source: 'generic', rule: 'kafka-pii-bulk-read', principal }));
+    const done = async (): Promise<boolean> => {
+      for (const principal of principals) {
+        const workflowId = workflowIdOf(principal);
+        if ((await client.workflow.count(`WorkflowId = '${workflowId}'`)).count === 0) return false;
+        const ids = new Set((await recorded(client, workflowId)).signals.map((s) => s.alertId));
+        if (!sent.every((a) => a.principal !== principal || ids.has(a.id))) return false;
+      }
+      return true;
+    };
+    await eventually(done, 120_000, 'every alert correlated');
+    for (const principal of principals) expect((await client.workflow.count(`WorkflowId = '${workflowIdOf(principal)}'`)).count).toBe(1);
+    expect((await client.workflow.count()).count).toBe(principals.length);
+    const storm = await recorded(client, workflowIdOf('User:cluster-storm'));
+    expect(new Set(storm.signals.map((s) => s.alertId)).size).toBe(sent.filter((a) => a.principal === 'User:cluster-storm').length);
+    // Coalesced across the storm: far fewer signals than its 900 alerts.
+    expect(storm.signalCount).toBeLessThan(300);
+  });
+});
