@@ -340,12 +340,13 @@ describe('an evidence replay waiting for a decision', () => {
       workflowBundle: bundle,
       activities: {
         ...activities,
-        preserveEvidence: async (input: { partition: number }) => {
+        // The chunked replay (patched 'evidence-chunks-v1') is what a new incident runs.
+        preserveEvidenceChunks: async (input: { partition: number }) => {
           calls.push({ partition: input.partition, runId: Context.current().info.workflowExecution?.runId ?? '' });
           if (input.partition === 1 && calls.filter((c) => c.partition === 1).length === 1) {
             throw ApplicationFailure.create({ type: 'EvidenceTopicUnavailable', message: 'broker down', nonRetryable: true });
           }
-          return (activities.preserveEvidence as (i: unknown) => Promise<unknown>)(input);
+          return (activities.preserveEvidenceChunks as (i: unknown) => Promise<unknown>)(input);
         },
       },
     });
