@@ -16,7 +16,7 @@ import { createKafka } from '../../src/kafka/client';
 import { silentLogger } from '../../src/log/logger';
 import { openIncident } from '../../src/playbook/open-incident';
 import { seedTradingExfiltration } from '../../src/sandbox/scenario/trading-exfiltration';
-import { approveSignal, eventsQuery, stateQuery } from '../../workflows/api';
+import { approveSignal, eventsQuery, fileNotificationSignal, stateQuery } from '../../workflows/api';
 import { eventually, exfiltrationAlert, playbookBundle, ROOT, startSandboxes, type Sandboxes } from './helpers';
 
 /*
@@ -85,6 +85,7 @@ beforeAll(async () => {
   vi.stubEnv('BREACHLINE_VAULT_ADDRESS', sb.vault.address);
   vi.stubEnv('BREACHLINE_VAULT_TOKEN', sb.vault.rootToken);
   vi.stubEnv('BREACHLINE_TEMPORAL_ADDRESS', sb.temporal.address);
+  vi.stubEnv('BREACHLINE_ROLES', JSON.stringify({ [DPO]: 'dpo', 'U-IC': 'incident-commander' }));
 
   handle = (await openIncident({ client: sb.client, taskQueue: TASK_QUEUE, alert: exfiltrationAlert(), runbook, workflowId: INCIDENT })).handle as WorkflowHandle<Incident>;
   await eventually(async () => (await handle.query(stateQuery)).pendingApprovals.some((a) => a.stepId === 'break-circuits'), 90_000, 'break-circuits awaiting approval');
@@ -125,13 +126,20 @@ describe('breachline evidence export on a live incident', () => {
     expect(verified.code).toBe(0);
   });
 
-  it('refuses a decrypted export nobody authorised: nothing written, nothing recorded', async () => {
+  it('refuses a decrypted export nobody authorised, or one a non-DPO authorised: nothing written, nothing recorded', async () => {
     const before = exports(await handle.query(eventsQuery)).length;
     for (const by of [[], ['--authorised-by', '  ']]) {
       const out = join(dir, `unauthorised-${by.length}.tar`);
       const refused = await cli(['evidence', 'export', INCIDENT, '--out', out, '--decrypt', ...by]);
       expect(refused.code).toBe(1);
       expect(refused.error?.message).toMatch(/--decrypt needs --authorised-by/);
+      expect(existsSync(out)).toBe(false);
+    }
+    for (const by of ['U-IC', 'U-SOMEONE']) {
+      const out = join(dir, `not-dpo-${by}.tar`);
+      const refused = await cli(['evidence', 'export', INCIDENT, '--out', out, '--decrypt', '--authorised-by', by]);
+      expect(refused.code).toBe(1);
+      expect(refused.error?.message).toMatch(/not a DPO in the configured roles/);
       expect(existsSync(out)).toBe(false);
     }
     expect(exports(await handle.query(eventsQuery))).toHaveLength(before);
@@ -169,14 +177,25 @@ describe('breachline evidence export on a live incident', () => {
     expect(bad.out).toContain('FAILED tampered-chunk');
   });
 
-  it('once the incident is closed, a decrypted export is refused by the Update and not written', async () => {
+  it('once the incident is closed, a decrypted export is refused and not written; a hash-only one is written, unrecorded', async () => {
+    // The runbook's close requires the filings: GDPR and NIS2 filed in time, as in the playbook e2e.
+    for (const regime of ['gdpr', 'nis2']) {
+      await handle.signal(fileNotificationSignal, { regime, recipient: 'supervisory-authority', authority: 'CNIL', reference: `E2E-EXPORT-${regime}`, filer: DPO });
+    }
     await handle.signal(approveSignal, { stepId: 'close', approver: 'U-IC', role: 'incident-commander' });
     expect((await handle.result()).status).toBe('closed');
     const out = join(dir, 'after-close.tar');
     const refused = await cli(['evidence', 'export', INCIDENT, '--out', out, '--decrypt', '--authorised-by', DPO]);
     expect(refused.code).toBe(1);
-    expect(refused.error?.message).toMatch(/closed/);
+    // A closed incident's workflow has completed, so Temporal itself rejects the Update.
+    expect(refused.error?.message).toMatch(/already completed/);
     expect(existsSync(out)).toBe(false);
     expect((await auditExports()).filter((x) => x.decrypted)).toHaveLength(1);
+    // Hash-only still works for a closed incident (nothing in clear), and says it went unrecorded.
+    const hashOnly = join(dir, 'after-close-hash-only.tar');
+    const late = await cli(['evidence', 'export', INCIDENT, '--out', hashOnly]);
+    expect(late.error).toBeUndefined();
+    expect(late.out).toContain('export not recorded on the incident');
+    expect((await cli(['evidence', 'verify', INCIDENT, '--archive', hashOnly])).code).toBe(0);
   });
 });
