@@ -61,6 +61,16 @@ function printReport(r: EvidenceReport, keySource: string): void {
   for (const p of r.problems) print(`FAILED ${p.kind}: ${p.message}`);
 }
 
+/**
+ * A decrypted export needs the DPO's authorisation: with roles configured (`roles`), the
+ * authoriser must hold `dpo` there; without roles there is no one to check against, so the id is
+ * recorded as given.
+ */
+function checkAuthoriser(by: string): void {
+  const { roles } = loadConfig();
+  if (Object.keys(roles).length > 0 && roles[by] !== 'dpo') throw new Error(`--authorised-by ${by}: not a DPO in the configured roles; a decrypted export needs the DPO's authorisation`);
+}
+
 /** Records an export on the incident (a Temporal Update); refuses a decrypted export it cannot record. */
 async function recordExport(id: string, request: EvidenceExportRequest, stateFile?: string): Promise<string> {
   const config = loadConfig();
@@ -108,6 +118,7 @@ export function registerEvidenceCommands(program: Command): void {
       .option('--signing-key <name>', `transit key name (default ${EVIDENCE_SIGNING_KEY})`),
   ).action(async (id: string, flags: EvidenceFlags & { out: string; authorisedBy?: string }) => {
     if (flags.decrypt && !flags.authorisedBy?.trim()) throw new Error('--decrypt needs --authorised-by <dpo>: a decrypted export is recorded with who authorised it');
+    if (flags.decrypt) checkAuthoriser((flags.authorisedBy ?? '').trim());
     const secrets = await configuredVault(flags.stateFile);
     if (secrets === undefined) throw new Error('no Vault configured: the export carries the signing public key from Vault');
     const { set } = await evidenceSet(id, flags);
