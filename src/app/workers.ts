@@ -152,6 +152,8 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     connection,
     namespace: options.namespace,
     taskQueue: evidenceTaskQueue(config),
+    // The same payload encryption as the other workers: the evidence activities' input is encrypted too.
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     workflowBundle: bundle,
     activities: (options.wrapActivities ?? ((a: PlaybookActivities) => a))(createActivities(options.deps)),
     ...workerVersioning(config),
