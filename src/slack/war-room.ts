@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { DomainEvent } from '../domain/events';
 import { applyEvent, type IncidentState } from '../domain/incident';
 import { postOrUpdateIncidentCard, type CardStore } from './cards/card-conversation';
-import type { ConversationPort } from './conversation-port';
+import type { ConversationPort, MessageRef } from './conversation-port';
+import { ConversationError } from './errors';
 
 /** Options of {@link WarRoom}. */
 export interface WarRoomOptions {
@@ -31,6 +32,8 @@ export class WarRoom {
   private readonly states = new Map<string, IncidentState>();
   private readonly channels = new Map<string, string>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** Cards whose message is gone (channel deleted or archived, or a workspace that lost it): post anew. */
+  private readonly gone = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: WarRoomOptions) {}
@@ -80,21 +83,53 @@ export class WarRoom {
     if (state === undefined) return;
     const logger = this.options.logger.child({ incidentId, component: 'war-room' });
     try {
-      let channel = this.channels.get(incidentId);
-      if (channel === undefined) {
-        const made = await this.options.port.ensureIncidentChannel({
-          name: warRoomChannelName(incidentId),
-          topic: `${state.severity.toUpperCase()}: ${state.title}`.slice(0, 250),
-          memberIds: this.options.members(state),
-        });
-        channel = made.channelId;
-        this.channels.set(incidentId, channel);
-        if (made.created) logger.info({ channel: made.name, invited: made.invited.length }, 'war room opened');
+      await this.show(incidentId, state, logger);
+    } catch (first) {
+      let err: unknown = first;
+      if (first instanceof ConversationError && (first.code === 'channel_not_found' || first.code === 'message_not_found' || first.code === 'is_archived')) {
+        // The card's channel or message no longer exists: open the channel again and post a new card.
+        logger.warn({ code: first.code }, 'war room: the card is gone; posting a new one');
+        this.channels.delete(incidentId);
+        this.gone.add(incidentId);
+        try {
+          await this.show(incidentId, state, logger);
+          return;
+        } catch (again) {
+          err = again;
+        }
       }
-      await postOrUpdateIncidentCard({ port: this.options.port, channel, store: this.options.store }, state);
-    } catch (err) {
       // The card is a view: a Slack failure is logged and the next event tries again.
       logger.warn({ err }, 'war room: could not update the incident card');
     }
+  }
+
+  private async show(incidentId: string, state: IncidentState, logger: WarRoomOptions['logger']): Promise<void> {
+    let channel = this.channels.get(incidentId);
+    if (channel === undefined) {
+      const made = await this.options.port.ensureIncidentChannel({
+        name: warRoomChannelName(incidentId),
+        topic: `${state.severity.toUpperCase()}: ${state.title}`.slice(0, 250),
+        memberIds: this.options.members(state),
+      });
+      channel = made.channelId;
+      this.channels.set(incidentId, channel);
+      if (made.created) logger.info({ channel: made.name, invited: made.invited.length }, 'war room opened');
+    }
+    const store = this.options.store;
+    const gone = this.gone;
+    await postOrUpdateIncidentCard(
+      {
+        port: this.options.port,
+        channel,
+        store: {
+          get: (id: string): MessageRef | undefined => (gone.has(id) ? undefined : store.get(id)),
+          set: (id: string, ref: MessageRef): void => {
+            gone.delete(id);
+            store.set(id, ref);
+          },
+        },
+      },
+      state,
+    );
   }
 }

@@ -101,6 +101,26 @@ describe('the war room', () => {
     }
   });
 
+  it('a card whose channel is gone (a workspace that lost it) is posted anew in the reopened channel', async () => {
+    const b = new HistoryBuilder('incident-warroomgone');
+    opened(b);
+    const store = new FileCardStore(join(dir, 'gone-cards.json'));
+    store.set('incident-warroomgone', { channelId: 'C0GONEGONE1', ts: '1700000000.000100' });
+    const warRoom = new WarRoom({
+      port: createWebConversationPort({ apiUrl: slack.apiUrl, botToken: slack.botToken, logger: silentLogger }),
+      store,
+      members: () => MEMBERS,
+      logger: silentLogger,
+      debounceMs: 10,
+    });
+    warRoom.accept(b.events[0]!);
+    await warRoom.settled();
+    const channel = slack.workspace.allChannels().find((c) => c.name === warRoomChannelName('incident-warroomgone'));
+    expect(channel).toBeDefined();
+    expect(cardsIn(channel!.id)).toHaveLength(1);
+    expect(store.get('incident-warroomgone')?.channelId).toBe(channel!.id);
+  });
+
   it('drills and dry runs get no channel', async () => {
     const drill = new HistoryBuilder('incident-warroomdrill');
     opened(drill, 'drill');
