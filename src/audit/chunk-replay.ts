@@ -16,7 +16,7 @@ import {
   type ManifestChunk,
   type SignedManifest,
 } from './evidence-manifest';
-import { EvidenceReplayError, type PreservedRange } from './evidence-replay';
+import { EvidenceReplayError, preservedRange, type PreservedRange } from './evidence-replay';
 import { ensureImmutableTopic } from './immutable-topic';
 import { MerkleAccumulator } from './merkle';
 import { readSlice, SliceUnavailableError, topicBounds } from './topic-reader';
@@ -314,21 +314,9 @@ export class ChunkReplay {
   }
 
   private completeRange(): void {
-    const range = this.job.ranges[this.state.rangeIndex];
-    if (range === undefined) return;
-    if (this.state.rangeProduced !== range.records) {
-      this.deps.logger.warn({ partition: this.job.partition, from: range.from, to: range.to, expected: range.records, copied: this.state.rangeProduced }, 'evidence count differs from the forensic window');
-    }
-    this.state.completed.push({
-      sourceTopic: this.job.sourceTopic,
-      partition: this.job.partition,
-      from: range.from,
-      to: range.to,
-      records: this.state.rangeProduced,
-      evidenceTopic: this.job.evidenceTopic,
-      digest: this.state.rangeDigest,
-      at: this.deps.now().toISOString(),
-    });
+    const done = preservedRange(this.job, this.state.rangeIndex, this.state.rangeProduced, this.state.rangeDigest, this.deps);
+    if (done === undefined) return;
+    this.state.completed.push(done);
     this.state.rangeIndex++;
     const next = this.job.ranges[this.state.rangeIndex];
     if (next !== undefined) this.state.nextOffset = next.from;

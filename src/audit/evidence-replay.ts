@@ -97,6 +97,26 @@ export interface ReplayResult {
   adopted: number;
 }
 
+/**
+ * The record of one range fully copied (both replay formats): what was copied and its digest. A count
+ * that differs from the forensic window is logged, not refused (the window is an estimate where it is
+ * not exact). Undefined past the last range.
+ */
+export function preservedRange(
+  job: Pick<ReplayJob, 'sourceTopic' | 'partition' | 'ranges' | 'evidenceTopic'>,
+  index: number,
+  copied: string,
+  digest: string,
+  deps: Pick<ReplayDeps, 'logger' | 'now'>,
+): PreservedRange | undefined {
+  const range = job.ranges[index];
+  if (range === undefined) return undefined;
+  if (copied !== range.records) {
+    deps.logger.warn({ partition: job.partition, from: range.from, to: range.to, expected: range.records, copied }, 'evidence count differs from the forensic window');
+  }
+  return { sourceTopic: job.sourceTopic, partition: job.partition, from: range.from, to: range.to, records: copied, evidenceTopic: job.evidenceTopic, digest, at: deps.now().toISOString() };
+}
+
 /** A replay failure with a stable type; `nonRetryable` when retrying cannot help. */
 export class EvidenceReplayError extends Error {
   constructor(
@@ -267,21 +287,9 @@ export class EvidenceReplay {
   }
 
   private completeRange(): void {
-    const range = this.job.ranges[this.state.rangeIndex];
-    if (range === undefined) return;
-    if (this.state.rangeProduced !== range.records) {
-      this.deps.logger.warn({ partition: this.job.partition, from: range.from, to: range.to, expected: range.records, copied: this.state.rangeProduced }, 'evidence count differs from the forensic window');
-    }
-    this.state.completed.push({
-      sourceTopic: this.job.sourceTopic,
-      partition: this.job.partition,
-      from: range.from,
-      to: range.to,
-      records: this.state.rangeProduced,
-      evidenceTopic: this.job.evidenceTopic,
-      digest: this.state.digest,
-      at: this.deps.now().toISOString(),
-    });
+    const done = preservedRange(this.job, this.state.rangeIndex, this.state.rangeProduced, this.state.digest, this.deps);
+    if (done === undefined) return;
+    this.state.completed.push(done);
     this.state.rangeIndex++;
     const next = this.job.ranges[this.state.rangeIndex];
     if (next !== undefined) this.state.nextOffset = next.from;
