@@ -123,6 +123,8 @@ const SCHEMA_BODIES: Record<string, (w: KafkaWriter) => void> = {
   '0/6': (w) => produceBody(w),
   '10/1': (w) => w.string('g').int8(0),
   '42/1': (w) => w.array(['g'], (x, s) => x.string(s)),
+  // OffsetCommit v1 (Sarama's default): generation and member, and a commit timestamp per partition.
+  '8/1': (w) => w.string('g').int32(1).string('m').array(['t'], (x, s) => x.string(s).array([0], (y, p) => y.int32(p).int64(5n).int64(-1n).string(null))),
 };
 
 function produceBody(w: KafkaWriter): void {

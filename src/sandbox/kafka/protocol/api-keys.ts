@@ -54,7 +54,7 @@ export const API_VERSIONS: readonly ApiVersionRange[] = [
   { key: ApiKey.Fetch, name: 'Fetch', min: 4, max: 4 },
   { key: ApiKey.ListOffsets, name: 'ListOffsets', min: 1, max: 1 },
   { key: ApiKey.Metadata, name: 'Metadata', min: 0, max: 4 },
-  { key: ApiKey.OffsetCommit, name: 'OffsetCommit', min: 2, max: 2 },
+  { key: ApiKey.OffsetCommit, name: 'OffsetCommit', min: 1, max: 2 },
   { key: ApiKey.OffsetFetch, name: 'OffsetFetch', min: 1, max: 3 },
   { key: ApiKey.FindCoordinator, name: 'FindCoordinator', min: 0, max: 2 },
   { key: ApiKey.JoinGroup, name: 'JoinGroup', min: 0, max: 2 },
