@@ -187,7 +187,9 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       slackState = { requestUrl: app.requestUrl, command: config.slack.command, embedded: slackSandbox !== undefined };
       if (slackSandbox) {
         const token = randomBytes(24).toString('hex');
-        const server = await startControlServer({ token, slack: slackSandbox.requestClient(app.requestUrl), command: config.slack.command, logger });
+        // `breachline slack` goes the way the app listens: its request URL, or its Socket Mode connection.
+        const commands = endpoints.slack.appToken !== undefined ? slackSandbox.socketModeClient() : slackSandbox.requestClient(app.requestUrl);
+        const server = await startControlServer({ token, slack: commands, command: config.slack.command, logger });
         closers.push(() => server.close());
         control = { url: server.url, token };
       }

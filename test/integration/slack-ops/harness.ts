@@ -72,8 +72,14 @@ function quiet() {
   return { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
 }
 
+/** Options of {@link startHarness}. */
+export interface HarnessOptions {
+  /** The app listens over Socket Mode with the sandbox's app token, and `signed` delivers over it. @default false (HTTP) */
+  socketMode?: boolean;
+}
+
 /** Starts everything on port 0 of 127.0.0.1. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   try {
     Runtime.install({ logger: quiet() });
   } catch {
@@ -100,7 +106,15 @@ export async function startHarness(): Promise<Harness> {
     channel: '#incidents',
     store: new MemoryCardStore(),
   };
-  const app = createSlackApp({ botToken: slack.botToken, signingSecret: slack.signingSecret, apiUrl: slack.apiUrl, port: 0, logger: silentLogger, commandName: '/ir' });
+  const app = createSlackApp({
+    botToken: slack.botToken,
+    signingSecret: slack.signingSecret,
+    apiUrl: slack.apiUrl,
+    port: 0,
+    logger: silentLogger,
+    commandName: '/ir',
+    ...(options.socketMode ? { socketMode: { appToken: slack.appToken } } : {}),
+  });
   registerOperations(app.app, {
     commandName: '/ir',
     incidents,
@@ -122,7 +136,7 @@ export async function startHarness(): Promise<Harness> {
     slack,
     client,
     app,
-    signed: slack.requestClient(app.requestUrl),
+    signed: options.socketMode ? slack.socketModeClient() : slack.requestClient(app.requestUrl),
     incidents,
     refusals,
     drills,
