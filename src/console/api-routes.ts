@@ -61,7 +61,7 @@ function idParam(r: ApiRequest): string {
 async function incidentFor(deps: ApiDeps, r: ApiRequest, action: 'status' | 'timeline' | 'approve' | 'deny' | 'notify'): Promise<string> {
   const id = idParam(r);
   const request = `console: ${r.req.method} ${r.req.url ?? ''}`;
-  await deps.auth.requireAttempt(r.session.userId, action, id, request);
+  await deps.auth.requireAttempt(r.session.userId, action, id, request, () => deps.incidents.resolve(id));
   const workflowId = await deps.incidents.resolve(id);
   if (workflowId === undefined) throw new HttpError(404, `no incident ${id}`);
   if (action !== 'approve' && action !== 'deny') await deps.auth.require(r.session.userId, action, request, { workflowId });

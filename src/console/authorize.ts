@@ -39,9 +39,10 @@ export class ConsoleAuthorizer {
   /**
    * Before an incident is looked up: may the user attempt `action` on the id as typed (for approve
    * and deny, on a step of any role)? The answer and its text cannot depend on whether the incident
-   * exists, so a refused user learns nothing about incidents (as in Slack).
+   * exists, so a refused user learns nothing about incidents (as in Slack); only the record, which
+   * the user never sees, is tied to the incident through `resolve`.
    */
-  async requireAttempt(userId: string, action: OpsAction, incidentRef: string, request: string): Promise<void> {
+  async requireAttempt(userId: string, action: OpsAction, incidentRef: string, request: string, resolve?: () => Promise<string | undefined>): Promise<void> {
     const roles = action === 'approve' || action === 'deny' ? OPS_ROLES : [undefined];
     let role: OpsRole | 'none' = 'none';
     for (const stepRole of roles) {
@@ -49,7 +50,8 @@ export class ConsoleAuthorizer {
       if (d.allowed) return;
       role = d.role;
     }
-    await this.refuse(userId, role, action, request, undefined);
+    const workflowId = resolve === undefined ? undefined : await resolve().catch(() => undefined);
+    await this.refuse(userId, role, action, request, workflowId);
   }
 
   private async refuse(userId: string, role: OpsRole | 'none', action: OpsAction, request: string, workflowId: string | undefined, stepRole?: string): Promise<never> {
