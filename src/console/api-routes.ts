@@ -58,7 +58,7 @@ function idParam(r: ApiRequest): string {
 }
 
 /** Checks the attempt, resolves the id (404 when unknown), then checks again on the incident found. */
-async function incidentFor(deps: ApiDeps, r: ApiRequest, action: 'status' | 'timeline' | 'approve' | 'deny' | 'notify'): Promise<string> {
+async function incidentFor(deps: ApiDeps, r: ApiRequest, action: 'status' | 'timeline' | 'approve' | 'deny' | 'notify' | 'close'): Promise<string> {
   const id = idParam(r);
   const request = `console: ${r.req.method} ${r.req.url ?? ''}`;
   await deps.auth.requireAttempt(r.session.userId, action, id, request, () => deps.incidents.resolve(id));
@@ -150,6 +150,14 @@ async function fileStage(deps: ApiDeps, r: ApiRequest): Promise<void> {
   answer(r, await deps.incidents.file(workflowId, { regime, stage, reference, filer: r.session.userId, role, ...(lateReason !== undefined ? { lateReason } : {}) }));
 }
 
+async function closeIncident(deps: ApiDeps, r: ApiRequest): Promise<void> {
+  const body = await readJsonObject(r.req);
+  const resolution = stringField(body, 'resolution', 2000);
+  const workflowId = await incidentFor(deps, r, 'close');
+  const role = deps.auth.roleOf(r.session.userId);
+  answer(r, await deps.incidents.close(workflowId, { closedBy: r.session.userId, role, resolution }));
+}
+
 async function registerJson(deps: ApiDeps, r: ApiRequest): Promise<void> {
   await deps.auth.require(r.session.userId, 'report', 'console: GET /api/register');
   sendJson(r.res, 200, { rows: await deps.register.rows() });
@@ -187,6 +195,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: /^\/api\/incidents\/([^/]+)\/approve$/, csrf: true, handle: (d, r) => decideStep(d, r, true) },
   { method: 'POST', path: /^\/api\/incidents\/([^/]+)\/deny$/, csrf: true, handle: (d, r) => decideStep(d, r, false) },
   { method: 'POST', path: /^\/api\/incidents\/([^/]+)\/file$/, csrf: true, handle: fileStage },
+  { method: 'POST', path: /^\/api\/incidents\/([^/]+)\/close$/, csrf: true, handle: closeIncident },
   { method: 'GET', path: /^\/api\/register$/, csrf: false, handle: registerJson },
   { method: 'GET', path: /^\/api\/register\.csv$/, csrf: false, handle: registerCsv },
   { method: 'GET', path: /^\/api\/drills$/, csrf: false, handle: drillList },

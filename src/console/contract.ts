@@ -165,6 +165,12 @@ export interface FileRequest {
   lateReason?: string;
 }
 
+/** `POST /api/incidents/:id/close` (added after the first cut; see the contract changes note). */
+export interface CloseRequest {
+  /** Recorded on `IncidentClosed`. */
+  resolution: string;
+}
+
 /** 200 answer of an action: the workflow's own acceptance message. */
 export interface ActionBody {
   accepted: true;

@@ -340,6 +340,24 @@ describe('incidents', () => {
     const d = (await (await get(dpo, `/api/incidents/${workflowId}`)).json()) as IncidentDetailBody;
     expect(d.clocks[0]).toMatchObject({ state: 'filed', reference: 'ICO-2026-77' });
   });
+  it('a responder may not close; the commander closes the incident and it moves to the closed list', async () => {
+    const responder = await signIn('U0RESPONDER');
+    const refused = await post(responder, `/api/incidents/${workflowId}/close`, { resolution: 'done here' });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toContain('`close` permission');
+    const commander = await signIn('U0COMMANDER');
+    expect(await (await post(commander, `/api/incidents/${workflowId}/close`, { resolution: ' ' })).json()).toEqual({ error: 'resolution must not be empty', field: 'resolution' });
+    const closed = await post(commander, `/api/incidents/${workflowId}/close`, { resolution: 'contained, ICO notified' });
+    expect(closed.status).toBe(200);
+    expect(await closed.json()).toEqual({ accepted: true, message: 'closed by U0COMMANDER' });
+    const ids = async (status: string): Promise<string[]> => ((await (await get(commander, `/api/incidents?status=${status}`)).json()) as IncidentListBody).incidents.map((i) => i.incidentId);
+    await expect.poll(() => ids('closed'), { timeout: 20_000 }).toContain(workflowId);
+    expect(await ids('open')).not.toContain(workflowId);
+    expect(await ids('all')).toContain(workflowId);
+    const page = (await (await get(commander, `/api/incidents/${workflowId}`)).json()) as IncidentDetailBody;
+    expect(page.incident.status).toBe('closed');
+    expect(page.incident.closedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
 });
 
 describe('register, drills, live updates, front end', () => {
@@ -388,6 +406,20 @@ describe('register, drills, live updates, front end', () => {
       expect(JSON.parse(frame.split('\n')[1]?.replace(/^data: /, '') ?? '')).toMatchObject({ incidentId: 'inc-live-1', type: 'IncidentOpened', seq: 1 });
     } finally {
       controller.abort();
+    }
+  });
+
+  it('ends the stream when the session expires', async () => {
+    const b = await signIn('U0RESPONDER');
+    skewMs = 8 * 3_600_000 - 2000;
+    try {
+      const res = await fetch(`${base}/api/stream`, { headers: { cookie: b.cookie } });
+      expect(res.status).toBe(200);
+      // The proof is the end of the stream itself, which comes at the session's expiry.
+      const text = await res.text();
+      expect(text.startsWith(': breachline console stream')).toBe(true);
+    } finally {
+      skewMs = 0;
     }
   });
 
