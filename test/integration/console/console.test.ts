@@ -3,10 +3,11 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditActivities } from '../../../activities/audit';
 import { ConsoleAuthorizer } from '../../../src/console/authorize';
-import type { IncidentDetailBody, IncidentListBody, SessionBody, TimelineBody } from '../../../src/console/contract';
+import type { DrillsBody, IncidentDetailBody, IncidentListBody, SessionBody, TimelineBody } from '../../../src/console/contract';
 import { LiveFeed } from '../../../src/console/live-feed';
 import { createConsoleServer, type ConsoleServer, type ConsoleServerOptions } from '../../../src/console/server';
 import { SessionStore } from '../../../src/console/sessions';
@@ -375,10 +376,31 @@ describe('register, drills, live updates, front end', () => {
     expect((await get(await signIn(OBSERVER), '/api/register.csv')).status).toBe(403);
   });
 
-  it('lists drills (none ran here)', async () => {
-    const res = await get(await signIn('U0COMMANDER'), '/api/drills');
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ drills: [] });
+  it('lists drills oldest first with score and pass, and none for a drill that failed; an observer may not see them', async () => {
+    const b = await signIn('U0COMMANDER');
+    expect(await (await get(b, '/api/drills')).json()).toEqual({ drills: [] });
+    const native = await NativeConnection.connect({ address: h.temporal.address });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'workflows', 'drill.ts'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+    const worker = await Worker.create({ connection: native, taskQueue: 'console-drills', workflowBundle });
+    const running = worker.run();
+    try {
+      for (const [id, points] of [['drill-trading-exfiltration-a', 85], ['drill-trading-exfiltration-b', 40], ['drill-trading-exfiltration-c', null]] as const) {
+        const handle = await h.client.workflow.start('DrillWorkflow', { taskQueue: 'console-drills', workflowId: id, args: [{ scenario: 'trading-exfiltration', points }] });
+        await handle.result().catch(() => undefined);
+      }
+    } finally {
+      worker.shutdown();
+      await running;
+      await native.close();
+    }
+    const { drills } = (await (await get(b, '/api/drills')).json()) as DrillsBody;
+    expect(drills.map((d) => [d.id, d.scenario, d.score, d.passed])).toEqual([
+      ['drill-trading-exfiltration-a', 'trading-exfiltration', 85, true],
+      ['drill-trading-exfiltration-b', 'trading-exfiltration', 40, false],
+      ['drill-trading-exfiltration-c', 'trading-exfiltration', null, null],
+    ]);
+    expect(drills.every((d) => !Number.isNaN(Date.parse(d.startedAt)))).toBe(true);
+    expect((await get(await signIn(OBSERVER), '/api/drills')).status).toBe(403);
   });
 
   it('streams an event appended to the audit topic after the stream opened', async () => {
