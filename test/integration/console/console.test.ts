@@ -164,6 +164,19 @@ describe('sign-in', () => {
     expect(text).not.toContain('/#/signin/');
   });
 
+  it('a link of someone who lost their role, or posted from another origin, opens no session', async () => {
+    const lost = await postSession(links.issue(NOBODY).token);
+    expect(lost.status).toBe(403);
+    expect(await lost.json()).toEqual({ error: 'Not allowed: this needs the `list` permission, and you have no breachline role. The refusal has been recorded.' });
+    expect(lost.headers.get('set-cookie')).toBeNull();
+    const { token } = links.issue('U0COMMANDER');
+    const elsewhere = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://attacker.example' }, body: JSON.stringify({ token }) });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.headers.get('set-cookie')).toBeNull();
+    // Refused before it was redeemed: the commander's own browser can still use it.
+    expect((await postSession(token)).status).toBe(200);
+  });
+
   it('a link is refused 15 minutes after it was sent', async () => {
     const { token } = links.issue('U0COMMANDER');
     skewMs = 15 * 60_000 + 1;
