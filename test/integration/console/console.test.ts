@@ -486,15 +486,25 @@ describe('register, drills, live updates, front end', () => {
     expect((await fetch(`${base}/api/nothing-here`)).status).toBe(404);
   });
 
-  it('answers 503 while the front end is not built', async () => {
-    const unbuilt = createConsoleServer({ ...serverOptions, staticDir: join(scratch, 'missing') });
+  it('answers 503 while the front end is not built, and ends its streams when it shuts down', async () => {
+    const unbuilt = createConsoleServer({ ...serverOptions, live: new LiveFeed(), staticDir: join(scratch, 'missing') });
     const url = await unbuilt.listen(0, '127.0.0.1');
+    let closed: Promise<void> | undefined;
     try {
       const res = await fetch(`${url}/`);
       expect(res.status).toBe(503);
       expect(await res.text()).toBe('console front end not built (npm run build)');
+      // Same session store: a session opened on one console is good on this one.
+      const b = await signIn('U0RESPONDER');
+      const stream = await fetch(`${url}/api/stream`, { headers: { cookie: b.cookie } });
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      closed = unbuilt.close();
+      let done = false;
+      while (!done) done = (await reader.read()).done;
+      expect(done).toBe(true);
     } finally {
-      await unbuilt.close();
+      await (closed ?? unbuilt.close());
     }
   });
 });
