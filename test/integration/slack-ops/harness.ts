@@ -10,7 +10,7 @@ import { MemoryCardStore, type CardConversation } from '../../../src/slack/cards
 import type { DrillInfo, DrillPort } from '../../../src/slack/commands/drill-port';
 import type { IncidentPort } from '../../../src/slack/commands/incident-port';
 import { createTemporalIncidentPort } from '../../../src/slack/commands/temporal-incidents';
-import { registerOperations } from '../../../src/slack/operations';
+import { registerOperations, type OperationsDeps } from '../../../src/slack/operations';
 import { loadPolicyEngine } from '../../../src/slack/policy/cedar-policy';
 import { createRefusalRecorder, type Refusal } from '../../../src/slack/policy/refusals';
 import type { OpsRole } from '../../../src/slack/policy/roles';
@@ -76,10 +76,13 @@ function quiet() {
 export interface HarnessOptions {
   /** The app listens over Socket Mode with the sandbox's app token, and `signed` delivers over it. @default false (HTTP) */
   socketMode?: boolean;
+  /** Further operations deps, e.g. the console's sign-in links (issue 16). */
+  extra?: Partial<OperationsDeps>;
 }
 
 /** Starts everything on port 0 of 127.0.0.1. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const extra = options.extra ?? {};
   try {
     Runtime.install({ logger: quiet() });
   } catch {
@@ -129,6 +132,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     cards,
     logger: silentLogger,
     settleMs: 5000,
+    ...extra,
   });
   await app.start();
   return {
