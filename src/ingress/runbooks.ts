@@ -67,6 +67,11 @@ export class RunbookCatalog {
     });
   }
 
+  /** The runbook of each scenario (policy packs read their `policies:` folder). */
+  get runbooks(): LoadedRunbook[] {
+    return this.scenarios.map((scenario) => this.byScenario.get(scenario) as LoadedRunbook);
+  }
+
   /** Number of scenarios served. */
   get size(): number {
     return this.byScenario.size;
