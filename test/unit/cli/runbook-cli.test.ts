@@ -30,12 +30,19 @@ async function inProcess(args: string[]): Promise<{ code: number; stdout: string
 }
 
 /** A fixture alert without the scenario hint, written to a scratch file: routing has to decide. */
-function withoutScenario(source: 'splunk' | 'elastic' | 'sentinel' | 'generic', edit: (p: Record<string, any>) => void = () => undefined): string {
-  const p = JSON.parse(readFileSync(join(ALERTS, `${source}.json`), 'utf8')) as Record<string, any>;
+/** The fixture payloads' shape, as far as this file edits them. */
+interface Payload {
+  [key: string]: unknown;
+  result?: Record<string, unknown>;
+  properties?: { labels?: Array<{ labelName: string }> };
+}
+
+function withoutScenario(source: 'splunk' | 'elastic' | 'sentinel' | 'generic', edit: (p: Payload) => void = () => undefined): string {
+  const p = JSON.parse(readFileSync(join(ALERTS, `${source}.json`), 'utf8')) as Payload;
   delete p.scenario;
   delete p.breachline;
   if (p.result) delete p.result.breachline_scenario;
-  if (p.properties?.labels) p.properties.labels = p.properties.labels.filter((l: { labelName: string }) => !l.labelName.startsWith('breachline.scenario='));
+  if (p.properties?.labels) p.properties.labels = p.properties.labels.filter((l) => !l.labelName.startsWith('breachline.scenario='));
   edit(p);
   const file = join(scratch, `${source}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(p));
