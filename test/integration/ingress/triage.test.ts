@@ -6,7 +6,8 @@ import { alertFingerprint } from '../../../src/ingress/fingerprint';
 import { eventsQuery, incidentWorkflowId } from '../../../workflows/api';
 import { playbookBundle, quietRuntime } from '../../unit/workflows/helpers';
 import { stubActivities, type StubRecord } from '../../unit/workflows/stub-activities';
-import { postAlert, recorded, startRig, type IngressRig } from './helpers';
+import { ALERT_SOURCES, type AlertSource } from '../../../src/domain/alert';
+import { fixture, postAlert, recorded, startRig, type IngressRig } from './helpers';
 
 /*
  * Routing as data (issue 17): an alert that no runbook serves opens a triage incident. Through the
@@ -82,4 +83,33 @@ describe('an alert no runbook serves', () => {
     expect(names.has('notify')).toBe(true);
     expect(record.messages.join('\n')).toContain('incident-commander');
   }, 60_000);
+});
+
+/** The reference fixture of a source without the scenario hint: only the rules can route it. */
+function unhinted(source: AlertSource): Record<string, unknown> {
+  const p = fixture(source) as Record<string, unknown> & { result?: Record<string, unknown>; properties?: { labels?: Array<{ labelName: string }> } };
+  delete p.scenario;
+  delete p.breachline;
+  if (p.result) delete p.result.breachline_scenario;
+  if (p.properties?.labels) p.properties.labels = p.properties.labels.filter((l) => !l.labelName.startsWith('breachline.scenario='));
+  return p;
+}
+
+const RULE_OF: Record<AlertSource, string> = {
+  splunk: 'Kafka - bulk read of PII topic by service account',
+  elastic: 'Kafka service account reading PII topic outside its baseline',
+  sentinel: 'b51f0e6a-93c2-4f0d-8a7e-2c9d1b3e4f5a',
+  generic: 'kafka-pii-bulk-read',
+};
+
+describe('the reference alerts without a scenario', () => {
+  it.each(ALERT_SOURCES)('%s: ingress routes it to kafka-exfiltration by the serves rules', async (source) => {
+    const answer = await postAlert(rig.url, source, unhinted(source));
+    expect(answer.status).toBe(202);
+    const workflowId = incidentWorkflowId(alertFingerprint({ source, rule: RULE_OF[source], principal: 'User:report-exporter' }));
+    const { input } = await recorded(rig.client, workflowId);
+    expect(input.alert.scenario).toBeUndefined();
+    expect(input.runbook.id).toBe('kafka-exfiltration');
+    expect(input.principal).toBe('User:report-exporter');
+  }, 30_000);
 });
