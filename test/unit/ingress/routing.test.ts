@@ -156,6 +156,16 @@ describe('routing: validation', () => {
   });
 });
 
+describe('policy pack folder', () => {
+  it('must stay inside the runbook directory', () => {
+    const text = (folder: string): string => `id: x\nversion: 1\ntitle: x\nscenario: x\nseverity: high\npolicies: ${folder}\nsteps:\n  - id: n\n    action: notify\n`;
+    expect(parseRunbook(text('packs/on-call'), 'x.yaml').runbook.policies).toBe('packs/on-call');
+    for (const bad of ['../outside', '/etc/breachline', 'packs/../../x']) {
+      expect(() => parseRunbook(text(bad), 'x.yaml'), bad).toThrow(/x\.yaml:6: policies: must match/);
+    }
+  });
+});
+
 describe('routing fields', () => {
   const payload = (source: string): unknown => JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'alerts', `${source}.json`), 'utf8'));
 
