@@ -29,7 +29,18 @@ export interface Alert {
   receivedAt: IsoTime;
   /** sha256 of (source, rule, principal or asset); duplicates share it and land on one incident. */
   fingerprint: string;
+  // Routing as data (issue 17).
+  /**
+   * Alert-document fields that some runbook's `serves` rules name (`kafka.topic`), as text. Only
+   * the fields a loaded rule reads are kept, each at most {@link ROUTING_FIELD_LIMIT} characters,
+   * so routing gives the same answer wherever the alert is routed again (the durable correlator)
+   * without carrying the SIEM's payload.
+   */
+  fields?: Record<string, string>;
 }
+
+/** Longest value of one routing field kept on an alert; a longer one is left out. */
+export const ROUTING_FIELD_LIMIT = 256;
 
 /**
  * Longest accepted value of each string field of an {@link Alert}, in characters. The alert is
