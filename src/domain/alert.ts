@@ -27,6 +27,11 @@ export interface Alert {
   observedAt: IsoTime;
   /** When breachline accepted the alert. */
   receivedAt: IsoTime;
+  /**
+   * When the activity is believed to have begun, when the source says (issue 12): forensics reads
+   * access records only from then on. Absent: every record the sources still hold is read.
+   */
+  suspectedSince?: IsoTime;
   /** sha256 of (source, rule, principal or asset); duplicates share it and land on one incident. */
   fingerprint: string;
   // Routing as data (issue 17).
@@ -89,6 +94,12 @@ export function alertProblems(alert: Alert): AlertProblem[] {
     if (value.length === 0) problems.push({ field, message: 'must not be empty' });
     else if (value.length > limit) problems.push({ field, message: `longer than ${limit} characters (${value.length})` });
     else if (NOT_PRINTABLE.test(value)) problems.push({ field, message: 'contains a control or other non-printable character' });
+  }
+  // suspectedSince bounds what forensics reads: it must be a time, and not after the alert itself.
+  if (alert.suspectedSince !== undefined) {
+    const since = Date.parse(alert.suspectedSince);
+    if (Number.isNaN(since)) problems.push({ field: 'suspectedSince', message: 'not an ISO 8601 time' });
+    else if (since > Date.parse(alert.receivedAt)) problems.push({ field: 'suspectedSince', message: 'later than the alert was received' });
   }
   const principal = alert.principal;
   if (principal !== undefined && !problems.some((p) => p.field === 'principal') && !KAFKA_PRINCIPAL.test(principal)) {
