@@ -3,6 +3,10 @@ import { crc32c } from '@node-rs/crc32';
 import { compress as snappyCompress } from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { decodeRecordSet, RecordBatchError } from '../../../src/kafka/direct-fetch/record-batch';
+import { KafkaReader, KafkaWriter } from '../../../src/kafka/wire';
+import { start } from '../../../src/sandbox/kafka';
+import { HANDLERS } from '../../../src/sandbox/kafka/handlers';
+import type { RequestContext } from '../../../src/sandbox/kafka/handlers/types';
 import { encodeBatch, splitBatches } from '../../../src/sandbox/kafka/log/record-batch';
 
 /*
@@ -75,5 +79,35 @@ describe('compressed record batches', () => {
     expect((err as Error).message).toMatch(/offset 0: zstd/);
     const unknown = withBody(6, plain.subarray(61));
     expect(() => decodeRecordSet(unknown, 0n)).toThrow(expect.objectContaining({ type: 'UNSUPPORTED_COMPRESSION_TYPE' }));
+  });
+});
+
+describe('zstd and the Produce version (KIP-110)', () => {
+  it('a zstd batch is refused below Produce v7 with UNSUPPORTED_COMPRESSION_TYPE and stored from v7', async () => {
+    const sandbox = await start({ port: 0 });
+    try {
+      sandbox.broker.createTopic('zstd-orders', 1);
+      const batch = withBody(4, tool('zstd', ['-c', '-q'])(plain.subarray(61)));
+      const handler = HANDLERS.get(0);
+      const produce = async (version: number): Promise<number> => {
+        const body = new KafkaWriter().string(null).int16(1).int32(5000).array(['zstd-orders'], (x, t) => x.string(t).array([0], (y, p) => y.int32(p).bytes(batch))).build();
+        const ctx = { broker: sandbox.broker, version, apiKey: 0, apiName: 'Produce', clientId: 't', quiet: false, authorize: () => true } as unknown as RequestContext;
+        const reply = await handler?.handle(ctx, handler.decode(new KafkaReader(body), version));
+        const w = new KafkaWriter();
+        reply?.(w);
+        const r = new KafkaReader(w.build());
+        r.int32(); // topics
+        r.string();
+        r.int32(); // partitions
+        r.int32(); // partition
+        return r.int16();
+      };
+      expect(await produce(3)).toBe(76);
+      expect(await produce(6)).toBe(76);
+      expect(await produce(7)).toBe(0);
+      expect(sandbox.broker.topics.partition('zstd-orders', 0).logEndOffset).toBe(120);
+    } finally {
+      await sandbox.close();
+    }
   });
 });

@@ -8,6 +8,8 @@ import { AclOperation, ResourceType } from '../security';
 import { defineHandler, type ApiHandler } from './types';
 
 const NO_OFFSET = -1n;
+/** Compression id of zstd in a batch's attributes (bits 0–2). */
+const ZSTD = 4;
 
 type Results = { topics: Array<{ name: string; partitions: v5.ProducePartitionResultV5[] }> };
 
@@ -46,6 +48,8 @@ const produce = defineHandler<v3.ProduceRequest>({
             const log = broker.topics.partition(t.name, p.partition);
             if (!p.records) throw new BrokerError(ErrorCode.CORRUPT_MESSAGE, 'null record set');
             const batches = splitBatches(p.records);
+            // Kafka takes zstd only from Produce v7 on (KIP-110): an older request cannot have meant it.
+            if (ctx.version < 7 && batches.some((b) => (b.data.readInt16BE(21) & 0x07) === ZSTD)) throw new BrokerError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, 'zstd needs Produce v7 or later');
             if (batches.some((b) => b.data.length > maxBatch)) throw new BrokerError(ErrorCode.MESSAGE_TOO_LARGE);
             result.baseOffset = BigInt(log.append(batches));
             result.logStartOffset = BigInt(log.logStartOffset);
