@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, condition, isCancellation, patched
 import { builtinAction, type BuiltinPlanContext } from '../src/domain/action-registry';
 import type { BuiltinActionName, EventDataMap } from '../src/domain/events';
 import { BUILTIN_SUMMARY_TEMPLATE, renderTemplate } from '../src/domain/notify-template';
-import { runbookStepOf, type AnyPlannedStep, type PlannedStep } from '../src/domain/runbook';
+import { incidentChannelOf, type AnyPlannedStep, type PlannedStep } from '../src/domain/runbook';
 import type { EventDraft } from '../src/domain/step-contract';
 import type { Approvals } from './approvals';
 import { clockOpenItems, clocksSettled, clockSummary, stopAllClocks } from './clocks';
@@ -29,7 +29,7 @@ function describeError(err: unknown): EventDataMap['StepFailed']['error'] {
 
 /** The channel the runbook's notify step posts to, used for every message of the incident. */
 export function incidentChannel(run: Run): string {
-  return runbookStepOf(run.input.runbook, 'notify')?.with?.channel ?? '#incidents';
+  return incidentChannelOf(run.input.runbook);
 }
 
 /** What became of one attempt at a step: finished (done, refused or skipped), or waiting for an operator. */

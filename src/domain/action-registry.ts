@@ -206,3 +206,22 @@ export function paramProperties(name: string): Record<string, JsonSchema> {
   const props = actionDefinition(name)?.params.properties;
   return typeof props === 'object' && props !== null ? (props as Record<string, JsonSchema>) : {};
 }
+
+/** A planned step as the registry needs it to say what the step would do. */
+export interface PlanLinesStep {
+  readonly kind?: 'generic';
+  readonly action: string;
+  readonly params: Record<string, unknown> | object;
+}
+
+/**
+ * What one planned step would do, in the words of its action's `plan` (dry run, docs, golden
+ * files). Pure. An action that is not registered plans nothing.
+ */
+export function planLines(step: PlanLinesStep, ctx: BuiltinPlanContext): string[] {
+  const def = actionDefinition(step.action);
+  if (def === undefined) return [];
+  // Each definition's plan takes its own params type; the step's params were built from its schema.
+  const plan = def.plan as (params: unknown, ctx: BuiltinPlanContext) => string[];
+  return plan.call(def, step.params, ctx);
+}

@@ -60,7 +60,7 @@ export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
       const unknown = unknownPlaceholders(params.template);
       if (unknown.length > 0) {
         const list = unknown.map((n) => `{${n}}`).join(', ');
-        problems.push({ path: ['steps', i, 'with', 'template'], message: `with.template: unknown placeholder ${list} (known: ${TEMPLATE_PLACEHOLDERS.map((n) => `{${n}}`).join(', ')})` });
+        problems.push({ path: ['steps', i, 'with', 'template'], message: `unknown placeholder ${list} (known: ${TEMPLATE_PLACEHOLDERS.map((n) => `{${n}}`).join(', ')})` });
       }
     }
     if (action === 'forensics') forensicsSeen = true;

@@ -169,6 +169,11 @@ export function runbookStepOf<A extends BuiltinActionName>(runbook: Pick<Runbook
   return runbook.steps.find((s): s is Extract<RunbookStep, { action: A }> => s.action === action);
 }
 
+/** The channel of every message of an incident: the runbook's notify channel, else `#incidents`. */
+export function incidentChannelOf(runbook: Pick<Runbook, 'steps'>): string {
+  return runbookStepOf(runbook, 'notify')?.with?.channel ?? '#incidents';
+}
+
 /** The first planned step that runs `action`, typed by it. */
 export function plannedStepOf<A extends BuiltinActionName>(steps: readonly AnyPlannedStep[], action: A): Extract<PlannedStep, { action: A }> | undefined {
   return steps.find((s): s is Extract<PlannedStep, { action: A }> => s.action === action);
