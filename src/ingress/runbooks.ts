@@ -1,5 +1,5 @@
 import type { Alert } from '../domain/alert';
-import type { Runbook } from '../domain/runbook';
+import { isBuiltinStep, type Runbook } from '../domain/runbook';
 import type { LoadedRunbook } from '../domain/runbook-loader';
 import { evaluateRule, explainRoute, route, routedFieldNames, type RunbookVerdict } from '../domain/runbook-routing';
 import { IngressError } from './errors';
@@ -159,7 +159,7 @@ export function needsPrincipal(runbook: Runbook): boolean {
 
 function containPrincipal(loaded: LoadedRunbook): string | undefined {
   for (const step of loaded.runbook.steps) {
-    if (step.action === 'contain' && step.with?.principal) return step.with.principal;
+    if (isBuiltinStep(step) && step.action === 'contain' && step.with?.principal) return step.with.principal;
   }
   return undefined;
 }

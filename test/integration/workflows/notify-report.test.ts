@@ -100,4 +100,17 @@ describe('notify and report activities over the Slack sandbox', () => {
     expect(posted).toEqual({ posted: true, sha256: createHash('sha256').update(markdown).digest('hex'), bytes: Buffer.byteLength(markdown) });
     expect((await texts()).join('\n')).toContain('# Incident report: exfiltration');
   });
+
+  // issue 17: `report.includeTimeline: false` reaches the report the activity posts.
+  it('leaves out the timeline section when the runbook says so, and has it otherwise', async () => {
+    const audit = createAuditActivities({ kafka: kafka.connection, auditTopic: AUDIT_TOPIC, logger: silentLogger });
+    await new MockActivityEnvironment().run(audit.appendAudit, { events });
+    const without = await postReport({ incidentId: 'inc-1', throughSeq: 2, includeTimeline: false });
+    const markdown = renderReport(events, { includeTimeline: false });
+    expect(without.sha256).toBe(createHash('sha256').update(markdown).digest('hex'));
+    expect(markdown).not.toContain('## Timeline');
+    expect(renderReport(events)).toContain('## Timeline');
+    const withIt = await postReport({ incidentId: 'inc-1', throughSeq: 2 });
+    expect(withIt.sha256).not.toBe(without.sha256);
+  });
 });
