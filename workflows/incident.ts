@@ -32,6 +32,7 @@ import { continuationFor, continueIncident, ContinueAsNewDue, drain, evidenceOrC
 import { Ledger } from './ledger';
 import { Lock, operateBreaker, recordRefusal, requestClose } from './operator-signals';
 import { registerOperatorUpdates } from './operator-updates';
+import { registerWarRoomUpdates } from './war-room-updates';
 import { humanWait } from './options';
 import { Saga } from './saga';
 import { openItems, planStep, runStep } from './incident-steps';
@@ -152,6 +153,8 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   registerEvidenceHandlers(run);
   setHandler(reportQuery, () => renderReport(ledger.events));
   registerOperatorUpdates(run);
+  // War room: notes, tasks and follow-ups (issue 16). New handlers: no patch needed.
+  registerWarRoomUpdates(run);
   setHandler(retryStepUpdate, (req) => run.decisions.retry(req), { validator: (req) => run.decisions.validateRetry(req) });
   setHandler(skipStepUpdate, (req) => run.decisions.skip(req), { validator: (req) => run.decisions.validateSkip(req) });
   setHandler(

@@ -273,6 +273,15 @@ export interface EventDataMap {
   };
   /** Evidence exported for a regulator or court; `decrypted` exports need the DPO's authorisation. */
   EvidenceExported: { decrypted: boolean; authorisedBy: string | null; archiveSha256: string; manifests: number; records: DecimalString };
+  // --- War room: notes, tasks and follow-ups (issue 16). Text is what a person typed, kept as typed.
+  /** A note on the incident (`/ir note`). */
+  NoteAdded: { text: string; addedBy: string; role: string };
+  /** A task, numbered 1, 2, … per incident (`/ir task`); `assignee` is a Slack user id or a name. */
+  TaskAdded: { number: number; assignee: string; text: string; addedBy: string; role: string };
+  /** A task marked done (`/ir task done`). */
+  TaskCompleted: { number: number; completedBy: string; role: string };
+  /** Something to do after the incident, listed in the report (`/ir follow-up`). */
+  FollowUpAdded: { text: string; addedBy: string; role: string };
 }
 
 /** How bad an incident is, as the alert rated it or a person re-rated it. */
@@ -354,6 +363,11 @@ export const EVENT_TYPES: readonly EventType[] = [
   // Evidence at line rate (issue 13).
   'EvidenceManifestSigned',
   'EvidenceExported',
+  // War room: notes, tasks and follow-ups (issue 16).
+  'NoteAdded',
+  'TaskAdded',
+  'TaskCompleted',
+  'FollowUpAdded',
 ];
 
 /**

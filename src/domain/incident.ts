@@ -8,6 +8,7 @@ import {
   type StepState,
 } from './incident-state';
 import { clockHandlers } from './incident-clocks';
+import { noteHandlers } from './incident-notes';
 import { addDecimal } from './offsets';
 
 export * from './incident-state';
@@ -265,6 +266,8 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
     (s.evidence.exports ??= []).push({ decrypted: e.data.decrypted, authorisedBy: e.data.authorisedBy, archiveSha256: e.data.archiveSha256, at: e.at });
   },
   ...clockHandlers,
+  // War room: notes, tasks and follow-ups (issue 16).
+  ...noteHandlers,
   ActionRefused: (s, e) => {
     s.refusals.push({ ...e.data, at: e.at });
   },

@@ -192,6 +192,8 @@ export const ACTIONS: { readonly [A in ActionName]: ActionSpec<A> } = {
       properties: {
         requireFilings: { type: 'boolean', default: true, description: 'Every regime settled: each stage with a known due filed, or the regime recorded as not notifiable.' },
         requireBreakersClosed: { type: 'boolean', default: false },
+        // War room (issue 16).
+        requireTasksDone: { type: 'boolean', default: false, description: 'Closing waits until every task added with /ir task is done; a close asked for meanwhile is refused with the open task numbers.' },
       },
     },
   },

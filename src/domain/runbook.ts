@@ -68,7 +68,7 @@ export interface ActionParams {
   'preserve-evidence': { evidenceTopic: string; chunkSize: number; parallelism: number; tokenisePii: true; transitKey: string };
   notify: { channel: string; audience: string[]; template: string };
   report: { format: 'markdown'; includeTimeline: boolean; channel?: string };
-  close: { requireFilings: boolean; requireBreakersClosed: boolean };
+  close: { requireFilings: boolean; requireBreakersClosed: boolean; requireTasksDone: boolean };
 }
 
 /** A step as written in the runbook (defaults not yet applied). */
