@@ -3,6 +3,7 @@ import { renderIncidentCard, APPROVE_ACTION_ID, DENY_ACTION_ID, parseApprovalBut
 import { makeContext, type OperationsDeps } from '../commands/context';
 import { decide } from '../commands/decision';
 import { denyModalView } from './deny-modal';
+import { escapeBlocks, escapeSlackText } from '../mrkdwn';
 
 /**
  * Registers the incident card's Approve and Deny buttons. Each click acks at once and checks the
@@ -84,7 +85,7 @@ async function updateClicked(
   if (channel === undefined || ts === undefined) return;
   const card = renderIncidentCard(state);
   try {
-    await client.chat.update({ channel, ts, text: card.text, blocks: [...(card.blocks ?? [])] as unknown as types.KnownBlock[] });
+    await client.chat.update({ channel, ts, text: escapeSlackText(card.text), blocks: escapeBlocks(card.blocks ?? []) as unknown as types.KnownBlock[] });
   } catch (err) {
     deps.logger.warn({ err, incidentId: state.incidentId }, 'could not update the clicked incident card');
   }

@@ -20,6 +20,8 @@ import { NOT_NOTIFIABLE } from './not-notifiable';
 import { SUBJECTS } from './subjects';
 // Operator actions (issue 16).
 import { SEVERITY } from './severity';
+// War room: notes, tasks and follow-ups (issue 16).
+import { FOLLOW_UP, NOTE, TASK } from './notes';
 
 /** The incident operations subcommands, in the order `/ir help` lists them. */
 export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [
@@ -47,4 +49,8 @@ export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [
   SUBJECTS,
   // Operator actions (issue 16).
   SEVERITY,
+  // War room: notes, tasks and follow-ups (issue 16).
+  NOTE,
+  TASK,
+  FOLLOW_UP,
 ];

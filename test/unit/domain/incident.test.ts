@@ -298,6 +298,11 @@ describe('events the other tests do not reach', () => {
       // Issue 13: covered by the evidence cases below.
       'EvidenceManifestSigned',
       'EvidenceExported',
+      // Issue 16: covered by test/unit/domain/incident-notes.test.ts.
+      'NoteAdded',
+      'TaskAdded',
+      'TaskCompleted',
+      'FollowUpAdded',
     ] as const) {
       used.add(extra);
     }
