@@ -319,3 +319,6 @@ export const taskUpdate = defineUpdate<DecisionResult, [TaskRequest]>('addTask')
 export const taskDoneUpdate = defineUpdate<DecisionResult, [TaskDoneRequest]>('completeTask');
 /** Records a follow-up as `FollowUpAdded`; the report lists them. */
 export const followUpUpdate = defineUpdate<DecisionResult, [NoteRequest]>('addFollowUp');
+// Breakers as an Update (issue 16): the person learns at once whether the breaker moved, or why not.
+/** Opens or closes a breaker; answers once it has moved. The `breaker` signal stays for older clients. */
+export const breakerUpdate = defineUpdate<DecisionResult, [BreakerSignal]>('operateBreaker');

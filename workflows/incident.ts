@@ -33,6 +33,7 @@ import { Ledger } from './ledger';
 import { Lock, operateBreaker, recordRefusal, requestClose } from './operator-signals';
 import { registerOperatorUpdates } from './operator-updates';
 import { registerWarRoomUpdates } from './war-room-updates';
+import { registerBreakerUpdate } from './breaker-update';
 import { humanWait } from './options';
 import { Saga } from './saga';
 import { openItems, planStep, runStep } from './incident-steps';
@@ -155,6 +156,8 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   registerOperatorUpdates(run);
   // War room: notes, tasks and follow-ups (issue 16). New handlers: no patch needed.
   registerWarRoomUpdates(run);
+  // Breakers as an Update (issue 16); the breaker signal stays for older clients. No patch needed.
+  registerBreakerUpdate(run);
   setHandler(retryStepUpdate, (req) => run.decisions.retry(req), { validator: (req) => run.decisions.validateRetry(req) });
   setHandler(skipStepUpdate, (req) => run.decisions.skip(req), { validator: (req) => run.decisions.validateSkip(req) });
   setHandler(

@@ -73,7 +73,8 @@ export interface IncidentPort {
   subjects(workflowId: string, decision: SubjectsDecision): Promise<DecisionAnswer>;
   /** Every regime's stages with due and state. */
   clocks(workflowId: string): Promise<ClockView[]>;
-  breaker(workflowId: string, signal: BreakerSignal): Promise<void>;
+  /** Opens or closes a breaker (an Update; the signal for incidents on older builds). */
+  breaker(workflowId: string, signal: BreakerSignal): Promise<DecisionAnswer>;
   /** Asks the incident to close (an Update: the incident's acceptance or its refusal). */
   close(workflowId: string, request: CloseSignal): Promise<DecisionAnswer>;
   refusal(workflowId: string, signal: RefusalSignal): Promise<void>;

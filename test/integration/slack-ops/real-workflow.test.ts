@@ -201,6 +201,12 @@ describe('the /ir commands against the real incident workflow', () => {
     expect(grant).toMatchObject({ approver: 'U0COMMANDER', granted: true });
     expect(closedCalls).toEqual([{ breakers: ['orders-to-analytics'], approvalId: grant?.approvalId, controlTopic: 'breachline.control' }]);
 
+    // The breaker Update refuses precisely, and nothing moves: the state it is in, a name the runbook lacks.
+    const ask = async (text: string): Promise<string> => texts(await h.signed.slashCommand({ text, userId: 'U0COMMANDER', channel: '#general' }, { replyTimeoutMs: 10_000 }));
+    expect(await ask(`breaker close orders-to-analytics ${workflowId}`)).toContain('refused: breaker "orders-to-analytics" is already closed');
+    expect(await ask(`breaker open orders-to-nowhere ${workflowId}`)).toContain('refused: breaker "orders-to-nowhere" is not defined by the runbook; defined: orders-to-analytics, orders-to-data-lake');
+    expect(closedCalls).toHaveLength(1);
+
     const refused = await h.signed.slashCommand({ text: `close ${workflowId} not my call`, userId: 'U0RESPONDER' }, { replyTimeoutMs: 10_000 });
     expect(texts(refused)).toContain('`close` permission');
     await expect.poll(async () => (await h.incidents.events(workflowId)).filter((e) => e.type === 'ActionRefused').length, { timeout: 20_000 }).toBe(1);
