@@ -296,3 +296,29 @@ export const evidenceExportUpdate = defineUpdate<DecisionResult, [EvidenceExport
  * interval: each is recorded as if it had come alone (once per SIEM alert id). Sent to a known run.
  */
 export const alertBatchSignal = defineSignal<[Alert[]]>('alertBatch');
+// War room: notes, tasks and follow-ups (issue 16). Updates, so the person learns at once
+// whether it was recorded (an unknown task number, a task done already, empty or too long text).
+/** `/ir note <id> <text>`. */
+export interface NoteRequest extends OperatorIdentity {
+  text: string;
+}
+/** `/ir task <id> <assignee> <text>`: `assignee` a Slack mention (`<@U…>`) or a name. */
+export interface TaskRequest extends OperatorIdentity {
+  assignee: string;
+  text: string;
+}
+/** `/ir task done <id> <n>`. */
+export interface TaskDoneRequest extends OperatorIdentity {
+  number: number;
+}
+/** Records a note as `NoteAdded`. */
+export const noteUpdate = defineUpdate<DecisionResult, [NoteRequest]>('addNote');
+/** Records a task as `TaskAdded`, numbered next; answers with its number. */
+export const taskUpdate = defineUpdate<DecisionResult, [TaskRequest]>('addTask');
+/** Marks a task done (`TaskCompleted`). */
+export const taskDoneUpdate = defineUpdate<DecisionResult, [TaskDoneRequest]>('completeTask');
+/** Records a follow-up as `FollowUpAdded`; the report lists them. */
+export const followUpUpdate = defineUpdate<DecisionResult, [NoteRequest]>('addFollowUp');
+// Breakers as an Update (issue 16): the person learns at once whether the breaker moved, or why not.
+/** Opens or closes a breaker; answers once it has moved. The `breaker` signal stays for older clients. */
+export const breakerUpdate = defineUpdate<DecisionResult, [BreakerSignal]>('operateBreaker');

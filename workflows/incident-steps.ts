@@ -9,6 +9,8 @@ import { clockOpenItems, clocksSettled, clockSummary, stopAllClocks } from './cl
 import { ContinueAsNewDue, evidenceOrContinue } from './continuation';
 import { nowIso, recorder, stepActivities, stepInput, WORKFLOW_ACTOR, type Run } from './context';
 import { offerClose, closeResolution } from './operator-signals';
+import { holdCloseForOpenTasks } from './war-room-updates';
+import { workOpenItems } from '../src/domain/incident-notes';
 import { fastControlPlane } from './options';
 import { performGeneric, planContext, planGeneric } from './generic-step';
 import { breakCircuits, closeBreakers, contain, forensics, planEvidence, plannedByWorkflow, preserveEvidence, rotate, type EvidenceJobDone } from './steps';
@@ -235,6 +237,8 @@ async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
       }
     }
   }
+  // War room (issue 16): a runbook that says so holds closing while tasks are open.
+  await holdCloseForOpenTasks(run, step.params.requireTasksDone);
   await timed(run, step, async () => {
     if (step.params.requireFilings) await condition(() => clocksSettled(run));
     // close-require-breakers-v1: `requireBreakersClosed` had no effect before (the close approval
@@ -418,6 +422,8 @@ export function openItems(run: Run): string[] {
   const items: string[] = [];
   items.push(...clockOpenItems(s));
   for (const st of s.steps) if (st.status === 'denied') items.push(`step "${st.id}" was refused and did not run`);
+  // War room (issue 16): open tasks and follow-ups.
+  items.push(...workOpenItems(s));
   for (const [name, b] of Object.entries(s.breakers)) if (b.state === 'open') items.push(`breaker "${name}" is still open`);
   for (const w of Object.values(s.forensicWindows)) {
     const aged = w.partitions.reduce((n, p) => n + BigInt(p.clampedRecords), 0n);

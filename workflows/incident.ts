@@ -32,6 +32,8 @@ import { continuationFor, continueIncident, ContinueAsNewDue, drain, evidenceOrC
 import { Ledger } from './ledger';
 import { Lock, operateBreaker, recordRefusal, requestClose } from './operator-signals';
 import { registerOperatorUpdates } from './operator-updates';
+import { registerWarRoomUpdates } from './war-room-updates';
+import { registerBreakerUpdate } from './breaker-update';
 import { humanWait } from './options';
 import { Saga } from './saga';
 import { openItems, planStep, runStep } from './incident-steps';
@@ -154,6 +156,10 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const includeTimeline = runbookStepOf(input.runbook, 'report')?.with?.includeTimeline ?? true;
   setHandler(reportQuery, () => renderReport(ledger.events, { includeTimeline }));
   registerOperatorUpdates(run);
+  // War room: notes, tasks and follow-ups (issue 16). New handlers: no patch needed.
+  registerWarRoomUpdates(run);
+  // Breakers as an Update (issue 16); the breaker signal stays for older clients. No patch needed.
+  registerBreakerUpdate(run);
   setHandler(retryStepUpdate, (req) => run.decisions.retry(req), { validator: (req) => run.decisions.validateRetry(req) });
   setHandler(skipStepUpdate, (req) => run.decisions.skip(req), { validator: (req) => run.decisions.validateSkip(req) });
   setHandler(

@@ -13,6 +13,7 @@ import {
 } from './api';
 import { nowIso, type Run } from './context';
 import { requestClose } from './operator-signals';
+import { refuseCloseWhileTasksOpen } from './war-room-updates';
 
 /**
  * Approve, deny, close and severity as Updates (issue 16): the validator refuses, with the precise
@@ -74,6 +75,7 @@ function validateClose(run: Run, req: CloseSignal): void {
   const gate = run.input.runbook.steps.find((s) => s.action === 'close')?.approval ?? 'none';
   if (!ROLES.includes(req.role) || (gate !== 'none' && gate !== req.role)) throw new Error(`closing is approved by the ${gate}, not a ${req.role}`);
   if (typeof req.resolution !== 'string' || req.resolution.trim() === '') throw new Error('closing needs a resolution');
+  refuseCloseWhileTasksOpen(run);
 }
 
 /** How long a close answer waits for the incident to close before saying what still holds it. */

@@ -273,11 +273,14 @@ const close: BuiltinActionDefinition<'close'> = {
         default: false,
         description: 'Refuse to close while a breaker is open (close them from Slack first); otherwise the close approval closes them.',
       },
+      // War room (issue 16).
+      requireTasksDone: { type: 'boolean', default: false, description: 'Closing waits until every task added with /ir task is done; a close asked for meanwhile is refused with the open task numbers.' },
     },
   },
   plan(p) {
     const lines: string[] = [];
     if (p.requireFilings) lines.push('wait until every regulatory regime is settled');
+    if (p.requireTasksDone) lines.push('wait until every task is done');
     lines.push(p.requireBreakersClosed ? 'refuse to close while a breaker is open' : 'close the breakers still open');
     lines.push('close the incident');
     return lines;

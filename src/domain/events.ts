@@ -286,6 +286,15 @@ export interface EventDataMap {
   // One registry of runbook actions (issue 17): what a generic action did.
   /** A generic action's activity (or its compensation) reported what it did; no secret in `details`. */
   ActionPerformed: { stepId: string; action: ActionName; summary: string; details: Record<string, string | number | boolean> };
+  // --- War room: notes, tasks and follow-ups (issue 16). Text is what a person typed, kept as typed.
+  /** A note on the incident (`/ir note`). */
+  NoteAdded: { text: string; addedBy: string; role: string };
+  /** A task, numbered 1, 2, … per incident (`/ir task`); `assignee` is a Slack user id or a name. */
+  TaskAdded: { number: number; assignee: string; text: string; addedBy: string; role: string };
+  /** A task marked done (`/ir task done`). */
+  TaskCompleted: { number: number; completedBy: string; role: string };
+  /** Something to do after the incident, listed in the report (`/ir follow-up`). */
+  FollowUpAdded: { text: string; addedBy: string; role: string };
 }
 
 /** How bad an incident is, as the alert rated it or a person re-rated it. */
@@ -369,6 +378,11 @@ export const EVENT_TYPES: readonly EventType[] = [
   'EvidenceExported',
   // One registry of runbook actions (issue 17).
   'ActionPerformed',
+  // War room: notes, tasks and follow-ups (issue 16).
+  'NoteAdded',
+  'TaskAdded',
+  'TaskCompleted',
+  'FollowUpAdded',
 ];
 
 /**

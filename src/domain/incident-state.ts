@@ -166,6 +166,23 @@ export interface AttentionItem {
   message: string;
 }
 
+/** A note or a follow-up as recorded: the text as typed, who added it and when. */
+export interface IncidentNote {
+  text: string;
+  addedBy: string;
+  at: IsoTime;
+}
+
+/** A numbered task of the incident; `done` once someone marked it done. */
+export interface IncidentTask {
+  number: number;
+  assignee: string;
+  text: string;
+  addedBy: string;
+  at: IsoTime;
+  done?: { by: string; at: IsoTime };
+}
+
 /** A circuit breaker as last reported. */
 export interface BreakerState {
   topic: string;
@@ -225,6 +242,10 @@ export interface IncidentState {
   attention: AttentionItem[];
   /** Set once an operator aborted the incident. */
   aborted?: EventDataMap['IncidentAborted'] & { at: IsoTime };
+  // War room (issue 16): absent until the first note, task or follow-up, so older states keep their shape.
+  notes?: IncidentNote[];
+  tasks?: IncidentTask[];
+  followUps?: IncidentNote[];
   closure?: EventDataMap['IncidentClosed'];
   // One registry of runbook actions (issue 17).
   /** What generic actions did, oldest first; absent until the first one. */

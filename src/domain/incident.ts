@@ -8,6 +8,7 @@ import {
   type StepState,
 } from './incident-state';
 import { clockHandlers } from './incident-clocks';
+import { noteHandlers } from './incident-notes';
 import { addDecimal } from './offsets';
 
 export * from './incident-state';
@@ -270,6 +271,8 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
     (s.performed ??= []).push({ ...e.data, at: e.at });
   },
   ...clockHandlers,
+  // War room: notes, tasks and follow-ups (issue 16).
+  ...noteHandlers,
   ActionRefused: (s, e) => {
     s.refusals.push({ ...e.data, at: e.at });
   },

@@ -2,6 +2,7 @@ import { describeDistinct } from './distinct-count';
 import type { DomainEvent } from './events';
 import { foldEvents, type IncidentState } from './incident';
 import { stageStanding } from './incident-clocks';
+import { openTasks } from './incident-notes';
 import { timeline } from './timeline';
 
 /**
@@ -50,6 +51,8 @@ export function renderReport(events: readonly DomainEvent[], options: ReportOpti
   const items = s.closure?.openItems ?? [];
   out.push(...(items.length > 0 ? items.map((i) => `- ${i}`) : ['- none']));
   if (s.closure !== undefined) out.push('', `Resolution: ${s.closure.resolution}`);
+  // War room (issue 16): only when there were any, so earlier reports keep their shape.
+  out.push(...workLines(s));
   // Only when there were any, so reports of incidents without refusals keep their shape.
   if (s.refusals.length > 0) {
     out.push('', '## Refused commands', '');
@@ -60,6 +63,26 @@ export function renderReport(events: readonly DomainEvent[], options: ReportOpti
     out.push(table(['seq', 'at', 'event'], timeline(ordered).map((t) => [String(t.seq), t.at, t.summary])));
   }
   return `${out.join('\n')}\n`;
+}
+
+/** Open tasks and follow-ups, then the notes, each as typed (Markdown tables escape what they must). */
+function workLines(s: IncidentState): string[] {
+  const lines: string[] = [];
+  const tasks = s.tasks ?? [];
+  if (tasks.length > 0) {
+    const open = openTasks(s);
+    lines.push('', '## Tasks', '', `${open.length} open of ${tasks.length}.`, '');
+    lines.push(table(['task', 'assignee', 'text', 'added', 'done'], tasks.map((t) => [String(t.number), t.assignee, t.text, `${t.at} by ${t.addedBy}`, t.done ? `${t.done.at} by ${t.done.by}` : 'OPEN'])));
+  }
+  if ((s.followUps ?? []).length > 0) {
+    lines.push('', '## Follow-ups', '');
+    lines.push(table(['added', 'by', 'follow-up'], (s.followUps ?? []).map((f) => [f.at, f.addedBy, f.text])));
+  }
+  if ((s.notes ?? []).length > 0) {
+    lines.push('', '## Notes', '');
+    lines.push(table(['at', 'by', 'note'], (s.notes ?? []).map((n) => [n.at, n.addedBy, n.text])));
+  }
+  return lines;
 }
 
 function actionLines(s: IncidentState): string[] {

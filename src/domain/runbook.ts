@@ -70,7 +70,7 @@ export interface ActionParams {
   /** `template`: text with placeholders (see `notify-template.ts`); absent: the status summary. */
   notify: { channel: string; audience: string[]; template?: string };
   report: { format: 'markdown'; includeTimeline: boolean; channel?: string };
-  close: { requireFilings: boolean; requireBreakersClosed: boolean };
+  close: { requireFilings: boolean; requireBreakersClosed: boolean; requireTasksDone: boolean };
 }
 
 /**

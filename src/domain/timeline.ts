@@ -99,6 +99,11 @@ const summaries: { [T in EventType]: Summarizer<T> } = {
       : `Evidence exported (sealed): ${e.data.manifests} manifests, ${e.data.records} records, archive sha256 ${e.data.archiveSha256.slice(0, 16)}…`,
   // One registry of runbook actions (issue 17).
   ActionPerformed: (e) => `Step "${e.data.stepId}" (${e.data.action}): ${e.data.summary}`,
+  // War room: notes, tasks and follow-ups (issue 16).
+  NoteAdded: (e) => `Note by ${e.data.addedBy} (${e.data.role}): ${e.data.text}`,
+  TaskAdded: (e) => `Task ${e.data.number} for ${e.data.assignee}, added by ${e.data.addedBy} (${e.data.role}): ${e.data.text}`,
+  TaskCompleted: (e) => `Task ${e.data.number} done, marked by ${e.data.completedBy} (${e.data.role})`,
+  FollowUpAdded: (e) => `Follow-up added by ${e.data.addedBy} (${e.data.role}): ${e.data.text}`,
 };
 
 /** `authority due 2026-11-23T08:00:00.000Z` per stage; `no due yet` while its anchor is unknown. */

@@ -68,6 +68,11 @@ export interface ConversationPort {
   postEphemeral(message: EphemeralMessage): Promise<{ readonly ts: string }>;
   /** Creates the channel if needed, invites missing members, sets the topic if it differs. Idempotent. */
   ensureIncidentChannel(spec: IncidentChannelSpec): Promise<IncidentChannel>;
+  /**
+   * Pins a message to its channel. Idempotent: a message pinned already is success. Resolves to
+   * false when this call did not pin it (it was pinned before).
+   */
+  pinMessage(ref: MessageRef): Promise<boolean>;
 }
 
 /** Normalises a wanted channel name to Slack's rules. */

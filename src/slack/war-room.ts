@@ -34,6 +34,8 @@ export class WarRoom {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   /** Cards whose message is gone (channel deleted or archived, or a workspace that lost it): post anew. */
   private readonly gone = new Set<string>();
+  /** The card message each incident's pin is known to be on; a card posted anew is pinned again. */
+  private readonly pinned = new Map<string, string>();
   private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: WarRoomOptions) {}
@@ -117,7 +119,7 @@ export class WarRoom {
     }
     const store = this.options.store;
     const gone = this.gone;
-    await postOrUpdateIncidentCard(
+    const ref = await postOrUpdateIncidentCard(
       {
         port: this.options.port,
         channel,
@@ -131,5 +133,18 @@ export class WarRoom {
       },
       state,
     );
+    await this.pin(incidentId, ref, logger);
+  }
+
+  /**
+   * Keeps the card pinned: once per card message (`already_pinned` after a restart is success),
+   * and again when the card had to be posted anew. A failed pin is tried again with the next event.
+   */
+  private async pin(incidentId: string, ref: MessageRef, logger: WarRoomOptions['logger']): Promise<void> {
+    const key = `${ref.channelId}/${ref.ts}`;
+    if (this.pinned.get(incidentId) === key) return;
+    const added = await this.options.port.pinMessage(ref);
+    this.pinned.set(incidentId, key);
+    if (added) logger.info({ channel: ref.channelId }, 'war room: incident card pinned');
   }
 }

@@ -106,6 +106,17 @@ export class WebConversationPort implements ConversationPort {
     return { channelId, name: channel.name ?? name, created, invited, topicSet };
   }
 
+  async pinMessage(ref: MessageRef): Promise<boolean> {
+    try {
+      await this.call('pins.add', { channel: ref.channelId, timestamp: ref.ts });
+      return true;
+    } catch (err) {
+      // Pinned by an earlier attempt, a restarted app or a person: the goal is met.
+      if (err instanceof ConversationError && err.code === 'already_pinned') return false;
+      throw err;
+    }
+  }
+
   private async findChannel(name: string, isPrivate: boolean): Promise<ChannelFields> {
     let cursor: string | undefined;
     do {

@@ -83,6 +83,11 @@ export interface ViewSubmissionInput {
   privateMetadata?: string;
   viewId?: string;
   userId?: string;
+  /**
+   * A modal has no channel: the channel (id or `#name`) whose messages to the submitter count as
+   * replies (an app answers a submission with chat.postEphemeral where the modal was opened).
+   */
+  replyChannel?: string;
 }
 
 /** What the client needs from the sandbox. */
@@ -197,7 +202,8 @@ export class SignedRequestClient {
       enterprise: null,
     };
     // A modal has no channel; replies through the Web API go wherever the app chooses.
-    return this.send({ body: payloadBody(payload), channelId: '', userId: user.id }, { expectReplies: 0, ...options });
+    const channelId = input.replyChannel === undefined ? '' : this.channel(input.replyChannel).id;
+    return this.send({ body: payloadBody(payload), channelId, userId: user.id }, { expectReplies: 0, ...options });
   }
 
   /** Sends an earlier request again, byte for byte: same body, timestamp and signature. */

@@ -47,6 +47,8 @@ export interface SandboxMessage {
   /** The response_url id the reply arrived on. */
   readonly responseUrlId?: string;
   edited?: { user: string; ts: string };
+  /** Set while the message is pinned to its channel (`pins.add`): who pinned it and when (Unix seconds). */
+  pinned?: { by: string; at: number };
   readonly edits: Array<{ text: string; blocks?: unknown[]; replacedAt: string }>;
 }
 
@@ -260,6 +262,13 @@ export class Workspace {
 
   findMessage(channelId: string, ts: string): SandboxMessage | undefined {
     return this.messages.find((m) => m.kind === 'message' && m.channel === channelId && m.ts === ts);
+  }
+
+  /** The channel's pinned messages, most recently pinned first, as `pins.list` orders them. */
+  pinnedIn(channelId: string): SandboxMessage[] {
+    return this.history(channelId)
+      .filter((m) => m.pinned !== undefined)
+      .sort((a, b) => (b.pinned?.at ?? 0) - (a.pinned?.at ?? 0) || Number(b.ts) - Number(a.ts));
   }
 
   /** Every message of every kind, in arrival order. */

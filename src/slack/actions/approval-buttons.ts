@@ -2,14 +2,14 @@ import type { App, BlockAction, ButtonAction, RespondArguments, types } from '@s
 import { renderIncidentCard, APPROVE_ACTION_ID, DENY_ACTION_ID, parseApprovalButtonValue } from '../cards/incident-card';
 import { makeContext, type OperationsDeps } from '../commands/context';
 import { decide } from '../commands/decision';
-
-/** Reason recorded when a step is refused with the card's Deny button (it has no text field). */
-export const CARD_DENY_REASON = 'denied from the incident card';
+import { denyModalView } from './deny-modal';
+import { escapeBlocks, escapeSlackText } from '../mrkdwn';
 
 /**
- * Registers the incident card's Approve and Deny buttons. Each click acks at once, checks the
- * clicker against the policies for the step's role, signals the workflow, waits for the decision
- * to be recorded and edits the card in place (`chat.update`) to show the new state.
+ * Registers the incident card's Approve and Deny buttons. Each click acks at once and checks the
+ * clicker against the policies for the step's role. Approve sends the Update, waits for the
+ * decision to be recorded and edits the card in place (`chat.update`); Deny opens a modal asking
+ * for the reason (`views.open` with the click's trigger_id), whose submission denies.
  */
 export function register(app: App, deps: OperationsDeps): void {
   for (const [actionId, granted] of [
@@ -52,7 +52,19 @@ export function register(app: App, deps: OperationsDeps): void {
           await updateClicked(client, channel, ts, current, deps);
           return;
         }
-        const after = await decide(ctx, workflowId, pending, granted ? { granted: true } : { granted: false, reason: CARD_DENY_REASON });
+        if (!granted) {
+          // Nobody without the say gets the modal: the same check the submission makes again.
+          if (!(await ctx.authorize('deny', { workflowId, stepRole: pending.role }))) return;
+          try {
+            await client.views.open({ trigger_id: body.trigger_id, view: denyModalView({ ...value, channelId: channel ?? body.channel?.id ?? '', ...(ts !== undefined ? { messageTs: ts } : {}) }) });
+          } catch (err) {
+            // Slack gives a click 3 s to open a modal; past that (or on any Slack failure) say how else to deny.
+            deps.logger.warn({ err, incidentId: value.incidentId }, 'could not open the deny modal');
+            await ctx.reply({ text: `Could not open the reason form. Deny with \`${deps.commandName} deny ${value.incidentId} ${value.stepId} <reason>\`.` });
+          }
+          return;
+        }
+        const after = await decide(ctx, workflowId, pending, { granted: true });
         if (after !== undefined && deps.cards === undefined) await updateClicked(client, channel, ts, after, deps);
       } catch (err) {
         deps.logger.error({ err, actionId }, 'incident card button failed');
@@ -73,7 +85,7 @@ async function updateClicked(
   if (channel === undefined || ts === undefined) return;
   const card = renderIncidentCard(state);
   try {
-    await client.chat.update({ channel, ts, text: card.text, blocks: [...(card.blocks ?? [])] as unknown as types.KnownBlock[] });
+    await client.chat.update({ channel, ts, text: escapeSlackText(card.text), blocks: escapeBlocks(card.blocks ?? []) as unknown as types.KnownBlock[] });
   } catch (err) {
     deps.logger.warn({ err, incidentId: state.incidentId }, 'could not update the clicked incident card');
   }

@@ -1,4 +1,5 @@
 import type { IncidentState, StepStatus } from '../../domain/incident';
+import { openTasks } from '../../domain/incident-notes';
 import type { MessageBlock, MessageContent } from '../conversation-port';
 import type { EvidenceProgress } from '../../../workflows/api';
 
@@ -102,6 +103,28 @@ function clocksText(s: IncidentState): string {
   return `*Regulatory clocks*\n${lines.join('\n')}`;
 }
 
+/** How many open tasks a card lists by name; the rest are counted. */
+const CARD_TASKS_LISTED = 5;
+
+/**
+ * Tasks (open count, then the open ones), follow-ups and notes (counts, the latest note). The
+ * texts are people's words: the conversation port escapes them when the card is posted.
+ */
+function workText(s: IncidentState): string | undefined {
+  const tasks = s.tasks ?? [];
+  const followUps = s.followUps ?? [];
+  const notes = s.notes ?? [];
+  if (tasks.length + followUps.length + notes.length === 0) return undefined;
+  const open = openTasks(s);
+  const lines = [`*Tasks*: ${open.length} open of ${tasks.length}`];
+  for (const t of open.slice(0, CARD_TASKS_LISTED)) lines.push(`• ${t.number}. ${cap(t.text, 200)} — ${t.assignee}`);
+  if (open.length > CARD_TASKS_LISTED) lines.push(`• … and ${open.length - CARD_TASKS_LISTED} more`);
+  lines.push(`*Follow-ups*: ${followUps.length} · *Notes*: ${notes.length}`);
+  const latest = notes.at(-1);
+  if (latest !== undefined) lines.push(`Latest note (${latest.addedBy}): ${cap(latest.text, 300)}`);
+  return lines.join('\n');
+}
+
 /** The lifecycle status, flagged when the playbook waits for an operator's decision. */
 export function statusText(s: IncidentState): string {
   return s.attention.length > 0 && s.status !== 'closed' ? `needs-attention (${s.status})` : s.status;
@@ -148,11 +171,16 @@ export function renderIncidentCard(s: IncidentState, progress: EvidenceProgress 
       ],
     });
   }
+  // War room (issue 16): shown once there is any, so cards of incidents without keep their shape.
+  const work = workText(s);
+  if (work !== undefined) blocks.push(section(work));
   if (s.closure) blocks.push(section(`*Closed* ${s.closedAt ?? ''}: ${s.closure.resolution}`));
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: cap(`\`${s.incidentId}\` · runbook ${s.runbook.id} v${s.runbook.version} · ${s.lastSeq} events`, 2000) }],
   });
   const waiting = s.pendingApprovals.length > 0 ? `; ${s.pendingApprovals.length} approval(s) pending` : '';
-  return { text: `Incident ${s.incidentId} (${s.severity}): ${s.title} — ${statusText(s)}${waiting}`, blocks };
+  const open = openTasks(s).length;
+  const tasks = open > 0 ? `; ${open} open task${open === 1 ? '' : 's'}` : '';
+  return { text: `Incident ${s.incidentId} (${s.severity}): ${s.title} — ${statusText(s)}${waiting}${tasks}`, blocks };
 }

@@ -1,7 +1,9 @@
 import type { App } from '@slack/bolt';
 import type { IncidentState } from '../../domain/incident';
 import { escapeSlackText } from '../mrkdwn';
-import { registerSubcommand, UsageError, UserFacingError, waitFor, type CommandContext, type OperationsDeps, type SubcommandSpec } from './context';
+import { REFUSED_PREFIX } from '../reply-kind';
+import { refreshCard } from './decision';
+import { registerSubcommand, UsageError, UserFacingError, type CommandContext, type OperationsDeps, type SubcommandSpec } from './context';
 
 /** `/ir breaker open|close <flow> [incident-id]`. */
 export const BREAKER: SubcommandSpec = {
@@ -18,12 +20,17 @@ export const BREAKER: SubcommandSpec = {
     if (!(await ctx.authorize('breaker', { workflowId }))) return;
     const want = verb === 'open' ? 'open' : 'closed';
     const shown = escapeSlackText(flow);
-    await ctx.deps.incidents.breaker(workflowId, { breaker: flow, state: want, requestedBy: ctx.userId, role: ctx.deps.policy.decide({ userId: ctx.userId, action: 'breaker' }).role });
-    const { moved } = await waitFor(() => ctx.deps.incidents.state(workflowId), (s) => ownBreaker(s, flow)?.state === want, ctx.deps.settleMs ?? 3000);
+    const role = ctx.deps.policy.decide({ userId: ctx.userId, action: 'breaker' }).role;
+    // An Update: the incident answers once the breaker has moved, or says why it will not.
+    const answer = await ctx.deps.incidents.breaker(workflowId, { breaker: flow, state: want, requestedBy: ctx.userId, role });
+    if (answer.accepted) await refreshCard(ctx, await ctx.deps.incidents.state(workflowId));
+    const moved = answer.accepted && answer.message === `breaker "${flow}" is now ${want}`;
     await ctx.reply({
-      text: moved
-        ? `Breaker \`${shown}\` of \`${workflowId}\` is now ${want}.`
-        : `Asked \`${workflowId}\` to ${verb} breaker \`${shown}\`; it has not reported the breaker ${want} yet.`,
+      text: !answer.accepted
+        ? `${REFUSED_PREFIX} \`${workflowId}\` refused: ${escapeSlackText(answer.message)}.`
+        : moved
+          ? `Breaker \`${shown}\` of \`${workflowId}\` is now ${want}.`
+          : `Breaker \`${shown}\` of \`${workflowId}\`: ${escapeSlackText(answer.message)}.`,
     });
   },
 };

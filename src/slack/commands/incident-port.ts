@@ -5,6 +5,9 @@ import type {
   ApprovalSignal,
   RetryRequest,
   SeverityRequest,
+  NoteRequest,
+  TaskRequest,
+  TaskDoneRequest,
   SkipRequest,
   AwareDecision,
   ClassifyDecision,
@@ -55,6 +58,11 @@ export interface IncidentPort {
   deny(workflowId: string, request: ApprovalSignal & { reason: string }): Promise<DecisionAnswer>;
   /** Re-rates the incident's severity with a reason (an Update). */
   severity(workflowId: string, request: SeverityRequest): Promise<DecisionAnswer>;
+  // War room (issue 16): notes, tasks and follow-ups, each an Update the incident answers.
+  note(workflowId: string, request: NoteRequest): Promise<DecisionAnswer>;
+  task(workflowId: string, request: TaskRequest): Promise<DecisionAnswer>;
+  taskDone(workflowId: string, request: TaskDoneRequest): Promise<DecisionAnswer>;
+  followUp(workflowId: string, request: NoteRequest): Promise<DecisionAnswer>;
   // Regulatory clocks (issue 10): decisions are updates, answered by the workflow itself.
   /** Files one stage; a refusal is also recorded on the incident as `FilingRefused`. */
   file(workflowId: string, request: StageFilingRequest): Promise<DecisionAnswer>;
@@ -65,7 +73,8 @@ export interface IncidentPort {
   subjects(workflowId: string, decision: SubjectsDecision): Promise<DecisionAnswer>;
   /** Every regime's stages with due and state. */
   clocks(workflowId: string): Promise<ClockView[]>;
-  breaker(workflowId: string, signal: BreakerSignal): Promise<void>;
+  /** Opens or closes a breaker (an Update; the signal for incidents on older builds). */
+  breaker(workflowId: string, signal: BreakerSignal): Promise<DecisionAnswer>;
   /** Asks the incident to close (an Update: the incident's acceptance or its refusal). */
   close(workflowId: string, request: CloseSignal): Promise<DecisionAnswer>;
   refusal(workflowId: string, signal: RefusalSignal): Promise<void>;

@@ -22,6 +22,8 @@ import { SUBJECTS } from './subjects';
 import { SEVERITY } from './severity';
 // The incident console (issue 16, item 3).
 import { CONSOLE } from './console';
+// War room: notes, tasks and follow-ups (issue 16).
+import { FOLLOW_UP, NOTE, TASK } from './notes';
 
 /** The incident operations subcommands, in the order `/ir help` lists them. */
 export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [
@@ -51,4 +53,8 @@ export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [
   SEVERITY,
   // The incident console (issue 16, item 3).
   CONSOLE,
+  // War room: notes, tasks and follow-ups (issue 16).
+  NOTE,
+  TASK,
+  FOLLOW_UP,
 ];

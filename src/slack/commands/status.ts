@@ -1,5 +1,6 @@
 import type { App, types } from '@slack/bolt';
 import { renderIncidentCard } from '../cards/incident-card';
+import { escapeBlocks, escapeSlackText } from '../mrkdwn';
 import { registerSubcommand, type OperationsDeps, type SubcommandSpec } from './context';
 
 /** `/ir status <id>`: the incident card, for the asker only. */
@@ -16,7 +17,8 @@ export const STATUS: SubcommandSpec = {
       ctx.deps.incidents.evidenceProgress?.(workflowId).catch(() => null) ?? Promise.resolve(null),
     ]);
     const card = renderIncidentCard(state, progress);
-    await ctx.reply({ text: card.text, blocks: [...(card.blocks ?? [])] as unknown as types.KnownBlock[] });
+    // The card holds people's words (notes, tasks, reasons): escaped as the conversation port does.
+    await ctx.reply({ text: escapeSlackText(card.text), blocks: escapeBlocks(card.blocks ?? []) as unknown as types.KnownBlock[] });
   },
 };
 

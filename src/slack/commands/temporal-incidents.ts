@@ -7,6 +7,11 @@ import {
   closeUpdate,
   denyUpdate,
   severityUpdate,
+  breakerUpdate,
+  noteUpdate,
+  taskUpdate,
+  taskDoneUpdate,
+  followUpUpdate,
   awareUpdate,
   classifyUpdate,
   clocksQuery,
@@ -121,6 +126,11 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
       orSignal(decide(workflowId, approveUpdate, request), () => handle(workflowId).signal(approveSignal, request)),
     deny: (workflowId, request) => orSignal(decide(workflowId, denyUpdate, request), () => handle(workflowId).signal(denySignal, request)),
     severity: (workflowId, request) => decide(workflowId, severityUpdate, request),
+    // War room (issue 16).
+    note: (workflowId, request) => decide(workflowId, noteUpdate, request),
+    task: (workflowId, request) => decide(workflowId, taskUpdate, request),
+    taskDone: (workflowId, request) => decide(workflowId, taskDoneUpdate, request),
+    followUp: (workflowId, request) => decide(workflowId, followUpUpdate, request),
     async file(workflowId, request) {
       const answer = await decide(workflowId, fileUpdate, request);
       // A rejected update leaves no trace in history: the refusal is recorded by a signal the workflow re-checks.
@@ -133,7 +143,7 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
     notNotifiable: (workflowId, decision) => decide(workflowId, notNotifiableUpdate, decision),
     subjects: (workflowId, decision) => decide(workflowId, subjectsUpdate, decision),
     clocks: (workflowId) => handle(workflowId).query(clocksQuery),
-    breaker: (workflowId, signal) => handle(workflowId).signal(breakerSignal, signal),
+    breaker: (workflowId, signal) => orSignal(decide(workflowId, breakerUpdate, signal), () => handle(workflowId).signal(breakerSignal, signal)),
     close: (workflowId, request) => orSignal(decide(workflowId, closeUpdate, request), () => handle(workflowId).signal(closeSignal, request)),
     refusal: (workflowId, signal) => handle(workflowId).signal(refusalSignal, signal),
     retry: (workflowId, request) => decide(workflowId, retryStepUpdate, request),

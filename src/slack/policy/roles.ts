@@ -34,6 +34,10 @@ export type OpsAction =
   | 'subjects'
   // Operator actions (issue 16).
   | 'severity'
+  // War room: notes, tasks and follow-ups (issue 16).
+  | 'note'
+  | 'task'
+  | 'follow-up'
   // The Temporal codec endpoint (issue 15): reading and writing encrypted payloads in Temporal's UI.
   | 'decode-payloads'
   | 'encode-payloads';
@@ -65,6 +69,10 @@ export const OPS_ACTIONS: readonly OpsAction[] = [
   'subjects',
   // Operator actions (issue 16).
   'severity',
+  // War room: notes, tasks and follow-ups (issue 16).
+  'note',
+  'task',
+  'follow-up',
   // The Temporal codec endpoint (issue 15).
   'decode-payloads',
   'encode-payloads',

@@ -167,6 +167,9 @@ describe('/ir over signed requests, answered on the response_url', () => {
     // Without an id, the incident whose state names the breaker is found.
     const closed = await ir('U0COMMANDER', 'breaker close orders-to-analytics');
     expect(closed.text).toContain(`Breaker \`orders-to-analytics\` of \`${main}\` is now closed`);
+    // An Update: asking for the state it is in is refused by the incident, at once.
+    const again = await ir('U0COMMANDER', `breaker close orders-to-analytics ${main}`);
+    expect(again.text).toContain('refused: breaker "orders-to-analytics" is already closed');
   });
 
   it('drills delegate to the drill port; an observer cannot start one', async () => {

@@ -4,10 +4,12 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifyActivities } from '../../../activities/notify';
 import type { Alert } from '../../../src/domain/alert';
+import type { DomainEvent } from '../../../src/domain/events';
+import { closeSignal, reportQuery } from '../../../workflows/api';
 import { parseRunbook } from '../../../src/domain/runbook-loader';
 import { silentLogger } from '../../../src/log/logger';
 import { openIncident } from '../../../src/playbook/open-incident';
-import { startHarness, type Harness } from './harness';
+import { OBSERVER, startHarness, type Harness } from './harness';
 
 /**
  * One pass against the real IncidentWorkflow (workflows/incident.ts): a runbook whose only step
@@ -70,6 +72,23 @@ steps:
 `;
 let containAttempts = 0;
 
+/** Tasks hold the close (issue 16): the close step waits while any is open. */
+const TASKS_RUNBOOK = `
+id: slack-ops-tasks
+version: 1
+title: Close waits for the war room's tasks
+scenario: generic
+severity: high
+steps:
+  - id: close
+    action: close
+    approval: incident-commander
+    with:
+      requireTasksDone: true
+`;
+/** Every event the incidents shipped to the audit activity, in the order shipped. */
+const audited: DomainEvent[] = [];
+
 const QUEUE = 'slack-ops-real';
 /** What the stand-in circuit activities were asked to close, in order. */
 const closedCalls: Array<{ breakers: string[]; approvalId: string; controlTopic?: string }> = [];
@@ -110,6 +129,7 @@ beforeAll(async () => {
       },
       async ensureAuditTopic() {},
       async appendAudit(input: { events: unknown[] }) {
+        audited.push(...(input.events as DomainEvent[]));
         return { appended: input.events.length, skipped: 0 };
       },
     },
@@ -181,6 +201,12 @@ describe('the /ir commands against the real incident workflow', () => {
     expect(grant).toMatchObject({ approver: 'U0COMMANDER', granted: true });
     expect(closedCalls).toEqual([{ breakers: ['orders-to-analytics'], approvalId: grant?.approvalId, controlTopic: 'breachline.control' }]);
 
+    // The breaker Update refuses precisely, and nothing moves: the state it is in, a name the runbook lacks.
+    const ask = async (text: string): Promise<string> => texts(await h.signed.slashCommand({ text, userId: 'U0COMMANDER', channel: '#general' }, { replyTimeoutMs: 10_000 }));
+    expect(await ask(`breaker close orders-to-analytics ${workflowId}`)).toContain('refused: breaker "orders-to-analytics" is already closed');
+    expect(await ask(`breaker open orders-to-nowhere ${workflowId}`)).toContain('refused: breaker "orders-to-nowhere" is not defined by the runbook; defined: orders-to-analytics, orders-to-data-lake');
+    expect(closedCalls).toHaveLength(1);
+
     const refused = await h.signed.slashCommand({ text: `close ${workflowId} not my call`, userId: 'U0RESPONDER' }, { replyTimeoutMs: 10_000 });
     expect(texts(refused)).toContain('`close` permission');
     await expect.poll(async () => (await h.incidents.events(workflowId)).filter((e) => e.type === 'ActionRefused').length, { timeout: 20_000 }).toBe(1);
@@ -230,5 +256,63 @@ describe('the /ir commands against the real incident workflow', () => {
     const s = await h.incidents.state(workflowId);
     expect(s.closure?.resolution).toBe('aborted by U0COMMANDER: exercise over');
     expect(s.steps.find((st) => st.id === 'contain')?.status).toBe('skipped');
+  });
+
+  it('notes, tasks and follow-ups: accepted from responders up, refused for observers (an unknown id alike), bad input answered; the close waits for open tasks', async () => {
+    const { workflowId } = await openIncident({ client: h.client, taskQueue: QUEUE, alert: alert('slackopstasks'), runbook: parseRunbook(TASKS_RUNBOOK, 'slack-ops-tasks.yaml') });
+    await expect.poll(async () => (await h.incidents.state(workflowId)).pendingApprovals.length, { timeout: 20_000 }).toBe(1);
+    // Asked from #general: the incident's own messages go to #incidents and do not mix with the answers.
+    const say = async (userId: string, text: string): Promise<string> =>
+      (await h.signed.slashCommand({ text, userId, channel: '#general' }, { replyTimeoutMs: 10_000 })).replies.map((r) => r.text ?? '').join('\n');
+    const shipped = (type: DomainEvent['type']) => audited.filter((e) => e.incidentId === workflowId && e.type === type);
+
+    // Observers may not, and cannot tell a real incident from an unknown one by the answer.
+    const refusedReal = await say(OBSERVER, `note ${workflowId} hello`);
+    expect(refusedReal).toContain('`note` permission');
+    expect(await say(OBSERVER, 'note incident-doesnotexist hello')).toBe(refusedReal);
+    expect(await say(OBSERVER, `task ${workflowId} @rita do it`)).toContain('`task` permission');
+    expect(await say(OBSERVER, `follow-up ${workflowId} later`)).toContain('`follow-up` permission');
+
+    // A note is text: recorded as typed, answered without pinging anyone or linking anywhere.
+    expect(await say('U0RESPONDER', `note ${workflowId} <!channel> see <https://evil.example|the runbook>`)).toContain('note recorded');
+    await expect.poll(() => shipped('NoteAdded').map((e) => e.data), { timeout: 20_000 }).toEqual([{ text: '<!channel> see <https://evil.example|the runbook>', addedBy: 'U0RESPONDER', role: 'responder' }]);
+
+    expect(await say('U0RESPONDER', `task ${workflowId} @rita rotate the exporter's keys`)).toContain('task 1 added for rita');
+    expect(await say('U0COMMANDER', `task ${workflowId} <@U0DPOFFICER|dpo> check the notice`)).toContain('task 2 added for U0DPOFFICER');
+    expect(await say('U0DPOFFICER', `follow-up ${workflowId} review retention of orders`)).toContain('follow-up recorded');
+    await expect.poll(() => shipped('TaskAdded').map((e) => (e.data as { number: number }).number), { timeout: 20_000 }).toEqual([1, 2]);
+    await expect.poll(() => shipped('FollowUpAdded').length, { timeout: 20_000 }).toBe(1);
+
+    // Bad input is answered precisely.
+    expect(await say('U0RESPONDER', `note ${workflowId}`)).toContain('the note text is required');
+    expect(await say('U0RESPONDER', `note ${workflowId} ${'x'.repeat(1001)}`)).toContain('keep it within 1000');
+    expect(await say('U0RESPONDER', `task ${workflowId} <script> do it`)).toContain('the assignee is');
+    expect(await say('U0RESPONDER', `task done ${workflowId} one`)).toContain('is not a task number');
+    expect(await say('U0RESPONDER', `task done ${workflowId} 7`)).toContain('refused: there is no task 7 (tasks: 1, 2)');
+
+    // The card (as /ir status shows it) counts the open tasks.
+    const status = await h.signed.slashCommand({ text: `status ${workflowId}`, userId: 'U0RESPONDER', channel: '#general' }, { replyTimeoutMs: 10_000 });
+    expect(status.replies[0]?.text).toContain('2 open tasks');
+    expect(JSON.stringify(status.replies[0]?.blocks)).toContain('*Tasks*: 2 open of 2');
+    expect(JSON.stringify(status.replies[0]?.blocks)).toContain('&lt;!channel&gt;');
+
+    // Closing is held while tasks are open: the Update says which.
+    expect(await say('U0COMMANDER', `close ${workflowId} all done`)).toContain('refused: closing is held until every task is done; open: task 1, task 2');
+    expect(await say('U0RESPONDER', `task done ${workflowId} 1`)).toContain('task 1 done; open: 2');
+    expect(await say('U0RESPONDER', `task done ${workflowId} 1`)).toContain('refused: task 1 was done already, by U0RESPONDER');
+    // An older client's close signal skips the validator: the close step itself holds until task 2 is done.
+    await h.client.workflow.getHandle(workflowId).signal(closeSignal, { closedBy: 'U0COMMANDER', role: 'incident-commander', resolution: 'all done' });
+    await expect.poll(() => h.slack.workspace.allMessages().some((m) => m.text.includes(`Closing ${workflowId} waits for its open tasks: 2`)), { timeout: 20_000 }).toBe(true);
+    expect((await h.incidents.state(workflowId)).status).not.toBe('closed');
+    expect(await say('U0DPOFFICER', `task done ${workflowId} 2`)).toContain('task 2 done; no task is open');
+    await expect.poll(async () => (await h.incidents.state(workflowId)).status, { timeout: 20_000 }).toBe('closed');
+
+    // The report lists the tasks and the follow-up; the close names the follow-up as open.
+    const s = await h.incidents.state(workflowId);
+    expect(s.closure?.openItems).toEqual(['follow-up: review retention of orders']);
+    const report = await h.client.workflow.getHandle(workflowId).query(reportQuery);
+    expect(report).toContain('## Tasks');
+    expect(report).toContain('0 open of 2.');
+    expect(report).toContain('| review retention of orders |');
   });
 });

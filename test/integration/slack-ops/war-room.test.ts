@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../../src/domain/events';
@@ -55,6 +56,13 @@ function room(): WarRoom {
   });
 }
 
+/** The channel's pins as Slack's own client lists them: `[ts]` of each pinned message. */
+async function pinsIn(channelId: string): Promise<string[]> {
+  const web = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+  const listed = await web.pins.list({ channel: channelId });
+  return (listed.items ?? []).map((i) => i.message?.ts ?? '');
+}
+
 const cardsIn = (channelId: string) => slack.workspace.history(channelId).filter((m) => m.user === slack.workspace.allUsers().find((u) => u.isBot)?.id);
 
 describe('the war room', () => {
@@ -84,6 +92,9 @@ describe('the war room', () => {
       await expect.poll(() => cardsIn(channel.id)[0]?.text ?? '', { timeout: 10_000 }).toContain('contained');
       expect(cardsIn(channel.id)).toHaveLength(1);
       expect(warRoom.channelOf('incident-warroom1')).toBe(channel.id);
+      // Pinned once, after the first post; edits do not pin it again.
+      await warRoom.settled();
+      expect(await pinsIn(channel.id)).toEqual([cardsIn(channel.id)[0]!.ts]);
     } finally {
       await feed.stop();
     }
@@ -96,6 +107,9 @@ describe('the war room', () => {
       await again.settled();
       const channel = slack.workspace.allChannels().find((c) => c.name === warRoomChannelName('incident-warroom1'))!;
       expect(cardsIn(channel.id)).toHaveLength(1);
+      // The restarted room pins again, Slack answers already_pinned, and that is success: one pin.
+      expect(await pinsIn(channel.id)).toEqual([cardsIn(channel.id)[0]!.ts]);
+      expect(slack.record.calls('pins.add').filter((c) => c.args.channel === channel.id).map((c) => c.error ?? 'ok')).toEqual(['ok', 'already_pinned']);
     } finally {
       await feed2.stop();
     }
@@ -119,6 +133,8 @@ describe('the war room', () => {
     expect(channel).toBeDefined();
     expect(cardsIn(channel!.id)).toHaveLength(1);
     expect(store.get('incident-warroomgone')?.channelId).toBe(channel!.id);
+    // The reposted card is the pinned one.
+    expect(await pinsIn(channel!.id)).toEqual([cardsIn(channel!.id)[0]!.ts]);
   });
 
   it('drills and dry runs get no channel', async () => {

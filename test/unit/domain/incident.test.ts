@@ -300,6 +300,11 @@ describe('events the other tests do not reach', () => {
       'EvidenceExported',
       // Issue 17: covered by test/unit/domain/action-registry.test.ts.
       'ActionPerformed',
+      // Issue 16: covered by test/unit/domain/incident-notes.test.ts.
+      'NoteAdded',
+      'TaskAdded',
+      'TaskCompleted',
+      'FollowUpAdded',
     ] as const) {
       used.add(extra);
     }

@@ -73,6 +73,11 @@ describe('timeline', () => {
         keyIds: ['breachline-evidence:v1'], signingKey: 'breachline-evidence-signing', signature: 'vault:v1:c2ln',
       }),
       b.make('EvidenceExported', { decrypted: true, authorisedBy: 'U-DPO', archiveSha256: '12'.repeat(32), manifests: 1, records: '15000' }),
+      // War room (issue 16).
+      b.make('NoteAdded', { text: 'exporter paused', addedBy: 'U1', role: 'responder' }),
+      b.make('TaskAdded', { number: 1, assignee: 'rita', text: 'rotate keys', addedBy: 'U1', role: 'responder' }),
+      b.make('TaskCompleted', { number: 1, completedBy: 'U2', role: 'dpo' }),
+      b.make('FollowUpAdded', { text: 'review retention', addedBy: 'U1', role: 'responder' }),
     ];
     expect(new Set(samples.map((e) => e.type)).size).toBe(EVENT_TYPES.length);
     const text = samples.map(summarize);

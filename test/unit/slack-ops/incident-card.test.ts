@@ -79,3 +79,25 @@ describe('incident card', () => {
     expect(JSON.stringify(renderIncidentCard(incidentState(), { ...progress, done: true }).blocks)).not.toContain('Evidence replay');
   });
 });
+
+describe('incident card: war room work (issue 16)', () => {
+  it('counts open tasks, lists them, and leaves cards without tasks as they were', () => {
+    const base = incidentState();
+    expect(allText(blocksOf(base))).not.toContain('*Tasks*');
+    const s = {
+      ...base,
+      tasks: [
+        { number: 1, assignee: 'rita', text: 'rotate keys', addedBy: 'U1', at: base.openedAt, done: { by: 'U1', at: base.openedAt } },
+        { number: 2, assignee: 'U0DPOFFICER', text: '<!channel> check', addedBy: 'U1', at: base.openedAt },
+      ],
+      notes: [{ text: 'paused', addedBy: 'U1', at: base.openedAt }],
+    };
+    const card = renderIncidentCard(s);
+    const text = allText((card.blocks ?? []) as Block[]);
+    expect(text).toContain('*Tasks*: 1 open of 2');
+    expect(text).toContain('• 2. <!channel> check — U0DPOFFICER');
+    expect(text).not.toContain('rotate keys');
+    expect(text).toContain('*Follow-ups*: 0 · *Notes*: 1');
+    expect(card.text).toContain('; 1 open task');
+  });
+});

@@ -12,9 +12,10 @@ const engine = loadPolicyEngine(POLICY_DIR, roles);
 const ALLOWED: Record<OpsRole, readonly OpsAction[]> = {
   // Regulatory decisions: awareness, filing and not-notifiable are the DPO's or the commander's;
   // classification and materiality the commander's; the Art. 34 decision the DPO's.
-  'incident-commander': ['help', 'list', 'status', 'timeline', 'plan', 'report', 'breaker', 'close', 'drill-list', 'drill-run', 'clocks', 'aware', 'notify', 'not-notifiable', 'classify', 'material', 'retry', 'skip', 'abort', 'severity', 'decode-payloads', 'encode-payloads'],
-  responder: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'drill-list', 'clocks', 'retry', 'decode-payloads'],
-  dpo: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'notify', 'clocks', 'aware', 'not-notifiable', 'subjects', 'decode-payloads'],
+  'incident-commander': ['help', 'list', 'status', 'timeline', 'plan', 'report', 'breaker', 'close', 'drill-list', 'drill-run', 'clocks', 'aware', 'notify', 'not-notifiable', 'classify', 'material', 'retry', 'skip', 'abort', 'severity', 'decode-payloads', 'encode-payloads', 'note', 'task', 'follow-up'],
+  // Notes, tasks and follow-ups (issue 16): responder and up; observers may not.
+  responder: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'drill-list', 'clocks', 'retry', 'decode-payloads', 'note', 'task', 'follow-up'],
+  dpo: ['help', 'list', 'status', 'timeline', 'plan', 'report', 'notify', 'clocks', 'aware', 'not-notifiable', 'subjects', 'decode-payloads', 'note', 'task', 'follow-up'],
   observer: ['help', 'list', 'status'],
 };
 

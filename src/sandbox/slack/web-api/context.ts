@@ -139,5 +139,6 @@ export function messageJson(m: SandboxMessage): Record<string, unknown> {
   if (m.blocks) out.blocks = m.blocks;
   if (m.threadTs) out.thread_ts = m.threadTs;
   if (m.edited) out.edited = { ...m.edited };
+  if (m.pinned) out.pinned_to = [m.channel];
   return out;
 }

@@ -122,7 +122,7 @@ const history: MethodHandler = (ctx) => {
     .filter((m) => after(m.ts) && before(m.ts))
     .reverse();
   const p = page(visible, ctx, 100, 999);
-  return { messages: p.items.map(messageJson), has_more: p.nextCursor !== '', pin_count: 0, response_metadata: { next_cursor: p.nextCursor } };
+  return { messages: p.items.map(messageJson), has_more: p.nextCursor !== '', pin_count: ctx.workspace.pinnedIn(ch.id).length, response_metadata: { next_cursor: p.nextCursor } };
 };
 
 const list: MethodHandler = (ctx) => {

@@ -1,6 +1,7 @@
 import { CHAT_METHODS } from './chat';
 import type { MethodHandler } from './context';
 import { CONVERSATION_METHODS } from './conversations';
+import { PIN_METHODS } from './pins';
 import { USER_METHODS } from './users';
 import { VIEW_METHODS } from './views';
 
@@ -12,4 +13,5 @@ export const WEB_API_METHODS: Readonly<Record<string, MethodHandler>> = {
   ...CHAT_METHODS,
   ...CONVERSATION_METHODS,
   ...VIEW_METHODS,
+  ...PIN_METHODS,
 };

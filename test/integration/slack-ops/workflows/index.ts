@@ -6,6 +6,7 @@ import { checkStageFiling } from '../../../../src/domain/regulatory-clock';
 import {
   approveSignal,
   approveUpdate,
+  breakerUpdate,
   closeUpdate,
   denyUpdate,
   severityUpdate,
@@ -158,6 +159,18 @@ export async function IncidentWorkflow(initial: DomainEvent[]): Promise<Incident
     const granted = state?.decisions.find((d) => d.granted);
     if (b.state === 'closed' && granted) commit({ type: 'CircuitClosed', data: { breaker: b.breaker, topic: 'orders', principals: ['User:analytics'], approvalId: granted.approvalId } });
   });
+  // Breakers as an Update (issue 16): refused in the state it is in already, answered once moved.
+  const breakerNow = (name: string) => (state !== undefined && Object.hasOwn(state.breakers, name) ? state.breakers[name]?.state : undefined) ?? 'closed';
+  setHandler(
+    breakerUpdate,
+    (b) => {
+      if (b.state === 'open') commit({ type: 'CircuitOpened', data: { breaker: b.breaker, topic: 'orders', principals: ['User:analytics'], addedDenyBindings: [] } });
+      const granted = state?.decisions.find((d) => d.granted);
+      if (b.state === 'closed' && granted) commit({ type: 'CircuitClosed', data: { breaker: b.breaker, topic: 'orders', principals: ['User:analytics'], approvalId: granted.approvalId } });
+      return { message: `breaker "${b.breaker}" is now ${breakerNow(b.breaker)}` };
+    },
+    { validator: (b) => void (breakerNow(b.breaker) === b.state && (() => { throw new Error(`breaker "${b.breaker}" is already ${b.state}`); })()) },
+  );
   setHandler(closeSignal, (c) => commit({ type: 'IncidentClosed', actor: { kind: 'user', id: c.closedBy }, data: { resolution: c.resolution, openItems: [] } }));
   setHandler(refusalSignal, (r) => void refusals.push(r));
   setHandler(stateQuery, () => state as IncidentState);
