@@ -1,5 +1,6 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { SECRET_REF_PATTERN } from '../../src/actions/secret-ref';
 import { IntegrationError } from '../../src/integrations/http/errors';
 import { VaultError } from '../../src/vault/errors';
 import type { SecretsPort } from '../../src/vault/port';
@@ -63,8 +64,6 @@ export async function asAction<T>(action: string, body: () => Promise<T>): Promi
   }
 }
 
-/** Secret references as runbooks write them: `<kv v2 path>#<key>`, e.g. `breachline/pagerduty#routing_key`. */
-export const SECRET_REF_PATTERN = '^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*#[A-Za-z0-9_.-]+$';
 
 /**
  * Reads the secret a reference names, at the moment of use: the value lives only in this

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVaultActionActivities } from '../../../activities/actions/vault';
-import type { GenericActionInput } from '../../../src/actions/contract';
+import type { GenericActionInput, GenericActionResult } from '../../../src/actions/contract';
 import { start, type RunningVaultSandbox } from '../../../src/sandbox/vault/index';
 import { createVaultSecrets, type SecretsPort } from '../../../src/vault/index';
 import { client } from '../vault/helpers';
@@ -107,7 +107,7 @@ describe('vault.rotate-kv', () => {
     expect(heartbeats).toEqual([{ stepKey, fromVersion: 1 }]);
     // The worker died before reporting: the retry gets the last heartbeat.
     const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: heartbeats.at(-1) });
-    const res = await retry.run(acts.actionVaultRotateKv, { ...input('rotate-retry', { path: 'payments/retry', keys: ['password'] }), stepKey });
+    const res = (await retry.run(acts.actionVaultRotateKv, { ...input('rotate-retry', { path: 'payments/retry', keys: ['password'] }), stepKey })) as GenericActionResult;
     expect(res.details).toMatchObject({ previousVersion: 1, version: 2, resumed: true });
     expect((await secrets.readSecretMetadata('payments/retry')).currentVersion).toBe(2);
   });

@@ -1,0 +1,10 @@
+/*
+ * Secret references in runbooks: `<kv v2 path>#<key>`. A runbook names where a credential lives,
+ * never the credential; the activity reads it from Vault at the moment of use.
+ */
+
+/** `<kv v2 path>#<key>`, e.g. `breachline/pagerduty#routing_key`. */
+export const SECRET_REF_PATTERN = '^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*#[A-Za-z0-9_.-]+$';
+
+/** The JSON Schema of a secret reference parameter. */
+export const SECRET_REF_SCHEMA = { type: 'string', pattern: SECRET_REF_PATTERN } as const;
