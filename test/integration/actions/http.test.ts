@@ -15,7 +15,7 @@ let acts: ReturnType<typeof createHttpActivities>;
 let receiverNow = Math.floor(Date.now() / 1000);
 
 const context = { incidentId: 'incident-9', runbookId: 'poisoned-topic', severity: 'high', title: 'Forged trades' };
-const input = (stepId: string, params: Omit<HttpParams, 'url'> & { path?: string }): GenericActionInput<HttpParams> => {
+const input = (stepId: string, params: { credential: string; event?: string; payload?: Record<string, unknown>; successStatus?: number[]; path?: string }): GenericActionInput<HttpParams> => {
   const { path, ...rest } = params;
   return { incidentId: 'incident-9', stepId, stepKey: `incident-9/${stepId}/1`, params: { ...rest, url: `${hook.address}${path ?? '/hooks/trading-halt'}` }, context };
 };
