@@ -3,6 +3,7 @@ import type { KafkaConnection } from '../src/kafka/client';
 import type { Logger } from '../src/log/logger';
 import type { ConversationPort } from '../src/slack/conversation-port';
 import type { SecretsPort } from '../src/vault/port';
+import { createAnnotateActivities } from './annotate';
 import { createAuditActivities } from './audit';
 import { createContainmentActivities } from './containment';
 import { createDataSubjectActivities } from './data-subjects';
@@ -62,5 +63,7 @@ function playbookActivities(deps: PlaybookDeps) {
       kafka: deps.kafka,
       auditTopic: deps.auditTopic,
     }),
+    // Generic runbook actions (issue 17): activities named by their registry definitions.
+    ...createAnnotateActivities({ ...(deps.conversation !== undefined ? { conversation: deps.conversation } : {}), channel: deps.channel, logger: deps.logger }),
   };
 }

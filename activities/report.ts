@@ -35,7 +35,7 @@ const MESSAGE_LIMIT = 3500;
  * report's digest is returned either way.
  */
 export function createReportActivities(deps: ReportActivityDeps): {
-  postReport(input: { incidentId: string; throughSeq: number; channel?: string }): Promise<PostedReport>;
+  postReport(input: { incidentId: string; throughSeq: number; channel?: string; includeTimeline?: boolean }): Promise<PostedReport>;
 } {
   const kafka = createKafka(deps.kafka, { clientId: 'breachline-report', logger: deps.logger });
   return {
@@ -47,7 +47,8 @@ export function createReportActivities(deps: ReportActivityDeps): {
         // Retried: the audit topic has not caught up (shipping halted or still retrying).
         throw ApplicationFailure.create({ type: 'AuditBehind', message: `the audit topic holds ${events.length} of ${input.throughSeq} events of ${input.incidentId}`, nonRetryable: false });
       }
-      const markdown = renderReport(events);
+      // `report.includeTimeline` (absent: with the timeline, as before the parameter had an effect).
+      const markdown = renderReport(events, { includeTimeline: input.includeTimeline ?? true });
       const sha256 = createHash('sha256').update(markdown).digest('hex');
       let posted = false;
       if (deps.conversation !== undefined) {

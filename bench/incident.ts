@@ -14,7 +14,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadRunbookFile, type LoadedRunbook } from '../src/domain/runbook-loader';
-import { planSteps } from '../src/domain/runbook';
+import { planSteps, plannedStepOf } from '../src/domain/runbook';
 import { openIncident } from '../src/playbook/open-incident';
 import { seedTradingExfiltration } from '../src/sandbox/scenario/trading-exfiltration';
 import { exfiltrationAlert, playbookBundle, startSandboxes } from '../test/e2e/helpers';
@@ -40,8 +40,8 @@ async function main(): Promise<void> {
   const worker = await Worker.create({ connection: sb.native, taskQueue: 'bench-incident', workflowBundle: bundle, activities });
   const workflow: number[] = [];
   const bare: number[] = [];
-  const contain = planSteps(runbook.runbook).find((s) => s.action === 'contain');
-  if (contain?.action !== 'contain') throw new Error('the runbook has no contain step');
+  const contain = plannedStepOf(planSteps(runbook.runbook), 'contain');
+  if (contain === undefined) throw new Error('the runbook has no contain step');
   await worker.runUntil(async () => {
     // One uncounted warm-up run: the first workflow task and connections are cold.
     for (let i = -1; i < runs; i++) {

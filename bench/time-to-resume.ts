@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runbookStepOf } from '../src/domain/runbook';
 import { loadRunbookFile } from '../src/domain/runbook-loader';
 import { openIncident } from '../src/playbook/open-incident';
 import { seedTradingExfiltration } from '../src/sandbox/scenario/trading-exfiltration';
@@ -28,8 +29,8 @@ async function main(): Promise<void> {
     const bundlePath = join(dir, 'workflows.js');
     writeFileSync(bundlePath, (await playbookBundle()).code);
     const runbook = await loadRunbookFile(join(ROOT, 'runbooks', 'kafka-exfiltration.yaml'));
-    const rotate = runbook.runbook.steps.find((s) => s.action === 'rotate-credentials');
-    const blast = rotate?.action === 'rotate-credentials' ? [...(rotate.with?.blastRadius ?? [])] : [];
+    const rotate = runbookStepOf(runbook.runbook, 'rotate-credentials');
+    const blast = [...(rotate?.with?.blastRadius ?? [])];
     await seedTradingExfiltration({ kafka: sb.admin, secrets: sb.secrets, volume: 'test', vault: { address: sb.vault.address, token: sb.vault.rootToken } });
     const versions = async (): Promise<number> => (await Promise.all(blast.map((a) => readServiceAccount(sb.secrets, a)))).reduce((n, v) => n + v.version, 0);
     const resumes: number[] = [];

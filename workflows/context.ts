@@ -1,7 +1,8 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { Actor, EventDataMap } from '../src/domain/events';
-import type { PlannedStep } from '../src/domain/runbook';
+import { presetOf } from '../src/domain/action-registry';
+import type { AnyPlannedStep, PlannedStep } from '../src/domain/runbook';
 import type { IncidentWorkflowInput, StepInput } from '../src/domain/step-contract';
 import type { CloseSignal, EvidenceProgress } from './api';
 import type { Approvals } from './approvals';
@@ -9,7 +10,7 @@ import type { OperatorDecisions } from './attention';
 import type { Continuation } from './continuation';
 import type { Lock } from './operator-signals';
 import type { Ledger } from './ledger';
-import { auditAppend, bestEffortNotify, fastControlPlane, forensicsJob, longEvidenceJob, withTimeout } from './options';
+import { auditAppend, bestEffortNotify, fastControlPlane, longEvidenceJob, PRESETS, withTimeout } from './options';
 import type { Saga } from './saga';
 
 /** Every activity the playbook can call, as the worker registers them. */
@@ -21,10 +22,9 @@ export type Findings = NonNullable<Awaited<ReturnType<PlaybookActivities['invest
 /** The orchestrator itself as an event actor. */
 export const WORKFLOW_ACTOR: Actor = { kind: 'system', id: 'workflow' };
 
-/** Activity proxies for one step, with the step's runbook timeout applied to its own preset. */
-export function stepActivities(step: PlannedStep): PlaybookActivities {
-  const preset = step.action === 'preserve-evidence' ? longEvidenceJob : step.action === 'forensics' ? forensicsJob : fastControlPlane;
-  return proxyActivities<PlaybookActivities>(withTimeout(preset, step.timeoutMs));
+/** Activity proxies for one step, with the step's runbook timeout applied to its action's preset (registry). */
+export function stepActivities(step: AnyPlannedStep): PlaybookActivities {
+  return proxyActivities<PlaybookActivities>(withTimeout(PRESETS[presetOf(step.action)], step.timeoutMs));
 }
 
 /** Proxies for compensations: they restore access, so they get the control-plane preset. */

@@ -156,7 +156,7 @@ export function resume(run: Run, carried: IncidentCarry): void {
   adoptClocks(run);
   const steps = planSteps(run.input.runbook);
   for (const [index, step] of steps.entries()) {
-    if (index >= carried.stepIndex || step.action !== 'preserve-evidence') continue;
+    if (index >= carried.stepIndex || step.kind === 'generic' || step.action !== 'preserve-evidence') continue;
     const waiting = run.ledger.open.attention.some((a) => a.stepId === step.id) || run.decisions.pending(step.id);
     if (waiting) startEvidence(run, step, true);
   }

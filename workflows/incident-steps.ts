@@ -1,6 +1,8 @@
-import { ActivityFailure, ApplicationFailure, condition, isCancellation } from '@temporalio/workflow';
-import type { EventDataMap } from '../src/domain/events';
-import type { PlannedStep } from '../src/domain/runbook';
+import { ActivityFailure, ApplicationFailure, condition, isCancellation, patched } from '@temporalio/workflow';
+import { builtinAction, type BuiltinPlanContext } from '../src/domain/action-registry';
+import type { BuiltinActionName, EventDataMap } from '../src/domain/events';
+import { BUILTIN_SUMMARY_TEMPLATE, renderTemplate } from '../src/domain/notify-template';
+import { runbookStepOf, type AnyPlannedStep, type PlannedStep } from '../src/domain/runbook';
 import type { EventDraft } from '../src/domain/step-contract';
 import type { Approvals } from './approvals';
 import { clockOpenItems, clocksSettled, clockSummary, stopAllClocks } from './clocks';
@@ -8,6 +10,7 @@ import { ContinueAsNewDue, evidenceOrContinue } from './continuation';
 import { nowIso, recorder, stepActivities, stepInput, WORKFLOW_ACTOR, type Run } from './context';
 import { offerClose, closeResolution } from './operator-signals';
 import { fastControlPlane } from './options';
+import { performGeneric, planContext, planGeneric } from './generic-step';
 import { breakCircuits, closeBreakers, contain, forensics, planEvidence, plannedByWorkflow, preserveEvidence, rotate, type EvidenceJobDone } from './steps';
 import type { EvidenceProgress } from './api';
 
@@ -26,8 +29,7 @@ function describeError(err: unknown): EventDataMap['StepFailed']['error'] {
 
 /** The channel the runbook's notify step posts to, used for every message of the incident. */
 export function incidentChannel(run: Run): string {
-  const step = run.input.runbook.steps.find((s) => s.action === 'notify');
-  return (step?.action === 'notify' ? step.with?.channel : undefined) ?? '#incidents';
+  return runbookStepOf(run.input.runbook, 'notify')?.with?.channel ?? '#incidents';
 }
 
 /** What became of one attempt at a step: finished (done, refused or skipped), or waiting for an operator. */
@@ -39,8 +41,8 @@ type Outcome = 'done' | 'needs-decision';
  * nobody gave in time, does not end the incident: it needs attention, and the step waits for an
  * operator to retry it, skip it (with a reason) or abort the incident. A refused approval skips it.
  */
-export async function runStep(run: Run, step: PlannedStep): Promise<void> {
-  if (step.action === 'close') return closeStep(run, step);
+export async function runStep(run: Run, step: AnyPlannedStep): Promise<void> {
+  if (step.kind !== 'generic' && step.action === 'close') return closeStep(run, step);
   // Only a run that continued as new meets a step already waiting for an operator.
   if (run.ledger.open.attention.some((a) => a.stepId === step.id) || run.decisions.pending(step.id)) {
     if ((await run.decisions.await(step.id, true)) !== 'retry') return;
@@ -51,44 +53,61 @@ export async function runStep(run: Run, step: PlannedStep): Promise<void> {
   }
 }
 
-async function attemptStep(run: Run, step: Exclude<PlannedStep, { action: 'close' }>): Promise<Outcome> {
+async function attemptStep(run: Run, step: Exclude<AnyPlannedStep, { action: 'close' }>): Promise<Outcome> {
   // Without a gate nothing is awaited first, so containment is scheduled before anything else.
   const approval = step.approval === 'none' ? 'not-needed' : await approvalFor(run, step);
   if (approval === 'expired') return 'needs-decision';
   if (approval === 'refused') return 'done';
   const approvalId = approval === 'not-needed' ? undefined : approval;
-  switch (step.action) {
-    case 'contain':
-      return timed(run, step, async () => (await contain(run, step)).events);
-    case 'rotate-credentials':
-      return timed(run, step, async () => (await rotate(run, step)).events);
-    case 'break-circuits':
-      return timed(run, step, async () => (await breakCircuits(run, step, approvalId)).events);
-    case 'forensics':
-      return timed(run, step, async () => (await forensics(run, step)).events);
-    case 'preserve-evidence':
-      startEvidence(run, step);
-      return 'done';
-    case 'notify':
-      return timed(run, step, () => {
-        run.notify(statusMessage(run, step.params.audience));
-        return Promise.resolve([]);
-      });
-    case 'report':
-      await (run.continuation.enabled ? evidenceOrContinue(run) : run.evidence);
-      return timed(run, step, async () => {
-        await run.ledger.flush();
-        await recorder(fastControlPlane).postReport({ incidentId: run.input.incidentId, throughSeq: run.ledger.open.lastSeq, channel: step.params.channel ?? incidentChannel(run) });
-        return [];
-      });
-  }
+  if (step.kind === 'generic') return timed(run, step, () => performGeneric(run, step));
+  return runBuiltin(run, step, approvalId);
+}
+
+/** A built-in step other than close, and what the workflow does for it. */
+type RunnableStep = Exclude<PlannedStep, { action: 'close' }>;
+type BuiltinRunner<A extends RunnableStep['action']> = (run: Run, step: StepOf<A>, approvalId: string | undefined) => Promise<Outcome>;
+
+/**
+ * The orchestration of each built-in action (close has its own, {@link closeStep}), selected by
+ * the action's registry name. Everything else about an action is read from its definition.
+ */
+const BUILTIN_RUNNERS: { readonly [A in RunnableStep['action']]: BuiltinRunner<A> } = {
+  contain: (run, step) => timed(run, step, async () => (await contain(run, step)).events),
+  'rotate-credentials': (run, step) => timed(run, step, async () => (await rotate(run, step)).events),
+  'break-circuits': (run, step, approvalId) => timed(run, step, async () => (await breakCircuits(run, step, approvalId)).events),
+  forensics: (run, step) => timed(run, step, async () => (await forensics(run, step)).events),
+  'preserve-evidence': (run, step) => {
+    startEvidence(run, step);
+    return Promise.resolve('done');
+  },
+  notify: (run, step) =>
+    timed(run, step, () => {
+      run.notify(notifyMessage(run, step));
+      return Promise.resolve([]);
+    }),
+  report: async (run, step) => {
+    await (run.continuation.enabled ? evidenceOrContinue(run) : run.evidence);
+    return timed(run, step, async () => {
+      await run.ledger.flush();
+      // `includeTimeline` is sent only when false, so the inputs of earlier incidents stay as they were.
+      const timeline = step.params.includeTimeline ? {} : { includeTimeline: false };
+      await recorder(fastControlPlane).postReport({ incidentId: run.input.incidentId, throughSeq: run.ledger.open.lastSeq, channel: step.params.channel ?? incidentChannel(run), ...timeline });
+      return [];
+    });
+  },
+};
+
+function runBuiltin(run: Run, step: RunnableStep, approvalId: string | undefined): Promise<Outcome> {
+  // The table is keyed by action, so the runner found takes this very step's type.
+  const runner = BUILTIN_RUNNERS[step.action] as BuiltinRunner<typeof step.action>;
+  return runner(run, step as never, approvalId);
 }
 
 /**
  * The step's approval: its id once granted (now, or before a failed attempt, which a retry does
  * not ask again for), `not-needed`, `refused`, or `expired` (nobody answered in time).
  */
-async function approvalFor(run: Run, step: PlannedStep): Promise<string | 'not-needed' | 'refused' | 'expired'> {
+async function approvalFor(run: Run, step: AnyPlannedStep): Promise<string | 'not-needed' | 'refused' | 'expired'> {
   if (step.approval === 'none') return 'not-needed';
   const given = run.ledger.open.decisions.find((d) => d.stepId === step.id && d.granted && d.breaker === undefined);
   if (given !== undefined) return given.approvalId;
@@ -115,7 +134,7 @@ async function approvalFor(run: Run, step: PlannedStep): Promise<string | 'not-n
 }
 
 /** Records `StepStarted`, runs the work, folds its events and records the outcome. */
-async function timed(run: Run, step: PlannedStep, work: () => Promise<EventDraft[]>): Promise<Outcome> {
+async function timed(run: Run, step: AnyPlannedStep, work: () => Promise<EventDraft[]>): Promise<Outcome> {
   const { ledger } = run;
   const attempt = (ledger.open.steps.find((s) => s.id === step.id)?.attempts ?? 0) + 1;
   const started = Date.now();
@@ -133,7 +152,7 @@ async function timed(run: Run, step: PlannedStep, work: () => Promise<EventDraft
 }
 
 /** `StepFailed` (which puts the step on the attention list), on the audit topic and in the channel. */
-async function fail(run: Run, step: PlannedStep, attempt: number, err: unknown): Promise<void> {
+async function fail(run: Run, step: AnyPlannedStep, attempt: number, err: unknown): Promise<void> {
   const error = describeError(err);
   run.ledger.commit({ type: 'StepFailed', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: step.id, action: step.action, attempt, error } });
   await run.ledger.flush();
@@ -218,6 +237,12 @@ async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
   }
   await timed(run, step, async () => {
     if (step.params.requireFilings) await condition(() => clocksSettled(run));
+    // close-require-breakers-v1: `requireBreakersClosed` had no effect before (the close approval
+    // closed every open breaker); incidents started before keep that, so their histories replay.
+    if (step.params.requireBreakersClosed && patched('close-require-breakers-v1')) {
+      await breakersClosed(run);
+      return [];
+    }
     if (approvalId === undefined) return [];
     const approved = approvalId;
     // Under the breaker lock, so a breaker signal cannot interleave; events are committed as each closes.
@@ -239,6 +264,23 @@ async function closeStep(run: Run, step: StepOf<'close'>): Promise<void> {
   await run.ledger.flush();
   stopAllClocks(run, 'incident closed');
   run.notify(`Incident ${run.input.incidentId} closed.`);
+}
+
+/** Breakers open now, by name. */
+function openBreakers(run: Run): string[] {
+  return Object.entries(run.ledger.open.breakers).filter(([, b]) => b.state === 'open').map(([name]) => name);
+}
+
+/**
+ * `close.requireBreakersClosed`: closing is refused while a breaker is open. The refusal is said
+ * in the channel, and the close waits until operators have closed every breaker (from Slack,
+ * each under its own approval); nothing is closed on their behalf.
+ */
+async function breakersClosed(run: Run): Promise<void> {
+  const open = openBreakers(run);
+  if (open.length === 0) return;
+  run.notify(`Closing refused while breakers are open (${open.join(', ')}): the runbook requires them closed first. Close each from Slack; the incident closes after the last one.`);
+  await condition(() => openBreakers(run).length === 0);
 }
 
 /**
@@ -269,37 +311,39 @@ async function resumeClose(run: Run, step: StepOf<'close'>): Promise<{ approvalI
 }
 
 /** Dry run of one step: the activity (in dry-run mode) or the workflow says what it would change. */
-export async function planStep(run: Run, step: PlannedStep): Promise<void> {
-  const { ledger } = run;
-  const channel = incidentChannel(run);
-  let drafts: EventDraft[];
-  switch (step.action) {
-    case 'contain':
-      drafts = (await stepActivities(step).contain(stepInput(run, step))).events;
-      break;
-    case 'rotate-credentials':
-      drafts = (await rotate(run, step)).events;
-      break;
-    case 'break-circuits':
-      drafts = (await breakCircuits(run, step, undefined)).events;
-      break;
-    case 'forensics':
-      drafts = (await forensics(run, step)).events;
-      break;
-    case 'preserve-evidence':
-      drafts = [await planEvidence(run, step)];
-      break;
-    case 'notify':
-      drafts = [plannedByWorkflow(step, [{ kind: 'chat.post', target: step.params.channel, description: `post the incident status to ${step.params.channel}` }])];
-      break;
-    case 'report':
-      drafts = [plannedByWorkflow(step, [{ kind: 'chat.post', target: step.params.channel ?? channel, description: 'post the post-incident report' }])];
-      break;
-    case 'close':
-      drafts = [plannedByWorkflow(step, [{ kind: 'incident.close', target: `incident:${run.input.incidentId}`, description: 'close the incident and the breakers still open' }])];
-      break;
+export async function planStep(run: Run, step: AnyPlannedStep): Promise<void> {
+  const drafts = step.kind === 'generic' ? [planGeneric(run, step)] : await planBuiltin(run, step);
+  for (const draft of drafts) run.ledger.commit(draft);
+}
+
+/** Built-ins whose dry run asks their activities (they read the cluster), by action. */
+type ActivityPlanner<A extends BuiltinActionName> = (run: Run, step: StepOf<A>) => Promise<EventDraft[]>;
+const ACTIVITY_PLANNERS: { readonly [A in BuiltinActionName]?: ActivityPlanner<A> } = {
+  contain: async (run, step) => (await stepActivities(step).contain(stepInput(run, step))).events,
+  'rotate-credentials': async (run, step) => (await rotate(run, step)).events,
+  'break-circuits': async (run, step) => (await breakCircuits(run, step, undefined)).events,
+  forensics: async (run, step) => (await forensics(run, step)).events,
+  'preserve-evidence': async (run, step) => [await planEvidence(run, step)],
+};
+
+async function planBuiltin(run: Run, step: PlannedStep): Promise<EventDraft[]> {
+  const def = builtinAction(step.action);
+  if (def.dryRun.by === 'activity') {
+    const planner = ACTIVITY_PLANNERS[step.action] as ActivityPlanner<typeof step.action> | undefined;
+    if (planner === undefined) throw ApplicationFailure.nonRetryable(`no dry-run planner for ${step.action}`, 'UnknownAction');
+    return planner(run, step as never);
   }
-  for (const draft of drafts) ledger.commit(draft);
+  // Planned by the workflow itself: the definition's plan lines, one change each.
+  const dryRun = def.dryRun as { kind: string; target(params: unknown, ctx: BuiltinPlanContext): string };
+  const ctx = builtinPlanContext(run);
+  const target = dryRun.target(step.params, ctx);
+  const lines = (def.plan as (params: unknown, ctx: BuiltinPlanContext) => string[])(step.params, ctx);
+  return [plannedByWorkflow(step, lines.map((description) => ({ kind: dryRun.kind, target, description })))];
+}
+
+/** What a built-in's plan may know: the incident, its channel and the runbook's breakers. */
+function builtinPlanContext(run: Run): BuiltinPlanContext {
+  return { ...planContext(run), channel: incidentChannel(run), breakers: run.input.runbook.breakers };
 }
 
 /**
@@ -380,6 +424,17 @@ export function openItems(run: Run): string[] {
     if (aged > 0n) items.push(`${w.topic}: ${aged} records read had already aged out and could not be preserved`);
   }
   return items;
+}
+
+/**
+ * What a notify step posts: its template with the incident's values, or (no template, or the 0.2
+ * default name) the status summary. Only values already in the channel: no personal data.
+ */
+function notifyMessage(run: Run, step: StepOf<'notify'>): string {
+  const template = step.params.template;
+  if (template === undefined || template === BUILTIN_SUMMARY_TEMPLATE) return statusMessage(run, step.params.audience);
+  const s = run.ledger.open;
+  return renderTemplate(template, { incidentId: run.input.incidentId, title: s.title, severity: s.severity, principal: run.input.principal, status: s.status });
 }
 
 /** The status message of the runbook's notify step (counts only: no personal data). */

@@ -4,7 +4,7 @@ import type { Actor } from '../src/domain/events';
 import { parseDuration } from '../src/domain/duration';
 import { timeline, type IncidentState } from '../src/domain/incident';
 import { renderReport } from '../src/domain/report';
-import { planSteps, stepRefs } from '../src/domain/runbook';
+import { planSteps, runbookStepOf, stepRefs } from '../src/domain/runbook';
 import type { IncidentWorkflowInput } from '../src/domain/step-contract';
 import {
   alertSignal,
@@ -150,7 +150,9 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(eventsQuery, () => ledger.events);
   // Evidence at line rate (issue 13).
   registerEvidenceHandlers(run);
-  setHandler(reportQuery, () => renderReport(ledger.events));
+  // The same report the report step posts: with or without the timeline, as the runbook says.
+  const includeTimeline = runbookStepOf(input.runbook, 'report')?.with?.includeTimeline ?? true;
+  setHandler(reportQuery, () => renderReport(ledger.events, { includeTimeline }));
   registerOperatorUpdates(run);
   setHandler(retryStepUpdate, (req) => run.decisions.retry(req), { validator: (req) => run.decisions.validateRetry(req) });
   setHandler(skipStepUpdate, (req) => run.decisions.skip(req), { validator: (req) => run.decisions.validateSkip(req) });

@@ -1,4 +1,5 @@
 import type { ActivityOptions } from '@temporalio/workflow';
+import type { RetryPreset } from '../src/domain/action-registry';
 
 /**
  * Named activity option presets for the incident playbook. Each says why it is shaped the way it
@@ -47,6 +48,13 @@ export const auditAppend: ActivityOptions = {
   startToCloseTimeout: '1m',
   heartbeatTimeout: LOST_WORKER_AFTER,
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 50 },
+};
+
+/** The presets an action definition names (`preset` in the registry; generic actions: `control-plane`). */
+export const PRESETS: Readonly<Record<RetryPreset, ActivityOptions>> = {
+  'control-plane': fastControlPlane,
+  forensics: forensicsJob,
+  evidence: longEvidenceJob,
 };
 
 /** A preset with the step's own timeout (milliseconds, from the planned runbook step) applied. */

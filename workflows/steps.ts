@@ -1,11 +1,12 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import { mergeDistinct, type DistinctCounterSnapshot } from '../src/domain/distinct-count';
 import type { EventDataMap, OffsetRange, PlannedChange } from '../src/domain/events';
-import { planSteps, type PlannedStep } from '../src/domain/runbook';
+import { planSteps, type AnyPlannedStep, type PlannedStep } from '../src/domain/runbook';
 import type { CarriedCompensation, EventDraft, StepOutput } from '../src/domain/step-contract';
 import { planSubjectScan } from '../src/domain/subject-scan';
 import { controlPlane, evidenceActivities, nowIso, stepActivities, stepInput, WORKFLOW_ACTOR, type Findings, type PlaybookActivities, type Run } from './context';
 import { longEvidenceJob, withTimeout } from './options';
+import { genericCompensation } from './generic-step';
 import type { Compensation } from './saga';
 
 type StepOf<A extends PlannedStep['action']> = Extract<PlannedStep, { action: A }>;
@@ -53,6 +54,7 @@ export async function contain(run: Run, step: StepOf<'contain'>): Promise<StepOu
  */
 export function compensation(run: Run, carry: CarriedCompensation): Compensation {
   const base = { stepId: carry.stepId, description: carry.description, carry };
+  if (carry.kind === 'generic') return genericCompensation(run, carry);
   if (carry.kind === 'restore-access') {
     const id = { incidentId: run.input.incidentId, stepId: carry.stepId, stepKey: `${run.input.incidentId}/${carry.stepId}` };
     return { ...base, action: 'contain', undo: () => controlPlane().restoreAccess({ ...id, mode: run.input.mode, revoked: carry.revoked }) };
@@ -97,7 +99,7 @@ export function closeBreakers(run: Run, stepId: string, approvalId: string, brea
   );
   if (opened.length === 0) return Promise.resolve({ events: [] });
   const step = planSteps(run.input.runbook).find((s) => s.id === stepId);
-  const controlTopic = step?.action === 'break-circuits' ? step.params.controlTopic : undefined;
+  const controlTopic = step !== undefined && step.kind !== 'generic' && step.action === 'break-circuits' ? step.params.controlTopic : undefined;
   const key = `${run.input.incidentId}/${stepId}`;
   return controlPlane().closeCircuits({
     incidentId: run.input.incidentId,
@@ -232,7 +234,7 @@ export async function preserveEvidence(
 }
 
 /** A `StepPlanned` draft for steps the workflow carries out itself (clocks, notify, report, close). */
-export function plannedByWorkflow(step: PlannedStep, changes: PlannedChange[]): EventDraft {
+export function plannedByWorkflow(step: AnyPlannedStep, changes: PlannedChange[]): EventDraft {
   return { type: 'StepPlanned', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: step.id, action: step.action, changes } };
 }
 

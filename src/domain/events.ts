@@ -30,8 +30,8 @@ export type RunMode = 'live' | 'dry-run' | 'drill';
 /** Roles that can approve a step; `none` means the step runs without waiting. */
 export type ApprovalRole = 'none' | 'incident-commander' | 'dpo' | 'responder';
 
-/** Runbook actions the workflow can dispatch to (see `runbook.ts`). */
-export type ActionName =
+/** Built-in runbook actions: the workflow orchestrates each itself (see `builtin-actions.ts`). */
+export type BuiltinActionName =
   | 'contain'
   | 'rotate-credentials'
   | 'break-circuits'
@@ -40,6 +40,16 @@ export type ActionName =
   | 'notify'
   | 'report'
   | 'close';
+
+/**
+ * A generic action's name as runbooks write it (`annotate`, `page`, `kafka.reset-offsets`): one
+ * registered in `generic-actions.ts`. Any string at the type level (the loader checks it is
+ * registered); the intersection keeps the built-in literals apart in unions.
+ */
+export type GenericActionName = string & Record<never, never>;
+
+/** Runbook actions the workflow can dispatch to: a built-in name or a registered generic name. */
+export type ActionName = BuiltinActionName | GenericActionName;
 
 /** One Kafka ACL binding, as AdminClient describes it. */
 export interface AclBinding {
@@ -273,6 +283,9 @@ export interface EventDataMap {
   };
   /** Evidence exported for a regulator or court; `decrypted` exports need the DPO's authorisation. */
   EvidenceExported: { decrypted: boolean; authorisedBy: string | null; archiveSha256: string; manifests: number; records: DecimalString };
+  // One registry of runbook actions (issue 17): what a generic action did.
+  /** A generic action's activity (or its compensation) reported what it did; no secret in `details`. */
+  ActionPerformed: { stepId: string; action: ActionName; summary: string; details: Record<string, string | number | boolean> };
 }
 
 /** How bad an incident is, as the alert rated it or a person re-rated it. */
@@ -354,6 +367,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   // Evidence at line rate (issue 13).
   'EvidenceManifestSigned',
   'EvidenceExported',
+  // One registry of runbook actions (issue 17).
+  'ActionPerformed',
 ];
 
 /**

@@ -226,17 +226,13 @@ export interface IncidentState {
   /** Set once an operator aborted the incident. */
   aborted?: EventDataMap['IncidentAborted'] & { at: IsoTime };
   closure?: EventDataMap['IncidentClosed'];
+  // One registry of runbook actions (issue 17).
+  /** What generic actions did, oldest first; absent until the first one. */
+  performed?: Array<EventDataMap['ActionPerformed'] & { at: IsoTime }>;
 }
 
-/** The status a step's action moves the incident to when it starts and when it completes. */
-export const ACTION_PHASE: Readonly<Record<ActionName, { started: IncidentStatus; completed: IncidentStatus }>> = {
-  contain: { started: 'containing', completed: 'contained' },
-  'rotate-credentials': { started: 'eradicating', completed: 'eradicating' },
-  'break-circuits': { started: 'eradicating', completed: 'eradicating' },
-  forensics: { started: 'investigating', completed: 'investigating' },
-  'preserve-evidence': { started: 'investigating', completed: 'investigating' },
-  notify: { started: 'notifying', completed: 'notifying' },
-  report: { started: 'reporting', completed: 'reporting' },
-  // Only IncidentClosed closes an incident: a completed close step is followed by that event.
-  close: { started: 'reporting', completed: 'reporting' },
-};
+/**
+ * The status a step's action moves the incident to when it starts and when it completes: the
+ * phase of the action's definition in the registry (`action-registry.ts`).
+ */
+export { actionPhase } from './action-registry';

@@ -1,7 +1,7 @@
 import { DomainError, IllegalEventError, IncidentMismatchError, OutOfSequenceError } from './errors';
 import type { DomainEvent, EventOf, EventType } from './events';
+import { actionPhase } from './action-registry';
 import {
-  ACTION_PHASE,
   INCIDENT_STATUSES,
   type IncidentState,
   type IncidentStatus,
@@ -139,13 +139,13 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
     step.status = 'running';
     step.startedAt = e.at;
     delete step.finishedAt;
-    advance(s, ACTION_PHASE[step.action].started);
+    advance(s, actionPhase(step.action).started);
   },
   StepCompleted: (s, e) => {
     const step = running(s, e, e.data.stepId, e.data.action);
     step.status = 'completed';
     step.finishedAt = e.at;
-    advance(s, ACTION_PHASE[step.action].completed);
+    advance(s, actionPhase(step.action).completed);
   },
   StepFailed: (s, e) => {
     const step = running(s, e, e.data.stepId, e.data.action);
@@ -263,6 +263,11 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
   EvidenceExported: (s, e) => {
     if (e.data.decrypted && (e.data.authorisedBy === null || e.data.authorisedBy.trim() === '')) throw illegal(e, 'a decrypted export needs the authorising DPO');
     (s.evidence.exports ??= []).push({ decrypted: e.data.decrypted, authorisedBy: e.data.authorisedBy, archiveSha256: e.data.archiveSha256, at: e.at });
+  },
+  // One registry of runbook actions (issue 17).
+  ActionPerformed: (s, e) => {
+    if (!s.steps.some((st) => st.id === e.data.stepId)) throw illegal(e, `no step "${e.data.stepId}" in the runbook`);
+    (s.performed ??= []).push({ ...e.data, at: e.at });
   },
   ...clockHandlers,
   ActionRefused: (s, e) => {

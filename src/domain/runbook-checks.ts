@@ -2,7 +2,8 @@ import { BUILTIN_REGIMES } from './regimes/builtin';
 import { checkEntity } from './regimes/holidays';
 import { RegimeInputError } from './regimes/errors';
 import { stageDefinitionSchema } from './regimes/schema';
-import { ACTIONS, isActionName } from './runbook-actions';
+import { isActionName, isCompensable } from './action-registry';
+import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from './notify-template';
 
 /** A step in a path into the runbook document: a key or an array index. */
 export type PathSegment = string | number;
@@ -24,7 +25,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 /**
  * Cross-checks the schema cannot do: unique step ids, references from steps to the runbook's
- * breakers, regimes that are built in or bring valid stages, `compensate` only on undoable
+ * breakers, placeholders of notify templates, regimes that are built in or bring valid stages, `compensate` only on undoable
  * actions, and step order constraints (evidence needs a forensic window; close comes last).
  * Defensive about shape: whatever the schema already rejects is skipped here, not re-reported.
  */
@@ -51,10 +52,17 @@ export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
     if (typeof step.action !== 'string' || !isActionName(step.action)) return;
     const action = step.action;
     const params = isObj(step.with) ? step.with : {};
-    if (step.compensate === true && !ACTIONS[action].compensable) {
+    if (step.compensate === true && !isCompensable(action)) {
       problems.push({ path: ['steps', i], key: 'compensate', message: `${action} cannot be undone; remove compensate` });
     }
     if (action === 'break-circuits') refs(problems, i, 'breakers', params.breakers, breakers, 'breaker');
+    if (action === 'notify' && typeof params.template === 'string') {
+      const unknown = unknownPlaceholders(params.template);
+      if (unknown.length > 0) {
+        const list = unknown.map((n) => `{${n}}`).join(', ');
+        problems.push({ path: ['steps', i, 'with', 'template'], message: `with.template: unknown placeholder ${list} (known: ${TEMPLATE_PLACEHOLDERS.map((n) => `{${n}}`).join(', ')})` });
+      }
+    }
     if (action === 'forensics') forensicsSeen = true;
     if (action === 'preserve-evidence' && !forensicsSeen) {
       problems.push({ path: ['steps', i], key: 'action', message: 'preserve-evidence needs a forensics step before it' });

@@ -1,4 +1,5 @@
-import { ACTIONS, ACTION_NAMES, DURATION_PATTERN, NAME_PATTERN, PRINCIPAL_PATTERN, type JsonSchema } from './runbook-actions';
+import { ACTION_NAMES, allActions, type JsonSchema } from './action-registry';
+import { DURATION_PATTERN, NAME_PATTERN, PRINCIPAL_PATTERN } from './runbook-patterns';
 
 /** Where editors find the schema; `runbooks/runbook.schema.json` is a generated copy of it. */
 export const RUNBOOK_SCHEMA_ID = 'https://breachline.dev/schemas/runbook.schema.json';
@@ -16,7 +17,7 @@ export function runbookSchema(): JsonSchema {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: RUNBOOK_SCHEMA_ID,
     title: 'breachline runbook',
-    description: 'A versioned incident-response playbook. Generated from src/domain/runbook-actions.ts; do not edit by hand.',
+    description: 'A versioned incident-response playbook. Generated from the action registry (src/domain/action-registry.ts); do not edit by hand.',
     type: 'object',
     additionalProperties: false,
     required: ['id', 'version', 'title', 'scenario', 'severity', 'steps'],
@@ -100,7 +101,7 @@ export function runbookSchema(): JsonSchema {
         required: ['id', 'action'],
         properties: {
           id: { type: 'string', pattern: NAME_PATTERN },
-          action: { enum: ACTION_NAMES },
+          action: { enum: [...ACTION_NAMES] },
           title: { type: 'string', minLength: 1 },
           approval: { enum: ['none', 'incident-commander', 'dpo', 'responder'], default: 'none' },
           with: { type: 'object' },
@@ -112,7 +113,7 @@ export function runbookSchema(): JsonSchema {
           then: { properties: { with: { $ref: `#/$defs/params/${name}` } } },
         })),
       },
-      params: Object.fromEntries(ACTION_NAMES.map((name) => [name, { description: ACTIONS[name].summary, ...ACTIONS[name].params }])),
+      params: Object.fromEntries(allActions().map((def) => [def.name, { description: def.summary, ...def.params }])),
     },
   };
 }

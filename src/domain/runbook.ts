@@ -1,9 +1,9 @@
+import { actionDefinition, isBuiltinActionName, paramProperties } from './action-registry';
 import { parseDuration } from './duration';
-import type { ActionName, ApprovalRole } from './events';
+import type { ActionName, ApprovalRole, BuiltinActionName, GenericActionName } from './events';
 import type { EntityCalendar, StageDefinition } from './regimes/types';
-import { ACTIONS } from './runbook-actions';
 
-export type { ActionName, ApprovalRole } from './events';
+export type { ActionName, ApprovalRole, BuiltinActionName, GenericActionName } from './events';
 export { ACTIONS, ACTION_NAMES, isActionName } from './runbook-actions';
 
 /**
@@ -66,14 +66,19 @@ export interface ActionParams {
     useAccessRecords: boolean;
   };
   'preserve-evidence': { evidenceTopic: string; chunkSize: number; parallelism: number; tokenisePii: true; transitKey: string };
-  notify: { channel: string; audience: string[]; template: string };
+  /** `template`: text with placeholders (see `notify-template.ts`); absent: the status summary. */
+  notify: { channel: string; audience: string[]; template?: string };
   report: { format: 'markdown'; includeTimeline: boolean; channel?: string };
   close: { requireFilings: boolean; requireBreakersClosed: boolean };
 }
 
-/** A step as written in the runbook (defaults not yet applied). */
+/**
+ * A built-in action's step as written (defaults not yet applied), its params typed by its action.
+ * `step.action === 'contain'` narrows it; a runbook's steps are {@link AnyRunbookStep}s, separated
+ * with {@link isBuiltinStep} or found with {@link runbookStepOf}.
+ */
 export type RunbookStep = {
-  [A in ActionName]: {
+  [A in BuiltinActionName]: {
     id: string;
     action: A;
     title?: string;
@@ -82,7 +87,25 @@ export type RunbookStep = {
     timeout?: string;
     compensate?: boolean;
   };
-}[ActionName];
+}[BuiltinActionName];
+
+/**
+ * A generic action's step as written: its params are checked by the action's own schema at load.
+ * It is a separate type, not a member of {@link RunbookStep}: a member whose `action` is any
+ * string would stop `step.action === 'contain'` from narrowing the built-ins' params.
+ */
+export interface GenericRunbookStep {
+  id: string;
+  action: GenericActionName;
+  title?: string;
+  approval?: ApprovalRole;
+  with?: Record<string, unknown>;
+  timeout?: string;
+  compensate?: boolean;
+}
+
+/** Any step a runbook may hold: a built-in action's or a generic one's. */
+export type AnyRunbookStep = RunbookStep | GenericRunbookStep;
 
 /** A validated runbook. */
 export interface Runbook {
@@ -96,12 +119,17 @@ export interface Runbook {
   entity?: EntityCalendar;
   regimes: Record<string, RegimeRule>;
   breakers: Record<string, BreakerRule>;
-  steps: RunbookStep[];
+  steps: AnyRunbookStep[];
 }
 
-/** A step ready to run: every default applied, timeouts in milliseconds. */
+/**
+ * A built-in action's step ready to run: every default applied, timeouts in milliseconds. `kind`
+ * is never set on it (plans and golden files stay as they were); it is declared so that
+ * `step.kind === 'generic'` separates it from a {@link GenericPlannedStep}.
+ */
 export type PlannedStep = {
-  [A in ActionName]: {
+  [A in BuiltinActionName]: {
+    kind?: undefined;
     index: number;
     id: string;
     action: A;
@@ -112,33 +140,68 @@ export type PlannedStep = {
     timeoutMs: number;
     params: ActionParams[A];
   };
-}[ActionName];
+}[BuiltinActionName];
+
+/** A generic action's planned step: its params with the definition's defaults applied. */
+export interface GenericPlannedStep {
+  kind: 'generic';
+  index: number;
+  id: string;
+  action: GenericActionName;
+  title: string;
+  approval: ApprovalRole;
+  compensate: boolean;
+  timeout: string;
+  timeoutMs: number;
+  params: Record<string, unknown>;
+}
+
+/** Any planned step: a built-in action's (typed params) or a generic one's. */
+export type AnyPlannedStep = PlannedStep | GenericPlannedStep;
+
+/** Whether a runbook step is a built-in action's (its params typed by its action). */
+export function isBuiltinStep(step: AnyRunbookStep): step is RunbookStep {
+  return isBuiltinActionName(step.action);
+}
+
+/** The first step of the runbook that runs `action`, typed by it. */
+export function runbookStepOf<A extends BuiltinActionName>(runbook: Pick<Runbook, 'steps'>, action: A): Extract<RunbookStep, { action: A }> | undefined {
+  return runbook.steps.find((s): s is Extract<RunbookStep, { action: A }> => s.action === action);
+}
+
+/** The first planned step that runs `action`, typed by it. */
+export function plannedStepOf<A extends BuiltinActionName>(steps: readonly AnyPlannedStep[], action: A): Extract<PlannedStep, { action: A }> | undefined {
+  return steps.find((s): s is Extract<PlannedStep, { action: A }> => s.action === action);
+}
 
 /**
  * The ordered steps the workflow will run, with every default filled in. This is what golden
  * tests snapshot, and what dry-run mode walks.
  */
-export function planSteps(runbook: Runbook): PlannedStep[] {
+export function planSteps(runbook: Runbook): AnyPlannedStep[] {
   return runbook.steps.map((step, index) => {
-    const spec = ACTIONS[step.action];
+    const def = actionDefinition(step.action);
+    // The loader refuses unknown actions; a runbook built in code that names one fails here.
+    if (def === undefined) throw new Error(`step "${step.id}": unknown action "${step.action}"`);
     const params: Record<string, unknown> = {};
     const given = (step.with ?? {}) as Record<string, unknown>;
-    for (const [name, schema] of Object.entries(spec.params.properties)) {
+    for (const [name, schema] of Object.entries(paramProperties(step.action))) {
       if (given[name] !== undefined) params[name] = given[name];
       else if (schema.default !== undefined) params[name] = structuredCopy(schema.default);
     }
-    const timeout = step.timeout ?? spec.defaultTimeout;
+    const timeout = step.timeout ?? def.defaultTimeout;
     return {
+      ...(def.kind === 'generic' ? { kind: 'generic' as const } : {}),
       index,
       id: step.id,
       action: step.action,
-      title: step.title ?? spec.summary,
+      title: step.title ?? def.summary,
       approval: step.approval ?? 'none',
       compensate: step.compensate ?? false,
       timeout,
       timeoutMs: parseDuration(timeout),
       params,
-    } as PlannedStep;
+    } as AnyPlannedStep;
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Alert } from './alert';
-import type { ActionName, Actor, DomainEvent, EventDataMap, EventType, IsoTime, PartitionWindow, RunMode } from './events';
+import type { BuiltinActionName, Actor, DomainEvent, EventDataMap, EventType, IsoTime, PartitionWindow, RunMode } from './events';
 import type { ActionParams, BreakerRule, RegimeRule, Runbook } from './runbook';
 
 /**
@@ -13,7 +13,7 @@ import type { ActionParams, BreakerRule, RegimeRule, Runbook } from './runbook';
 export type EventDraft = { [T in EventType]: { type: T; at: IsoTime; actor: Actor; data: EventDataMap[T] } }[EventType];
 
 /** What every step activity receives. */
-export interface StepInput<A extends ActionName = ActionName> {
+export interface StepInput<A extends BuiltinActionName = BuiltinActionName> {
   incidentId: string;
   stepId: string;
   /**
@@ -115,7 +115,9 @@ export interface IncidentCarry {
 /** A remediation undo as data, rebuilt into an activity call by the run that unwinds it. */
 export type CarriedCompensation =
   | { kind: 'restore-access'; stepId: string; description: string; revoked: EventDataMap['AccessRevoked'] }
-  | { kind: 'close-breakers'; stepId: string; description: string; approvalId: string };
+  | { kind: 'close-breakers'; stepId: string; description: string; approvalId: string }
+  // One registry of runbook actions (issue 17): a generic action's undo, by its activity name.
+  | { kind: 'generic'; stepId: string; description: string; action: string; activity: string; compensation: Record<string, unknown> };
 
 /** Breakers and regimes as a step needs them (copied from the runbook). */
 export interface RunbookContext {

@@ -97,6 +97,8 @@ const summaries: { [T in EventType]: Summarizer<T> } = {
     e.data.decrypted
       ? `Evidence exported DECRYPTED (authorised by ${e.data.authorisedBy ?? 'nobody'}): ${e.data.records} records, archive sha256 ${e.data.archiveSha256.slice(0, 16)}…`
       : `Evidence exported (sealed): ${e.data.manifests} manifests, ${e.data.records} records, archive sha256 ${e.data.archiveSha256.slice(0, 16)}…`,
+  // One registry of runbook actions (issue 17).
+  ActionPerformed: (e) => `Step "${e.data.stepId}" (${e.data.action}): ${e.data.summary}`,
 };
 
 /** `authority due 2026-11-23T08:00:00.000Z` per stage; `no due yet` while its anchor is unknown. */

@@ -1,4 +1,5 @@
 import type { Alert } from '../domain/alert';
+import { isBuiltinStep } from '../domain/runbook';
 import type { LoadedRunbook } from '../domain/runbook-loader';
 import { IngressError } from './errors';
 
@@ -68,7 +69,7 @@ export class RunbookCatalog {
 
 function containPrincipal(loaded: LoadedRunbook): string | undefined {
   for (const step of loaded.runbook.steps) {
-    if (step.action === 'contain' && step.with?.principal) return step.with.principal;
+    if (isBuiltinStep(step) && step.action === 'contain' && step.with?.principal) return step.with.principal;
   }
   return undefined;
 }

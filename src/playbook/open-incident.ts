@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Alert } from '../domain/alert';
 import type { RunMode } from '../domain/events';
+import { runbookStepOf } from '../domain/runbook';
 import type { LoadedRunbook } from '../domain/runbook-loader';
 import type { IncidentWorkflowInput } from '../domain/step-contract';
 import { alertSignal, INCIDENT_WORKFLOW_TYPE, incidentWorkflowId } from '../../workflows/api';
@@ -34,8 +35,7 @@ export class NoPrincipalError extends Error {
 
 /** The principal the incident acts on: explicit, from the alert, or from the runbook. */
 export function principalFor(alert: Alert, runbook: LoadedRunbook, explicit?: string): string {
-  const contain = runbook.runbook.steps.find((s) => s.action === 'contain');
-  const fromRunbook = contain?.action === 'contain' ? contain.with?.principal : undefined;
+  const fromRunbook = runbookStepOf(runbook.runbook, 'contain')?.with?.principal;
   const principal = explicit ?? alert.principal ?? fromRunbook;
   if (principal === undefined) throw new NoPrincipalError(alert.alertId);
   return principal;

@@ -8,6 +8,7 @@ import type { IncidentState } from '../../src/domain/incident';
 import { verifyEvidence } from '../../src/audit/evidence-verify';
 import { readIncidentEvents } from '../../src/audit/audit-reader';
 import { createKafka } from '../../src/kafka/client';
+import { runbookStepOf } from '../../src/domain/runbook';
 import { loadRunbookFile, type LoadedRunbook } from '../../src/domain/runbook-loader';
 import type { IncidentWorkflowInput } from '../../src/domain/step-contract';
 import { openIncident } from '../../src/playbook/open-incident';
@@ -48,8 +49,7 @@ beforeAll(async () => {
     return s;
   });
   runbook = { ...loaded, runbook: { ...loaded.runbook, steps } as LoadedRunbook['runbook'] };
-  const rotate = steps.find((s) => s.action === 'rotate-credentials');
-  BLAST = rotate?.action === 'rotate-credentials' ? [...(rotate.with?.blastRadius ?? [])] : [];
+  BLAST = [...(runbookStepOf({ steps }, 'rotate-credentials')?.with?.blastRadius ?? [])];
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import nodeVault from 'node-vault';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRotationActivities, type RotationActivityDeps, type RotationCheckpoint } from '../../../activities/rotation';
 import { join } from 'node:path';
-import { planSteps, type ActionParams } from '../../../src/domain/runbook';
+import { planSteps, plannedStepOf, type ActionParams } from '../../../src/domain/runbook';
 import { loadRunbookFile } from '../../../src/domain/runbook-loader';
 import type { StepInput, StepOutput } from '../../../src/domain/step-contract';
 import { stageVaultVersion } from '../../../src/kafka/account-rotation';
@@ -155,8 +155,8 @@ describe('rotateCredentials on the trading-exfiltration scenario, with the runbo
     // The seeder keeps secret ids to itself; one more whose value we hold proves login stops working.
     extraSecretId = (await root.getApproleRoleSecret({ role_name: scenario.compromised })).data.secret_id as string;
     const { runbook } = await loadRunbookFile(join(__dirname, '..', '..', '..', 'runbooks', 'kafka-exfiltration.yaml'));
-    const step = planSteps(runbook).find((s) => s.action === 'rotate-credentials');
-    if (step?.action !== 'rotate-credentials') throw new Error('the runbook has no rotate-credentials step');
+    const step = plannedStepOf(planSteps(runbook), 'rotate-credentials');
+    if (step === undefined) throw new Error('the runbook has no rotate-credentials step');
     params = step.params;
   }, 60_000);
 

@@ -7,7 +7,7 @@ import { establishWindow, forensicEventData, windowEdges, type FetchAccessRecord
 import { foldEvents, timeline } from '../../../src/domain/incident';
 import { computeRegime } from '../../../src/domain/regimes';
 import { dataSubjectDecision } from '../../../src/domain/regulatory-clock';
-import { planSteps, stepRefs } from '../../../src/domain/runbook';
+import { planSteps, plannedStepOf, stepRefs } from '../../../src/domain/runbook';
 import { loadRunbookFile } from '../../../src/domain/runbook-loader';
 import { HistoryBuilder } from './history';
 
@@ -32,8 +32,8 @@ describe('the kafka-exfiltration runbook drives an incident whose record and aud
   it('from runbook to sealed, verified events', async () => {
     const loaded = await loadRunbookFile(join(resolve(__dirname, '../../..'), 'runbooks/kafka-exfiltration.yaml'));
     const plan = planSteps(loaded.runbook);
-    const forensics = plan.find((s) => s.action === 'forensics');
-    if (forensics?.action !== 'forensics') throw new Error('runbook lost its forensics step');
+    const forensics = plannedStepOf(plan, 'forensics');
+    if (forensics === undefined) throw new Error('runbook lost its forensics step');
     const gdpr = loaded.runbook.regimes.gdpr!;
 
     const b = new HistoryBuilder('incident-exfil', Date.UTC(2026, 10, 20, 8, 0, 0));
