@@ -69,14 +69,15 @@ export function createKafkaActionActivities(deps: KafkaActionDeps) {
       return asAction('kafka.pause-consumer-group', () => pauseGroup(deps, input));
     },
 
-    async actionKafkaResumeConsumerGroup(input: GenericCompensationInput<KafkaPauseConsumerGroupParams>): Promise<GenericActionResult> {
+    async actionKafkaResumeConsumerGroup(input: GenericCompensationInput): Promise<GenericActionResult> {
       return asAction('kafka.pause-consumer-group (compensation)', async () => {
         const raw = input.compensation.addedBindings;
         const added = Array.isArray(raw) ? raw.filter(isBinding) : [];
         const acls = createAclAdmin(deps.kafka, { clientId: 'breachline-actions', logger: deps.logger });
         try {
           const removed = await acls.deleteExact(added);
-          return { summary: `resumed consumer group ${input.params.group}: removed ${removed.length} DENY READ binding(s)`, details: { group: input.params.group, removedBindings: removed.length } };
+          const group = String(input.compensation.group ?? '');
+          return { summary: `resumed consumer group ${group}: removed ${removed.length} DENY READ binding(s)`, details: { group, removedBindings: removed.length } };
         } finally {
           await acls.close();
         }
@@ -87,10 +88,11 @@ export function createKafkaActionActivities(deps: KafkaActionDeps) {
       return asAction('kafka.reset-offsets', () => withAdmin(deps, (admin) => resetOffsets(admin, input)));
     },
 
-    async actionKafkaRestoreOffsets(input: GenericCompensationInput<KafkaResetOffsetsParams>): Promise<GenericActionResult> {
+    async actionKafkaRestoreOffsets(input: GenericCompensationInput): Promise<GenericActionResult> {
       return asAction('kafka.reset-offsets (compensation)', () =>
         withAdmin(deps, async (admin) => {
-          const { group, topic } = input.params;
+          const group = String(input.compensation.group ?? '');
+          const topic = String(input.compensation.topic ?? '');
           const previous = (input.compensation.previousOffsets ?? {}) as Record<string, string>;
           await mustBeEmpty(admin, group);
           const partitions = Object.entries(previous).filter(([, o]) => BigInt(o) >= 0n).map(([p, offset]) => ({ partition: Number(p), offset }));
@@ -134,7 +136,7 @@ async function pauseGroup(deps: KafkaActionDeps, input: GenericActionInput<Kafka
     return {
       summary: `paused consumer group ${group} (${description.state}, ${description.members.length} member(s)): ${principals.join(', ')} denied READ on the group and ${topics.join(', ')}`,
       details: { group, state: description.state, members: description.members.length, memberClients: memberList(description), topics: topics.join(','), addedBindings: added.length },
-      compensation: { addedBindings: added },
+      compensation: { group, addedBindings: added },
     };
   } finally {
     await acls.close();
@@ -191,6 +193,6 @@ async function resetOffsets(admin: Admin, input: GenericActionInput<KafkaResetOf
   return {
     summary: `rewound ${group} on ${topic} ${how} (${partitions.length} partition(s))`,
     details: { group, topic, ...details },
-    compensation: { previousOffsets: Object.fromEntries(partitions.map((p) => [String(p.partition), previous[String(p.partition)] ?? '-1'])) },
+    compensation: { group, topic, previousOffsets: Object.fromEntries(partitions.map((p) => [String(p.partition), previous[String(p.partition)] ?? '-1'])) },
   };
 }

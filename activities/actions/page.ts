@@ -42,7 +42,8 @@ export function createPageActivities(deps: PageActionDeps) {
         const key = pageDedupKey(input.incidentId, input.stepId);
         const details = { incidentId: input.incidentId, runbook: input.context.runbookId, ...p.details };
         const credential = await resolveSecretRef(deps.secrets, p.credential, 'credential');
-        const compensation = { provider, dedupKey: key };
+        // What the undo needs (no secret: the credential is a reference, read again at undo time).
+        const compensation = { provider, dedupKey: key, credential: p.credential };
         if (provider === 'pagerduty') {
           await sendPagerDutyEvent(pd, credential, { eventAction: 'trigger', dedupKey: key, payload: { summary, source: 'breachline', severity, customDetails: details } });
           return { summary: `paged through PagerDuty (${severity}): ${summary}`, details: { provider, dedupKey: key, severity }, compensation };
@@ -58,11 +59,12 @@ export function createPageActivities(deps: PageActionDeps) {
       });
     },
 
-    async actionPageResolve(input: GenericCompensationInput<PageParams>): Promise<GenericActionResult> {
+    async actionPageResolve(input: GenericCompensationInput): Promise<GenericActionResult> {
       return asAction('page (compensation)', async (): Promise<GenericActionResult> => {
-        const key = typeof input.compensation.dedupKey === 'string' ? input.compensation.dedupKey : pageDedupKey(input.incidentId, input.stepId);
-        const credential = await resolveSecretRef(deps.secrets, input.params.credential, 'credential');
-        if ((input.params.provider ?? 'pagerduty') === 'pagerduty') {
+        const c = input.compensation;
+        const key = typeof c.dedupKey === 'string' ? c.dedupKey : pageDedupKey(input.incidentId, input.stepId);
+        const credential = await resolveSecretRef(deps.secrets, String(c.credential ?? ''), 'credential');
+        if (c.provider !== 'opsgenie') {
           // Resolving an alert that is already resolved is accepted by PagerDuty: idempotent.
           await sendPagerDutyEvent(pd, credential, { eventAction: 'resolve', dedupKey: key });
           return { summary: `resolved PagerDuty alert ${key}`, details: { provider: 'pagerduty', dedupKey: key } };

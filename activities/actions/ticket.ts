@@ -59,7 +59,9 @@ export function createTicketActivities(deps: TicketActionDeps) {
         if (p.project === undefined) throw new ActionRefused('InvalidParameter', 'project: required to create a ticket');
         const byStep = stepLabel(input.stepId);
         const [existing] = await jira.search(labelsJql(byIncident, byStep));
-        if (existing) return { summary: `Jira ticket ${existing.key} exists already (${existing.status})`, details: { key: existing.key, status: existing.status, created: false }, compensation: { key: existing.key } };
+        // What the undo needs: the ticket, where it goes, and the credential's reference (not the credential).
+        const undo = { credential: p.credential, status: p.status ?? 'Done' };
+        if (existing) return { summary: `Jira ticket ${existing.key} exists already (${existing.status})`, details: { key: existing.key, status: existing.status, created: false }, compensation: { key: existing.key, ...undo } };
         const c = input.context;
         const key = await jira.create({
           project: p.project,
@@ -68,16 +70,16 @@ export function createTicketActivities(deps: TicketActionDeps) {
           description: [`Incident ${input.incidentId} (${c.severity}): ${c.title}.`, `Runbook ${c.runbookId}, step ${input.stepId}.`, ...(c.principal !== undefined ? [`Principal: ${c.principal}.`] : [])],
           labels: [byIncident, byStep, ...(p.labels ?? [])],
         });
-        return { summary: `opened Jira ticket ${key}`, details: { key, created: true }, compensation: { key } };
+        return { summary: `opened Jira ticket ${key}`, details: { key, created: true }, compensation: { key, ...undo } };
       });
     },
 
-    async actionTicketClose(input: GenericCompensationInput<TicketParams>): Promise<GenericActionResult> {
+    async actionTicketClose(input: GenericCompensationInput): Promise<GenericActionResult> {
       return asAction('ticket (compensation)', async (): Promise<GenericActionResult> => {
         const key = input.compensation.key;
         if (typeof key !== 'string') return { summary: 'no ticket was opened; nothing to close', details: {} };
-        const jira = await client(deps, input.params.credential);
-        const status = input.params.status ?? 'Done';
+        const jira = await client(deps, String(input.compensation.credential ?? ''));
+        const status = typeof input.compensation.status === 'string' ? input.compensation.status : 'Done';
         const current = await jira.get(key);
         const what = await moveTo(jira, key, current.status, status);
         return { summary: `Jira ticket ${key} ${what === 'moved' ? 'moved to' : 'already at'} ${status}`, details: { key, status } };

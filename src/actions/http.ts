@@ -1,6 +1,6 @@
 import type { GenericActionDefinition } from './contract';
 import { SECRET_REF_SCHEMA } from './secret-ref';
-import { TEMPLATE_PATTERN } from './template';
+import { TEMPLATE_PATTERN, renderTemplate } from './template';
 
 /** Parameters of `http`. */
 export interface HttpParams extends Record<string, unknown> {
@@ -30,7 +30,7 @@ export const http: GenericActionDefinition<HttpParams> = {
     additionalProperties: false,
     required: ['url', 'credential'],
     properties: {
-      url: { type: 'string', format: 'uri', pattern: '^https?://', description: 'Receiver URL (https in production).' },
+      url: { type: 'string', pattern: '^https?://[^\\s/?#]+[^\\s]*$', description: 'Receiver URL (https in production).' },
       credential: { ...SECRET_REF_SCHEMA, description: 'Vault KV reference `<path>#<key>` of the signing secret shared with the receiver; it signs, it is never sent.' },
       method: { enum: ['POST', 'PUT'], default: 'POST', description: 'HTTP method.' },
       event: { type: 'string', minLength: 1, pattern: TEMPLATE_PATTERN, default: 'breachline.step', description: 'Event name sent in the body; placeholders `{incidentId}`, `{title}`, `{severity}`, `{principal}`, `{runbookId}`.' },
@@ -38,6 +38,6 @@ export const http: GenericActionDefinition<HttpParams> = {
       successStatus: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 200, maximum: 399 }, default: [200, 201, 202, 204], description: 'Statuses that count as delivered; any other 4xx fails the step, 408/429/5xx are retried.' },
     },
   },
-  plan: (p) => [`${p.method ?? 'POST'} ${p.url} with a signed JSON body (event ${p.event ?? 'breachline.step'}), Idempotency-Key = the step key; success on ${(p.successStatus ?? [200, 201, 202, 204]).join('/')}`],
+  plan: (p, ctx) => [`${p.method ?? 'POST'} ${p.url} with a signed JSON body (event ${renderTemplate(p.event ?? 'breachline.step', ctx)}), Idempotency-Key = the step key; success on ${(p.successStatus ?? [200, 201, 202, 204]).join('/')}`],
   activity: 'actionHttp',
 };

@@ -1,5 +1,8 @@
 import type { GenericActionDefinition } from './contract';
 
+/** An ISO 8601 instant with a zone, e.g. `2026-12-05T10:04:00Z`. */
+export const ISO_INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}:\\d{2})$';
+
 /** Parameters of `kafka.reset-offsets`: exactly one of `timestamp` and `offsets`. */
 export interface KafkaResetOffsetsParams extends Record<string, unknown> {
   group: string;
@@ -29,7 +32,7 @@ export const kafkaResetOffsets: GenericActionDefinition<KafkaResetOffsetsParams>
     properties: {
       group: { type: 'string', minLength: 1, description: 'Consumer group to rewind; it must be Empty (no live member).' },
       topic: { type: 'string', minLength: 1, description: 'Topic whose committed offsets change.' },
-      timestamp: { type: 'string', format: 'date-time', description: 'Rewind each partition to the first record at or after this instant (the timestamp index).' },
+      timestamp: { type: 'string', pattern: ISO_INSTANT_PATTERN, description: 'Rewind each partition to the first record at or after this instant (the timestamp index).' },
       offsets: {
         type: 'object',
         minProperties: 1,

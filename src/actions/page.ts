@@ -44,7 +44,7 @@ export const page: GenericActionDefinition<PageParams> = {
     },
   },
   plan: (p, ctx) => [
-    `page through ${p.provider ?? 'pagerduty'} (${p.severity ?? 'critical'}): "${renderTemplate(p.summary ?? DEFAULT_PAGE_SUMMARY, ctx)}"`,
+    `page through ${(p.provider ?? 'pagerduty') === 'pagerduty' ? 'PagerDuty' : 'Opsgenie'} (${p.severity ?? 'critical'}): "${renderTemplate(p.summary ?? DEFAULT_PAGE_SUMMARY, ctx)}"`,
     `one alert per incident and step (dedup key ${pageDedupKey(ctx.incidentId, '<step id>')}); credential read from Vault at ${p.credential.split('#')[0]}`,
   ],
   activity: 'actionPage',

@@ -65,7 +65,7 @@ export const ticket: GenericActionDefinition<TicketParams> = {
     (p.mode ?? 'create') === 'sync'
       ? [`move every Jira ticket labelled ${incidentLabel(ctx.incidentId)} to ${p.status ?? 'Done'}`]
       : [
-          `open a ${p.issueType ?? 'Task'} in Jira project ${p.project ?? '?'}: "${renderTemplate(p.summary ?? DEFAULT_TICKET_SUMMARY, ctx)}" (unless one labelled ${incidentLabel(ctx.incidentId)} for this step exists)`,
+          `open a Jira ${p.issueType ?? 'Task'} in project ${p.project ?? '?'}: "${renderTemplate(p.summary ?? DEFAULT_TICKET_SUMMARY, ctx)}" (unless one labelled ${incidentLabel(ctx.incidentId)} for this step exists)`,
         ],
   activity: 'actionTicket',
   compensation: 'actionTicketClose',

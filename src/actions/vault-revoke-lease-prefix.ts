@@ -1,4 +1,5 @@
 import type { GenericActionDefinition } from './contract';
+import { VAULT_PATH_PATTERN } from './secret-ref';
 
 /** Parameters of `vault.revoke-lease-prefix`. */
 export interface VaultRevokeLeasePrefixParams extends Record<string, unknown> {
@@ -20,7 +21,7 @@ export const vaultRevokeLeasePrefix: GenericActionDefinition<VaultRevokeLeasePre
     properties: {
       prefix: {
         type: 'string',
-        pattern: '^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$',
+        pattern: VAULT_PATH_PATTERN,
         description: 'Lease id prefix, e.g. `auth/approle/login` or `database/creds/orders`. Needs a token with sudo on `sys/leases/revoke-prefix`.',
       },
     },

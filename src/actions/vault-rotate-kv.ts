@@ -1,4 +1,5 @@
 import type { GenericActionDefinition } from './contract';
+import { VAULT_PATH_PATTERN } from './secret-ref';
 
 /** Parameters of `vault.rotate-kv`. */
 export interface VaultRotateKvParams extends Record<string, unknown> {
@@ -24,7 +25,7 @@ export const vaultRotateKv: GenericActionDefinition<VaultRotateKvParams> = {
     additionalProperties: false,
     required: ['path', 'keys'],
     properties: {
-      path: { type: 'string', pattern: '^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$', description: 'KV v2 path below the mount, e.g. `payments/db`. The secret must exist.' },
+      path: { type: 'string', pattern: VAULT_PATH_PATTERN, description: 'KV v2 path below the mount, e.g. `payments/db`. The secret must exist.' },
       keys: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' }, description: 'Keys that get a new random value; the other keys are carried over.' },
       bytes: { type: 'integer', minimum: 16, maximum: 128, default: 32, description: 'Random bytes per new value.' },
       encoding: { enum: ['base64url', 'hex'], default: 'base64url', description: 'How the random bytes are written.' },

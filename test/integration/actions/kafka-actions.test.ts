@@ -3,7 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { AclOperationTypes as Op, AclPermissionTypes as Perm, AclResourceTypes as Res, ResourcePatternTypes as Pat, type Admin, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaActionActivities } from '../../../activities/actions/kafka';
-import type { GenericActionInput, GenericActionResult } from '../../../src/actions/contract';
+import type { GenericActionInput, GenericCompensationInput, GenericActionResult } from '../../../src/actions/contract';
 import type { KafkaPauseConsumerGroupParams } from '../../../src/actions/kafka-pause-consumer-group';
 import type { KafkaResetOffsetsParams } from '../../../src/actions/kafka-reset-offsets';
 import { ScramAdmin } from '../../../src/kafka/scram-admin';
@@ -17,6 +17,9 @@ let acts: ReturnType<typeof createKafkaActionActivities>;
 const T0 = Date.UTC(2026, 11, 5, 10, 0, 0);
 const context = { incidentId: 'inc-7', runbookId: 'poisoned-topic', severity: 'high', title: 'Forged trades on orders' };
 const input = <P>(stepId: string, params: P): GenericActionInput<P> => ({ incidentId: 'inc-7', stepId, stepKey: `inc-7/${stepId}/1`, params, context });
+
+/** The compensation input exactly as the workflow's saga sends it (no params, no context). */
+const undoInput = (stepId: string, compensation: Record<string, unknown> | undefined): GenericCompensationInput => ({ incidentId: 'inc-7', stepId, stepKey: `inc-7/${stepId}/undo`, compensation: compensation ?? {} });
 
 async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
   const err: unknown = await p.then(() => undefined, (e: unknown) => e);
@@ -80,7 +83,7 @@ describe('kafka.pause-consumer-group', () => {
     const again = await acts.actionKafkaPauseConsumerGroup(input('pause', params));
     expect(again.details).toMatchObject({ addedBindings: 0 });
 
-    const undo = await acts.actionKafkaResumeConsumerGroup({ ...input('pause', params), compensation: paused.compensation ?? {} });
+    const undo = await acts.actionKafkaResumeConsumerGroup(undoInput('pause', paused.compensation));
     expect(undo.details).toMatchObject({ removedBindings: 2 });
     const back = await consume('risk-engine', 'risk');
     expect(await back.joined).toBe('joined');
@@ -96,7 +99,7 @@ describe('kafka.pause-consumer-group', () => {
     const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: beats.at(-1) });
     const res = (await retry.run(acts.actionKafkaPauseConsumerGroup, { ...input('pause-retry', params), stepKey })) as GenericActionResult;
     expect(res.details).toMatchObject({ addedBindings: 2 });
-    await acts.actionKafkaResumeConsumerGroup({ ...input('pause-retry', params), compensation: res.compensation ?? {} });
+    await acts.actionKafkaResumeConsumerGroup(undoInput('pause-retry', res.compensation));
     const left = await admin.describeAcls({ resourceType: Res.ANY, resourcePatternType: Pat.ANY, operation: Op.ANY, permissionType: Perm.DENY, principal: 'User:risk-engine' });
     expect(left.resources).toEqual([]);
   });
@@ -130,7 +133,7 @@ describe('kafka.reset-offsets', () => {
     const res = await acts.actionKafkaResetOffsets(input('rewind', byTime));
     expect(res.details).toMatchObject({ p0: '10 → 4', p1: '8 → 4' });
     expect(await committedNow()).toEqual(['4', '4']);
-    await acts.actionKafkaRestoreOffsets({ ...input('rewind', byTime), compensation: res.compensation ?? {} });
+    await acts.actionKafkaRestoreOffsets(undoInput('rewind', res.compensation));
     expect(await committedNow()).toEqual(['10', '8']);
   });
 
@@ -143,7 +146,7 @@ describe('kafka.reset-offsets', () => {
     await first.run(acts.actionKafkaResetOffsets, { ...input('rewind-retry', params), stepKey });
     const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: beats.at(-1) });
     const res = (await retry.run(acts.actionKafkaResetOffsets, { ...input('rewind-retry', params), stepKey })) as GenericActionResult;
-    expect(res.compensation).toEqual({ previousOffsets: { '0': '10' } });
+    expect(res.compensation).toEqual({ group: 'risk', topic: 'orders', previousOffsets: { '0': '10' } });
     expect(await committedNow()).toEqual(['2', '8']);
   });
 

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPageActivities } from '../../../activities/actions/page';
-import type { GenericActionInput } from '../../../src/actions/contract';
+import type { GenericActionInput, GenericCompensationInput } from '../../../src/actions/contract';
 import type { PageParams } from '../../../src/actions/page';
 import { start as startOpsgenie, type RunningOpsgenieSandbox } from '../../../src/sandbox/opsgenie/index';
 import { start as startPagerDuty, type RunningPagerDutySandbox } from '../../../src/sandbox/pagerduty/index';
@@ -16,6 +16,9 @@ let acts: ReturnType<typeof createPageActivities>;
 
 const context = { incidentId: 'incident-42', runbookId: 'kafka-exfiltration', severity: 'high', title: 'Exfiltration by reporter', principal: 'User:reporter' };
 const input = (stepId: string, params: PageParams): GenericActionInput<PageParams> => ({ incidentId: 'incident-42', stepId, stepKey: `incident-42/${stepId}/1`, params, context });
+
+/** The compensation input exactly as the workflow's saga sends it (no params, no context). */
+const undoInput = (stepId: string, compensation: Record<string, unknown> | undefined): GenericCompensationInput => ({ incidentId: 'incident-42', stepId, stepKey: `incident-42/${stepId}/undo`, compensation: compensation ?? {} });
 
 async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
   const err: unknown = await p.then(() => undefined, (e: unknown) => e);
@@ -53,7 +56,7 @@ describe('page through PagerDuty Events API v2', () => {
     expect(pd.alerts()[0]).toMatchObject({ status: 'triggered', events: 2 });
     expect(JSON.stringify(res)).not.toContain(pd.routingKey);
 
-    await acts.actionPageResolve({ ...input('page-oncall', params), compensation: res.compensation ?? {} });
+    await acts.actionPageResolve(undoInput('page-oncall', res.compensation));
     expect(pd.alerts()[0]?.status).toBe('resolved');
   });
 
@@ -92,7 +95,7 @@ describe('page through Opsgenie', () => {
     expect(og.calls().filter((c) => c.method === 'POST')).toHaveLength(1);
     expect(og.alerts()).toHaveLength(1);
 
-    await acts.actionPageResolve({ ...input('page-og', params), compensation: res.compensation ?? {} });
+    await acts.actionPageResolve(undoInput('page-og', res.compensation));
     expect(og.alerts()[0]).toMatchObject({ status: 'closed' });
   });
 

@@ -62,10 +62,11 @@ describe('ticket (Jira Cloud REST v3)', () => {
   });
 
   it('compensation moves the ticket it opened to the status; an unknown status names the transitions there are', async () => {
-    const opened = await acts.actionTicket(input('comp', create, 'incident-7'));
-    await acts.actionTicketClose({ ...input('comp', { ...create, status: 'In Progress' }, 'incident-7'), compensation: opened.compensation ?? {} });
+    const opened = await acts.actionTicket(input('comp', { ...create, status: 'In Progress' }, 'incident-7'));
+    expect(opened.compensation).toEqual({ key: opened.details.key, credential: 'breachline/jira#basic', status: 'In Progress' });
+    await acts.actionTicketClose({ incidentId: 'incident-7', stepId: 'comp', stepKey: 'incident-7/comp/undo', compensation: opened.compensation ?? {} });
     expect(jira.issues().find((i) => i.key === opened.details.key)?.status).toBe('In Progress');
-    const f = await failureOf(acts.actionTicketClose({ ...input('comp', { ...create, status: 'Won’t fix' }, 'incident-7'), compensation: opened.compensation ?? {} }));
+    const f = await failureOf(acts.actionTicketClose({ incidentId: 'incident-7', stepId: 'comp', stepKey: 'incident-7/comp/undo', compensation: { ...opened.compensation, status: 'Won’t fix' } }));
     expect(f).toMatchObject({ type: 'JiraTransitionMissing', nonRetryable: true });
     expect(f.message).toBe(`ticket (compensation): status: ${String(opened.details.key)} (In Progress) has no transition to "Won’t fix"; available: To Do → To Do, Start progress → In Progress, Done → Done`);
   });
