@@ -22,7 +22,7 @@ export interface TicketActionDeps {
 type Jira = ReturnType<typeof jiraClient>;
 
 async function client(deps: TicketActionDeps, credentialRef: string): Promise<Jira> {
-  if (deps.jiraUrl === undefined) throw new ActionRefused('JiraNotConfigured', 'no Jira site is configured for the worker (BREACHLINE_JIRA_URL)');
+  if (deps.jiraUrl === undefined) throw new ActionRefused('JiraNotConfigured', 'no Jira site is configured for the worker (PlaybookDeps.actionEndpoints.jira)');
   const credential = await resolveSecretRef(deps.secrets, credentialRef, 'credential');
   if (!credential.includes(':')) throw new ActionRefused('InvalidSecretReference', 'credential: the secret must hold "email:api-token"');
   return jiraClient(deps.jiraUrl, credential);
