@@ -1,4 +1,4 @@
-import { PRINCIPAL_PATTERN } from '../domain/runbook-actions';
+import { PRINCIPAL_PATTERN } from '../domain/runbook-patterns';
 import type { GenericActionDefinition } from './contract';
 
 /** Parameters of `kafka.pause-consumer-group`. */
