@@ -3,6 +3,7 @@ import type { KafkaConnection } from '../src/kafka/client';
 import type { Logger } from '../src/log/logger';
 import type { ConversationPort } from '../src/slack/conversation-port';
 import type { SecretsPort } from '../src/vault/port';
+import { createActionActivities, type ActionEndpoints } from './actions/index';
 import { createAnnotateActivities } from './annotate';
 import { createAuditActivities } from './audit';
 import { createContainmentActivities } from './containment';
@@ -34,6 +35,8 @@ export interface PlaybookDeps {
   /** Where the cluster keeps access records for forensics. @default the sandbox access log */
   accessSources?: readonly SourceSpec[];
   now?: () => Date;
+  /** Outside services of the generic actions (issue 17): PagerDuty, Opsgenie, Jira. @default the public endpoints, no Jira */
+  actionEndpoints?: ActionEndpoints;
 }
 
 /** Every playbook activity, by name, as the worker registers them; each heartbeats while it runs. */
@@ -65,5 +68,7 @@ function playbookActivities(deps: PlaybookDeps) {
     }),
     // Generic runbook actions (issue 17): activities named by their registry definitions.
     ...createAnnotateActivities({ ...(deps.conversation !== undefined ? { conversation: deps.conversation } : {}), channel: deps.channel, logger: deps.logger }),
+    // Generic actions of issue 17, item 3 (page, ticket, http, kafka.*, vault.*): activities/actions/.
+    ...createActionActivities({ ...base, secrets: deps.secrets, ...(deps.actionEndpoints !== undefined ? { endpoints: deps.actionEndpoints } : {}) }),
   };
 }

@@ -203,6 +203,12 @@ class NodeVaultSecrets implements SecretsPort {
     await this.callVoid('revokeTokenByAccessor', 'auth/token/revoke-accessor', () => this.client.tokenRevokeAccessor({ accessor, requestOptions: this.opts() }));
   }
 
+  // Generic action `vault.revoke-lease-prefix` (issue 17): each segment is encoded, the slashes kept.
+  async revokeLeasePrefix(prefix: string): Promise<void> {
+    const apiPath = `sys/leases/revoke-prefix/${encodePath(prefix)}`;
+    await this.callVoid('revokeLeasePrefix', apiPath, () => this.client.write(apiPath, {}, this.opts()));
+  }
+
   async createToken(request: CreateTokenRequest): Promise<CreatedToken> {
     const body: Record<string, unknown> = { policies: [...request.policies] };
     if (request.ttl !== undefined) body.ttl = String(request.ttl);

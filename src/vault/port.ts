@@ -91,6 +91,8 @@ export interface SecretsPort {
   lookupTokenByAccessor(accessor: string): Promise<TokenInfo>;
   /** Revokes the token (and its children); succeeds when it is already gone. */
   revokeTokenByAccessor(accessor: string): Promise<void>;
+  /** Revokes every lease whose id starts with `prefix` (needs sudo); succeeds when none is left. Generic action `vault.revoke-lease-prefix` (issue 17). */
+  revokeLeasePrefix(prefix: string): Promise<void>;
   createToken(request: CreateTokenRequest): Promise<CreatedToken>;
 
   listSecretIdAccessors(role: string): Promise<string[]>;
