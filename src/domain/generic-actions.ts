@@ -1,4 +1,5 @@
 import type { GenericActionDefinition } from './action-registry';
+import { ISSUE_17_ACTIONS } from '../actions/index';
 import { annotateAction } from './annotate-action';
 
 /**
@@ -9,4 +10,6 @@ import { annotateAction } from './annotate-action';
  */
 export const GENERIC_ACTIONS: readonly GenericActionDefinition[] = [
   annotateAction,
+  // Paging, tickets, webhooks, Kafka group and Vault actions (issue 17, item 3).
+  ...ISSUE_17_ACTIONS,
 ];

@@ -78,11 +78,14 @@ describe('timeline', () => {
       b.make('TaskAdded', { number: 1, assignee: 'rita', text: 'rotate keys', addedBy: 'U1', role: 'responder' }),
       b.make('TaskCompleted', { number: 1, completedBy: 'U2', role: 'dpo' }),
       b.make('FollowUpAdded', { text: 'review retention', addedBy: 'U1', role: 'responder' }),
+      // Generic actions (issue 17).
+      b.make('ActionPerformed', { stepId: 'page-on-call', action: 'page', summary: 'paged the on-call through PagerDuty', details: { provider: 'pagerduty' } }),
     ];
     expect(new Set(samples.map((e) => e.type)).size).toBe(EVENT_TYPES.length);
     const text = samples.map(summarize);
     expect(text.every((t) => t.length > 10 && !t.includes('undefined') && !t.includes('[object'))).toBe(true);
     expect(text).toContain('Severity changed from high to critical by U1 (incident-commander): client data confirmed');
+    expect(text).toContain('Step "page-on-call" (page): paged the on-call through PagerDuty');
     expect(text).toContain('Step "break-circuits" refused by U9 (incident-commander): month end');
     expect(text).toContain('Dry run of "contain" (contain) would make 1 change: remove READ on orders');
     expect(text).toContain('GDPR authority due 2026-11-23T08:00:00.000Z passed without a filing');
