@@ -1,0 +1,43 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type { Drill } from '../api';
+import { Chart } from '../chart-setup';
+
+/** Drill scores over time (a line, points red where the drill failed). */
+export function ScoreChart({ drills }: { drills: Drill[] }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    if (!canvas.current) return undefined;
+    const chart = new Chart(canvas.current, {
+      type: 'line',
+      data: {
+        datasets: [
+          {
+            label: 'drill score',
+            data: drills.map((d) => ({ x: Date.parse(d.startedAt), y: d.score })),
+            borderColor: '#1f5fa8',
+            pointBackgroundColor: drills.map((d) => (d.passed ? '#1b7f3b' : '#b3261e')),
+            pointRadius: 5,
+            tension: 0,
+          },
+        ],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        scales: {
+          x: { type: 'time', title: { display: true, text: 'drill started' } },
+          y: { min: 0, max: 100, title: { display: true, text: 'score' } },
+        },
+        plugins: { legend: { display: false } },
+      },
+    });
+    return () => chart.destroy();
+  }, [drills]);
+  return (
+    <figure class="trend" data-points={drills.length}>
+      <div class="chart-box" style={{ height: '260px' }}>
+        <canvas ref={canvas} role="img" aria-label={`Drill score trend over ${drills.length} drills`} />
+      </div>
+    </figure>
+  );
+}
