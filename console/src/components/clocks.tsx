@@ -9,10 +9,9 @@ import { Answer } from './answer';
 const SETTLED = new Set(['filed', 'not-notifiable']);
 
 /** Files one stage with the authority's reference. */
-function FileStage({ incidentId, clock, onDone }: { incidentId: string; clock: Clock; onDone: () => void }) {
+function FileStage({ incidentId, clock, onAnswer }: { incidentId: string; clock: Clock; onAnswer: (a: ActionAnswer) => void }) {
   const [reference, setReference] = useState('');
   const [busy, setBusy] = useState(false);
-  const [answer, setAnswer] = useState<ActionAnswer>();
   return (
     <form
       class="file"
@@ -21,8 +20,7 @@ function FileStage({ incidentId, clock, onDone }: { incidentId: string; clock: C
         setBusy(true);
         void act(incidentPath(incidentId, '/file'), { regime: clock.regime, stage: clock.stage, reference: reference.trim() }).then((a) => {
           setBusy(false);
-          setAnswer(a);
-          if (a.ok) onDone();
+          onAnswer(a);
         });
       }}
     >
@@ -33,7 +31,6 @@ function FileStage({ incidentId, clock, onDone }: { incidentId: string; clock: C
       <button type="submit" disabled={busy || !reference.trim()}>
         File {clock.regime} {clock.stage}
       </button>
-      <Answer answer={answer} />
     </form>
   );
 }
@@ -44,8 +41,15 @@ function FileStage({ incidentId, clock, onDone }: { incidentId: string; clock: C
  */
 export function Clocks({ incidentId, clocks, canFile, onDone }: { incidentId: string; clocks: Clock[]; canFile: boolean; onDone: () => void }) {
   const now = useNow(1000);
+  const [answer, setAnswer] = useState<ActionAnswer>();
+  const onAnswer = (a: ActionAnswer): void => {
+    setAnswer(a);
+    if (a.ok) onDone();
+  };
   if (clocks.length === 0) return <p class="empty">No regulatory clock runs for this incident.</p>;
   return (
+    <>
+    <Answer answer={answer} />
     <table class="clocks">
       <caption class="sub">Local time zone: {localZone()}</caption>
       <thead>
@@ -83,7 +87,7 @@ export function Clocks({ incidentId, clocks, canFile, onDone }: { incidentId: st
               {canFile && !settled && (
                 <tr class="file-row">
                   <td colSpan={6}>
-                    <FileStage incidentId={incidentId} clock={c} onDone={onDone} />
+                    <FileStage incidentId={incidentId} clock={c} onAnswer={onAnswer} />
                   </td>
                 </tr>
               )}
@@ -92,5 +96,6 @@ export function Clocks({ incidentId, clocks, canFile, onDone }: { incidentId: st
         })}
       </tbody>
     </table>
+    </>
   );
 }

@@ -3,20 +3,16 @@ import { act, incidentPath, type ActionAnswer, type Can, type Pending } from '..
 import { Answer } from './answer';
 
 /** One pending step: approve, or deny with a reason; each button only when the user may. */
-function PendingStep({ incidentId, pending, can, onDone }: { incidentId: string; pending: Pending; can: Can; onDone: () => void }) {
+function PendingStep({ incidentId, pending, can, onAnswer }: { incidentId: string; pending: Pending; can: Can; onAnswer: (a: ActionAnswer) => void }) {
   const [denying, setDenying] = useState(false);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
-  const [answer, setAnswer] = useState<ActionAnswer>();
   const run = async (path: string, body: Record<string, unknown>): Promise<void> => {
     setBusy(true);
     const a = await act(incidentPath(incidentId, path), body);
     setBusy(false);
-    setAnswer(a);
-    if (a.ok) {
-      setDenying(false);
-      onDone();
-    }
+    onAnswer(a);
+    if (a.ok) setDenying(false);
   };
   return (
     <li class="pending" data-step={pending.stepId}>
@@ -55,22 +51,35 @@ function PendingStep({ incidentId, pending, can, onDone }: { incidentId: string;
           </button>
         </form>
       )}
-      <Answer answer={answer} />
     </li>
   );
 }
 
-/** Steps waiting for a decision, with the buttons the user's role allows. */
+/**
+ * Steps waiting for a decision, with the buttons the user's role allows. The server's last answer
+ * stays shown after the step it concerned has left the list.
+ */
 export function Decisions({ incidentId, pending, can, onDone }: { incidentId: string; pending: Pending[]; can: Can; onDone: () => void }) {
-  if (pending.length === 0) return <p class="empty">No step is waiting for approval.</p>;
+  const [answer, setAnswer] = useState<ActionAnswer>();
+  const onAnswer = (a: ActionAnswer): void => {
+    setAnswer(a);
+    if (a.ok) onDone();
+  };
   return (
     <>
-      {!can.approve && !can.deny && <p class="note">Your role may not approve or deny steps of this incident.</p>}
-      <ul class="pending-list">
-        {pending.map((p) => (
-          <PendingStep key={p.stepId} incidentId={incidentId} pending={p} can={can} onDone={onDone} />
-        ))}
-      </ul>
+      <Answer answer={answer} />
+      {pending.length === 0 ? (
+        <p class="empty">No step is waiting for approval.</p>
+      ) : (
+        <>
+          {!can.approve && !can.deny && <p class="note">Your role may not approve or deny steps of this incident.</p>}
+          <ul class="pending-list">
+            {pending.map((p) => (
+              <PendingStep key={p.stepId} incidentId={incidentId} pending={p} can={can} onAnswer={onAnswer} />
+            ))}
+          </ul>
+        </>
+      )}
     </>
   );
 }

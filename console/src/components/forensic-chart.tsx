@@ -23,6 +23,11 @@ export function ForensicChart({ partitions }: { partitions: PartitionRange[] }) 
   useEffect(() => {
     if (!canvas.current) return undefined;
     const labels = [...new Set(partitions.map(partitionLabel))];
+    // The time axis spans the window itself (with a margin): left to itself a bar chart's value
+    // axis starts at zero, which on a time axis is 1970.
+    const from = Math.min(...partitions.map((r) => Date.parse(r.fromTime)));
+    const to = Math.max(...partitions.map((r) => Date.parse(r.toTime)));
+    const margin = Math.max(60_000, (to - from) * 0.05);
     const chart = new Chart(canvas.current, {
       type: 'bar',
       data: {
@@ -45,8 +50,8 @@ export function ForensicChart({ partitions }: { partitions: PartitionRange[] }) 
         maintainAspectRatio: false,
         parsing: { xAxisKey: 'x', yAxisKey: 'y' },
         scales: {
-          x: { type: 'time', time: { tooltipFormat: 'yyyy-MM-dd HH:mm:ss' }, title: { display: true, text: 'time read by the attacker (browser time zone)' } },
-          y: { type: 'category', title: { display: true, text: 'topic/partition' } },
+          x: { type: 'time', min: from - margin, max: to + margin, ticks: { maxTicksLimit: 12 }, time: { tooltipFormat: 'yyyy-MM-dd HH:mm:ss' }, title: { display: true, text: 'time read by the attacker (browser time zone)' } },
+          y: { type: 'category', ticks: { autoSkip: false }, title: { display: true, text: 'topic/partition' } },
         },
         plugins: {
           legend: { position: 'bottom' },
@@ -63,7 +68,7 @@ export function ForensicChart({ partitions }: { partitions: PartitionRange[] }) 
     });
     return () => chart.destroy();
   }, [partitions]);
-  const height = Math.max(160, 60 + 34 * new Set(partitions.map(partitionLabel)).size);
+  const height = Math.max(220, 120 + 30 * new Set(partitions.map(partitionLabel)).size);
   return (
     <figure class="forensic" data-ranges={partitions.length}>
       <div class="chart-box" style={{ height: `${height}px` }}>

@@ -25,7 +25,7 @@ export function ScoreChart({ drills }: { drills: Drill[] }) {
         responsive: true,
         maintainAspectRatio: false,
         scales: {
-          x: { type: 'time', title: { display: true, text: 'drill started' } },
+          x: { type: 'time', ticks: { maxTicksLimit: 10 }, title: { display: true, text: 'drill started' } },
           y: { min: 0, max: 100, title: { display: true, text: 'score' } },
         },
         plugins: { legend: { display: false } },
