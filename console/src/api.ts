@@ -4,126 +4,26 @@
  * sends it as `X-CSRF-Token`, and the browser adds the `Origin` header the server also checks.
  */
 
-/** A signed-in user, as `/api/session` returns it. */
-export interface Session {
-  user: string;
-  roles: string[];
-  csrfToken: string;
-  expiresAt: string;
-}
+/*
+ * The server's JSON contract is declared once, in src/console/contract.ts (types only, shared with
+ * the server); the console reads it through these names.
+ */
+export type {
+  SessionBody as Session,
+  IncidentListItem as IncidentSummary,
+  StepView as Step,
+  ClockStageView as Clock,
+  WindowPartitionView as PartitionRange,
+  EvidenceView as Evidence,
+  PendingView as Pending,
+  IncidentDetailBody as IncidentDetail,
+  TimelineEntryView as TimelineEntry,
+  DrillView as Drill,
+} from '../../src/console/contract';
+import type { IncidentDetailBody, SessionBody as Session } from '../../src/console/contract';
 
-/** One row of the incident list. */
-export interface IncidentSummary {
-  incidentId: string;
-  workflowId: string;
-  title: string;
-  status: string;
-  severity: string;
-  openedAt?: string;
-  pendingApprovals: number;
-  principal?: string;
-}
-
-/** Step states the server reports. */
-export type StepState = 'pending' | 'awaiting-approval' | 'running' | 'completed' | 'failed' | 'skipped' | 'needs-attention';
-
-/** One runbook step of an incident. */
-export interface Step {
-  id: string;
-  action: string;
-  title?: string;
-  state: StepState | string;
-  approval?: string | null;
-}
-
-/** One stage of a regulatory regime's clock. */
-export interface Clock {
-  regime: string;
-  stage: string;
-  /** Null while the stage's start is not known yet (e.g. awareness not recorded). */
-  dueAt: string | null;
-  state: 'pending' | 'filed' | 'missed' | 'not-notifiable' | string;
-  filedAt?: string;
-  reference?: string;
-}
-
-/** How a forensic range was established. */
-export type Precision = 'exact' | 'bounded' | 'time-derived';
-
-/** The window the attacker read on one partition. */
-export interface PartitionRange {
-  topic: string;
-  partition: number;
-  fromOffset: string | number;
-  toOffset: string | number;
-  fromTime: string;
-  toTime: string;
-  records: number;
-  precision: Precision | string;
-  sources: string[];
-}
-
-/** Evidence replay progress. */
-export interface Evidence {
-  records: number;
-  bytes: number;
-  ratePerSecond?: number;
-  etaSeconds?: number;
-  total?: number;
-  done: boolean;
-}
-
-/** A step waiting for someone's decision. */
-export interface Pending {
-  stepId: string;
-  title: string;
-  requiredRole: string;
-}
-
-/** What the signed-in user may do on this incident (the same policy decision as Slack). */
-export interface Can {
-  approve: boolean;
-  deny: boolean;
-  file: boolean;
-  close: boolean;
-}
-
-/** `GET /api/incidents/:id`. */
-export interface IncidentDetail {
-  incident: {
-    incidentId: string;
-    workflowId: string;
-    title: string;
-    status: string;
-    severity: string;
-    principal?: string;
-    openedAt?: string;
-    closedAt?: string;
-  };
-  steps: Step[];
-  clocks: Clock[];
-  window: { partitions: PartitionRange[] } | null;
-  evidence: Evidence | null;
-  pending: Pending[];
-  can: Can;
-}
-
-/** One timeline entry. */
-export interface TimelineEntry {
-  at: string;
-  type: string;
-  summary: string;
-  actor?: string;
-}
-
-/** One drill of the drill history. */
-export interface Drill {
-  id: string;
-  scenario: string;
-  startedAt: string;
-  score: number;
-  passed: boolean;
-}
+/** What the signed-in user may do on an incident (the same policy decision as Slack). */
+export type Can = IncidentDetailBody['can'];
 
 /** The answer to an operator action, as the server gives it (acceptance or refusal). */
 export interface ActionAnswer {

@@ -58,9 +58,9 @@ export function countdown(dueAt: string, now: number): { text: string; overdue: 
 }
 
 /** Bytes in binary units. */
-export function bytes(n: number): string {
+export function bytes(n: number | string): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
+  let value = approx(n);
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
@@ -69,7 +69,18 @@ export function bytes(n: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
-/** A count with thousands separators. */
-export function count(n: number): string {
-  return n.toLocaleString('en-GB');
+/** A count with thousands separators; Kafka counts arrive as decimal strings (they can pass 2^53). */
+export function count(n: number | string): string {
+  if (typeof n === 'number') return n.toLocaleString('en-GB');
+  try {
+    return BigInt(n).toLocaleString('en-GB');
+  } catch {
+    return n;
+  }
+}
+
+/** A decimal-string count as a number, for ratios and sums shown rounded. */
+export function approx(n: number | string | undefined): number {
+  const value = Number(n ?? 0);
+  return Number.isFinite(value) ? value : 0;
 }

@@ -37,16 +37,16 @@ export async function startConsoleFixture(staticDir: string): Promise<ConsoleFix
       { id: 'break-circuits', action: 'break-circuits', title: 'break circuits', state: 'awaiting-approval', approval: 'incident-commander' },
       { id: 'forensics', action: 'forensics', title: 'forensics', state: 'completed', approval: 'none' },
     ],
-    clocks: [{ regime: 'gdpr', stage: 'art33', dueAt: iso(now + 71 * 3_600_000), state: 'pending' }],
+    clocks: [{ regime: 'gdpr', authority: 'CNIL', stage: 'art33', rule: 'GDPR Art. 33(1)', dueAt: iso(now + 71 * 3_600_000), state: 'pending' }],
     window: {
       partitions: [
-        { topic: 'orders', partition: 0, fromOffset: 100, toOffset: 900, fromTime: iso(now - 7_200_000), toTime: iso(now - 3_000_000), records: 800, precision: 'exact', sources: ['request-log'] },
-        { topic: 'orders', partition: 1, fromOffset: 50, toOffset: 700, fromTime: iso(now - 6_000_000), toTime: iso(now - 3_200_000), records: 650, precision: 'bounded', sources: ['committed-offsets'] },
-        { topic: 'orders', partition: 2, fromOffset: 0, toOffset: 400, fromTime: iso(now - 5_000_000), toTime: iso(now - 3_100_000), records: 400, precision: 'time-derived', sources: ['timestamp-index'] },
+        { topic: 'orders', partition: 0, fromOffset: '100', toOffset: '900', fromTime: iso(now - 7_200_000), toTime: iso(now - 3_000_000), records: '800', precision: 'exact', sources: ['request-log'] },
+        { topic: 'orders', partition: 1, fromOffset: '50', toOffset: '700', fromTime: iso(now - 6_000_000), toTime: iso(now - 3_200_000), records: '650', precision: 'bounded', sources: ['committed-offsets'] },
+        { topic: 'orders', partition: 2, fromOffset: '0', toOffset: '400', fromTime: iso(now - 5_000_000), toTime: iso(now - 3_100_000), records: '400', precision: 'time-derived', sources: ['timestamp-index'] },
       ],
     },
-    evidence: { records: 900, bytes: 900_000, ratePerSecond: 300, etaSeconds: 3, done: false },
-    pending: [{ stepId: 'break-circuits', title: 'break circuits', requiredRole: 'incident-commander' }],
+    evidence: { records: '900', bytes: '900000', totalRecords: '1850', ratePerSecond: 300, etaSeconds: 3, done: false },
+    pending: [{ stepId: 'break-circuits', approvalId: 'break-circuits', title: 'break circuits', requiredRole: 'incident-commander' }],
   };
   const roleOf = (user: string): string[] => (user === 'U0COMMANDER' ? ['incident-commander'] : ['observer']);
   const json = (res: ServerResponse, status: number, body: unknown): void => {

@@ -9,8 +9,9 @@ import { Answer } from './answer';
 const SETTLED = new Set(['filed', 'not-notifiable']);
 
 /** Files one stage with the authority's reference. */
-function FileStage({ incidentId, clock, onAnswer }: { incidentId: string; clock: Clock; onAnswer: (a: ActionAnswer) => void }) {
+function FileStage({ incidentId, clock, late, onAnswer }: { incidentId: string; clock: Clock; late: boolean; onAnswer: (a: ActionAnswer) => void }) {
   const [reference, setReference] = useState('');
+  const [lateReason, setLateReason] = useState('');
   const [busy, setBusy] = useState(false);
   return (
     <form
@@ -18,7 +19,7 @@ function FileStage({ incidentId, clock, onAnswer }: { incidentId: string; clock:
       onSubmit={(e) => {
         e.preventDefault();
         setBusy(true);
-        void act(incidentPath(incidentId, '/file'), { regime: clock.regime, stage: clock.stage, reference: reference.trim() }).then((a) => {
+        void act(incidentPath(incidentId, '/file'), { regime: clock.regime, stage: clock.stage, reference: reference.trim(), ...(late && lateReason.trim() ? { lateReason: lateReason.trim() } : {}) }).then((a) => {
           setBusy(false);
           onAnswer(a);
         });
@@ -28,7 +29,13 @@ function FileStage({ incidentId, clock, onAnswer }: { incidentId: string; clock:
         Authority reference for {clock.regime} {clock.stage}{' '}
         <input name="reference" required value={reference} onInput={(e) => setReference(e.currentTarget.value)} />
       </label>{' '}
-      <button type="submit" disabled={busy || !reference.trim()}>
+      {late && (
+        <label>
+          Why late{' '}
+          <input name="lateReason" required value={lateReason} onInput={(e) => setLateReason(e.currentTarget.value)} />
+        </label>
+      )}{' '}
+      <button type="submit" disabled={busy || !reference.trim() || (late && !lateReason.trim())}>
         File {clock.regime} {clock.stage}
       </button>
     </form>
@@ -70,7 +77,10 @@ export function Clocks({ incidentId, clocks, canFile, onDone }: { incidentId: st
             <Fragment key={`${c.regime}:${c.stage}`}>
               <tr data-clock={`${c.regime}:${c.stage}`}>
                 <td>{c.regime}</td>
-                <td>{c.stage}</td>
+                <td>
+                  {c.stage}
+                  <div class="sub">{c.rule}</div>
+                </td>
                 <td>
                   {c.dueAt ? <time dateTime={c.dueAt}>{utc(c.dueAt)}</time> : '—'}
                 </td>
@@ -87,7 +97,7 @@ export function Clocks({ incidentId, clocks, canFile, onDone }: { incidentId: st
               {canFile && !settled && (
                 <tr class="file-row">
                   <td colSpan={6}>
-                    <FileStage incidentId={incidentId} clock={c} onAnswer={onAnswer} />
+                    <FileStage incidentId={incidentId} clock={c} late={left.overdue || c.state === 'missed'} onAnswer={onAnswer} />
                   </td>
                 </tr>
               )}

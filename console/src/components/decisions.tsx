@@ -15,13 +15,14 @@ function PendingStep({ incidentId, pending, can, onAnswer }: { incidentId: strin
     if (a.ok) setDenying(false);
   };
   return (
-    <li class="pending" data-step={pending.stepId}>
+    <li class="pending" data-step={pending.stepId} data-approval={pending.approvalId}>
       <div>
-        <strong>{pending.title || pending.stepId}</strong> waits for approval by <em>{pending.requiredRole}</em>.
+        <strong>{pending.title || pending.stepId}</strong>
+        {pending.breaker && <> (closing breaker {pending.breaker})</>} waits for approval by <em>{pending.requiredRole}</em>.
       </div>
       <div class="buttons">
         {can.approve && (
-          <button type="button" disabled={busy} onClick={() => void run('/approve', { stepId: pending.stepId })}>
+          <button type="button" disabled={busy} onClick={() => void run('/approve', { stepId: pending.approvalId })}>
             Approve {pending.stepId}
           </button>
         )}
@@ -36,7 +37,7 @@ function PendingStep({ incidentId, pending, can, onAnswer }: { incidentId: strin
           class="deny"
           onSubmit={(e) => {
             e.preventDefault();
-            void run('/deny', { stepId: pending.stepId, reason: reason.trim() });
+            void run('/deny', { stepId: pending.approvalId, reason: reason.trim() });
           }}
         >
           <label>
@@ -75,7 +76,7 @@ export function Decisions({ incidentId, pending, can, onDone }: { incidentId: st
           {!can.approve && !can.deny && <p class="note">Your role may not approve or deny steps of this incident.</p>}
           <ul class="pending-list">
             {pending.map((p) => (
-              <PendingStep key={p.stepId} incidentId={incidentId} pending={p} can={can} onAnswer={onAnswer} />
+               <PendingStep key={p.approvalId} incidentId={incidentId} pending={p} can={can} onAnswer={onAnswer} />
             ))}
           </ul>
         </>

@@ -1,11 +1,11 @@
 import type { Evidence } from '../api';
-import { bytes, count, span } from '../format';
+import { approx, bytes, count, span } from '../format';
 
 /** Evidence replay progress: records and bytes copied, rate and ETA while it runs. */
-export function EvidenceProgress({ evidence, windowRecords }: { evidence: Evidence | null; windowRecords?: number }) {
+export function EvidenceProgress({ evidence }: { evidence: Evidence | null }) {
   if (!evidence) return <p class="empty">Evidence preservation has not started.</p>;
-  const total = evidence.total ?? windowRecords;
-  const fraction = evidence.done ? 1 : total ? Math.min(1, evidence.records / total) : undefined;
+  const total = evidence.totalRecords;
+  const fraction = evidence.done ? 1 : total && approx(total) > 0 ? Math.min(1, approx(evidence.records) / approx(total)) : undefined;
   return (
     <div class="evidence" data-done={String(evidence.done)}>
       <progress max={1} value={fraction} aria-label="evidence preserved">

@@ -23,11 +23,14 @@ export function ForensicChart({ partitions }: { partitions: PartitionRange[] }) 
   useEffect(() => {
     if (!canvas.current) return undefined;
     const labels = [...new Set(partitions.map(partitionLabel))];
+    // Only ranges whose times are known can be drawn on a time axis; the table lists them all.
+    const timed = partitions.filter((r): r is PartitionRange & { fromTime: string; toTime: string } => r.fromTime !== null && r.toTime !== null);
     // The time axis spans the window itself (with a margin): left to itself a bar chart's value
     // axis starts at zero, which on a time axis is 1970.
-    const from = Math.min(...partitions.map((r) => Date.parse(r.fromTime)));
-    const to = Math.max(...partitions.map((r) => Date.parse(r.toTime)));
+    const from = Math.min(...timed.map((r) => Date.parse(r.fromTime)));
+    const to = Math.max(...timed.map((r) => Date.parse(r.toTime)));
     const margin = Math.max(60_000, (to - from) * 0.05);
+    const span = timed.length > 0 ? { min: from - margin, max: to + margin } : {};
     const chart = new Chart(canvas.current, {
       type: 'bar',
       data: {
@@ -39,7 +42,7 @@ export function ForensicChart({ partitions }: { partitions: PartitionRange[] }) 
           borderSkipped: false,
           barPercentage: 0.7,
           grouped: false,
-          data: partitions
+          data: timed
             .filter((r) => r.precision === p.id)
             .map((r) => ({ y: partitionLabel(r), x: [Date.parse(r.fromTime), Math.max(Date.parse(r.toTime), Date.parse(r.fromTime) + 1000)] as [number, number], records: r.records })),
         })),
@@ -50,7 +53,7 @@ export function ForensicChart({ partitions }: { partitions: PartitionRange[] }) 
         maintainAspectRatio: false,
         parsing: { xAxisKey: 'x', yAxisKey: 'y' },
         scales: {
-          x: { type: 'time', min: from - margin, max: to + margin, ticks: { maxTicksLimit: 12 }, time: { tooltipFormat: 'yyyy-MM-dd HH:mm:ss' }, title: { display: true, text: 'time read by the attacker (browser time zone)' } },
+          x: { type: 'time', ...span, ticks: { maxTicksLimit: 12 }, time: { tooltipFormat: 'yyyy-MM-dd HH:mm:ss' }, title: { display: true, text: 'time read by the attacker (browser time zone)' } },
           y: { type: 'category', ticks: { autoSkip: false }, title: { display: true, text: 'topic/partition' } },
         },
         plugins: {
@@ -58,8 +61,8 @@ export function ForensicChart({ partitions }: { partitions: PartitionRange[] }) 
           tooltip: {
             callbacks: {
               label: (item) => {
-                const raw = item.raw as { records?: number };
-                return `${item.dataset.label ?? ''}: ${count(raw.records ?? 0)} records`;
+                const raw = item.raw as { records?: string };
+                return `${item.dataset.label ?? ''}: ${count(raw.records ?? '0')} records`;
               },
             },
           },
@@ -94,8 +97,8 @@ export function ForensicChart({ partitions }: { partitions: PartitionRange[] }) 
                 <td>
                   {String(r.fromOffset)}–{String(r.toOffset)}
                 </td>
-                <td>{utc(r.fromTime)}</td>
-                <td>{utc(r.toTime)}</td>
+                <td>{utc(r.fromTime ?? undefined)}</td>
+                <td>{utc(r.toTime ?? undefined)}</td>
                 <td class="num">{count(r.records)}</td>
                 <td>
                   <span class={`precision precision-${r.precision}`}>{r.precision}</span>

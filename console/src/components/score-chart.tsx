@@ -3,8 +3,10 @@ import type { Drill } from '../api';
 import { Chart } from '../chart-setup';
 
 /** Drill scores over time (a line, points red where the drill failed). */
-export function ScoreChart({ drills }: { drills: Drill[] }) {
+export function ScoreChart({ drills: all }: { drills: Drill[] }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  // Drills still running (or that failed before scoring) have no score to plot.
+  const drills = all.filter((d): d is Drill & { score: number } => d.score !== null);
   useEffect(() => {
     if (!canvas.current) return undefined;
     const chart = new Chart(canvas.current, {
@@ -32,7 +34,7 @@ export function ScoreChart({ drills }: { drills: Drill[] }) {
       },
     });
     return () => chart.destroy();
-  }, [drills]);
+  }, [all]);
   return (
     <figure class="trend" data-points={drills.length}>
       <div class="chart-box" style={{ height: '260px' }}>

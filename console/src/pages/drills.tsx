@@ -39,8 +39,8 @@ export function Drills() {
                 <tr key={d.id}>
                   <td>{utc(d.startedAt)}</td>
                   <td>{d.scenario}</td>
-                  <td class="num">{d.score}</td>
-                  <td>{d.passed ? 'passed' : 'failed'}</td>
+                  <td class="num">{d.score ?? '—'}</td>
+                  <td>{d.passed === null ? 'running or not scored' : d.passed ? 'passed' : 'failed'}</td>
                   <td class="sub">{d.id}</td>
                 </tr>
               ))}

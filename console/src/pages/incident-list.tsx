@@ -80,7 +80,7 @@ export function IncidentList() {
             {incidents.map((i) => (
               <tr key={i.workflowId} data-incident={i.incidentId}>
                 <td>
-                  <a href={`#/incidents/${encodeURIComponent(i.incidentId)}`}>{i.title || i.incidentId}</a>
+                  <a href={`#/incidents/${encodeURIComponent(i.workflowId)}`}>{i.title || i.incidentId}</a>
                   <div class="sub">{i.incidentId}</div>
                 </td>
                 <td>

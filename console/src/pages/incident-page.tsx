@@ -42,7 +42,6 @@ export function IncidentPage({ id }: { id: string }) {
       <p aria-busy="true">Loading…</p>
     );
   const { incident } = d;
-  const windowRecords = d.window?.partitions.reduce((n, p) => n + p.records, 0);
   return (
     <article aria-labelledby="incident-title" data-incident={incident.incidentId}>
       <p>
@@ -92,7 +91,7 @@ export function IncidentPage({ id }: { id: string }) {
       </section>
       <section aria-labelledby="evidence-title">
         <h2 id="evidence-title">Evidence</h2>
-        <EvidenceProgress evidence={d.evidence} {...(windowRecords !== undefined ? { windowRecords } : {})} />
+        <EvidenceProgress evidence={d.evidence} />
       </section>
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">Timeline</h2>
