@@ -1,6 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { Drill } from '../api';
-import { Chart } from '../chart-setup';
 
 /** Drill scores over time (a line, points red where the drill failed). */
 export function ScoreChart({ drills: all }: { drills: Drill[] }) {
@@ -8,32 +7,42 @@ export function ScoreChart({ drills: all }: { drills: Drill[] }) {
   // Drills still running (or that failed before scoring) have no score to plot.
   const drills = all.filter((d): d is Drill & { score: number } => d.score !== null);
   useEffect(() => {
-    if (!canvas.current) return undefined;
-    const chart = new Chart(canvas.current, {
-      type: 'line',
-      data: {
-        datasets: [
-          {
-            label: 'drill score',
-            data: drills.map((d) => ({ x: Date.parse(d.startedAt), y: d.score })),
-            borderColor: '#1f5fa8',
-            pointBackgroundColor: drills.map((d) => (d.passed ? '#1b7f3b' : '#b3261e')),
-            pointRadius: 5,
-            tension: 0,
-          },
-        ],
-      },
-      options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        scales: {
-          x: { type: 'time', ticks: { maxTicksLimit: 10 }, title: { display: true, text: 'drill started' } },
-          y: { min: 0, max: 100, title: { display: true, text: 'score' } },
+    const target = canvas.current;
+    if (!target) return undefined;
+    // Chart.js is loaded on the first chart drawn, so the list and the sign-in stay small.
+    let chart: { destroy(): void } | undefined;
+    let cancelled = false;
+    void import('../chart-setup').then(({ Chart }) => {
+      if (cancelled) return;
+      chart = new Chart(target, {
+        type: 'line',
+        data: {
+          datasets: [
+            {
+              label: 'drill score',
+              data: drills.map((d) => ({ x: Date.parse(d.startedAt), y: d.score })),
+              borderColor: '#1f5fa8',
+              pointBackgroundColor: drills.map((d) => (d.passed ? '#1b7f3b' : '#b3261e')),
+              pointRadius: 5,
+              tension: 0,
+            },
+          ],
         },
-        plugins: { legend: { display: false } },
-      },
+        options: {
+          responsive: true,
+          maintainAspectRatio: false,
+          scales: {
+            x: { type: 'time', ticks: { maxTicksLimit: 10 }, title: { display: true, text: 'drill started' } },
+            y: { min: 0, max: 100, title: { display: true, text: 'score' } },
+          },
+          plugins: { legend: { display: false } },
+        },
+      });
     });
-    return () => chart.destroy();
+    return () => {
+      cancelled = true;
+      chart?.destroy();
+    };
   }, [all]);
   return (
     <figure class="trend" data-points={drills.length}>
