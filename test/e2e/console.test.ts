@@ -24,6 +24,8 @@ const dir = mkdtempSync(join(tmpdir(), 'breachline-console-'));
 const stateFile = join(dir, 'run.json');
 /** A zone far from UTC, so the local deadline visibly differs from the UTC one. */
 const TIME_ZONE = 'Asia/Tokyo';
+/** A Slack sandbox user, configured below as an observer. */
+const OBSERVER = 'U0RESPONDER';
 
 let child: ChildProcess | undefined;
 let stdout = '';
@@ -51,7 +53,8 @@ async function signInLink(user: string): Promise<string> {
 /** A browser context of its own (its own cookie jar) in the local time zone, for one user. */
 async function userContext(): Promise<BrowserContext> {
   if (!browser) throw new Error('no browser');
-  const context = await browser.newContext({ timezoneId: TIME_ZONE, locale: 'en-GB', acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  // Reduced motion: the console then draws charts without animation, so screenshots show them whole.
+  const context = await browser.newContext({ timezoneId: TIME_ZONE, locale: 'en-GB', reducedMotion: 'reduce', acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   context.on('page', watch);
   return context;
 }
@@ -63,6 +66,26 @@ function watch(p: Page): void {
   p.on('pageerror', (e) => browserErrors.push(e.message));
 }
 
+/** The little of a page's DOM the paint check reads (this file is typed for Node, without the DOM). */
+type PageDocument = {
+  querySelector(selector: string): { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null } | null;
+};
+
+/** Waits until the chart in `canvas` is drawn (Chart.js, loaded with the first chart, has painted a pixel). */
+async function waitForPaint(p: Page, canvas: string): Promise<void> {
+  // A function, not a string: the console's CSP forbids eval, and a string would be evaluated.
+  await p.waitForFunction(
+    (selector) => {
+      const element = (globalThis as unknown as { document: PageDocument }).document.querySelector(selector);
+      const data = element?.getContext('2d')?.getImageData(0, 0, element.width, element.height).data ?? [];
+      for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) return true;
+      return false;
+    },
+    canvas,
+    { timeout: 10_000 },
+  );
+}
+
 async function startBreachline(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('BREACHLINE_')) delete env[key];
@@ -71,8 +94,9 @@ async function startBreachline(): Promise<void> {
     BREACHLINE_CONSOLE_PORT: '0',
     BREACHLINE_LOG_LEVEL: 'warn',
     BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks'),
-    // The demo's people plus an observer, who may look but not decide.
-    BREACHLINE_ROLES: JSON.stringify({ U0OBSERVER: 'observer' }),
+    // The Slack sandbox's people keep their demo roles, but Rita is configured as an observer (who
+    // may look, not decide): configured roles win over the demo's.
+    BREACHLINE_ROLES: JSON.stringify({ [OBSERVER]: 'observer' }),
   });
   const started = spawn(BIN, ['start', '--ephemeral', '--slack-port', '0', '--state-file', stateFile], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child = started;
@@ -141,7 +165,8 @@ describe('the incident console in Chromium, on `breachline start`', () => {
     await page.locator('main h1', { hasText: 'Incidents' }).waitFor();
     // The stream is open before the alert is sent, so its arrival can only come from the stream.
     await page.locator('header .live[data-live="true"]').waitFor();
-    const loaded = await page.evaluate(() => performance.getEntriesByType('navigation').length);
+    // A mark on this document: it survives only if the page is never reloaded.
+    await page.evaluate(() => Object.assign(globalThis, { breachlineTestMark: 'same document' }));
     const answer = (await cli('alert', '--scenario', 'trading-exfiltration')).trim();
     expect(answer).toMatch(/^202 /);
     incidentId = (JSON.parse(answer.slice(4)) as { incidentId: string }).incidentId;
@@ -149,7 +174,7 @@ describe('the incident console in Chromium, on `breachline start`', () => {
     await row.waitFor({ timeout: 45_000 });
     await expect(row.locator('.severity').textContent()).resolves.toBe('critical');
     // Still the same document: no navigation happened, the row came over server-sent events.
-    await expect(page.evaluate(() => performance.getEntriesByType('navigation').length)).resolves.toBe(loaded);
+    await expect(page.evaluate(() => (globalThis as { breachlineTestMark?: string }).breachlineTestMark)).resolves.toBe('same document');
     workflowId = decodeURIComponent(((await row.locator('a').getAttribute('href')) ?? '').replace('#/incidents/', ''));
     expect(workflowId).not.toBe('');
     await page.screenshot({ path: join(ARTIFACTS, 'incident-list.png'), fullPage: true });
@@ -158,16 +183,14 @@ describe('the incident console in Chromium, on `breachline start`', () => {
   it('counts a regulatory deadline down every second, shown in UTC and in the browser time zone', async () => {
     await page.locator(`tr[data-incident="${incidentId}"] a`).click();
     await page.locator(`article[data-incident="${incidentId}"]`).waitFor();
-    const running = page.locator('tr[data-clock] td.countdown:not(.settled)', { hasText: 'left' }).first();
+    const running = page.locator('tr[data-clock]', { has: page.locator('td.countdown:not(.settled)', { hasText: 'left' }) }).first();
     await running.waitFor({ timeout: 45_000 });
-    const before = (await running.textContent()) ?? '';
+    const clock = (await running.getAttribute('data-clock')) ?? '';
+    const row = page.locator(`tr[data-clock="${clock}"]`);
+    const before = (await row.locator('td.countdown').textContent()) ?? '';
     expect(before).toMatch(/^(\d+d )?\d{2}:\d{2}:\d{2} left$/);
-    // It ticks: wait for the text to change (the page's own one-second timer), not for a sleep.
-    await page.waitForFunction((prev) => {
-      const cell = [...document.querySelectorAll('tr[data-clock] td.countdown:not(.settled)')].find((c) => c.textContent?.endsWith('left'));
-      return cell !== undefined && cell.textContent !== prev;
-    }, before);
-    const row = page.locator('tr[data-clock]', { has: page.locator('td.countdown:not(.settled)') }).first();
+    // It ticks: wait for that countdown to show another text (the page's own timer), not for a sleep.
+    await row.locator('td.countdown').filter({ hasNotText: before }).waitFor({ timeout: 5_000 });
     const cells = await row.locator('td').allTextContents();
     const utcText = cells[2] ?? '';
     const localText = cells[3] ?? '';
@@ -185,8 +208,9 @@ describe('the incident console in Chromium, on `breachline start`', () => {
     await page.locator('li.pending[data-step="break-circuits"]').waitFor({ timeout: 60_000 });
     const observer = await userContext();
     const seen = await observer.newPage();
-    await seen.goto(await signInLink('U0OBSERVER'));
-    await seen.locator('header .who[data-user="U0OBSERVER"]').waitFor();
+    await seen.goto(await signInLink(OBSERVER));
+    await seen.locator(`header .who[data-user="${OBSERVER}"]`).waitFor();
+    await expect(seen.locator('header .who').textContent()).resolves.toContain('observer');
     await seen.goto(`${state.console?.url ?? ''}/#/incidents/${encodeURIComponent(workflowId)}`);
     await seen.locator('li.pending[data-step="break-circuits"]').waitFor();
     await expect(seen.locator('li.pending button').count()).resolves.toBe(0);
@@ -213,7 +237,7 @@ describe('the incident console in Chromium, on `breachline start`', () => {
     const accepted = page.locator('.answer.accepted');
     await accepted.waitFor({ timeout: 30_000 });
     await expect(accepted.textContent()).resolves.toMatch(/^Accepted: /);
-    await page.waitForFunction(() => document.querySelector('ol.steps li[data-step="break-circuits"]')?.getAttribute('data-state') !== 'awaiting-approval');
+    await page.locator('ol.steps li[data-step="break-circuits"]:not([data-state="awaiting-approval"])').waitFor({ timeout: 30_000 });
     await expect(page.locator('li.pending[data-step="break-circuits"]').count()).resolves.toBe(0);
   }, 60_000);
 
@@ -225,15 +249,11 @@ describe('the incident console in Chromium, on `breachline start`', () => {
     const precisions = await chart.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-precision')));
     expect(precisions).toHaveLength(ranges);
     for (const p of precisions) expect(['exact', 'bounded', 'time-derived']).toContain(p);
-    // The chart itself is drawn (Chart.js paints the canvas): some pixel is not blank.
-    const painted = await chart.locator('canvas').evaluate((c) => {
-      const canvas = c as HTMLCanvasElement;
-      const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
-      return Array.prototype.some.call(data, (v: number, i: number) => i % 4 === 3 && v > 0);
-    });
-    expect(painted).toBe(true);
+    await waitForPaint(page, 'figure.forensic canvas');
     await page.locator('#forensic-window').screenshot({ path: join(ARTIFACTS, 'forensic-chart.png') });
     await page.screenshot({ path: join(ARTIFACTS, 'incident.png'), fullPage: true });
+    // The top of the page (facts, decisions, deadlines, steps, the chart): the README's picture.
+    await page.screenshot({ path: join(ARTIFACTS, 'incident-overview.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1700 } });
   }, 120_000);
 
   it('downloads the breach register as CSV with the incident’s row', async () => {
@@ -254,6 +274,7 @@ describe('the incident console in Chromium, on `breachline start`', () => {
     const trend = page.locator('figure.trend');
     await trend.waitFor({ timeout: 30_000 });
     expect(Number(await trend.getAttribute('data-points'))).toBeGreaterThan(0);
+    await waitForPaint(page, 'figure.trend canvas');
     await expect(page.locator('table.drills tbody tr').first().textContent()).resolves.toContain('trading-exfiltration');
     await page.screenshot({ path: join(ARTIFACTS, 'drills.png'), fullPage: true });
   }, 180_000);
