@@ -27,6 +27,8 @@ import { WarRoom } from '../slack/war-room';
 import { startWarRoomFeed } from '../slack/war-room-feed';
 import { payloadEncryption, type PayloadEncryption } from '../temporal/data-converter';
 import { startCodecServer } from '../temporal/codec-server';
+// The incident console (issue 16, item 3).
+import { startConsole, type RunningConsole } from '../console';
 
 /** Options of {@link startBreachline}. */
 export interface StartBreachlineOptions {
@@ -36,6 +38,8 @@ export interface StartBreachlineOptions {
   ingressPort?: number;
   /** Port of the Slack app's request URL. @default 3000 */
   slackPort?: number;
+  /** Port of the incident console (issue 16). @default config.console.port */
+  consolePort?: number;
   /** @default '127.0.0.1' */
   host?: string;
   /** Where to write the run state; `false` writes none. */
@@ -144,6 +148,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
     const drills = createDrillPort({ client, drillTaskQueue: config.temporal.drillTaskQueue });
     let slackState: RunState['slack'];
     let control: RunState['control'];
+    let consoleApp: RunningConsole | undefined;
     if (endpoints.slack) {
       const app = createSlackApp({
         botToken: endpoints.slack.botToken,
@@ -156,11 +161,17 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
         ...(endpoints.slack.appToken !== undefined ? { socketMode: { appToken: endpoints.slack.appToken } } : {}),
       });
       const incidents = createTemporalIncidentPort(client);
+      const policy = loadPolicyEngine(join(config.runbookDir, 'policies'), rolesFor(config, embedded.includes('slack')));
+      const refusals = createRefusalRecorder({ logger, toIncident: (workflowId, r) => incidents.refusal(workflowId, { ...r }) });
+      // The incident console: its sign-in links come from `/ir console`, so it runs beside the Slack app.
+      consoleApp = config.console.enabled ? await startIncidentConsole({ config, client, incidents, policy, refusals, kafka: endpoints.kafka, host, port: options.consolePort ?? config.console.port, logger }) : undefined;
+      if (consoleApp) closers.push(consoleApp.close);
       registerOperations(app.app, {
         commandName: config.slack.command,
         incidents,
-        policy: loadPolicyEngine(join(config.runbookDir, 'policies'), rolesFor(config, embedded.includes('slack'))),
-        refusals: createRefusalRecorder({ logger, toIncident: (workflowId, r) => incidents.refusal(workflowId, { ...r }) }),
+        policy,
+        refusals,
+        ...(consoleApp ? { consoleLinks: consoleApp.links } : {}),
         drills: slackDrillPort(drills),
         cards: {
           port: createWebConversationPort({ apiUrl: endpoints.slack.apiUrl, botToken: endpoints.slack.botToken, logger }),
@@ -208,6 +219,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       ...(embedded.includes('vault') ? { vault: { address: endpoints.vault.address, token: endpoints.vault.token ?? '' } } : {}),
       embedded,
       ...(codec.state ? { codec: codec.state } : {}),
+      ...(consoleApp ? { console: { url: consoleApp.url, publicUrl: consoleApp.publicUrl } } : {}),
     };
     if (options.stateFile !== false) {
       const path = options.stateFile;
@@ -219,6 +231,36 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
     await close();
     throw err;
   }
+}
+
+/** The incident console (issue 16, item 3) on its own port, on ingress's host. */
+async function startIncidentConsole(o: {
+  config: Config;
+  client: Client;
+  incidents: ReturnType<typeof createTemporalIncidentPort>;
+  policy: ReturnType<typeof loadPolicyEngine>;
+  refusals: ReturnType<typeof createRefusalRecorder>;
+  kafka: KafkaConnection;
+  host: string;
+  port: number;
+  logger: Logger;
+}): Promise<RunningConsole> {
+  const settings = o.config.console;
+  const logger = o.logger.child({ component: 'console' });
+  return startConsole({
+    client: o.client,
+    incidents: o.incidents,
+    policy: o.policy,
+    refusals: o.refusals,
+    kafka: createKafka(o.kafka, { clientId: 'breachline-console', logger }),
+    auditTopic: o.config.kafka.auditTopic,
+    port: o.port,
+    host: o.host,
+    ...(settings.publicUrl !== undefined ? { publicUrl: settings.publicUrl } : {}),
+    sessionMinutes: settings.sessionMinutes,
+    ...(settings.staticDir !== undefined ? { staticDir: settings.staticDir } : {}),
+    logger,
+  });
 }
 
 /** The alerts topic and the correlator's Kafka client of durable ingress; the ingress server closes the log. */

@@ -37,6 +37,8 @@ export interface RunState {
    * for the sandbox's incident commander.
    */
   codec?: { transitKey: string; transitMount: string; endpoint?: { url: string; user?: string; token?: string } };
+  /** The incident console (issue 16): where it listens and the base of its sign-in links. */
+  console?: { url: string; publicUrl: string };
 }
 
 /** Default location, relative to the working directory (git-ignored). */

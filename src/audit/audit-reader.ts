@@ -137,3 +137,19 @@ export async function readIncidentEvents(kafka: Kafka, topic: string, incidentId
   const records = await readAuditRecords(kafka, topic, { incidentId });
   return projectIncident(records, incidentId)?.events ?? [];
 }
+
+/**
+ * Each incident's events in topic order, seals stripped; incidents in order of their first record.
+ * What the breach register is built from (`breachline register export`, the console's register).
+ */
+export function auditEventsByIncident(records: readonly AuditRecord[]): DomainEvent[][] {
+  const byId = new Map<string, DomainEvent[]>();
+  for (const record of records) {
+    const id = recordIncident(record);
+    if (id === null || typeof record.value !== 'object' || record.value === null) continue;
+    const list = byId.get(id) ?? [];
+    list.push(stripSeal(record.value as DomainEvent));
+    byId.set(id, list);
+  }
+  return [...byId.values()];
+}

@@ -225,6 +225,24 @@ export const configSchema = z.object({
       workers: z.number().int().min(1).max(64).default(1),
     })
     .prefault({}),
+  // The incident console (issue 16, item 3): served by `breachline start` beside ingress.
+  console: z
+    .object({
+      /** Serve the console from `breachline start`. @default true */
+      enabled: z.boolean().default(true),
+      /** Port of the console (host: ingress's). 0 picks a free one. @default 8790 */
+      port: z.number().int().min(0).max(65535).default(8790),
+      /**
+       * The console's URL as browsers reach it, for the `/ir console` link and the Origin check
+       * (e.g. `https://console.example.org`). @default the listening address
+       */
+      publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** How long a console session lasts, minutes. @default 480 (8 h) */
+      sessionMinutes: z.number().int().min(1).max(7 * 24 * 60).default(480),
+      /** Directory of the built front end. @default '<package>/dist/console' */
+      staticDir: z.string().min(1).optional(),
+    })
+    .prefault({}),
   /** Directory of versioned runbook YAML files. @default 'runbooks' */
   runbookDir: z.string().min(1).default('runbooks'),
   /** Slack user id → role. */
@@ -341,6 +359,12 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_INGRESS_ALERTS_TOPIC', ['ingress', 'alertsTopic'], String],
   ['BREACHLINE_INGRESS_WORKERS', ['ingress', 'workers'], int],
   ['BREACHLINE_INGRESS_COALESCE', ['ingress', 'coalesce', 'enabled'], bool],
+  // The incident console (issue 16, item 3).
+  ['BREACHLINE_CONSOLE', ['console', 'enabled'], bool],
+  ['BREACHLINE_CONSOLE_PORT', ['console', 'port'], int],
+  ['BREACHLINE_CONSOLE_URL', ['console', 'publicUrl'], String],
+  ['BREACHLINE_CONSOLE_SESSION_MINUTES', ['console', 'sessionMinutes'], int],
+  ['BREACHLINE_CONSOLE_STATIC_DIR', ['console', 'staticDir'], String],
 ];
 
 /** A config path with the environment variable that sets it, so a problem names what to change. */

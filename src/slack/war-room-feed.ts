@@ -4,6 +4,9 @@ import { decodeAuditValue } from '../audit/audit-reader';
 import { EVENT_TYPES, type DomainEvent } from '../domain/events';
 import type { WarRoom } from './war-room';
 
+/** What the tail hands events to: the war room, or the console's live feed (issue 16). */
+export type AuditEventSink = Pick<WarRoom, 'accept' | 'close'>;
+
 const KNOWN = new Set<string>(EVENT_TYPES);
 
 /** A record value that is a domain event (the audit topic also carries signed checkpoints). */
@@ -19,7 +22,7 @@ export function auditEvent(value: unknown): DomainEvent | undefined {
  * (a fresh group, nothing committed), because a card is a fold of all of an incident's events;
  * the card store keeps the restart from posting a second card.
  */
-export async function startWarRoomFeed(kafka: Kafka, auditTopic: string, room: WarRoom, options: { pollMs?: number; onError?: (err: unknown) => void } = {}): Promise<{ stop(): Promise<void> }> {
+export async function startWarRoomFeed(kafka: Kafka, auditTopic: string, room: AuditEventSink, options: { pollMs?: number; onError?: (err: unknown) => void } = {}): Promise<{ stop(): Promise<void> }> {
   let stopped = false;
   let consumer: Consumer | undefined;
   // The incident creates the audit topic with its immutable settings on its first events: never

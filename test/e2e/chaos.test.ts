@@ -81,7 +81,7 @@ function writeRunbooks(): void {
 function env(): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(out)) if (key.startsWith('BREACHLINE_')) delete out[key];
-  return { ...out, BREACHLINE_INGRESS_PORT: '0', BREACHLINE_LOG_LEVEL: 'warn', BREACHLINE_RUNBOOK_DIR: runbookDir, BREACHLINE_WORKFLOW_BUNDLE: bundlePath, BREACHLINE_FAULT_KILL_AT: KILL_POINTS.map((k) => k.at).join(',') };
+  return { ...out, BREACHLINE_INGRESS_PORT: '0', BREACHLINE_CONSOLE_PORT: '0', BREACHLINE_LOG_LEVEL: 'warn', BREACHLINE_RUNBOOK_DIR: runbookDir, BREACHLINE_WORKFLOW_BUNDLE: bundlePath, BREACHLINE_FAULT_KILL_AT: KILL_POINTS.map((k) => k.at).join(',') };
 }
 
 interface Started {

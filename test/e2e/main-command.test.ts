@@ -41,7 +41,7 @@ beforeAll(async () => {
   // The working directory is a scratch one so logs and drill reports stay out of the checkout.
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('BREACHLINE_')) delete env[key];
-  Object.assign(env, { BREACHLINE_INGRESS_PORT: '0', BREACHLINE_LOG_LEVEL: 'warn', BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks') });
+  Object.assign(env, { BREACHLINE_INGRESS_PORT: '0', BREACHLINE_CONSOLE_PORT: '0', BREACHLINE_LOG_LEVEL: 'warn', BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks') });
   child = spawn(BIN, ['start', '--slack-port', '0', '--state-file', stateFile], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   child.stderr?.resume();
@@ -175,7 +175,7 @@ describe('npm start again after Ctrl-C, in the same directory', () => {
   it('resumes from .breachline/data: the scenario is already present and the open incident is still there', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const key of Object.keys(env)) if (key.startsWith('BREACHLINE_')) delete env[key];
-    Object.assign(env, { BREACHLINE_INGRESS_PORT: '0', BREACHLINE_LOG_LEVEL: 'warn', BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks') });
+    Object.assign(env, { BREACHLINE_INGRESS_PORT: '0', BREACHLINE_CONSOLE_PORT: '0', BREACHLINE_LOG_LEVEL: 'warn', BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks') });
     const again = spawn(BIN, ['start', '--slack-port', '0', '--state-file', stateFile], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     again.stderr?.resume();
     const stopped = new Promise((resolve) => again.once('exit', resolve));

@@ -30,7 +30,7 @@ async function withDrillPort<T>(stateFile: string | undefined, allowInProcess: b
   const config = loadConfig();
   const logger = appLogger({ level: config.logLevel, file: join(process.cwd(), '.breachline', 'drill.log'), verbose: false });
   process.stderr.write('no running breachline: starting one in this process for the drill…\n');
-  const app = await startBreachline({ config, logger, ingressPort: 0, slackPort: 0, stateFile: false, reportDir: defaultReportDir(), seed: false });
+  const app = await startBreachline({ config, logger, ingressPort: 0, slackPort: 0, consolePort: 0, stateFile: false, reportDir: defaultReportDir(), seed: false });
   try {
     return await use(app.drills);
   } finally {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { readAuditRecords, recordIncident, verifyAuditRecords, type AuditRecord } from '../../audit/audit-reader';
+import { auditEventsByIncident as eventsByIncident, readAuditRecords, verifyAuditRecords, type AuditRecord } from '../../audit/audit-reader';
 import { breachRegister, registerToCsv, registerToJson, registerToMarkdown } from '../../domain/breach-register';
-import type { DomainEvent } from '../../domain/events';
 import { draftNotification } from '../../domain/notification-draft';
 import { RegimeInputError } from '../../domain/regimes';
 import { kafkaFor, resolveConnection, withConnectionOptions, type ConnectionFlags } from './audit';
@@ -14,20 +13,6 @@ import { kafkaFor, resolveConnection, withConnectionOptions, type ConnectionFlag
  */
 
 const FORMATS = { csv: registerToCsv, md: registerToMarkdown, json: registerToJson } as const;
-
-/** Each incident's events in topic order, seals stripped; incidents in order of first record. */
-function eventsByIncident(records: readonly AuditRecord[]): DomainEvent[][] {
-  const byId = new Map<string, DomainEvent[]>();
-  for (const record of records) {
-    const id = recordIncident(record);
-    if (id === null || typeof record.value !== 'object' || record.value === null) continue;
-    const { prevHash: _p, hash: _h, ...event } = record.value as DomainEvent & { prevHash?: string; hash?: string };
-    const list = byId.get(id) ?? [];
-    list.push(event as DomainEvent);
-    byId.set(id, list);
-  }
-  return [...byId.values()];
-}
 
 async function verifiedRecords(flags: ConnectionFlags, incidentId?: string): Promise<{ records: AuditRecord[]; topic: string } | undefined> {
   const { connection, topic } = await resolveConnection(flags);

@@ -20,12 +20,13 @@ export function registerStartCommand(program: Command): void {
     .description('start breachline: the worker, ingress and the Slack app; with no address configured, the sandbox demo, durable under .breachline/data')
     .option('--ingress-port <port>', 'ingress port (default: config ingress.port, 8080)', port)
     .option('--slack-port <port>', 'Slack app request URL port', port, 3000)
+    .option('--console-port <port>', 'incident console port (default: config console.port, 8790)', port)
     .option('--state-file <path>', 'where to write the addresses the other commands read (default .breachline/run.json)')
     .option('--data-dir <dir>', 'where the sandboxes keep their state (default: BREACHLINE_DATA_DIR, else .breachline/data)')
     .option('--ephemeral', 'keep the sandboxes in memory: a throwaway demo, every incident is lost on stop')
     .option('--sandbox <systems>', 'stand sandboxes in for these systems although others are configured: temporal,kafka,vault,slack', parseSystemNames)
     .option('--verbose', 'log JSON lines to stderr instead of .breachline/breachline.log')
-    .action(async (opts: { ingressPort?: number; slackPort: number; stateFile?: string; dataDir?: string; ephemeral?: boolean; sandbox?: SystemName[]; verbose?: boolean }) => {
+    .action(async (opts: { ingressPort?: number; slackPort: number; consolePort?: number; stateFile?: string; dataDir?: string; ephemeral?: boolean; sandbox?: SystemName[]; verbose?: boolean }) => {
       if (opts.ephemeral && opts.dataDir !== undefined) throw new ConfigError(['--ephemeral and --data-dir contradict each other; give one']);
       const config = loadConfig();
       const dataDir = opts.ephemeral ? undefined : resolve(opts.dataDir ?? config.dataDir ?? join(process.cwd(), '.breachline', 'data'));
@@ -41,6 +42,7 @@ export function registerStartCommand(program: Command): void {
         logger,
         slackPort: opts.slackPort,
         ...(opts.ingressPort !== undefined ? { ingressPort: opts.ingressPort } : {}),
+        ...(opts.consolePort !== undefined ? { consolePort: opts.consolePort } : {}),
         stateFile: opts.stateFile ?? defaultStateFile(),
         reportDir: defaultReportDir(),
         ...(dataDir !== undefined ? { dataDir } : {}),
@@ -57,6 +59,7 @@ export function registerStartCommand(program: Command): void {
       out(`  vault      ${s.embedded.includes('vault') ? 'embedded sandbox' : 'configured'}`);
       out(`  ingress    ${s.ingress.url}/v1/alerts/:source`);
       if (s.slack) out(`  slack app  ${s.slack.requestUrl}${sandbox('slack')}`);
+      if (s.console) out(`  console    ${s.console.publicUrl} (sign in: ${s.slack?.command ?? '/ir'} console in Slack)`);
       out(`  slack      ${s.embedded.includes('slack') ? 'embedded sandbox' : 'configured'}`);
       out(`  logs       ${opts.verbose ? 'stderr' : logFile}`);
       out('next, in another terminal:');

@@ -4,6 +4,7 @@ import type { CardConversation } from '../cards/card-conversation';
 import type { PolicyEngine } from '../policy/cedar-policy';
 import type { RefusalRecorder } from '../policy/refusals';
 import { OPS_ACTIONS, OPS_ROLES, type OpsAction, type OpsRole } from '../policy/roles';
+import type { ConsoleLinkIssuer } from './console';
 import type { DrillPort } from './drill-port';
 import type { IncidentPort } from './incident-port';
 import { forSubcommand, type SubcommandInfo } from './subcommand';
@@ -25,6 +26,8 @@ export interface OperationsDeps {
   readonly now?: () => Date;
   /** How long to wait for a signalled incident to show the change before answering. @default 3000 */
   readonly settleMs?: number;
+  /** The incident console's sign-in links (issue 16); absent: `/ir console` says it is not running. */
+  readonly consoleLinks?: ConsoleLinkIssuer;
 }
 
 /** Bad arguments: answered with the subcommand's usage line. */

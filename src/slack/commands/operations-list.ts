@@ -20,6 +20,8 @@ import { NOT_NOTIFIABLE } from './not-notifiable';
 import { SUBJECTS } from './subjects';
 // Operator actions (issue 16).
 import { SEVERITY } from './severity';
+// The incident console (issue 16, item 3).
+import { CONSOLE } from './console';
 
 /** The incident operations subcommands, in the order `/ir help` lists them. */
 export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [
@@ -47,4 +49,6 @@ export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [
   SUBJECTS,
   // Operator actions (issue 16).
   SEVERITY,
+  // The incident console (issue 16, item 3).
+  CONSOLE,
 ];

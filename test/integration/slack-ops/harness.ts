@@ -10,7 +10,7 @@ import { MemoryCardStore, type CardConversation } from '../../../src/slack/cards
 import type { DrillInfo, DrillPort } from '../../../src/slack/commands/drill-port';
 import type { IncidentPort } from '../../../src/slack/commands/incident-port';
 import { createTemporalIncidentPort } from '../../../src/slack/commands/temporal-incidents';
-import { registerOperations } from '../../../src/slack/operations';
+import { registerOperations, type OperationsDeps } from '../../../src/slack/operations';
 import { loadPolicyEngine } from '../../../src/slack/policy/cedar-policy';
 import { createRefusalRecorder, type Refusal } from '../../../src/slack/policy/refusals';
 import type { OpsRole } from '../../../src/slack/policy/roles';
@@ -73,7 +73,8 @@ function quiet() {
 }
 
 /** Starts everything on port 0 of 127.0.0.1. */
-export async function startHarness(): Promise<Harness> {
+/** `extra`: further operations deps, e.g. the console's sign-in links (issue 16). */
+export async function startHarness(extra: Partial<OperationsDeps> = {}): Promise<Harness> {
   try {
     Runtime.install({ logger: quiet() });
   } catch {
@@ -115,6 +116,7 @@ export async function startHarness(): Promise<Harness> {
     cards,
     logger: silentLogger,
     settleMs: 5000,
+    ...extra,
   });
   await app.start();
   return {
