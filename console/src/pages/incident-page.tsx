@@ -1,6 +1,7 @@
 import { useRef } from 'preact/hooks';
 import { getJson, incidentPath, type IncidentDetail, type TimelineEntry } from '../api';
 import { Clocks } from '../components/clocks';
+import { CloseIncident } from '../components/close-incident';
 import { Decisions } from '../components/decisions';
 import { EvidenceProgress } from '../components/evidence';
 import { ForensicChart } from '../components/forensic-chart';
@@ -15,7 +16,7 @@ function concerns(id: string, detail: IncidentDetail | undefined, eventIncident:
 }
 
 /**
- * One incident: what happened, what runs, what waits for whom, the regulatory deadlines, what the
+ * One incident (`id` is the list's `workflowId`, the id the API takes, also for actions): what happened, what runs, what waits for whom, the regulatory deadlines, what the
  * attacker read and how much of it is preserved. It reloads when the live stream reports an event
  * of this incident, and after an action the server accepted.
  */
@@ -75,11 +76,12 @@ export function IncidentPage({ id }: { id: string }) {
       )}
       <section aria-labelledby="decisions-title">
         <h2 id="decisions-title">Waiting for a decision</h2>
-        <Decisions incidentId={incident.incidentId} pending={d.pending} can={d.can} onDone={reload} />
+        <Decisions incidentId={id} pending={d.pending} can={d.can} onDone={reload} />
+        {d.can.close && incident.status !== 'closed' && <CloseIncident incidentId={id} onDone={reload} />}
       </section>
       <section aria-labelledby="clocks-title">
         <h2 id="clocks-title">Regulatory deadlines</h2>
-        <Clocks incidentId={incident.incidentId} clocks={d.clocks} canFile={d.can.file} onDone={reload} />
+        <Clocks incidentId={id} clocks={d.clocks} canFile={d.can.file} onDone={reload} />
       </section>
       <section aria-labelledby="steps-title">
         <h2 id="steps-title">Steps</h2>
