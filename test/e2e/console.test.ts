@@ -22,6 +22,7 @@ const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'breachline-console-'));
 const stateFile = join(dir, 'run.json');
+const staticDir = join(dir, 'console-static');
 /** A zone far from UTC, so the local deadline visibly differs from the UTC one. */
 const TIME_ZONE = 'Asia/Tokyo';
 /** A Slack sandbox user, configured below as an observer. */
@@ -94,6 +95,7 @@ async function startBreachline(): Promise<void> {
     BREACHLINE_CONSOLE_PORT: '0',
     BREACHLINE_LOG_LEVEL: 'warn',
     BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks'),
+    BREACHLINE_CONSOLE_STATIC_DIR: staticDir,
     // The Slack sandbox's people keep their demo roles, but Rita is configured as an observer (who
     // may look, not decide): configured roles win over the demo's.
     BREACHLINE_ROLES: JSON.stringify({ [OBSERVER]: 'observer' }),
@@ -119,8 +121,9 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // The browser first: without one there is nothing to test, and the failure says how to get one.
   browser = await launchSystemChromium();
-  // The console under test is the one in this checkout, built as `npm run build` builds it.
-  await run(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', join(ROOT, 'console', 'vite.config.mjs')], { cwd: ROOT, timeout: 120_000 });
+  // The console under test is the one in this checkout, built as `npm run build` builds it but
+  // into this run's own directory (test files run in parallel; dist/console is left alone).
+  await run(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', join(ROOT, 'console', 'vite.config.mjs'), '--outDir', staticDir, '--emptyOutDir'], { cwd: ROOT, timeout: 120_000 });
   await startBreachline();
   commander = await userContext();
   page = await commander.newPage();
@@ -253,7 +256,7 @@ describe('the incident console in Chromium, on `breachline start`', () => {
     await page.locator('#forensic-window').screenshot({ path: join(ARTIFACTS, 'forensic-chart.png') });
     await page.screenshot({ path: join(ARTIFACTS, 'incident.png'), fullPage: true });
     // The top of the page (facts, decisions, deadlines, steps, the chart): the README's picture.
-    await page.screenshot({ path: join(ARTIFACTS, 'incident-overview.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1700 } });
+    await page.screenshot({ path: join(ARTIFACTS, 'incident-overview.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 2150 } });
   }, 120_000);
 
   it('downloads the breach register as CSV with the incident’s row', async () => {

@@ -88,11 +88,18 @@ export async function startConsoleFixture(staticDir: string): Promise<ConsoleFix
         if (url.pathname === '/api/session') return req.method === 'DELETE' ? (sessions.delete(sid as string), json(res, 200, {})) : json(res, 200, session);
         if (url.pathname === '/api/incidents') {
           const { incident } = detail;
-          return json(res, 200, { incidents: [{ ...incident, pendingApprovals: detail.pending.length }] });
+          const severity = url.searchParams.get('severity');
+          const listed = severity && severity !== incident.severity ? [] : [{ ...incident, pendingApprovals: detail.pending.length }];
+          return json(res, 200, { incidents: listed });
         }
         if (url.pathname.endsWith('/timeline')) return json(res, 200, { entries: [{ at: detail.incident.openedAt, type: 'IncidentOpened', summary: 'opened from splunk' }] });
         if (url.pathname.startsWith('/api/incidents/') && req.method === 'GET') return json(res, 200, { ...detail, can: { approve: commander, deny: commander, file: commander, close: commander } });
-        if (url.pathname.endsWith('/approve') || url.pathname.endsWith('/deny')) {
+        if (url.pathname.endsWith('/deny')) {
+          // The workflow's own refusal, as the real server passes it on (409 with its message).
+          const reason = String((await body(req)).reason ?? '');
+          return json(res, 409, { error: `step break-circuits cannot be denied now (reason given: ${reason})` });
+        }
+        if (url.pathname.endsWith('/approve')) {
           if (!commander) return json(res, 403, { error: ':no_entry: Not allowed: only an incident-commander may approve' });
           detail.pending = [];
           detail.steps[1] = { ...detail.steps[1]!, state: 'completed' };
