@@ -104,7 +104,9 @@ async function incidentDetail(deps: ApiDeps, r: ApiRequest): Promise<void> {
     file: deps.auth.allows(user, 'notify', { workflowId }),
     close: deps.auth.allows(user, 'close', { workflowId }),
   };
-  const body: IncidentDetailBody = detailBody(workflowId, state, { clocks, evidence, can });
+  // A run-qualified reference (`<workflowId>::<runId>`, an earlier generation) is not something to hand out: its incident id resolves back to it.
+  const ref = workflowId.includes('::') ? state.incidentId : workflowId;
+  const body: IncidentDetailBody = detailBody(ref, state, { clocks, evidence, can });
   sendJson(r.res, 200, body);
 }
 

@@ -31,7 +31,10 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low';
 /** One row of `GET /api/incidents`. */
 export interface IncidentListItem {
   incidentId: string;
-  /** The id to use in `/api/incidents/:id` (a workflow id, or `<workflowId>::<runId>` for an earlier generation). */
+  /**
+   * The id to use in `/api/incidents/:id`: the Temporal workflow id, except for a closed later
+   * generation of a re-opened fingerprint, where it is the incident id (`incident-<fp>.<n>`).
+   */
   workflowId: string;
   title: string;
   /** The incident's lifecycle status (`open`, `containing`, … `closed`). */

@@ -36,13 +36,15 @@ export class SessionStore {
     this.now = options.now ?? Date.now;
   }
 
-  /** Opens a session for a Slack user. */
+  /** Opens a session for a Slack user (and forgets the expired ones, so the store stays small). */
   open(userId: string): ConsoleSession {
+    const now = this.now();
+    for (const [id, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(id);
     const session: ConsoleSession = {
       id: randomBytes(32).toString('base64url'),
       userId,
       csrfToken: randomBytes(32).toString('base64url'),
-      expiresAt: this.now() + this.ttlMs,
+      expiresAt: now + this.ttlMs,
     };
     this.sessions.set(session.id, session);
     return session;

@@ -35,10 +35,11 @@ export interface RegisterSource {
   rows(): Promise<RegisterRow[]>;
 }
 
+/** A run that continued as new is the same incident as its successor: never listed on its own. */
 const STATUS_CLAUSE: Readonly<Record<IncidentStatusFilter, string>> = {
   open: " AND ExecutionStatus = 'Running'",
-  closed: " AND ExecutionStatus != 'Running'",
-  all: '',
+  closed: " AND ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'",
+  all: " AND ExecutionStatus != 'ContinuedAsNew'",
 };
 
 /**
@@ -56,11 +57,9 @@ export function temporalIncidentDirectory(client: Client, limit = 100): Incident
       }
       const answers = await Promise.all(
         infos.map(async (info) => {
-          // An earlier generation of a re-opened fingerprint is addressed by run (see temporal-incidents.ts).
-          const latest = infos.find((i) => i.workflowId === info.workflowId) === info;
-          const ref = latest ? info.workflowId : `${info.workflowId}::${info.runId}`;
           try {
-            return { workflowId: ref, state: await client.workflow.getHandle(info.workflowId, info.runId).query(stateQuery) };
+            const state = await client.workflow.getHandle(info.workflowId, info.runId).query(stateQuery);
+            return { workflowId: consoleRef(info.workflowId, info.status.name === 'RUNNING', state.incidentId), state };
           } catch {
             return undefined;
           }
@@ -69,6 +68,16 @@ export function temporalIncidentDirectory(client: Client, limit = 100): Incident
       return answers.filter((a): a is ListedIncident => a !== undefined);
     },
   };
+}
+
+/**
+ * The id the console hands out for an incident run, which `/api/incidents/:id` resolves back to
+ * that run: the workflow id for a running run (always the latest of its id) and for a first
+ * generation; for a closed later generation of a re-opened fingerprint its incident id
+ * (`incident-<fp>.<n>`), since the workflow id then means the newest run.
+ */
+export function consoleRef(workflowId: string, running: boolean, incidentId: string): string {
+  return running || incidentId === workflowId ? workflowId : incidentId;
 }
 
 /** A drill passes with at least this many of its 100 points. */

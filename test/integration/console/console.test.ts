@@ -3,10 +3,11 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditActivities } from '../../../activities/audit';
 import { ConsoleAuthorizer } from '../../../src/console/authorize';
-import type { IncidentDetailBody, IncidentListBody, SessionBody, TimelineBody } from '../../../src/console/contract';
+import type { DrillsBody, IncidentDetailBody, IncidentListBody, SessionBody, TimelineBody } from '../../../src/console/contract';
 import { LiveFeed } from '../../../src/console/live-feed';
 import { createConsoleServer, type ConsoleServer, type ConsoleServerOptions } from '../../../src/console/server';
 import { SessionStore } from '../../../src/console/sessions';
@@ -161,6 +162,19 @@ describe('sign-in', () => {
     const text = await slackLink(NOBODY);
     expect(text).toContain('this needs the `list` permission, and you have no breachline role');
     expect(text).not.toContain('/#/signin/');
+  });
+
+  it('a link of someone who lost their role, or posted from another origin, opens no session', async () => {
+    const lost = await postSession(links.issue(NOBODY).token);
+    expect(lost.status).toBe(403);
+    expect(await lost.json()).toEqual({ error: 'Not allowed: this needs the `list` permission, and you have no breachline role. The refusal has been recorded.' });
+    expect(lost.headers.get('set-cookie')).toBeNull();
+    const { token } = links.issue('U0COMMANDER');
+    const elsewhere = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://attacker.example' }, body: JSON.stringify({ token }) });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.headers.get('set-cookie')).toBeNull();
+    // Refused before it was redeemed: the commander's own browser can still use it.
+    expect((await postSession(token)).status).toBe(200);
   });
 
   it('a link is refused 15 minutes after it was sent', async () => {
@@ -375,10 +389,31 @@ describe('register, drills, live updates, front end', () => {
     expect((await get(await signIn(OBSERVER), '/api/register.csv')).status).toBe(403);
   });
 
-  it('lists drills (none ran here)', async () => {
-    const res = await get(await signIn('U0COMMANDER'), '/api/drills');
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ drills: [] });
+  it('lists drills oldest first with score and pass, and none for a drill that failed; an observer may not see them', async () => {
+    const b = await signIn('U0COMMANDER');
+    expect(await (await get(b, '/api/drills')).json()).toEqual({ drills: [] });
+    const native = await NativeConnection.connect({ address: h.temporal.address });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'workflows', 'drill.ts'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+    const worker = await Worker.create({ connection: native, taskQueue: 'console-drills', workflowBundle });
+    const running = worker.run();
+    try {
+      for (const [id, points] of [['drill-trading-exfiltration-a', 85], ['drill-trading-exfiltration-b', 40], ['drill-trading-exfiltration-c', null]] as const) {
+        const handle = await h.client.workflow.start('DrillWorkflow', { taskQueue: 'console-drills', workflowId: id, args: [{ scenario: 'trading-exfiltration', points }] });
+        await handle.result().catch(() => undefined);
+      }
+    } finally {
+      worker.shutdown();
+      await running;
+      await native.close();
+    }
+    const { drills } = (await (await get(b, '/api/drills')).json()) as DrillsBody;
+    expect(drills.map((d) => [d.id, d.scenario, d.score, d.passed])).toEqual([
+      ['drill-trading-exfiltration-a', 'trading-exfiltration', 85, true],
+      ['drill-trading-exfiltration-b', 'trading-exfiltration', 40, false],
+      ['drill-trading-exfiltration-c', 'trading-exfiltration', null, null],
+    ]);
+    expect(drills.every((d) => !Number.isNaN(Date.parse(d.startedAt)))).toBe(true);
+    expect((await get(await signIn(OBSERVER), '/api/drills')).status).toBe(403);
   });
 
   it('streams an event appended to the audit topic after the stream opened', async () => {
@@ -451,15 +486,25 @@ describe('register, drills, live updates, front end', () => {
     expect((await fetch(`${base}/api/nothing-here`)).status).toBe(404);
   });
 
-  it('answers 503 while the front end is not built', async () => {
-    const unbuilt = createConsoleServer({ ...serverOptions, staticDir: join(scratch, 'missing') });
+  it('answers 503 while the front end is not built, and ends its streams when it shuts down', async () => {
+    const unbuilt = createConsoleServer({ ...serverOptions, live: new LiveFeed(), staticDir: join(scratch, 'missing') });
     const url = await unbuilt.listen(0, '127.0.0.1');
+    let closed: Promise<void> | undefined;
     try {
       const res = await fetch(`${url}/`);
       expect(res.status).toBe(503);
       expect(await res.text()).toBe('console front end not built (npm run build)');
+      // Same session store: a session opened on one console is good on this one.
+      const b = await signIn('U0RESPONDER');
+      const stream = await fetch(`${url}/api/stream`, { headers: { cookie: b.cookie } });
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      closed = unbuilt.close();
+      let done = false;
+      while (!done) done = (await reader.read()).done;
+      expect(done).toBe(true);
     } finally {
-      await unbuilt.close();
+      await (closed ?? unbuilt.close());
     }
   });
 });

@@ -4,6 +4,7 @@ import type { DomainEvent } from '../../../src/domain/events';
 import { foldEvents } from '../../../src/domain/incident';
 import { clockViews } from '../../../workflows/clock-decisions';
 import { incidentEvents } from '../slack-ops/incident-fixture';
+import { consoleRef } from '../../../src/console/temporal-sources';
 
 const ID = 'incident-views';
 const AT = '2026-11-22T02:00:00.000Z';
@@ -87,5 +88,13 @@ describe('incident page projections', () => {
     const entries = timelineEntries([...events].reverse());
     expect(entries[0]?.type).toBe('IncidentOpened');
     expect(entries.at(-1)).toEqual({ at: AT, type: 'ApprovalGranted', summary: 'Step "contain" approved by U0COMMANDER (incident-commander)', actor: 'U0COMMANDER' });
+  });
+});
+
+describe('the id the console hands out for a run', () => {
+  it('is the workflow id for a running run and a first generation, the incident id for a closed later one', () => {
+    expect(consoleRef('incident-abc', true, 'incident-abc.3')).toBe('incident-abc');
+    expect(consoleRef('incident-abc', false, 'incident-abc')).toBe('incident-abc');
+    expect(consoleRef('incident-abc', false, 'incident-abc.2')).toBe('incident-abc.2');
   });
 });
