@@ -11,8 +11,8 @@ import type { EventDraft, StepInput, StepOutput } from '../src/domain/step-contr
 import { readAccessObservations, type SourceSpec } from '../src/forensics/sources';
 import type { PrincipalAccess } from '../src/kafka/access-records';
 import { createKafka, type KafkaConnection } from '../src/kafka/client';
-import { directTimestampsAt } from '../src/kafka/direct-fetch';
-import { committedOffsets, logBounds, offsetsAtTime } from '../src/kafka/offsets';
+import { DirectFetchReader } from '../src/kafka/direct-fetch';
+import { committedOffsets, logBounds } from '../src/kafka/offsets';
 import { readSpans, ReadSpansTimeout, type OffsetSpan } from '../src/kafka/record-sample';
 import { applyLegalHold, describeTopicConfigs, LegalHoldError, retentionOf, type RetentionSettings } from '../src/kafka/topic-config';
 import type { Logger } from '../src/log/logger';
@@ -113,14 +113,18 @@ export function createForensicsActivities(deps: ForensicsActivityDeps): {
     async investigate(input) {
       const logger = deps.logger.child({ incidentId: input.incidentId, step: input.stepId, stepKey: input.stepKey });
       const admin = createKafka(deps.kafka, { clientId: 'breachline-forensics', logger }).admin();
+      // One plain-protocol reader for the whole step: one connection and login per broker for the
+      // log bounds, the timestamp index and the edge reads (issue 12: fixed costs of the window).
+      const reader = new DirectFetchReader(deps.kafka, admin, { logger });
       try {
         await admin.connect();
-        return await new Investigation(deps, input, admin, logger).run();
+        return await new Investigation(deps, input, admin, reader, logger).run();
       } catch (err) {
         const failure = toFailure(err);
         logger.warn({ type: failure.type, nonRetryable: failure.nonRetryable, reason: failure.message }, 'forensics failed');
         throw ApplicationFailure.create(failure);
       } finally {
+        await reader.close();
         await admin.disconnect();
       }
     },
@@ -165,6 +169,7 @@ class Investigation {
     private readonly deps: ForensicsActivityDeps,
     private readonly input: InvestigateInput,
     private readonly admin: Admin,
+    private readonly reader: DirectFetchReader,
     private readonly logger: Logger,
   ) {
     this.checkpoint = resumeFrom(input.stepKey);
@@ -273,12 +278,14 @@ class Investigation {
 
   /** The window of one topic (see the module comment, step 2). */
   private async window(topic: string, access: PrincipalAccess | undefined, groups: readonly string[]): Promise<ForensicWindow> {
-    // Three independent O(partitions) admin reads, asked at once: the window costs the slowest, not the sum.
+    // Three independent O(partitions) reads, asked at once: the window costs the slowest, not the
+    // sum. Log bounds and the timestamp index are plain ListOffsets requests per leader on the
+    // reader's connections (kafkajs' admin refreshes metadata and scans it per partition per call).
     const since = this.input.suspectedSince;
     const [partitions, committed, atSince] = await Promise.all([
-      logBounds(this.admin, topic),
+      this.reader.logBounds(topic),
       committedOffsets(this.admin, groups, topic),
-      since === undefined ? Promise.resolve(undefined) : offsetsAtTime(this.admin, topic, Date.parse(since)),
+      since === undefined ? Promise.resolve(undefined) : this.reader.offsetsAtTime(topic, Date.parse(since)),
     ]);
     const fetches = access?.fetches.get(topic) ?? [];
     // Where reading began: the first offset served to the principal, else the timestamp index at
@@ -291,7 +298,7 @@ class Investigation {
     }
     const input: ForensicInput = { topic, partitions, committed, accessRecords: fetches, ...(Object.keys(readStart).length > 0 ? { readStart } : {}) };
     // Plain Fetch on assigned partitions, tens of KB each: no consumer group to join per call.
-    const sample = await directTimestampsAt(this.deps.kafka, this.admin, topic, windowEdges(input), { logger: this.logger });
+    const sample = await this.reader.timestampsAt(topic, windowEdges(input));
     return establishWindow({ ...input, averageRecordBytes: sample.averageRecordBytes }, sample.timestamps);
   }
 

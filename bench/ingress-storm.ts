@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/ingress-storm.ts [--duplicates 10000] [--dup-rate 2000] [--new-rate 500]
  *                                  [--seconds 10] [--ingress-workers 1]
+ *                                  [--storm-only] [--cpu-prof-dir <dir>]
  *
  * Open loop: requests go out on a fixed schedule whatever the answers do, latency is measured from
  * each request's scheduled time. Runs, in order:
@@ -13,6 +14,8 @@
  *      that exactly one incident exists for the fingerprint, printing the Temporal signals it took;
  *   2. new incidents: a distinct principal per alert at `--new-rate`/s for `--seconds`, and how
  *      long the correlator took to open them all, compared with the baseline.
+ * `--storm-only` skips the baseline and the new incidents; `--cpu-prof-dir` writes a V8 CPU profile
+ * of the ingress process there (`node --cpu-prof`) when it exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
@@ -166,6 +169,8 @@ async function main(): Promise<void> {
   const newRate = Number(arg('new-rate', '500'));
   const seconds = Number(arg('seconds', '10'));
   const workers = arg('ingress-workers', '1');
+  const stormOnly = process.argv.includes('--storm-only');
+  const profileDir = arg('cpu-prof-dir', '');
   const tag = Date.now().toString(36);
 
   const temporal = await child([join(ROOT, 'bin', 'temporal-sandbox'), '0', '--no-time-skipping'], /listening on (\S+)/);
@@ -173,7 +178,8 @@ async function main(): Promise<void> {
   const kafkaConnection = (JSON.parse(kafka.match[1] ?? '{}') as { kafka: { brokers: string[]; username: string; password: string } }).kafka;
   const temporalAddress = temporal.match[1] ?? '';
   const port = await freePort();
-  const ingress = await child([join(ROOT, 'bin', 'breachline'), 'ingress', '--port', String(port), '--ingress-workers', workers], /ingress listening on (\S+)/, {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const ingress = await child([...profile, join(ROOT, 'bin', 'breachline'), 'ingress', '--port', String(port), '--ingress-workers', workers], /ingress listening on (\S+)/, {
     ...process.env,
     BREACHLINE_TEMPORAL_ADDRESS: temporalAddress,
     BREACHLINE_TEMPORAL_TASK_QUEUE: 'breachline-bench',
@@ -199,7 +205,7 @@ async function main(): Promise<void> {
     // Baseline first, on a Temporal that no correlator backlog competes for.
     const runbooks = new RunbookCatalog(await loadRunbookDir(join(ROOT, 'runbooks')));
     const gateway = createTemporalIncidentGateway(client, { taskQueue: 'breachline-bench-baseline', acceptTimeoutMs: 30_000 });
-    const baseline = await openLoop(newRate, Math.round(newRate * seconds), async (i) => {
+    const baseline = stormOnly ? undefined : await openLoop(newRate, Math.round(newRate * seconds), async (i) => {
       const alert = normaliseAlert('generic', JSON.parse(alertBody(`base-${tag}-${i}`, `User:base-${tag}-${i}`)), new Date());
       try {
         await gateway.accept(alert, runbooks.choose(alert));
@@ -208,7 +214,7 @@ async function main(): Promise<void> {
         return 503;
       }
     });
-    console.log(line('baseline: Temporal call only, new', baseline));
+    if (baseline) console.log(line('baseline: Temporal call only, new', baseline));
     const stormPrincipal = `User:storm-${tag}`;
     const stormWorkflow = incidentWorkflowId(alertFingerprint({ source: 'generic', rule: RULE, principal: stormPrincipal }));
     const storm = await openLoop(dupRate, duplicates, (i) => postOnce(agent, url, alertBody(`storm-${tag}-${i}`, stormPrincipal)));
@@ -218,6 +224,7 @@ async function main(): Promise<void> {
     const { ids, signals } = await signalled(client, stormWorkflow);
     console.log(`${''.padEnd(36)} incidents for the fingerprint: ${runs} (want 1); alert ids recorded ${ids.size}/${storm.accepted} in ${signals} Temporal signals; correlated ${drained.toFixed(1)} s after the last answer; p99 < 20 ms: ${storm.p99 < 20 ? 'yes' : 'NO'}`);
 
+    if (!baseline) return;
     const total = Math.round(newRate * seconds);
     const before = (await client.workflow.count()).count;
     const fresh = await openLoop(newRate, total, (i) => postOnce(agent, url, alertBody(`new-${tag}-${i}`, `User:new-${tag}-${i}`)));

@@ -63,7 +63,13 @@ export function resolveEndpoints(config: Config, standIns?: StandInConnections):
     : sandboxVault(str(conn('vault').address, 'vault address'), str(conn('vault').rootToken, 'vault root token'), config);
   const slack = config.slack.apiUrl !== undefined
     ? configuredSlack(config.slack, config.slack.apiUrl)
-    : { apiUrl: str(conn('slack').apiUrl, 'slack api url'), botToken: str(conn('slack').botToken, 'slack bot token'), signingSecret: str(conn('slack').signingSecret, 'slack signing secret') };
+    : {
+        apiUrl: str(conn('slack').apiUrl, 'slack api url'),
+        botToken: str(conn('slack').botToken, 'slack bot token'),
+        signingSecret: str(conn('slack').signingSecret, 'slack signing secret'),
+        // Issue 15: Socket Mode against the embedded sandbox, with its app-level token.
+        ...(config.slack.socketMode ? { appToken: str(conn('slack').appToken, 'slack app token') } : {}),
+      };
   return { temporal, kafka, vault, slack };
 }
 

@@ -115,12 +115,16 @@ export async function forensics(run: Run, step: StepOf<'forensics'>): Promise<St
   // Since forensics-fanout-v1 the data subjects are counted by parallel, checkpointed chunk
   // activities merged here, not by one unheartbeated stream inside `investigate` (issue 12).
   // Incidents started before keep the single activity so their histories replay.
+  // forensics-suspected-since-v1 (issue 12): the alert's suspected start goes to the activity so
+  // access sources are read from then on; histories started before asked without it.
+  const since = run.input.alert.suspectedSince;
+  const sinceInput = since !== undefined && patched('forensics-suspected-since-v1') ? { suspectedSince: since } : {};
   if (run.input.mode === 'dry-run' || !patched('forensics-fanout-v1')) {
-    const out = await stepActivities(step).investigate(stepInput(run, step));
+    const out = await stepActivities(step).investigate({ ...stepInput(run, step), ...sinceInput });
     if (out.result !== undefined) run.findings = out.result;
     return out;
   }
-  const out = await stepActivities(step).investigate({ ...stepInput(run, step), dataSubjectScan: 'fan-out' });
+  const out = await stepActivities(step).investigate({ ...stepInput(run, step), ...sinceInput, dataSubjectScan: 'fan-out' });
   if (out.result === undefined) return out;
   run.findings = out.result;
   const counts = await scanDataSubjects(run, step, out.result);

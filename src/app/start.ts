@@ -21,6 +21,8 @@ import { faultHook, parseFaultKillAt } from './fault-hook';
 import { seedScenarioIfEmpty, startStandIns, type RunningSlackSandbox, type SandboxSet } from './sandbox-door';
 import { removeRunState, writeRunState, type RunState } from './state-file';
 import { startWorkers } from './workers';
+// Policy packs (issue 17).
+import { loadPolicyPacks } from '../slack/policy/policy-packs';
 // The Slack war room (issue 16).
 import { FileCardStore } from '../slack/cards/file-card-store';
 import { WarRoom } from '../slack/war-room';
@@ -161,7 +163,8 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
         ...(endpoints.slack.appToken !== undefined ? { socketMode: { appToken: endpoints.slack.appToken } } : {}),
       });
       const incidents = createTemporalIncidentPort(client);
-      const policy = loadPolicyEngine(join(config.runbookDir, 'policies'), rolesFor(config, embedded.includes('slack')));
+      // Each incident is decided by its runbook's policy pack (issue 17), else by runbooks/policies.
+      const policy = loadPolicyPacks(config.runbookDir, runbooks.runbooks.map((l) => l.runbook), rolesFor(config, embedded.includes('slack')));
       const refusals = createRefusalRecorder({ logger, toIncident: (workflowId, r) => incidents.refusal(workflowId, { ...r }) });
       // The incident console: its sign-in links come from `/ir console`, so it runs beside the Slack app.
       consoleApp = config.console.enabled ? await startIncidentConsole({ config, client, incidents, policy, refusals, kafka: endpoints.kafka, host, port: options.consolePort ?? config.console.port, logger }) : undefined;
@@ -198,7 +201,9 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       slackState = { requestUrl: app.requestUrl, command: config.slack.command, embedded: slackSandbox !== undefined };
       if (slackSandbox) {
         const token = randomBytes(24).toString('hex');
-        const server = await startControlServer({ token, slack: slackSandbox.requestClient(app.requestUrl), command: config.slack.command, logger });
+        // `breachline slack` goes the way the app listens: its request URL, or its Socket Mode connection.
+        const commands = endpoints.slack.appToken !== undefined ? slackSandbox.socketModeClient() : slackSandbox.requestClient(app.requestUrl);
+        const server = await startControlServer({ token, slack: commands, command: config.slack.command, logger });
         closers.push(() => server.close());
         control = { url: server.url, token };
       }

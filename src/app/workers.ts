@@ -11,6 +11,7 @@ import { DrillRange, type PlaybookActivities } from '../drill/range';
 import type { RunbookCatalog } from '../ingress/runbooks';
 import type { Logger } from '../log/logger';
 import type { TemporalConnectOptions } from './secured-connections';
+import { failureConverterPath } from '../temporal/data-converter';
 
 /** The in-process workers of the main command. */
 export interface RunningWorkers {
@@ -75,11 +76,15 @@ function drillWorkflowsPath(): string {
   return existsSync(`${base}.ts`) ? `${base}.ts` : `${base}.js`;
 }
 
-/** Bundles the workflows once for both task queues (workflows/drill.ts re-exports the playbook's). */
+/**
+ * Bundles the workflows once for both task queues (workflows/drill.ts re-exports the playbook's),
+ * with our failure converter (issue 15: failure messages leave the sandbox as encoded payloads).
+ */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
   const noop = (): void => undefined;
   return bundleWorkflowCode({
     workflowsPath: drillWorkflowsPath(),
+    failureConverterPath: failureConverterPath(),
     logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop },
   });
 }

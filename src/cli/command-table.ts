@@ -112,5 +112,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     registrars: ['registerCodecServerCommand'],
     load: () => lazily(() => require('./commands/codec-server'), () => import('./commands/codec-server.js')),
   },
+  // Runbooks as data (issue 17): routing and lint.
+  {
+    name: 'runbook',
+    summary: 'runbooks: which one an alert would start and why (test), and validation of runbooks with their policy packs (lint)',
+    registrars: ['registerRunbookCommands'],
+    load: () => lazily(() => require('./commands/runbook'), () => import('./commands/runbook.js')),
+  },
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */

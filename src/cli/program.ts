@@ -11,6 +11,8 @@ import { registerStartCommand } from './commands/start';
 import { registerCodecServerCommand } from './commands/codec-server';
 import { registerEvidenceCommands } from './commands/evidence';
 import { registerIngressCommand } from './commands/ingress';
+// Runbooks as data (issue 17).
+import { registerRunbookCommands } from './commands/runbook';
 
 /** Every registrar, loaded eagerly (in-process callers and tests; `main` loads one command's). */
 const EAGER: Readonly<Record<string, CommandRegistrar>> = {
@@ -25,6 +27,8 @@ const EAGER: Readonly<Record<string, CommandRegistrar>> = {
   registerCodecServerCommand,
   registerEvidenceCommands,
   registerIngressCommand,
+  // Runbooks as data (issue 17).
+  registerRunbookCommands,
 };
 
 /** Builds the whole `breachline` command tree at once. */

@@ -43,7 +43,8 @@ function vaultProblems(env: EnvOf, v: Config['vault']): string[] {
 }
 
 function slackProblems(env: EnvOf, s: Config['slack']): string[] {
-  if (!s.socketMode) return [];
+  // Without an API URL Slack is the embedded sandbox, which brings its own tokens (app token too).
+  if (!s.socketMode || s.apiUrl === undefined) return [];
   const out: string[] = [];
   if (!s.appToken) out.push(`${env('slack.appToken')}: Socket Mode needs an app-level token (xapp-…)`);
   if (!s.botToken) out.push(`${env('slack.botToken')}: Socket Mode still posts with the bot token`);

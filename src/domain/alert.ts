@@ -27,9 +27,25 @@ export interface Alert {
   observedAt: IsoTime;
   /** When breachline accepted the alert. */
   receivedAt: IsoTime;
+  /**
+   * When the activity is believed to have begun, when the source says (issue 12): forensics reads
+   * access records only from then on. Absent: every record the sources still hold is read.
+   */
+  suspectedSince?: IsoTime;
   /** sha256 of (source, rule, principal or asset); duplicates share it and land on one incident. */
   fingerprint: string;
+  // Routing as data (issue 17).
+  /**
+   * Alert-document fields that some runbook's `serves` rules name (`kafka.topic`), as text. Only
+   * the fields a loaded rule reads are kept, each at most {@link ROUTING_FIELD_LIMIT} characters,
+   * so routing gives the same answer wherever the alert is routed again (the durable correlator)
+   * without carrying the SIEM's payload.
+   */
+  fields?: Record<string, string>;
 }
+
+/** Longest value of one routing field kept on an alert; a longer one is left out. */
+export const ROUTING_FIELD_LIMIT = 256;
 
 /**
  * Longest accepted value of each string field of an {@link Alert}, in characters. The alert is
@@ -78,6 +94,12 @@ export function alertProblems(alert: Alert): AlertProblem[] {
     if (value.length === 0) problems.push({ field, message: 'must not be empty' });
     else if (value.length > limit) problems.push({ field, message: `longer than ${limit} characters (${value.length})` });
     else if (NOT_PRINTABLE.test(value)) problems.push({ field, message: 'contains a control or other non-printable character' });
+  }
+  // suspectedSince bounds what forensics reads: it must be a time, and not after the alert itself.
+  if (alert.suspectedSince !== undefined) {
+    const since = Date.parse(alert.suspectedSince);
+    if (Number.isNaN(since)) problems.push({ field: 'suspectedSince', message: 'not an ISO 8601 time' });
+    else if (since > Date.parse(alert.receivedAt)) problems.push({ field: 'suspectedSince', message: 'later than the alert was received' });
   }
   const principal = alert.principal;
   if (principal !== undefined && !problems.some((p) => p.field === 'principal') && !KAFKA_PRINCIPAL.test(principal)) {

@@ -218,6 +218,14 @@ function readRanges(input: ForensicInput): PartitionRanges[] {
     if (list === undefined) fetchesOf.set(a.partition, [f]);
     else list.push(f);
   }
+  // Commits by partition once: filtering the whole list per partition is O(partitions²).
+  const commitsOf = new Map<number, bigint[]>();
+  for (const c of input.committed ?? []) {
+    const list = commitsOf.get(c.partition);
+    const offset = toOffset(c.offset, true);
+    if (list === undefined) commitsOf.set(c.partition, [offset]);
+    else list.push(offset);
+  }
   for (const log of [...input.partitions].sort((a, b) => a.partition - b.partition)) {
     const logStart = toOffset(log.logStartOffset);
     const logEnd = toOffset(log.highWatermark);
@@ -225,9 +233,7 @@ function readRanges(input: ForensicInput): PartitionRanges[] {
 
     const intervals: Interval[] = [...fetches.map(({ from, to }) => ({ from, to })), ...(unsizedOf.get(log.partition) ?? [])];
     const observed = mergeIntervals(intervals);
-    const committed = (input.committed ?? [])
-      .filter((c) => c.partition === log.partition)
-      .map((c) => toOffset(c.offset, true));
+    const committed = commitsOf.get(log.partition) ?? [];
     const highestCommit = committed.length > 0 ? committed.reduce((a, b) => (b > a ? b : a)) : -1n;
     const start = input.readStart?.[log.partition] !== undefined ? toOffset(input.readStart[log.partition] as OffsetInput) : logStart;
     if (highestCommit > start) intervals.push({ from: start, to: highestCommit });

@@ -3,6 +3,7 @@ import { checkEntity } from './regimes/holidays';
 import { RegimeInputError } from './regimes/errors';
 import { stageDefinitionSchema } from './regimes/schema';
 import { ACTIONS, isActionName } from './runbook-actions';
+import { patternProblem } from './runbook-routing';
 
 /** A step in a path into the runbook document: a key or an array index. */
 export type PathSegment = string | number;
@@ -38,6 +39,8 @@ export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
     if (isObj(regime)) problems.push(...regimeProblems(name, regime), ...entityProblems(regime.entity, ['regimes', name, 'entity']));
   }
   problems.push(...entityProblems(data.entity));
+  // Routing as data (issue 17).
+  problems.push(...servesProblems(data.serves));
 
   const steps = Array.isArray(data.steps) ? data.steps : [];
   const ids = new Set<string>();
@@ -62,6 +65,23 @@ export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
     if (action === 'close' && i !== steps.length - 1) {
       problems.push({ path: ['steps', i], key: 'action', message: 'close must be the last step' });
     }
+  });
+  return problems;
+}
+
+/** Every `matches` of `serves.when` must compile; the problem points at the pattern itself. */
+function servesProblems(serves: unknown): SemanticProblem[] {
+  if (!isObj(serves) || !Array.isArray(serves.when)) return [];
+  const problems: SemanticProblem[] = [];
+  const check = (matcher: unknown, path: PathSegment[]): void => {
+    if (!isObj(matcher) || typeof matcher.matches !== 'string') return;
+    const problem = patternProblem(matcher.matches);
+    if (problem !== undefined) problems.push({ path: [...path, 'matches'], message: problem });
+  };
+  serves.when.forEach((rule, i) => {
+    if (!isObj(rule)) return;
+    check(rule.rule, ['serves', 'when', i, 'rule']);
+    if (isObj(rule.fields)) for (const [name, m] of Object.entries(rule.fields)) check(m, ['serves', 'when', i, 'fields', name]);
   });
   return problems;
 }

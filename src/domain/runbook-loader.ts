@@ -260,3 +260,15 @@ function attachHolidays(runbook: Runbook, now = new Date()): void {
   if (runbook.entity !== undefined) runbook.entity = withHolidays(runbook.entity, from, 4);
   for (const rule of Object.values(runbook.regimes)) if (rule.entity !== undefined) rule.entity = withHolidays(rule.entity, from, 4);
 }
+
+// Runbook lint (issue 17).
+/**
+ * Line and column (1-based) of the node at `path` in runbook text (or of the key `key` inside
+ * it), falling back to its nearest parent that exists: how lint points at a value it judged.
+ */
+export function positionOf(source: string, path: readonly PathSegment[], key?: string): { line: number; column: number } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
+  const pos = lineCounter.linePos(offsetOf(doc, path, key));
+  return { line: pos.line, column: pos.col };
+}

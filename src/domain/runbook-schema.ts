@@ -1,7 +1,11 @@
 import { ACTIONS, ACTION_NAMES, DURATION_PATTERN, NAME_PATTERN, PRINCIPAL_PATTERN, type JsonSchema } from './runbook-actions';
+import { servesSchema, TEXT_MATCHER_SCHEMA } from './runbook-routing';
 
 /** Where editors find the schema; `runbooks/runbook.schema.json` is a generated copy of it. */
 export const RUNBOOK_SCHEMA_ID = 'https://breachline.dev/schemas/runbook.schema.json';
+
+/** A relative folder inside the runbook directory: no `..`, no absolute path. */
+export const POLICY_FOLDER_PATTERN = '^(?!.*(^|/)\\.\\.?(/|$))[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$';
 
 const duration = (description: string): JsonSchema => ({ type: 'string', pattern: DURATION_PATTERN, description });
 
@@ -43,8 +47,16 @@ export function runbookSchema(): JsonSchema {
         default: {},
       },
       steps: { type: 'array', minItems: 1, items: { $ref: '#/$defs/step' } },
+      // Routing as data and policy packs (issue 17).
+      serves: servesSchema(),
+      policies: {
+        type: 'string',
+        pattern: POLICY_FOLDER_PATTERN,
+        description: 'Folder of this runbook\'s Cedar policies (and optionally schema.cedarschema), relative to the runbook directory. Absent: the default pack `policies`.',
+      },
     },
     $defs: {
+      textMatcher: TEXT_MATCHER_SCHEMA,
       regime: {
         type: 'object',
         additionalProperties: false,

@@ -2,6 +2,7 @@ import { parseDuration } from './duration';
 import type { ActionName, ApprovalRole } from './events';
 import type { EntityCalendar, StageDefinition } from './regimes/types';
 import { ACTIONS } from './runbook-actions';
+import type { RunbookServes } from './runbook-routing';
 
 export type { ActionName, ApprovalRole } from './events';
 export { ACTIONS, ACTION_NAMES, isActionName } from './runbook-actions';
@@ -97,6 +98,11 @@ export interface Runbook {
   regimes: Record<string, RegimeRule>;
   breakers: Record<string, BreakerRule>;
   steps: RunbookStep[];
+  // Routing as data and policy packs (issue 17).
+  /** The alerts this runbook serves; absent: started only by an alert naming its scenario. */
+  serves?: RunbookServes;
+  /** Folder of this runbook's Cedar policies, relative to the runbook directory; absent: the default `policies`. */
+  policies?: string;
 }
 
 /** A step ready to run: every default applied, timeouts in milliseconds. */

@@ -6,7 +6,7 @@ import { checkSignedTimestamp, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyBearer,
 import { readBodyWithLimit, requireJsonContentType } from './body';
 import { IngressError } from './errors';
 import type { IncidentAcceptance, IncidentGateway } from './incidents';
-import { normaliseAlert } from './normalise';
+import { normaliseForRouting } from './routing-fields';
 import type { ReplayGuard } from '../security/replay-guard';
 import type { RunbookCatalog } from './runbooks';
 
@@ -65,9 +65,10 @@ export async function handleAlert(deps: AlertRouteDeps, source: AlertSource, req
   }
   try {
     const payload = parseJson(body);
-    const alert = normaliseAlert(source, payload, new Date(deps.clock()));
+    // Routing as data (issue 17): the fields some runbook's rules read travel with the alert.
+    const alert = normaliseForRouting(source, payload, new Date(deps.clock()), deps.catalog.routedFields);
     const choice = deps.catalog.choose(alert);
-    log.debug({ fingerprint: alert.fingerprint, alertId: alert.alertId, runbook: choice.loaded.runbook.id }, 'alert normalised');
+    log.debug({ fingerprint: alert.fingerprint, alertId: alert.alertId, runbook: choice.loaded.runbook.id, reason: choice.reason?.kind }, 'alert normalised');
     const accepted = await deps.gateway.accept(alert, choice);
     reserved = undefined;
     return { ...accepted, alert };

@@ -25,7 +25,9 @@ export type IngressErrorCode =
   | 'not_ready'
   | 'internal'
   // Alert storms (issue 15, item 3): the durable alerts topic did not acknowledge.
-  | 'alert_log_unavailable';
+  | 'alert_log_unavailable'
+  // Routing as data (issue 17): no runbook serves the alert and no triage runbook is loaded.
+  | 'no_runbook';
 
 /** One field that failed validation: its path in the payload (dotted) and why. */
 export interface FieldProblem {

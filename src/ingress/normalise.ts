@@ -28,6 +28,7 @@ export function normaliseAlert(source: AlertSource, payload: unknown, receivedAt
   if (parsed.principal !== undefined) alert.principal = parsed.principal;
   if (parsed.asset !== undefined) alert.asset = parsed.asset;
   if (parsed.scenario !== undefined) alert.scenario = parsed.scenario;
+  if (parsed.suspectedSince !== undefined) alert.suspectedSince = parsed.suspectedSince;
   const problems = alertProblems(alert);
   const first = problems[0];
   if (first) throw new InvalidAlertError(first.field, problems.map((p) => ({ path: p.field, message: p.message })));

@@ -1,16 +1,17 @@
 import type { Admin } from 'kafkajs';
-import type { EdgeTimestamp } from '../domain/forensic-window';
+import type { EdgeTimestamp, PartitionLog } from '../domain/forensic-window';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { KafkaConnection } from './client';
 import { decodeFetch, encodeFetch, FETCH_API_KEY, FETCH_VERSION, type FetchPartitionRequest, type FetchPartitionResponse } from './direct-fetch/fetch-v4';
-import { decodeRecordSet } from './direct-fetch/record-batch';
+import { decodeListOffsets, EARLIEST, encodeListOffsets, LATEST, LIST_OFFSETS_API_KEY, LIST_OFFSETS_VERSION } from './direct-fetch/list-offsets-v1';
+import { decodeRecordSet, RecordBatchError } from './direct-fetch/record-batch';
 import type { SampledRecords } from './offsets';
 import type { OffsetSpan, ReadRecord } from './record-sample';
 import { authenticate, supports } from './scram-admin/authenticate';
 import { BrokerConnection } from './scram-admin/connection';
 import { adminErrorName } from './scram-admin/errors';
-import { findKafkaError } from './wire';
+import { findKafkaError, type KafkaReader, type KafkaWriter } from './wire';
 
 export { RecordBatchError } from './direct-fetch/record-batch';
 
@@ -30,7 +31,10 @@ export interface DirectFetchOptions {
   /** @default 'breachline-forensics' */
   clientId?: string;
   logger?: Logger;
-  /** Per-partition byte limit of an edge lookup (one record's timestamp). @default 32768 */
+  /**
+   * Per-partition byte limit of an edge lookup (one record's timestamp): one batch of a producer
+   * with the default `batch.size`; a larger batch is asked again with its announced size. @default 16384
+   */
   edgeBytes?: number;
   /** Per-partition byte limit while streaming a range. @default 1048576 */
   rangeBytes?: number;
@@ -56,6 +60,24 @@ export class DirectFetchError extends Error {
     this.type = adminErrorName(code);
     this.retriable = findKafkaError(code)?.retriable ?? false;
   }
+}
+
+/** Digests one partition's answer while the response is read; must not keep views on `answer.records`. */
+type Digest<T> = (answer: FetchPartitionResponse, want: FetchPartitionRequest) => T;
+
+/** One partition's answer, digested. */
+interface Answer<T> {
+  partition: number;
+  errorCode: number;
+  highWatermark: bigint;
+  value: T;
+}
+
+/** What an edge lookup keeps of a partition's answer. */
+interface EdgeDigest {
+  found: Array<{ offset: bigint; timestamp: number; bytes: number }>;
+  nextOffset: bigint | undefined;
+  truncatedBatchBytes: number | undefined;
 }
 
 /** Receives each partition's records of the current span and how far the span has been read. */
@@ -103,23 +125,29 @@ export class DirectFetchReader {
     let bytes = 0;
     while (pending.size > 0) {
       const wants = [...pending].map(([partition, list]) => ({ partition, offset: list[0] as bigint, maxBytes: limit.get(partition) ?? this.edgeBytes }));
-      const answers = await this.fetch(topic, wants, true);
+      // Decoded inside the response (pooled, not kept): only timestamps and sizes leave it.
+      const answers = await this.fetch(topic, wants, (answer, want) => {
+        if (answer.errorCode === OFFSET_OUT_OF_RANGE) return undefined;
+        const decoded = decodeRecordSet(answer.records, want.offset, new Set(pending.get(want.partition)));
+        const found = decoded.records.map((r) => ({ offset: r.offset, timestamp: r.timestamp, bytes: (r.key?.length ?? 0) + (r.value?.length ?? 0) + RECORD_OVERHEAD_BYTES }));
+        return { found, nextOffset: decoded.nextOffset, truncatedBatchBytes: decoded.truncatedBatchBytes };
+      });
       for (const want of wants) {
-        const answer = answers.get(want.partition) as FetchPartitionResponse;
+        const answer = answers.get(want.partition) as Answer<EdgeDigest | undefined>;
         const list = pending.get(want.partition) as bigint[];
-        if (answer.errorCode === OFFSET_OUT_OF_RANGE) {
+        const decoded = answer.value;
+        if (decoded === undefined) {
           pending.delete(want.partition); // below the log start (or past its end): no record there
           continue;
         }
-        const decoded = decodeRecordSet(answer.records, want.offset, new Set(list));
         if (decoded.nextOffset === undefined) {
           if (want.offset >= answer.highWatermark) pending.delete(want.partition); // nothing at or after the offset
           else limit.set(want.partition, grow(want.maxBytes, decoded.truncatedBatchBytes, topic, want.partition));
           continue;
         }
-        for (const r of decoded.records) {
+        for (const r of decoded.found) {
           timestamps.push({ partition: want.partition, offset: r.offset.toString(), timestamp: r.timestamp });
-          bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+          bytes += r.bytes;
         }
         const rest = list.filter((o) => o >= (decoded.nextOffset as bigint));
         if (rest.length === 0) pending.delete(want.partition);
@@ -147,7 +175,7 @@ export class DirectFetchReader {
     const limit = new Map<number, number>();
     while (queues.size > 0) {
       const wants = [...queues].map(([partition, q]) => ({ partition, offset: (q[0] as OffsetSpan).from, maxBytes: limit.get(partition) ?? this.rangeBytes }));
-      const answers = await this.fetch(topic, wants, false);
+      const answers = await this.fetch(topic, wants);
       for (const want of wants) {
         const answer = answers.get(want.partition) as FetchPartitionResponse;
         const q = queues.get(want.partition) as OffsetSpan[];
@@ -173,6 +201,63 @@ export class DirectFetchReader {
     }
   }
 
+  /**
+   * ListOffsets on every partition of `topic` for each of `timestamps` (EARLIEST, LATEST or a time),
+   * one request per leader and timestamp, all at once on the reader's connections: no metadata
+   * refresh per call as kafkajs' admin makes. Per timestamp, offset by partition; by time, a
+   * partition with no record at or after it gets -1.
+   */
+  async listOffsets(topic: string, timestamps: readonly bigint[]): Promise<Array<Map<number, bigint>>> {
+    for (let attempt = 0; ; attempt++) {
+      const leaders = await this.leadersOf(topic, attempt > 0);
+      const byLeader = new Map<number, number[]>();
+      for (const [partition, leader] of leaders) {
+        if (leader < 0) throw new DirectFetchError(`${topic}/${partition} has no leader`, 5);
+        const list = byLeader.get(leader);
+        if (list === undefined) byLeader.set(leader, [partition]);
+        else list.push(partition);
+      }
+      const results = timestamps.map(() => new Map<number, bigint>());
+      let moved = false;
+      await Promise.all(
+        [...byLeader].flatMap(([leader, partitions]) =>
+          timestamps.map(async (timestamp, i) => {
+            const conn = await this.connectionTo(leader);
+            this.stats.requests++;
+            const answers = decodeListOffsets(await conn.request(LIST_OFFSETS_API_KEY, LIST_OFFSETS_VERSION, false, (w) => encodeListOffsets(w, topic, partitions, timestamp)), topic);
+            for (const a of answers) {
+              if (a.errorCode === 0) (results[i] as Map<number, bigint>).set(a.partition, a.offset);
+              else if (LEADER_ERRORS.has(a.errorCode) && attempt < MAX_LEADER_RETRIES) moved = true;
+              else throw new DirectFetchError(`${topic}/${a.partition}: ListOffsets failed with ${adminErrorName(a.errorCode)}`, a.errorCode);
+            }
+          }),
+        ),
+      );
+      if (!moved) {
+        for (const r of results) for (const p of leaders.keys()) if (!r.has(p)) throw new DirectFetchError(`${topic}/${p}: the broker did not answer ListOffsets for this partition`, -1);
+        return results;
+      }
+      this.logger.info({ topic }, 'leaders moved during ListOffsets; asking again');
+    }
+  }
+
+  /** Log start and high watermark of every partition (as `logBounds`, over the reader's connections). */
+  async logBounds(topic: string): Promise<PartitionLog[]> {
+    const [low, high] = (await this.listOffsets(topic, [EARLIEST, LATEST])) as [Map<number, bigint>, Map<number, bigint>];
+    return [...high.keys()].sort((a, b) => a - b).map((partition) => ({ partition, logStartOffset: String(low.get(partition)), highWatermark: String(high.get(partition)) }));
+  }
+
+  /**
+   * Per partition the first offset whose record timestamp is at or after `timestamp`, the high
+   * watermark where none is (as `offsetsAtTime`).
+   */
+  async offsetsAtTime(topic: string, timestamp: number): Promise<Record<number, string>> {
+    const [byTime, high] = (await this.listOffsets(topic, [BigInt(timestamp), LATEST])) as [Map<number, bigint>, Map<number, bigint>];
+    const out: Record<number, string> = {};
+    for (const [partition, offset] of byTime) out[partition] = String(offset >= 0n ? offset : (high.get(partition) as bigint));
+    return out;
+  }
+
   /** Closes every broker connection. */
   async close(): Promise<void> {
     const open = [...this.connections.values()];
@@ -181,7 +266,7 @@ export class DirectFetchReader {
   }
 
   private get edgeBytes(): number {
-    return this.options.edgeBytes ?? 32 * 1024;
+    return this.options.edgeBytes ?? 16 * 1024;
   }
 
   private get rangeBytes(): number {
@@ -192,9 +277,15 @@ export class DirectFetchReader {
    * One round: the wanted partitions grouped by leader, each leader's share in as few requests as
    * the response limit allows (leaders in parallel, one request at a time per leader). Partitions
    * whose leader moved are asked again after a metadata refresh; other errors throw.
+   *
+   * Without `digest` each answer keeps its record bytes (views on the response). With it, each
+   * answer is digested while the response is read, from a pooled buffer, and only the digest is
+   * kept (edge lookups: a few timestamps out of tens of MB).
    */
-  private async fetch(topic: string, wants: readonly FetchPartitionRequest[], edges: boolean): Promise<Map<number, FetchPartitionResponse>> {
-    const out = new Map<number, FetchPartitionResponse>();
+  private async fetch(topic: string, wants: readonly FetchPartitionRequest[]): Promise<Map<number, FetchPartitionResponse>>;
+  private async fetch<T>(topic: string, wants: readonly FetchPartitionRequest[], digest: Digest<T>): Promise<Map<number, Answer<T>>>;
+  private async fetch<T>(topic: string, wants: readonly FetchPartitionRequest[], digest?: Digest<T>): Promise<Map<number, Answer<T> | FetchPartitionResponse>> {
+    const out = new Map<number, Answer<T> | FetchPartitionResponse>();
     let todo = [...wants];
     for (let attempt = 0; todo.length > 0; attempt++) {
       const leaders = await this.leadersOf(topic, attempt > 0);
@@ -202,22 +293,26 @@ export class DirectFetchReader {
       for (const w of todo) {
         const leader = leaders.get(w.partition);
         if (leader === undefined || leader < 0) throw new DirectFetchError(`${topic}/${w.partition} has no leader`, 5);
-        byLeader.set(leader, [...(byLeader.get(leader) ?? []), w]);
+        const list = byLeader.get(leader);
+        if (list === undefined) byLeader.set(leader, [w]);
+        else list.push(w);
       }
       const moved: FetchPartitionRequest[] = [];
       await Promise.all(
         [...byLeader].map(async ([leader, list]) => {
           for (const request of this.split(list)) {
-            for (const answer of await this.send(leader, topic, request)) {
+            const answers = await this.send(leader, topic, request, digest);
+            const asked = new Map(request.map((r) => [r.partition, r]));
+            for (const answer of answers) {
               // OFFSET_OUT_OF_RANGE is the caller's to judge: no record for an edge, an error for a range.
               if (answer.errorCode === 0 || answer.errorCode === OFFSET_OUT_OF_RANGE) out.set(answer.partition, answer);
-              else if (LEADER_ERRORS.has(answer.errorCode) && attempt < MAX_LEADER_RETRIES) moved.push(request.find((r) => r.partition === answer.partition) as FetchPartitionRequest);
-              else throw new DirectFetchError(`${topic}/${answer.partition}: fetch at ${request.find((r) => r.partition === answer.partition)?.offset} failed with ${adminErrorName(answer.errorCode)}`, answer.errorCode);
+              else if (LEADER_ERRORS.has(answer.errorCode) && attempt < MAX_LEADER_RETRIES) moved.push(asked.get(answer.partition) as FetchPartitionRequest);
+              else throw new DirectFetchError(`${topic}/${answer.partition}: fetch at ${asked.get(answer.partition)?.offset} failed with ${adminErrorName(answer.errorCode)}`, answer.errorCode);
             }
           }
         }),
       );
-      if (moved.length > 0) this.logger.info({ topic, partitions: moved.length, edges }, 'leaders moved; asking again');
+      if (moved.length > 0) this.logger.info({ topic, partitions: moved.length, edges: digest !== undefined }, 'leaders moved; asking again');
       todo = moved;
     }
     for (const w of wants) if (!out.has(w.partition)) throw new DirectFetchError(`${topic}/${w.partition}: the broker did not answer for this partition`, -1);
@@ -243,20 +338,28 @@ export class DirectFetchReader {
     return out;
   }
 
-  private async send(leader: number, topic: string, partitions: readonly FetchPartitionRequest[]): Promise<FetchPartitionResponse[]> {
+  private async send<T>(leader: number, topic: string, partitions: readonly FetchPartitionRequest[], digest: Digest<T> | undefined): Promise<Array<Answer<T> | FetchPartitionResponse>> {
     const conn = await this.connectionTo(leader);
     const maxBytes = Math.min(MAX_PARTITION_BYTES, partitions.reduce((n, p) => n + p.maxBytes, 0));
     this.stats.requests++;
-    let reader;
+    const encode = (w: KafkaWriter): void => encodeFetch(w, { topic, partitions, maxBytes, maxWaitMs: 0 });
+    const read = (reader: KafkaReader): Array<Answer<T> | FetchPartitionResponse> => {
+      const answers = decodeFetch(reader).filter((t) => t.topic === topic).flatMap((t) => t.partitions);
+      for (const a of answers) this.stats.bytes += a.records.length;
+      if (digest === undefined) return answers;
+      const asked = new Map(partitions.map((p) => [p.partition, p]));
+      return answers.map((a) => {
+        const want = asked.get(a.partition);
+        if (want === undefined || (a.errorCode !== 0 && a.errorCode !== OFFSET_OUT_OF_RANGE)) return { partition: a.partition, errorCode: a.errorCode, highWatermark: a.highWatermark, value: undefined as T };
+        return { partition: a.partition, errorCode: a.errorCode, highWatermark: a.highWatermark, value: digest(a, want) };
+      });
+    };
     try {
-      reader = await conn.request(FETCH_API_KEY, FETCH_VERSION, false, (w) => encodeFetch(w, { topic, partitions, maxBytes, maxWaitMs: 0 }));
+      return digest === undefined ? read(await conn.request(FETCH_API_KEY, FETCH_VERSION, false, encode)) : await conn.requestInto(FETCH_API_KEY, FETCH_VERSION, false, encode, read);
     } catch (err) {
-      this.connections.delete(leader);
+      if (!(err instanceof RecordBatchError)) this.connections.delete(leader);
       throw err;
     }
-    const answers = decodeFetch(reader).filter((t) => t.topic === topic).flatMap((t) => t.partitions);
-    for (const a of answers) this.stats.bytes += a.records.length;
-    return answers;
   }
 
   private async leadersOf(topic: string, refresh: boolean): Promise<Map<number, number>> {

@@ -1,4 +1,7 @@
-import type { DataConverter } from '@temporalio/common';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import type { RunState } from '../app/state-file';
 import { ConfigError, type Config } from '../config/config';
 import type { Logger } from '../log/logger';
@@ -11,6 +14,30 @@ import { VaultPayloadCodec, type DataKeySource } from './payload-codec';
  * the worker process and the CLI take theirs from here, so they all read and write the same
  * payloads; a process that skipped the codec could not read what the others wrote.
  */
+
+/**
+ * Path of the failure converter module (`failure-converter`), for `DataConverter.failureConverterPath`
+ * and `bundleWorkflowCode`: the compiled file in a build, else the TypeScript source. The SDK loads
+ * it with `require` in the worker and client, so from source a TypeScript loader must be in place:
+ * `bin/breachline` registers tsx there, and a test runner that has none gets it here.
+ */
+export function failureConverterPath(): string {
+  const base = join(__dirname, 'failure-converter');
+  if (existsSync(`${base}.js`)) return `${base}.js`;
+  const load = createRequire(__filename);
+  if (!('.ts' in load.extensions)) (load('tsx/cjs/api') as { register(): unknown }).register();
+  return `${base}.ts`;
+}
+
+/**
+ * The data converter of every client and worker of a process with the codec `codec` (absent: no
+ * payload encryption). Failures always carry their message and stack trace as an encoded payload
+ * (see `failure-converter.ts`), so that with a codec they are encrypted like every other payload,
+ * and every process (and the workflow bundle) converts failures the same way.
+ */
+export function breachlineDataConverter(codec?: PayloadCodec): DataConverter {
+  return { failureConverterPath: failureConverterPath(), ...(codec ? { payloadCodecs: [codec] } : {}) };
+}
 
 /** Where Vault is, as the endpoints resolve it (configured or the embedded sandbox). */
 export interface CodecVault {
@@ -25,7 +52,7 @@ export interface CodecVault {
 
 /** The payload encryption of a process: the data converter to give Temporal, and its codec (absent when off). */
 export interface PayloadEncryption {
-  /** `{}` when encryption is off (the SDK's defaults). */
+  /** Without a codec when encryption is off (failures still go through our failure converter). */
   dataConverter: DataConverter;
   codec?: VaultPayloadCodec;
 }
@@ -45,7 +72,7 @@ export function createPayloadCodec(settings: Config['temporal']['codec'], secret
  * since every mode has a Vault (configured or embedded); off only when the config turns it off.
  */
 export function payloadEncryption(config: Config, vault: CodecVault, logger: Logger): PayloadEncryption {
-  if (!config.temporal.codec.enabled) return { dataConverter: {} };
+  if (!config.temporal.codec.enabled) return { dataConverter: breachlineDataConverter() };
   // The same authentication as the playbook's Vault client: a token, or a login with lease renewal.
   const secrets = createVaultSecrets({
     address: vault.address,
@@ -56,7 +83,7 @@ export function payloadEncryption(config: Config, vault: CodecVault, logger: Log
     logger: logger.child({ adapter: 'vault', use: 'temporal-codec' }),
   });
   const codec = createPayloadCodec(config.temporal.codec, secrets);
-  return { dataConverter: { payloadCodecs: [codec] }, codec };
+  return { dataConverter: breachlineDataConverter(codec), codec };
 }
 
 /**
@@ -70,7 +97,7 @@ export function payloadEncryptionForRunState(
   configuredVault: () => { address: string; token: string } | undefined,
   logger: Logger,
 ): PayloadEncryption {
-  if (!state.codec) return { dataConverter: {} };
+  if (!state.codec) return { dataConverter: breachlineDataConverter() };
   const vault = state.vault ?? configuredVault();
   if (!vault) {
     throw new ConfigError([`the running breachline encrypts Temporal payloads with Vault transit key ${state.codec.transitKey}: set BREACHLINE_VAULT_ADDRESS and BREACHLINE_VAULT_TOKEN so this command can read them`]);
@@ -78,5 +105,5 @@ export function payloadEncryptionForRunState(
   const secrets = createVaultSecrets({ address: vault.address, token: vault.token, transitMount: state.codec.transitMount, logger: logger.child({ adapter: 'vault', use: 'temporal-codec' }) });
   // A short-lived command encrypts little: the default rotation is enough.
   const codec = new VaultPayloadCodec({ secrets, transitKey: state.codec.transitKey });
-  return { dataConverter: { payloadCodecs: [codec] }, codec };
+  return { dataConverter: breachlineDataConverter(codec), codec };
 }

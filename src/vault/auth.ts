@@ -43,8 +43,32 @@ export function fileSecret(path: string, what: string): () => Promise<string> {
 
 type Client = ReturnType<typeof nodeVault>;
 
+/**
+ * Runs `task` once after `delayMs` and returns a function that cancels it. The default is an
+ * unref'd `setTimeout`, so a pending renewal never keeps a process alive; tests pass one driven
+ * by the Vault sandbox's manual clock.
+ */
+export type RenewalScheduler = (task: () => Promise<void>, delayMs: number) => () => void;
+
+/** Longest delay `setTimeout` takes (about 24.8 days); a longer lease is checked again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const unrefTimer: RenewalScheduler = (task, delayMs) => {
+  const timer = setTimeout(() => void task(), Math.min(Math.max(0, delayMs), MAX_TIMER_MS));
+  timer.unref();
+  return () => clearTimeout(timer);
+};
+
 /** Options of {@link VaultSession}. */
 export interface VaultSessionOptions {
+  /**
+   * Renews (or logs in again) in the background when `renewAfter` of the lease has passed, so a
+   * process idle for longer than the TTL (a worker between incidents) still holds a live token
+   * and its leases; `false` renews only before calls. @default an unref'd timer
+   */
+  schedule?: RenewalScheduler | false;
+  /** Wait before the background retries a renewal or login that failed (Vault down). @default 5000 */
+  retryMs?: number;
   /** Renew once this fraction of the lease has passed (Vault's own agent renews at about 2/3). @default 2/3 */
   renewAfter?: number;
   /** Time source; tests pass the sandbox's manual clock. @default Date.now */
@@ -74,6 +98,9 @@ interface Lease {
 export class VaultSession {
   private lease: Lease | undefined;
   private pending: Promise<void> | undefined;
+  /** Cancels the background renewal armed for the current lease. */
+  private cancelTimer: (() => void) | undefined;
+  private stopped = false;
   private readonly now: () => number;
   private readonly logger: Logger;
   /** Logins and renewals so far, for tests and metrics. */
@@ -101,6 +128,40 @@ export class VaultSession {
   /** Forgets the token, so the next {@link ensure} logs in again. */
   invalidate(): void {
     this.lease = undefined;
+    this.disarm();
+  }
+
+  /** Stops the background renewal (calls still renew before they run). */
+  stop(): void {
+    this.stopped = true;
+    this.disarm();
+  }
+
+  private disarm(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+  }
+
+  /** Arms the background renewal for the current lease, or a retry after a failed one. */
+  private arm(delayMs: number): void {
+    this.disarm();
+    const schedule = this.options.schedule ?? unrefTimer;
+    if (schedule === false || this.stopped || !Number.isFinite(delayMs)) return;
+    this.cancelTimer = schedule(() => this.renewInBackground(), delayMs);
+  }
+
+  private async renewInBackground(): Promise<void> {
+    this.cancelTimer = undefined;
+    if (this.stopped) return;
+    const before = this.lease;
+    try {
+      await this.ensure();
+      // A lease past setTimeout's range (or one not yet due): check again at its renewal time.
+      if (this.lease === before && before) this.arm(before.renewAt - this.now());
+    } catch (err) {
+      this.logger.warn({ kind: err instanceof VaultError ? err.kind : 'unknown' }, 'vault token refresh in the background failed; retrying');
+      this.arm(this.options.retryMs ?? 5_000);
+    }
   }
 
   private async refresh(lease: Lease | undefined): Promise<void> {
@@ -126,6 +187,7 @@ export class VaultSession {
     const expiresAt = seconds > 0 ? now + seconds * 1000 : Number.POSITIVE_INFINITY;
     const renewAt = seconds > 0 ? now + seconds * 1000 * (this.options.renewAfter ?? 2 / 3) : Number.POSITIVE_INFINITY;
     this.lease = { renewAt, expiresAt, renewable: auth.renewable, granted };
+    this.arm(renewAt - now);
   }
 
   private async login(): Promise<void> {

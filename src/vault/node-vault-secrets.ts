@@ -33,7 +33,7 @@ export interface VaultSecretsOptions {
   /** PEM CA bundle for an https address. @default Node's trusted roots */
   ca?: string;
   /** Lease timing of a login token (tests pass the sandbox's clock). */
-  session?: Pick<VaultSessionOptions, 'now' | 'renewAfter'>;
+  session?: Pick<VaultSessionOptions, 'now' | 'renewAfter' | 'schedule' | 'retryMs'>;
   /** KV v2 mount. @default 'secret' */
   kvMount?: string;
   /** Transit mount. @default 'transit' */

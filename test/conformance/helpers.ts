@@ -5,7 +5,8 @@ import { AclOperation, AclPermissionType, PatternType, ResourceType } from '../.
 
 /**
  * Conformance suite helpers: a sandbox broker with SASL/SCRAM and ACLs, and the independent
- * clients (kcat, confluent-kafka, kafka-python from the Debian archive) run as child processes.
+ * clients (kcat, confluent-kafka, kafka-python and Sarama from the Debian archive) run as child
+ * processes.
  * A client that is missing FAILS the suite: `.ci/run` installs them, and a skipped conformance
  * test would hide exactly the regression it exists for.
  */
@@ -55,7 +56,7 @@ export function run(cmd: string, args: readonly string[], options: { input?: str
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, args, { timeout: options.timeoutMs ?? 40_000, maxBuffer: 16 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new Error(`${cmd} is not installed: run .ci/run's apt step (apt-get install -y kcat python3-kafka python3-confluent-kafka)`));
+        reject(new Error(`${cmd} is not installed: run .ci/run's apt step (apt-get install -y kcat python3-kafka python3-confluent-kafka golang-go golang-github-shopify-sarama-dev)`));
         return;
       }
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
@@ -70,7 +71,7 @@ export function requireKcat(): void {
   try {
     execFileSync('kcat', ['-V'], { stdio: 'pipe' });
   } catch {
-    throw new Error('kcat is not installed: run .ci/run\'s apt step (apt-get install -y kcat python3-kafka python3-confluent-kafka)');
+    throw new Error('kcat is not installed: run .ci/run\'s apt step (apt-get install -y kcat python3-kafka python3-confluent-kafka golang-go golang-github-shopify-sarama-dev)');
   }
 }
 
@@ -99,4 +100,24 @@ export async function runPython<T>(python: string, script: 'kafka_python_client.
     throw new Error(`${script} ${mode} exited ${res.code}\n${res.stderr.slice(-3000)}\n${res.stdout.slice(-1000)}`);
   }
   return JSON.parse(last) as T;
+}
+
+/**
+ * Builds the Go client (Sarama from Debian's golang-github-shopify-sarama-dev) once per test file
+ * into `dir`, in GOPATH mode against the Debian source tree. Fails with an installation hint when
+ * Go or Sarama is missing.
+ */
+export async function buildSaramaClient(dir: string): Promise<string> {
+  const out = join(dir, 'sarama_client');
+  const env = { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOCACHE: join(dir, 'gocache'), GOFLAGS: '' };
+  const built = await new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile('go', ['build', '-o', out, join(__dirname, 'clients', 'sarama_client.go')], { env, timeout: 300_000, maxBuffer: 16 << 20 }, (err, _stdout, stderr) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') resolve({ code: -2, stderr: '' });
+      else resolve({ code: err ? 1 : 0, stderr });
+    });
+  });
+  const hint = 'apt-get install -y golang-go golang-github-shopify-sarama-dev (.ci/run\'s apt step)';
+  if (built.code === -2) throw new Error(`go is not installed: ${hint}`);
+  if (built.code !== 0) throw new Error(`the Sarama client did not build (${hint}):\n${built.stderr.slice(-3000)}`);
+  return out;
 }

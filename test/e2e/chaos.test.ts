@@ -200,12 +200,25 @@ interface Row {
 }
 
 /**
+ * Whether `audit verify` failed only because the newest events are not signed yet. A kill between
+ * an append and its signed checkpoint leaves such a tail; the resumed writer covers it with the
+ * checkpoint of its next append for the incident, which may be minutes away (an approval the
+ * operator loop gives later). So it is no verdict yet: the row is checked again after the next
+ * restart or at the end, when a tail that was never covered fails for real.
+ */
+function onlyUnsignedTail(out: string): boolean {
+  const failed = out.split('\n').filter((l) => l.startsWith('FAILED '));
+  return failed.length > 0 && failed.every((l) => l.startsWith('FAILED unsigned-tail:'));
+}
+
+/**
  * Reads the audit topic and runs `audit verify` for every row still without them. The next kill
  * point can fire while this runs (the restarted process goes on with the incident): then the
  * results are discarded and taken after the next restart instead, so each row reports the chain
- * as the first restart after its kill that stayed up long enough saw it.
+ * as the first restart after its kill that stayed up long enough saw it. `final` is the check
+ * after the incident closed, when every appended event must be signed.
  */
-async function fillChecks(rows: Row[], s: Started, incidentId: string): Promise<void> {
+async function fillChecks(rows: Row[], s: Started, incidentId: string, final = false): Promise<void> {
   const pending = rows.filter((r) => r.verify === undefined);
   if (pending.length === 0) return;
   const alive = (): boolean => s.child.exitCode === null && s.child.signalCode === null;
@@ -213,6 +226,7 @@ async function fillChecks(rows: Row[], s: Started, incidentId: string): Promise<
   const audit = await readTopic<AuditRecord>(kafka, kafka.auditTopic).catch(() => undefined);
   const verify = await cli('audit', 'verify', '--incident', incidentId);
   if (!alive() || audit === undefined) return;
+  if (!final && verify.code !== 0 && onlyUnsignedTail(verify.out)) return;
   for (const r of pending) {
     r.duplicates = duplicateSeqs(audit.filter((a) => a.incidentId === incidentId));
     r.verify = verify.code === 0 ? 'ok' : `FAILED: ${verify.out.trim().split('\n').slice(-1)[0] ?? ''}`;
@@ -260,7 +274,7 @@ describe('chaos matrix: kill -9 of the whole main process at each playbook step'
       });
       await fillChecks(rows, s, incidentId);
     }
-    await fillChecks(rows, s, incidentId);
+    await fillChecks(rows, s, incidentId, true);
 
     // The matrix, for the test output and the issue's closing note.
     const table = [

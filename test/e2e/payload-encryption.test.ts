@@ -14,6 +14,7 @@ import { seedTradingExfiltration, type TradingScenario } from '../../src/sandbox
 import type { RunningVaultSandbox } from '../../src/sandbox/vault';
 import { loadPolicyEngine } from '../../src/slack/policy/cedar-policy';
 import { startCodecServer, type RunningCodecServer } from '../../src/temporal/codec-server';
+import { breachlineDataConverter } from '../../src/temporal/data-converter';
 import { CODEC_METADATA, ENCRYPTED_ENCODING, VaultPayloadCodec } from '../../src/temporal/payload-codec';
 import { createVaultSecrets } from '../../src/vault';
 import { exfiltrationAlert, ROOT, startSandboxes, type Sandboxes } from './helpers';
@@ -45,7 +46,8 @@ let endpoint: RunningCodecServer;
 /** A codec as another process would build it: its own data keys, the shared Vault transit key. */
 const codecOn = (vault: RunningVaultSandbox, rotateAfterPayloads?: number): VaultPayloadCodec =>
   new VaultPayloadCodec({ secrets: createVaultSecrets({ address: vault.address, token: vault.rootToken }), transitKey: TRANSIT_KEY, ...(rotateAfterPayloads ? { rotateAfterPayloads } : {}) });
-const converter = (codec: VaultPayloadCodec): DataConverter => ({ payloadCodecs: [codec] });
+/** The converter of every breachline process: the codec, and failures as encoded payloads it encrypts. */
+const converter = (codec: VaultPayloadCodec): DataConverter => breachlineDataConverter(codec);
 
 beforeAll(async () => {
   // The main command's bundle (workflows/drill.ts re-exports the playbook's): the 0.2.0 histories include a drill.

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { failureConverterPath } from '../../src/temporal/data-converter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quietLogger, quietRuntime } from '../support/quiet-runtime';
 
@@ -31,8 +32,9 @@ let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
   quietRuntime();
-  // The main command's bundle entry: it serves the incident, clock and drill workflows.
-  bundle = await bundleWorkflowCode({ workflowsPath: join(ROOT, 'workflows', 'drill.ts'), logger: quietLogger() });
+  // The main command's bundle entry: it serves the incident, clock and drill workflows, with the
+  // failure converter every process uses (issue 15), which must read the plain failures of 0.2.0.
+  bundle = await bundleWorkflowCode({ workflowsPath: join(ROOT, 'workflows', 'drill.ts'), failureConverterPath: failureConverterPath(), logger: quietLogger() });
 });
 
 describe('histories of earlier releases replay on this bundle', () => {

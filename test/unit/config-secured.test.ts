@@ -67,7 +67,9 @@ describe('secured-connection configuration: every problem names its variable', (
   });
 
   it('Socket Mode needs the app-level token and the bot token, but no signing secret', () => {
-    expect(problems({ BREACHLINE_SLACK_SOCKET_MODE: 'true' })).toEqual([
+    // The embedded Slack sandbox (no API URL) brings its own tokens.
+    expect(problems({ BREACHLINE_SLACK_SOCKET_MODE: 'true' })).toEqual([]);
+    expect(problems({ BREACHLINE_SLACK_SOCKET_MODE: 'true', BREACHLINE_SLACK_API_URL: 'https://slack.com/api/' })).toEqual([
       expect.stringContaining('BREACHLINE_SLACK_APP_TOKEN'),
       expect.stringContaining('BREACHLINE_SLACK_BOT_TOKEN'),
     ]);

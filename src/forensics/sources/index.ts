@@ -51,6 +51,8 @@ export interface ObservedAccess extends PrincipalAccess {
   merged: PartitionAccess[];
   /** Ids of the sources asked. */
   asked: string[];
+  /** Raw records the sources that count them consumed (what `since` saves). */
+  recordsRead: number;
 }
 
 function createSource(spec: SourceSpec, deps: ObservationDeps): AccessSource & { groupsSeen?: () => string[] } {
@@ -103,6 +105,7 @@ export async function readAccessObservations(deps: ObservationDeps, q: Observati
   for (const m of merged) fetches.set(m.topic, [...(fetches.get(m.topic) ?? []), ...accessRecordsOf(m, observations)]);
   const seen = new Set<string>();
   for (const s of sources) for (const g of s.groupsSeen?.() ?? []) seen.add(g);
-  deps.logger.info({ sources: sources.map((s) => s.id), observations: observations.length, partitions: merged.length }, 'access records read');
-  return { fetches, groups: seen, scanned: observations.length, observations, merged, asked: sources.map((s) => s.id) };
+  deps.logger.info({ sources: sources.map((s) => s.id), observations: observations.length, partitions: merged.length, since }, 'access records read');
+  const recordsRead = sources.reduce((n, s) => n + (s.recordsRead?.() ?? 0), 0);
+  return { fetches, groups: seen, scanned: observations.length, observations, merged, asked: sources.map((s) => s.id), recordsRead };
 }

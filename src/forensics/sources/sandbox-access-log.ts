@@ -24,9 +24,11 @@ export interface SandboxAccessLogDeps {
 export function createSandboxAccessLogSource(deps: SandboxAccessLogDeps): AccessSource & { groupsSeen(): string[] } {
   const topic = deps.topic ?? '__access_log';
   let groups: string[] = [];
+  let consumed = 0;
   return {
     id: 'sandbox-access-log',
     groupsSeen: () => groups,
+    recordsRead: () => consumed,
     async *read(q: AccessQuery): AsyncIterable<AccessObservation> {
       if (!(await deps.admin.listTopics()).includes(topic)) {
         deps.logger.warn({ topic }, 'access log topic not found; no sandbox access records');
@@ -35,6 +37,7 @@ export function createSandboxAccessLogSource(deps: SandboxAccessLogDeps): Access
       const since = Date.parse(q.since);
       const access = await readPrincipalAccess(deps.kafka, deps.admin, { principal: q.principal, topics: q.topics, accessLogTopic: topic, logger: deps.logger, ...(since > 0 ? { since } : {}) });
       groups = [...access.groups];
+      consumed = access.scanned;
       for (const [t, fetches] of access.fetches) {
         for (const f of fetches) {
           // No `until` cut here: the sandbox broker's clock may be virtual (drills move it), so

@@ -26,4 +26,6 @@ export interface AccessSource {
   /** e.g. `request-log`, `consumer-offsets`, `confluent-audit`, `sandbox-access-log`. */
   readonly id: string;
   read(q: AccessQuery): AsyncIterable<AccessObservation>;
+  /** Raw records (log lines, topic records) the last `read` consumed, where the source counts them. */
+  recordsRead?(): number;
 }

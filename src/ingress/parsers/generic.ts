@@ -21,6 +21,8 @@ export const genericAlertSchema = z.strictObject({
   scenario: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a runbook scenario name such as kafka-exfiltration').optional(),
   /** When the activity was observed: ISO 8601 with a zone. */
   observedAt: z.iso.datetime({ offset: true }),
+  /** When the activity is believed to have begun (forensics reads access records from then on): ISO 8601 with a zone. */
+  suspectedSince: z.iso.datetime({ offset: true }).optional(),
 });
 
 /** The generic format's type. */
@@ -38,6 +40,7 @@ export function parseGeneric(payload: unknown, _receivedAt: string): ParsedAlert
     asset: body.asset,
     scenario: body.scenario,
     observedAt: new Date(body.observedAt).toISOString(),
+    ...(body.suspectedSince !== undefined ? { suspectedSince: new Date(body.suspectedSince).toISOString() } : {}),
   };
   return requireSubject(parsed, 'generic', ['principal', 'asset']);
 }

@@ -12,9 +12,9 @@
  * A response's last batch may be cut short by the byte limit: it is reported as `truncated`, not
  * decoded, so the caller can fetch it again with a larger limit.
  */
-import { gunzipSync } from 'node:zlib';
 import { crc32c } from '@node-rs/crc32';
 import type { ReadRecord } from '../record-sample';
+import { CompressionError, decompressRecords } from '../wire/compression';
 
 const HEADER = 61;
 
@@ -83,7 +83,7 @@ function decodeBatch(batch: Buffer, fromOffset: bigint, out: ReadRecord[], only:
   const firstTimestamp = Number(batch.readBigInt64BE(27));
   const logAppendTime = (attributes & 0x08) !== 0 ? Number(batch.readBigInt64BE(35)) : undefined;
   const count = batch.readInt32BE(57);
-  const body = recordsOf(batch, attributes & 0x07);
+  const body = recordsOf(batch, attributes & 0x07, baseOffset);
   const cursor = { pos: 0 };
   for (let i = 0; i < count; i++) {
     const length = varint(body, cursor);
@@ -111,12 +111,14 @@ function decodeBatch(batch: Buffer, fromOffset: bigint, out: ReadRecord[], only:
   return end;
 }
 
-function recordsOf(batch: Buffer, codec: number): Buffer {
-  const body = batch.subarray(HEADER);
-  if (codec === 0) return body;
-  if (codec === 1) return gunzipSync(body);
-  const name = ['none', 'gzip', 'snappy', 'lz4', 'zstd'][codec] ?? `codec ${codec}`;
-  throw new RecordBatchError(`record batches compressed with ${name} are not supported by the direct fetch reader`, 'UNSUPPORTED_COMPRESSION_TYPE');
+/** The records section, decompressed (gzip, snappy, lz4, zstd: see wire/compression). */
+function recordsOf(batch: Buffer, codec: number, baseOffset: bigint): Buffer {
+  try {
+    return decompressRecords(codec, batch.subarray(HEADER));
+  } catch (err) {
+    if (!(err instanceof CompressionError)) throw err;
+    throw new RecordBatchError(`record batch at offset ${baseOffset}: ${err.message}`, err.unsupported ? 'UNSUPPORTED_COMPRESSION_TYPE' : 'CORRUPT_MESSAGE');
+  }
 }
 
 /** Zigzag varint as a JS number (exact to 2^53: enough for lengths, deltas and timestamps). */

@@ -3,6 +3,7 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { KafkaReader, KafkaWriter } from '../wire';
 import { encodeRequest, readResponseHeader } from './codecs';
 import { AdminErrorCode, KafkaAdminError } from './errors';
+import { borrow, giveBack, POOLED_FRAME_MIN } from './frame-pool';
 
 /** Largest response frame accepted; admin responses are tiny, so anything bigger is corruption. */
 const MAX_FRAME = 64 * 1024 * 1024;
@@ -32,7 +33,9 @@ export interface ConnectionTarget {
 
 interface Pending {
   flexible: boolean;
-  resolve: (body: KafkaReader) => void;
+  /** Given: the response is read by this, synchronously, from a pooled buffer (see `requestInto`). */
+  read?: (body: KafkaReader) => unknown;
+  resolve: (body: unknown) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -101,6 +104,19 @@ export class BrokerConnection {
 
   /** Sends one request and resolves with a reader positioned at the response body. */
   request(apiKey: number, apiVersion: number, flexible: boolean, body: (w: KafkaWriter) => void): Promise<KafkaReader> {
+    return this.send(apiKey, apiVersion, flexible, body, undefined) as Promise<KafkaReader>;
+  }
+
+  /**
+   * Sends one request whose response `read` digests at once: a large response is assembled in a
+   * pooled buffer (`frame-pool`) that is reused after `read` returns, so nothing `read` returns
+   * may point into the reader's bytes (copy what must be kept). Resolves with `read`'s result.
+   */
+  requestInto<T>(apiKey: number, apiVersion: number, flexible: boolean, body: (w: KafkaWriter) => void, read: (r: KafkaReader) => T): Promise<T> {
+    return this.send(apiKey, apiVersion, flexible, body, read) as Promise<T>;
+  }
+
+  private send(apiKey: number, apiVersion: number, flexible: boolean, body: (w: KafkaWriter) => void, read: ((r: KafkaReader) => unknown) | undefined): Promise<unknown> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
@@ -109,7 +125,7 @@ export class BrokerConnection {
       const timer = setTimeout(() => {
         this.fail(new KafkaAdminError(`request (api ${apiKey}) to ${this.address} timed out after ${this.target.requestTimeoutMs} ms`, AdminErrorCode.REQUEST_TIMED_OUT));
       }, this.target.requestTimeoutMs);
-      this.pending.set(correlationId, { flexible, resolve, reject, timer });
+      this.pending.set(correlationId, { flexible, ...(read !== undefined ? { read } : {}), resolve, reject, timer });
       this.socket.write(frame);
     });
   }
@@ -140,6 +156,15 @@ export class BrokerConnection {
         return;
       }
       if (this.bufferedBytes < 4 + size) return;
+      if (size >= POOLED_FRAME_MIN && this.pending.get(this.peekCorrelationId())?.read !== undefined) {
+        const pooled = borrow(size);
+        try {
+          this.dispatch(this.takeFrame(size, pooled));
+        } finally {
+          giveBack(pooled);
+        }
+        continue;
+      }
       const all = this.joinChunks();
       const frame = all.subarray(4, 4 + size);
       const rest = all.subarray(4 + size);
@@ -147,6 +172,32 @@ export class BrokerConnection {
       this.bufferedBytes = rest.length;
       this.dispatch(frame);
     }
+  }
+
+  /** The correlation id of the buffered frame (bytes 4..8; joins the first chunks if they are shorter). */
+  private peekCorrelationId(): number {
+    while ((this.chunks[0] as Buffer).length < 8) {
+      const [a, b, ...rest] = this.chunks as [Buffer, Buffer, ...Buffer[]];
+      this.chunks = [Buffer.concat([a, b]), ...rest];
+    }
+    return (this.chunks[0] as Buffer).readInt32BE(4);
+  }
+
+  /** Copies the next frame (without its size prefix) into `into` and drops it from the buffered chunks. */
+  private takeFrame(size: number, into: Buffer): Buffer {
+    let skip = 4;
+    let filled = 0;
+    while (filled < size) {
+      const chunk = this.chunks[0] as Buffer;
+      const take = Math.min(chunk.length - skip, size - filled);
+      chunk.copy(into, filled, skip, skip + take);
+      filled += take;
+      if (skip + take === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(skip + take);
+      skip = 0;
+    }
+    this.bufferedBytes -= 4 + size;
+    return into.subarray(0, size);
   }
 
   private joinChunks(): Buffer {
@@ -167,7 +218,7 @@ export class BrokerConnection {
     try {
       const reader = new KafkaReader(frame);
       readResponseHeader(reader, waiting.flexible);
-      waiting.resolve(reader);
+      waiting.resolve(waiting.read !== undefined ? waiting.read(reader) : reader);
     } catch (err) {
       waiting.reject(err as Error);
     }

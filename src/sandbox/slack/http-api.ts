@@ -5,6 +5,7 @@ import type { Logger } from '../../log/logger';
 import type { CallRecord, RecordedCall } from './call-record';
 import type { FaultInjector } from './faults';
 import type { ResponseUrls } from './response-urls';
+import type { SocketModeHub } from './socket-mode';
 import { SlackApiError, WEB_API_METHODS } from './web-api/index';
 import type { MethodArgs } from './web-api/context';
 import type { SandboxUser, Workspace } from './workspace';
@@ -23,6 +24,8 @@ export interface SlackHttpDeps {
   readonly triggerTtlMs: number;
   readonly now: () => number;
   readonly logger: Logger;
+  /** Socket Mode, for `apps.connections.open` (absent until the server listens). */
+  readonly socketMode?: () => SocketModeHub | undefined;
 }
 
 class BodyTooLarge extends Error {}
@@ -120,7 +123,7 @@ export async function handleWebApi(deps: SlackHttpDeps, req: IncomingMessage, re
   if (deps.faults.latencyMs > 0) await delay(deps.faults.latencyMs);
 
   const handler = WEB_API_METHODS[method];
-  if (!handler) return answer(200, { ok: false, error: 'unknown_method', req_method: method });
+  if (!handler && method !== APPS_CONNECTIONS_OPEN) return answer(200, { ok: false, error: 'unknown_method', req_method: method });
   const fault = deps.faults.take(method);
   if (fault?.kind === 'rate_limited') {
     const retry = fault.retryAfterSeconds;
@@ -131,8 +134,9 @@ export async function handleWebApi(deps: SlackHttpDeps, req: IncomingMessage, re
 
   const token = bearerToken(req) ?? parsed.argToken;
   if (!token) return answer(200, { ok: false, error: 'not_authed' });
+  if (method === APPS_CONNECTIONS_OPEN) return answer(200, connectionsOpen(deps, token));
   const actor = deps.tokens.get(token);
-  if (!actor) return answer(200, { ok: false, error: 'invalid_auth' });
+  if (!actor || !handler) return answer(200, { ok: false, error: 'invalid_auth' });
 
   try {
     const result = handler({
@@ -149,6 +153,17 @@ export async function handleWebApi(deps: SlackHttpDeps, req: IncomingMessage, re
     deps.logger.error({ err, method }, 'slack sandbox method failed');
     return answer(200, { ok: false, error: 'internal_error' });
   }
+}
+
+/** The one method that takes an app-level token rather than a bot or user token. */
+const APPS_CONNECTIONS_OPEN = 'apps.connections.open';
+
+/** `apps.connections.open`: a Socket Mode URL for an app-level token; a bot token is the wrong type. */
+function connectionsOpen(deps: SlackHttpDeps, token: string): Record<string, unknown> {
+  const hub = deps.socketMode?.();
+  if (hub?.acceptsAppToken(token)) return { ok: true, ...hub.openConnection() };
+  if (deps.tokens.has(token)) return { ok: false, error: 'not_allowed_token_type' };
+  return { ok: false, error: 'invalid_auth' };
 }
 
 function bearerToken(req: IncomingMessage): string | undefined {

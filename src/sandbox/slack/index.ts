@@ -7,6 +7,7 @@ import { CallRecord } from './call-record';
 import { FaultInjector } from './faults';
 import { handleFaults, handleLog, handleResponseUrl, handleWebApi, sendJson, type SlackHttpDeps } from './http-api';
 import { SignedRequestClient } from './request-client';
+import { SocketModeHub } from './socket-mode';
 import { loadSavedSandbox, saveSandbox } from './state-file';
 import { ResponseUrls } from './response-urls';
 import { defaultSeed, Workspace, type SandboxUser, type WorkspaceSeed } from './workspace';
@@ -14,6 +15,7 @@ import { defaultSeed, Workspace, type SandboxUser, type WorkspaceSeed } from './
 export type { RecordedCall, RecordedMessage, SlackRecordSnapshot } from './call-record';
 export type { InteractionReply, InteractionResult, SendOptions, SentRequest } from './request-client';
 export { SignedRequestClient } from './request-client';
+export { SocketModeDeliveryError, SocketModeHub } from './socket-mode';
 export { signSlackRequest } from './request-signing';
 export type { SandboxMessage, SandboxUser, WorkspaceSeed } from './workspace';
 
@@ -23,6 +25,8 @@ export interface SlackSandboxOptions extends SandboxStartOptions {
   botToken?: string;
   /** Secret used to sign requests to the app. @default a fresh random hex string */
   signingSecret?: string;
+  /** App-level token for Socket Mode (`apps.connections.open`). @default a fresh `xapp-…` per start */
+  appToken?: string;
   /** Users and channels present at start. @default {@link defaultSeed} */
   seed?: WorkspaceSeed;
   /** Milliseconds since the epoch; tests inject a clock to make requests stale without waiting. @default Date.now */
@@ -40,6 +44,10 @@ export interface RunningSlackSandbox extends RunningSandbox {
   readonly baseUrl: string;
   readonly botToken: string;
   readonly signingSecret: string;
+  /** App-level token (`xapp-…`) that opens a Socket Mode connection. */
+  readonly appToken: string;
+  /** Socket Mode: connected apps, envelope delivery, `disconnect`. */
+  readonly socketMode: SocketModeHub;
   /** The workspace's users, channels, messages and views. */
   readonly workspace: Workspace;
   /** Every call and message. */
@@ -48,6 +56,8 @@ export interface RunningSlackSandbox extends RunningSandbox {
   readonly faults: FaultInjector;
   /** A client that sends correctly signed requests (and deliberately bad ones) to an app. */
   requestClient(requestUrl: string): SignedRequestClient;
+  /** The same client delivering over the app's Socket Mode connection instead of HTTP. */
+  socketModeClient(): SignedRequestClient;
 }
 
 /**
@@ -62,12 +72,15 @@ export async function start(options: SlackSandboxOptions = {}): Promise<RunningS
   const saved = options.dataDir ? loadSavedSandbox(options.dataDir) : undefined;
   const botToken = options.botToken ?? saved?.botToken ?? `xoxb-${randomDigits(12)}-${randomDigits(13)}-${randomBytes(12).toString('hex')}`;
   const signingSecret = options.signingSecret ?? saved?.signingSecret ?? randomBytes(16).toString('hex');
+  const appToken = options.appToken ?? saved?.appToken ?? `xapp-1-${APP_ID}-${randomDigits(13)}-${randomBytes(32).toString('hex')}`;
   const workspace = saved ? Workspace.fromState(saved.workspace, now) : new Workspace(options.seed ?? defaultSeed(), now);
   const record = new CallRecord(options.dataDir);
   const faults = new FaultInjector();
   const responseUrls = new ResponseUrls(workspace, record, now);
   const tokens = new Map<string, SandboxUser>([[botToken, workspace.bot]]);
-  const deps: SlackHttpDeps = { workspace, record, faults, responseUrls, tokens, triggerTtlMs: options.triggerTtlMs ?? 3000, now, logger };
+  // Created once the port is known (its URLs name it); requests cannot arrive before.
+  const socket: { hub?: SocketModeHub } = {};
+  const deps: SlackHttpDeps = { workspace, record, faults, responseUrls, tokens, triggerTtlMs: options.triggerTtlMs ?? 3000, now, logger, socketMode: () => socket.hub };
 
   const server = createServer((req, res) => {
     route(deps, req, res).catch((err: unknown) => {
@@ -76,6 +89,9 @@ export async function start(options: SlackSandboxOptions = {}): Promise<RunningS
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'internal_error' });
       else res.destroy();
     });
+  });
+  server.on('upgrade', (req, conn, head: Buffer) => {
+    if (!socket.hub?.handleUpgrade(req, conn, head)) conn.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -88,6 +104,9 @@ export async function start(options: SlackSandboxOptions = {}): Promise<RunningS
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const baseUrl = `http://${host}:${addr.port}`;
   const apiUrl = `${baseUrl}/api/`;
+  const socketMode = new SocketModeHub({ appTokens: [appToken], appId: APP_ID, wsBase: `ws://${host}:${addr.port}`, logger, now });
+  socket.hub = socketMode;
+  const clientDeps = { workspace, record, responseUrls, signingSecret, verificationToken: 'sandbox-verification-token', appId: APP_ID, baseUrl, now };
   logger.info({ apiUrl }, 'slack sandbox listening');
 
   return {
@@ -97,24 +116,27 @@ export async function start(options: SlackSandboxOptions = {}): Promise<RunningS
     baseUrl,
     botToken,
     signingSecret,
-    connection: { apiUrl, botToken, signingSecret },
+    appToken,
+    socketMode,
+    connection: { apiUrl, botToken, signingSecret, appToken },
     workspace,
     record,
     faults,
-    requestClient: (requestUrl) =>
-      new SignedRequestClient(
-        { workspace, record, responseUrls, signingSecret, verificationToken: 'sandbox-verification-token', appId: 'A0BREACHAPP', baseUrl, now },
-        requestUrl,
-      ),
+    requestClient: (requestUrl) => new SignedRequestClient(clientDeps, requestUrl),
+    socketModeClient: () => new SignedRequestClient(clientDeps, '', socketMode),
     close: async () => {
+      socketMode.close();
       await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       });
-      if (options.dataDir) saveSandbox(options.dataDir, { botToken, signingSecret, workspace: workspace.toState() });
+      if (options.dataDir) saveSandbox(options.dataDir, { botToken, signingSecret, appToken, workspace: workspace.toState() });
     },
   };
 }
+
+/** The app the sandbox delivers to (`api_app_id`). */
+const APP_ID = 'A0BREACHAPP';
 
 async function route(deps: SlackHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://sandbox.invalid');

@@ -1,6 +1,7 @@
 import type { CallRecord, RecordedMessage } from './call-record';
 import { signSlackRequest } from './request-signing';
 import type { ResponseUrls } from './response-urls';
+import { SocketModeDeliveryError, type SocketModeHub } from './socket-mode';
 import type { MessageKind, SandboxChannel, SandboxUser, Workspace } from './workspace';
 
 /** How to sign (or mis-sign) one request; the defaults are what Slack does. */
@@ -105,8 +106,10 @@ export interface RequestClientDeps {
 export class SignedRequestClient {
   constructor(
     private readonly deps: RequestClientDeps,
-    /** The app's request URL, e.g. `http://127.0.0.1:3000/slack/events`. */
+    /** The app's request URL, e.g. `http://127.0.0.1:3000/slack/events` ('' over Socket Mode). */
     readonly requestUrl: string,
+    /** Deliver over the app's Socket Mode connection instead of an HTTP POST (signatures do not apply). */
+    private readonly socketMode?: SocketModeHub,
   ) {}
 
   /** Sends a slash command (`/ir help`). */
@@ -203,6 +206,8 @@ export class SignedRequestClient {
   }
 
   private async send(draft: Omit<SentRequest, 'url' | 'headers'>, options: SendOptions): Promise<InteractionResult> {
+    // Over Socket Mode there is no request to sign: the socket itself is authenticated.
+    if (this.socketMode) return this.deliver({ ...draft, url: '', headers: {} }, options);
     const ts = Math.floor(this.nowSeconds(options.timestampSkewSeconds ?? 0));
     const signing = options.signature === 'bad' ? `${this.deps.signingSecret}-wrong` : this.deps.signingSecret;
     const signed = signSlackRequest(signing, ts, draft.body);
@@ -226,7 +231,7 @@ export class SignedRequestClient {
       if (replies.length >= expect) wake?.();
     });
     try {
-      const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body });
+      const res = this.socketMode ? await overSocket(this.socketMode, request.body) : await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body });
       const body = await res.text();
       if (res.status === 200 && replies.length < expect) {
         await new Promise<void>((resolve) => {
@@ -288,6 +293,25 @@ export class SignedRequestClient {
     const ch = this.deps.workspace.channel(ref ?? '#incidents');
     if (!ch) throw new Error(`no such sandbox channel: ${ref ?? '#incidents'}`);
     return ch;
+  }
+}
+
+/**
+ * Delivers a request body over Socket Mode, answered like the HTTP receiver would be: the form of a
+ * slash command becomes a `slash_commands` envelope's payload, an interaction's `payload` field an
+ * `interactive` one; the acknowledgement's payload is the 200 answer's body ('' when empty). No
+ * connected app is a 503, no acknowledgement within 3 s a 504 (Slack shows the user a timeout).
+ */
+async function overSocket(hub: SocketModeHub, body: string): Promise<{ status: number; text(): Promise<string> }> {
+  const form = Object.fromEntries(new URLSearchParams(body));
+  const interactive = form.payload !== undefined;
+  try {
+    const ack = await hub.deliver(interactive ? 'interactive' : 'slash_commands', interactive ? (JSON.parse(form.payload as string) as Record<string, unknown>) : form);
+    const text = Object.keys(ack.payload).length === 0 ? '' : JSON.stringify(ack.payload);
+    return { status: 200, text: async () => text };
+  } catch (err) {
+    if (!(err instanceof SocketModeDeliveryError)) throw err;
+    return { status: err.reason === 'not_connected' ? 503 : 504, text: async () => err.reason };
   }
 }
 

@@ -10,6 +10,8 @@ export const STATE_FILE = 'slack-workspace.json';
 export interface SavedSlackSandbox {
   readonly botToken: string;
   readonly signingSecret: string;
+  /** Socket Mode's app-level token (absent in snapshots of earlier versions). */
+  readonly appToken?: string;
   readonly workspace: WorkspaceState;
 }
 

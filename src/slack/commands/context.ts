@@ -177,7 +177,8 @@ export function makeContext(deps: OperationsDeps, facts: RequestFacts): CommandC
     text: facts.text,
     reply: (message) => facts.respond({ response_type: 'ephemeral', ...message } as RespondArguments),
     async authorize(action, target = {}) {
-      const decision = deps.policy.decide({ userId: facts.userId, action, incidentId: target.workflowId, stepRole: target.stepRole });
+      const runbook = target.workflowId !== undefined ? await incidentRunbook(deps, target.workflowId) : undefined;
+      const decision = deps.policy.decide({ userId: facts.userId, action, incidentId: target.workflowId, stepRole: target.stepRole, ...(runbook !== undefined ? { runbook } : {}) });
       if (decision.allowed) return true;
       return refuse(action, decision.role, target.workflowId, target.stepRole);
     },
@@ -201,7 +202,8 @@ export function makeContext(deps: OperationsDeps, facts: RequestFacts): CommandC
  * typed words go in, so the answer is the same for existing and unknown incidents.
  */
 function mayAttempt(deps: OperationsDeps, userId: string, action: OpsAction, incidentRef: string | undefined): { allowed: boolean; role: OpsRole | 'none' } {
-  const ask = (stepRole?: string) => deps.policy.decide({ userId, action, incidentId: incidentRef ?? '', stepRole });
+  // Policy packs (issue 17): before the incident is known, any pack's permission lets the attempt on.
+  const ask = (stepRole?: string) => (deps.policy.decideAny ?? deps.policy.decide).call(deps.policy, { userId, action, incidentId: incidentRef ?? '', stepRole });
   if (action !== 'approve' && action !== 'deny') return ask();
   let role: OpsRole | 'none' = 'none';
   for (const stepRole of OPS_ROLES) {
@@ -210,6 +212,31 @@ function mayAttempt(deps: OperationsDeps, userId: string, action: OpsAction, inc
     role = d.role;
   }
   return { allowed: false, role };
+}
+
+// Policy packs (issue 17).
+/** Runbook id of each incident already asked about, per deps: an incident's runbook never changes. */
+const runbookCache = new WeakMap<OperationsDeps, Map<string, string>>();
+
+/**
+ * The runbook of the incident, so its pack decides; undefined (the default pack) when the policies
+ * do not depend on it. An incident whose runbook cannot be read is not decided at all (a stricter
+ * pack must not silently give way to the default one).
+ */
+async function incidentRunbook(deps: OperationsDeps, workflowId: string): Promise<string | undefined> {
+  if (deps.policy.usesRunbook !== true) return undefined;
+  let cache = runbookCache.get(deps);
+  if (cache === undefined) runbookCache.set(deps, (cache = new Map()));
+  const known = cache.get(workflowId);
+  if (known !== undefined) return known;
+  const id = await deps.incidents.state(workflowId).then(
+    (state) => state.runbook.id,
+    () => {
+      throw new UserFacingError('The incident could not be read to find which policies decide this; try again.');
+    },
+  );
+  cache.set(workflowId, id);
+  return id;
 }
 
 /** The refusal a user sees: the permission they lack and the role they hold. */

@@ -29,6 +29,9 @@ export interface PolicyRequest {
   readonly incidentId?: string;
   /** For approve/deny: the role the runbook gates the step on. */
   readonly stepRole?: string;
+  // Policy packs (issue 17): the incident's runbook picks the pack that decides.
+  /** Id of the incident's runbook, when known. */
+  readonly runbook?: string;
 }
 
 /** The policies' answer. */
@@ -45,6 +48,11 @@ export interface PolicyDecision {
 /** Decides who may do what; the only thing commands ask before acting. */
 export interface PolicyEngine {
   decide(request: PolicyRequest): PolicyDecision;
+  // Policy packs (issue 17).
+  /** True when the answer depends on `request.runbook`: callers then look the incident's runbook up. */
+  readonly usesRunbook?: boolean;
+  /** Whether any pack could allow the request (before the incident is known); absent: `decide`. */
+  decideAny?(request: PolicyRequest): PolicyDecision;
 }
 
 /** Policies and schema as loaded from a directory. */

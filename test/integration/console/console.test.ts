@@ -56,10 +56,12 @@ beforeAll(async () => {
   writeFileSync(join(scratch, 'outside.txt'), 'not for browsers');
   links = new SigninLinks({ now });
   h = await startHarness({
-    consoleLinks: {
-      link(userId) {
-        const { token, expiresAt } = links.issue(userId);
-        return { url: `${base}/#/signin/${token}`, expiresAt };
+    extra: {
+      consoleLinks: {
+        link(userId) {
+          const { token, expiresAt } = links.issue(userId);
+          return { url: `${base}/#/signin/${token}`, expiresAt };
+        },
       },
     },
   });

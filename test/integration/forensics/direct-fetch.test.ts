@@ -2,7 +2,8 @@ import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka, withCredentials } from '../../../src/kafka/client';
 import { DirectFetchReader, directTimestampsAt, type DirectFetchStats } from '../../../src/kafka/direct-fetch';
-import { logBounds, recordTimestampsAt } from '../../../src/kafka/offsets';
+import { logBounds, offsetsAtTime, recordTimestampsAt } from '../../../src/kafka/offsets';
+import { encodeBatch, splitBatches } from '../../../src/sandbox/kafka/log/record-batch';
 import { ErrorCode } from '../../../src/kafka/wire';
 import { seedTradingExfiltration, type TradingScenario } from '../../../src/sandbox/scenario/trading-exfiltration';
 import { startSandboxes, type ScenarioSandboxes } from '../scenario/helpers';
@@ -90,6 +91,53 @@ describe('direct fetch reader', () => {
     }
     // A small per-partition limit means several rounds, each one request for all six partitions.
     expect(reader.stats.requests).toBeGreaterThan(1);
+  });
+
+  it('reads log bounds and the timestamp index with plain ListOffsets, equal to what kafkajs admin answers', async () => {
+    const reader = new DirectFetchReader(sb.connection, admin);
+    try {
+      expect(await reader.logBounds('orders')).toEqual(await logBounds(admin, 'orders'));
+      const firsts = scenario.groundTruth.partitions.map((p) => p.firstTs);
+      // A time inside the log, one before it, one after every record (no record: the high watermark).
+      for (const time of [Math.min(...firsts) + 1, 0, Date.now() + 3_600_000]) {
+        expect(await reader.offsetsAtTime('orders', time)).toEqual(await offsetsAtTime(admin, 'orders', time));
+      }
+      // Two timestamps × one broker: every call is one request per timestamp, none per partition.
+      expect(reader.stats.requests).toBe(2 + 3 * 2);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('reads edges out of responses larger than the pooled-frame threshold, twice in a row, one stored batch per edge', async () => {
+    // 64 partitions × 8 batches of ~13 KB (100 records, as a producer with the default 16 KB batch.size
+    // writes): one edge round brings back ~0.8 MB, so the response is read from a pooled buffer,
+    // which the second call reuses; a reused buffer that leaked into a result would corrupt it.
+    sb.kafka.broker.createTopic('edges-large', 64, {});
+    const logs = sb.kafka.broker.topics.get('edges-large')?.partitions ?? [];
+    const base = Date.now() - 3_600_000 * 2; // inside the default retention
+    logs.forEach((log, p) => {
+      for (let b = 0; b < 8; b++) {
+        const records = Array.from({ length: 100 }, (_, i) => ({ key: null, value: Buffer.from(JSON.stringify({ p, b, i, pad: 'x'.repeat(100) })), timestamp: base + p * 10_000 + b * 100 + i }));
+        log.append(splitBatches(encodeBatch(records)));
+      }
+    });
+    const points = logs.flatMap((_, p) => [{ partition: p, offset: 150n + BigInt(p) }, { partition: p, offset: 720n - BigInt(p) }]);
+    const expected = points.map((pt) => ({ partition: pt.partition, offset: pt.offset.toString(), timestamp: base + pt.partition * 10_000 + Math.floor(Number(pt.offset) / 100) * 100 + (Number(pt.offset) % 100) }));
+    const reader = new DirectFetchReader(sb.connection, admin);
+    try {
+      const first = await reader.timestampsAt('edges-large', points);
+      const second = await reader.timestampsAt('edges-large', points);
+      expect(first.timestamps).toEqual(expected);
+      expect(second.timestamps).toEqual(expected);
+      expect(second.averageRecordBytes).toBe(first.averageRecordBytes);
+      // Two rounds per call (the edges are in different batches), one request each; one batch per edge.
+      expect(reader.stats.requests).toBe(4);
+      expect(reader.stats.bytes).toBeLessThanOrEqual(2 * points.length * Math.max(...logs.map((log) => largestBatchOf(log))));
+      expect(reader.stats.bytes / 2).toBeGreaterThan(256 * 1024);
+    } finally {
+      await reader.close();
+    }
   });
 
   it('fails with the authorisation error, naming the partition, when the principal may not READ', async () => {

@@ -12,6 +12,7 @@ import { parseSourceSpec, readAccessObservations, type SourceSpec } from '../../
 import { createKafka } from '../../../src/kafka/client';
 import { silentLogger } from '../../../src/log/logger';
 import { ManualClock } from '../../../src/sandbox/kafka';
+import { encodeBatch, splitBatches } from '../../../src/sandbox/kafka/log/record-batch';
 import { seedTradingExfiltration, type GroundTruthPartition, type TradingScenario } from '../../../src/sandbox/scenario/trading-exfiltration';
 import { startSandboxes, type ScenarioSandboxes } from '../scenario/helpers';
 
@@ -217,5 +218,54 @@ describe('the forensics step end to end, with each source alone', () => {
       expect(p.precision).toBe('bounded');
       expect(p.sources).toEqual(['confluent-audit', 'consumer-offsets', 'request-log']);
     }
+  });
+});
+
+describe('suspectedSince bounds what the sources read (issue 12)', () => {
+  it('an access record older than the suspected start is not read; the window stays the truth', async () => {
+    // An access log holding, first, an older fetch by the principal (a read before the suspected
+    // start, of offsets the attack did not read) and then every record the broker logged.
+    const sinceMs = Date.parse(since());
+    const early = scenario.groundTruth.partitions.find((p) => BigInt(p.from) > 0n);
+    if (early === undefined) throw new Error('the scenario has no partition read from above offset 0');
+    sb.kafka.broker.createTopic('access-log-since', 1, {});
+    const log = sb.kafka.broker.topics.get('access-log-since')?.partitions[0];
+    if (log === undefined) throw new Error('no access-log-since partition');
+    const older = { time: sinceMs - 3_600_000, kind: 'fetch', principal: PRINCIPAL, resourceType: 'TOPIC', resourceName: 'orders', decision: 'ALLOW', partition: early.partition, fromOffset: '0', toOffset: early.from, records: Number(early.from), bytes: 1000 };
+    log.append(splitBatches(encodeBatch([{ key: null, value: Buffer.from(JSON.stringify(older)), timestamp: older.time }])));
+    let newer = 0;
+    for (const source of sb.kafka.broker.topics.get('__access_log')?.partitions ?? []) {
+      for (const b of source.liveBatches()) {
+        log.append(splitBatches(Buffer.from(b.data)));
+        newer += b.lastOffset - b.baseOffset + 1;
+      }
+    }
+    const spec = parseSourceSpec('sandbox-access-log:access-log-since');
+    const admin = createKafka(sb.connection, { clientId: 'test' }).admin();
+    await admin.connect();
+    try {
+      const read = (from?: string) =>
+        readAccessObservations(
+          { kafka: sb.connection, admin, logger: silentLogger, sources: [spec] },
+          { principal: PRINCIPAL, topics: ['orders'], ...(from !== undefined ? { since: from } : {}), until: new Date(SCENARIO_END).toISOString() },
+        );
+      const bounded = await read(since());
+      const everything = await read();
+      // What the source consumed: the records from the suspected start, not the older one.
+      expect(bounded.recordsRead).toBe(newer);
+      expect(everything.recordsRead).toBe(newer + 1);
+      // The older read would widen the window; from the suspected start it is the truth.
+      expect(everything.merged.find((m) => m.partition === early.partition)?.ranges[0]?.from).toBe('0');
+      expect(bounded.merged.map((m) => ({ partition: m.partition, from: m.ranges[0]?.from, to: m.ranges[m.ranges.length - 1]?.to }))).toEqual(
+        truthRanges().map((t) => ({ partition: t.partition, from: t.from, to: t.to })),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    // The step end to end, suspectedSince given: the window is the truth, the older read left out.
+    const window = await investigate([spec], true);
+    expect(window.partitions.map((p) => ({ partition: p.partition, from: p.from, to: p.to, records: p.records }))).toEqual(
+      scenario.groundTruth.partitions.map((p) => ({ partition: p.partition, from: p.from, to: p.to, records: p.records })),
+    );
   });
 });

@@ -72,9 +72,17 @@ function quiet() {
   return { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
 }
 
+/** Options of {@link startHarness}. */
+export interface HarnessOptions {
+  /** The app listens over Socket Mode with the sandbox's app token, and `signed` delivers over it. @default false (HTTP) */
+  socketMode?: boolean;
+  /** Further operations deps, e.g. the console's sign-in links (issue 16). */
+  extra?: Partial<OperationsDeps>;
+}
+
 /** Starts everything on port 0 of 127.0.0.1. */
-/** `extra`: further operations deps, e.g. the console's sign-in links (issue 16). */
-export async function startHarness(extra: Partial<OperationsDeps> = {}): Promise<Harness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const extra = options.extra ?? {};
   try {
     Runtime.install({ logger: quiet() });
   } catch {
@@ -101,7 +109,15 @@ export async function startHarness(extra: Partial<OperationsDeps> = {}): Promise
     channel: '#incidents',
     store: new MemoryCardStore(),
   };
-  const app = createSlackApp({ botToken: slack.botToken, signingSecret: slack.signingSecret, apiUrl: slack.apiUrl, port: 0, logger: silentLogger, commandName: '/ir' });
+  const app = createSlackApp({
+    botToken: slack.botToken,
+    signingSecret: slack.signingSecret,
+    apiUrl: slack.apiUrl,
+    port: 0,
+    logger: silentLogger,
+    commandName: '/ir',
+    ...(options.socketMode ? { socketMode: { appToken: slack.appToken } } : {}),
+  });
   registerOperations(app.app, {
     commandName: '/ir',
     incidents,
@@ -124,7 +140,7 @@ export async function startHarness(extra: Partial<OperationsDeps> = {}): Promise
     slack,
     client,
     app,
-    signed: slack.requestClient(app.requestUrl),
+    signed: options.socketMode ? slack.socketModeClient() : slack.requestClient(app.requestUrl),
     incidents,
     refusals,
     drills,

@@ -43,8 +43,9 @@ describe('Slack sandbox Web API', () => {
   it('describes itself as a RunningSandbox with the API base URL and credentials', () => {
     expect(sandbox.name).toBe('slack');
     expect(sandbox.address).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
-    expect(sandbox.connection).toEqual({ apiUrl: sandbox.apiUrl, botToken: sandbox.botToken, signingSecret: sandbox.signingSecret });
+    expect(sandbox.connection).toEqual({ apiUrl: sandbox.apiUrl, botToken: sandbox.botToken, signingSecret: sandbox.signingSecret, appToken: sandbox.appToken });
     expect(sandbox.botToken).toMatch(/^xoxb-/);
+    expect(sandbox.appToken).toMatch(/^xapp-1-A0BREACHAPP-/);
   });
 
   it('answers auth.test for the bot token, sent as a header or as a form field', async () => {

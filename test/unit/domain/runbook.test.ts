@@ -149,7 +149,7 @@ describe('loaded runbooks', () => {
 
   it('the runbook directory loads as a whole', async () => {
     const all = await loadRunbookDir(runbooks);
-    expect(all.map((l) => `${l.runbook.id}@${l.runbook.version}`)).toContain('kafka-exfiltration@3');
+    expect(all.map((l) => `${l.runbook.id}@${l.runbook.version}`)).toContain('kafka-exfiltration@4');
   });
 
   it('planSteps does not let callers modify shared defaults', () => {

@@ -129,6 +129,17 @@ describe('parsers read what each SIEM actually sends', () => {
     expect(error.details?.find((d) => d.path === '(root)')?.message).toMatch(/principle/);
   });
 
+  it('generic: suspectedSince reaches the alert (issue 12); a bad or future one is refused naming the field', () => {
+    const alert = normaliseAlert('generic', { ...fixture('generic'), suspectedSince: '2026-11-20T23:00:00+01:00' }, receivedAt);
+    expect(alert.suspectedSince).toBe('2026-11-20T22:00:00.000Z');
+    expect(normaliseAlert('generic', fixture('generic'), receivedAt)).not.toHaveProperty('suspectedSince');
+    expect(refusal(() => normaliseAlert('generic', { ...fixture('generic'), suspectedSince: 'last week' }, receivedAt)).details?.map((d) => d.path)).toEqual(['suspectedSince']);
+    const future = new Date(receivedAt.getTime() + 3_600_000).toISOString();
+    const error = refusal(() => normaliseAlert('generic', { ...fixture('generic'), suspectedSince: future }, receivedAt));
+    expect(error.status).toBe(422);
+    expect(error.details).toEqual([{ path: 'suspectedSince', message: 'later than the alert was received' }]);
+  });
+
   it('an alert naming neither principal nor asset is refused (no fingerprint subject)', () => {
     const { principal: _p, asset: _a, ...rest } = fixture('generic');
     const error = refusal(() => normaliseAlert('generic', rest, receivedAt));

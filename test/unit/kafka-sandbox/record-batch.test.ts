@@ -94,10 +94,15 @@ describe('record batch v2', () => {
     legacy.writeInt8(1, 16);
     expect(codeOf(() => splitBatches(legacy))).toBe(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
 
-    const snappy = Buffer.from(good);
-    snappy.writeInt16BE(2, 21);
-    snappy.writeUInt32BE(crc32c(snappy.subarray(21)), 17);
-    expect(codeOf(() => splitBatches(snappy))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    // Codec 5 is no Kafka codec; snappy claimed over records that are not snappy is corruption.
+    const unknownCodec = Buffer.from(good);
+    unknownCodec.writeInt16BE(5, 21);
+    unknownCodec.writeUInt32BE(crc32c(unknownCodec.subarray(21)), 17);
+    expect(codeOf(() => splitBatches(unknownCodec))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    const notSnappy = Buffer.from(good);
+    notSnappy.writeInt16BE(2, 21);
+    notSnappy.writeUInt32BE(crc32c(notSnappy.subarray(21)), 17);
+    expect(codeOf(() => splitBatches(notSnappy))).toBe(ErrorCode.CORRUPT_MESSAGE);
 
     const miscounted = Buffer.from(good);
     miscounted.writeInt32BE(2, 57);

@@ -14,6 +14,9 @@ import { HANDLERS } from '../../../src/sandbox/kafka/handlers';
 import { API_VERSIONS, apiRange } from '../../../src/sandbox/kafka/protocol/api-keys';
 import * as alterScramV0 from '../../../src/sandbox/kafka/protocol/alter-user-scram/v0';
 import * as describeScramV0 from '../../../src/sandbox/kafka/protocol/describe-user-scram/v0';
+import * as findCoordinatorV1 from '../../../src/sandbox/kafka/protocol/find-coordinator/v1';
+import * as produceV3 from '../../../src/sandbox/kafka/protocol/produce/v3';
+import * as produceV5 from '../../../src/sandbox/kafka/protocol/produce/v5';
 import { readRequestHeader } from '../../../src/sandbox/kafka/protocol/header';
 
 /*
@@ -113,7 +116,20 @@ const SCHEMA_BODIES: Record<string, (w: KafkaWriter) => void> = {
   '32/0': (w) => w.array(['t'], (x, s) => x.int8(2).string(s).array(null, () => undefined)),
   '36/2': (w) => w.compactBytes(Buffer.from('\0bob\0pw')).tagBuffer(),
   '42/0': (w) => w.array(['g'], (x, s) => x.string(s)),
+  // Produce v4–v7 requests are v3's layout (transactional_id, acks, timeout, topics); FindCoordinator
+  // v1–v2 add key_type; DeleteGroups v1 is v0. Versions Java clients of Kafka 4.x send.
+  '0/4': (w) => produceBody(w),
+  '0/5': (w) => produceBody(w),
+  '0/6': (w) => produceBody(w),
+  '10/1': (w) => w.string('g').int8(0),
+  '42/1': (w) => w.array(['g'], (x, s) => x.string(s)),
+  // OffsetCommit v1 (Sarama's default): generation and member, and a commit timestamp per partition.
+  '8/1': (w) => w.string('g').int32(1).string('m').array(['t'], (x, s) => x.string(s).array([0], (y, p) => y.int32(p).int64(5n).int64(-1n).string(null))),
 };
+
+function produceBody(w: KafkaWriter): void {
+  w.string(null).int16(-1).int32(30_000).array(['t'], (x, s) => x.string(s).array([0], (y, p) => y.int32(p).bytes(Buffer.from('not a batch: decoding stops at the bytes field'))));
+}
 
 describe('every advertised version is served', () => {
   const captured = new Set(requests.map((f) => {
@@ -191,5 +207,79 @@ describe('Describe/AlterUserScramCredentials v0 against bytes built from Kafka\'
     expect(readResponseHeader(a, true)).toBe(8);
     expect(decodeAlterScram(a)).toEqual(alterResults);
     expect(a.remaining()).toBe(0);
+  });
+});
+
+/*
+ * What a Java client of Kafka 4.x can speak, per API the producer, consumer and admin client use
+ * against this broker: Kafka's message schemas (clients/src/main/resources/common/message/*.json,
+ * 3.9 line) mark the versions KIP-896 removed in 4.0 as `deprecatedVersions`; the 4.x client's
+ * range starts after them and ends at the schema's last valid version. The 4.x client negotiates
+ * min(its max, ours), which must not fall below its min.
+ */
+const JAVA_4_CLIENT: ReadonlyArray<{ key: number; api: string; min: number; max: number }> = [
+  { key: 0, api: 'Produce', min: 7, max: 11 },
+  { key: 1, api: 'Fetch', min: 4, max: 17 },
+  { key: 2, api: 'ListOffsets', min: 1, max: 10 },
+  { key: 3, api: 'Metadata', min: 4, max: 12 },
+  { key: 8, api: 'OffsetCommit', min: 2, max: 9 },
+  { key: 9, api: 'OffsetFetch', min: 1, max: 9 },
+  { key: 10, api: 'FindCoordinator', min: 1, max: 6 },
+  { key: 11, api: 'JoinGroup', min: 2, max: 9 },
+  { key: 12, api: 'Heartbeat', min: 0, max: 4 },
+  { key: 13, api: 'LeaveGroup', min: 0, max: 5 },
+  { key: 14, api: 'SyncGroup', min: 0, max: 5 },
+  { key: 15, api: 'DescribeGroups', min: 0, max: 5 },
+  { key: 16, api: 'ListGroups', min: 0, max: 5 },
+  { key: 17, api: 'SaslHandshake', min: 1, max: 1 },
+  { key: 18, api: 'ApiVersions', min: 0, max: 4 },
+  { key: 19, api: 'CreateTopics', min: 2, max: 7 },
+  { key: 20, api: 'DeleteTopics', min: 1, max: 6 },
+  { key: 21, api: 'DeleteRecords', min: 0, max: 2 },
+  { key: 22, api: 'InitProducerId', min: 0, max: 5 },
+  { key: 29, api: 'DescribeAcls', min: 1, max: 3 },
+  { key: 30, api: 'CreateAcls', min: 1, max: 3 },
+  { key: 31, api: 'DeleteAcls', min: 1, max: 3 },
+  { key: 32, api: 'DescribeConfigs', min: 1, max: 4 },
+  { key: 33, api: 'AlterConfigs', min: 0, max: 2 },
+  { key: 36, api: 'SaslAuthenticate', min: 0, max: 2 },
+  { key: 37, api: 'CreatePartitions', min: 0, max: 3 },
+  { key: 42, api: 'DeleteGroups', min: 1, max: 2 },
+];
+
+describe('a Java client of Kafka 4.x finds a common version for every API it uses', () => {
+  it.each(JAVA_4_CLIENT)('$api ($key): the version it would pick is advertised and at least its minimum', ({ key, min, max }) => {
+    const ours = apiRange(key);
+    expect(ours, 'served').toBeDefined();
+    const picked = Math.min(max, ours?.max ?? -1);
+    expect(picked).toBeGreaterThanOrEqual(min);
+    expect(picked).toBeGreaterThanOrEqual(ours?.min ?? Infinity);
+  });
+});
+
+describe('the layouts added for Java clients of Kafka 4.x, against bytes laid out from the schemas', () => {
+  it('Produce v5–v7 answers carry log_start_offset after log_append_time; v4 does not', () => {
+    const result = { topics: [{ name: 't', partitions: [{ partition: 0, errorCode: 0, baseOffset: 5n, logAppendTime: -1n, logStartOffset: 2n }] }] };
+    const expected = (withStart: boolean): string => {
+      const w = new KafkaWriter().array(['t'], (x, s) => x.string(s).array([0], (y) => {
+        y.int32(0).int16(0).int64(5n).int64(-1n);
+        if (withStart) y.int64(2n);
+      }));
+      return w.int32(0).build().toString('hex');
+    };
+    const v5 = new KafkaWriter();
+    produceV5.encode(v5, result);
+    expect(v5.build().toString('hex')).toBe(expected(true));
+    const v3 = new KafkaWriter();
+    produceV3.encode(v3, result);
+    expect(v3.build().toString('hex')).toBe(expected(false));
+  });
+
+  it('FindCoordinator v1 reads key_type and answers throttle, error, error_message, node, host, port', () => {
+    const req = new KafkaWriter().string('orders-readers').int8(1).build();
+    expect(findCoordinatorV1.decode(new KafkaReader(req))).toEqual({ key: 'orders-readers', keyType: 1 });
+    const w = new KafkaWriter();
+    findCoordinatorV1.encode(w, { errorCode: 42, errorMessage: 'no', nodeId: -1, host: '', port: -1 });
+    expect(w.build().toString('hex')).toBe(new KafkaWriter().int32(0).int16(42).string('no').int32(-1).string('').int32(-1).build().toString('hex'));
   });
 });

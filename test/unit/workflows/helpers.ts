@@ -8,6 +8,7 @@ import { loadRunbookFile, type LoadedRunbook } from '../../../src/domain/runbook
 import type { IncidentState } from '../../../src/domain/incident';
 import { regulatoryClockWorkflowId, stateQuery } from '../../../workflows/api';
 import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
+import type { Alert } from '../../../src/domain/alert';
 import { stubActivities, testAlert, type StubRecord } from './stub-activities';
 
 /** Repository root, from this file. */
@@ -70,6 +71,8 @@ export interface RunIncidentOptions {
   options?: IncidentWorkflowInput['options'];
   /** Activities that replace the stubs (failures, slow paths). */
   overrides?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Fields of the opening alert that differ from `testAlert` (issue 12: `suspectedSince`). */
+  alert?: Partial<Alert>;
 }
 
 /**
@@ -89,7 +92,7 @@ export async function runIncident(fx: PlaybookFixture, body: (s: StartedIncident
   const input: IncidentWorkflowInput = {
     incidentId,
     mode: opts.mode ?? 'live',
-    alert: testAlert(new Date(awareMs).toISOString()),
+    alert: { ...testAlert(new Date(awareMs).toISOString()), ...opts.alert },
     principal: 'User:report-exporter',
     runbook: runbook.runbook,
     runbookContentHash: runbook.contentHash,

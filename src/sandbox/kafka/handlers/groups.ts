@@ -1,8 +1,10 @@
+import type { KafkaWriter } from '../../../kafka/wire';
 import { ApiKey } from '../protocol/api-keys';
 import * as deleteGroupsV0 from '../protocol/delete-groups/v0';
 import * as describeGroupsV0 from '../protocol/describe-groups/v0';
 import { ErrorCode } from '../protocol/errors';
 import * as findCoordinatorV0 from '../protocol/find-coordinator/v0';
+import * as findCoordinatorV1 from '../protocol/find-coordinator/v1';
 import * as heartbeatV0 from '../protocol/heartbeat/v0';
 import * as heartbeatV1 from '../protocol/heartbeat/v1';
 import * as joinGroupV0 from '../protocol/join-group/v0';
@@ -23,17 +25,29 @@ const HEARTBEAT_CODECS = { 0: heartbeatV0, 1: heartbeatV1 } as const;
 const LEAVE_CODECS = { 0: leaveGroupV0, 1: leaveGroupV1 } as const;
 const readGroup = (ctx: RequestContext, groupId: string): boolean => ctx.authorize(AclOperation.READ, ResourceType.GROUP, groupId);
 
-const findCoordinator = defineHandler<findCoordinatorV0.FindCoordinatorRequest>({
-  decode: (r) => findCoordinatorV0.decode(r),
+/** v0 asks for a group's coordinator; v1–v2 name the kind, and only groups are served here. */
+const findCoordinator = defineHandler<findCoordinatorV1.FindCoordinatorRequestV1>({
+  decode: (r, version) => (version === 0 ? { ...findCoordinatorV0.decode(r), keyType: findCoordinatorV1.KeyType.GROUP } : findCoordinatorV1.decode(r)),
   handle(ctx, req) {
     const { broker } = ctx;
-    const res = ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, req.key)
-      ? { errorCode: 0, nodeId: broker.nodeId, host: broker.host, port: broker.port }
-      : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, nodeId: -1, host: '', port: -1 };
-    return (w) => findCoordinatorV0.encode(w, res);
+    let res: findCoordinatorV0.FindCoordinatorResponse & { errorMessage: string | null };
+    if (req.keyType !== findCoordinatorV1.KeyType.GROUP) {
+      // Transactions are not served: a final error, where a retriable one would have a transactional
+      // producer ask forever.
+      res = { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'the sandbox broker does not serve transactions', nodeId: -1, host: '', port: -1 };
+    } else if (ctx.authorize(AclOperation.DESCRIBE, ResourceType.GROUP, req.key)) {
+      res = { errorCode: 0, errorMessage: null, nodeId: broker.nodeId, host: broker.host, port: broker.port };
+    } else {
+      res = { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, nodeId: -1, host: '', port: -1 };
+    }
+    return findCoordinatorEncoder(ctx.version, res);
   },
-  fail: (_ctx, _req, code) => (w) => findCoordinatorV0.encode(w, { errorCode: code, nodeId: -1, host: '', port: -1 }),
+  fail: (ctx, _req, code) => findCoordinatorEncoder(ctx.version, { errorCode: code, errorMessage: null, nodeId: -1, host: '', port: -1 }),
 });
+
+function findCoordinatorEncoder(version: number, res: findCoordinatorV0.FindCoordinatorResponse & { errorMessage: string | null }): (w: KafkaWriter) => void {
+  return version === 0 ? (w) => findCoordinatorV0.encode(w, res) : (w) => findCoordinatorV1.encode(w, res);
+}
 
 const joinError = (code: number, memberId: string): joinGroupV0.JoinGroupResponse => ({ errorCode: code, generationId: -1, protocol: '', leaderId: '', memberId, members: [] });
 

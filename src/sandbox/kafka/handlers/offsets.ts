@@ -1,5 +1,6 @@
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
+import * as offsetCommitV1 from '../protocol/offset-commit/v1';
 import * as offsetCommitV2 from '../protocol/offset-commit/v2';
 import * as offsetFetchV1 from '../protocol/offset-fetch/v1';
 import * as offsetFetchV2 from '../protocol/offset-fetch/v2';
@@ -14,7 +15,7 @@ function commitResult(req: offsetCommitV2.OffsetCommitRequest, code: (topic: str
 }
 
 const offsetCommit = defineHandler<offsetCommitV2.OffsetCommitRequest>({
-  decode: (r) => offsetCommitV2.decode(r),
+  decode: (r, version) => (version === 1 ? offsetCommitV1.decode(r) : offsetCommitV2.decode(r)),
   handle(ctx, req) {
     const { broker } = ctx;
     ctx.quiet = broker.onlyAccessLog(req.topics.map((t) => t.name));

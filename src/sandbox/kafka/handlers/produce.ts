@@ -1,19 +1,28 @@
+import type { KafkaWriter } from '../../../kafka/wire';
 import { ApiKey } from '../protocol/api-keys';
 import { BrokerError, ErrorCode } from '../protocol/errors';
 import * as v3 from '../protocol/produce/v3';
+import * as v5 from '../protocol/produce/v5';
 import { splitBatches } from '../log/record-batch';
 import { AclOperation, ResourceType } from '../security';
 import { defineHandler, type ApiHandler } from './types';
 
 const NO_OFFSET = -1n;
 
-function failAll(req: v3.ProduceRequest, code: number): v3.ProduceResponse {
+type Results = { topics: Array<{ name: string; partitions: v5.ProducePartitionResultV5[] }> };
+
+function failAll(req: v3.ProduceRequest, code: number): Results {
   return {
     topics: req.topics.map((t) => ({
       name: t.name,
-      partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode: code, baseOffset: NO_OFFSET, logAppendTime: NO_OFFSET })),
+      partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode: code, baseOffset: NO_OFFSET, logAppendTime: NO_OFFSET, logStartOffset: NO_OFFSET })),
     })),
   };
+}
+
+/** v3–v4 answer without the log start offset; v5–v7 with it. The requests are one layout. */
+function encoder(version: number, res: Results): (w: KafkaWriter) => void {
+  return version >= 5 ? (w) => v5.encode(w, res) : (w) => v3.encode(w, res);
 }
 
 const produce = defineHandler<v3.ProduceRequest>({
@@ -21,10 +30,9 @@ const produce = defineHandler<v3.ProduceRequest>({
   handle(ctx, req) {
     const { broker } = ctx;
     if (req.acks !== 0 && req.acks !== 1 && req.acks !== -1) {
-      const res = failAll(req, ErrorCode.INVALID_REQUIRED_ACKS);
-      return (w) => v3.encode(w, res);
+      return encoder(ctx.version, failAll(req, ErrorCode.INVALID_REQUIRED_ACKS));
     }
-    const res: v3.ProduceResponse = { topics: [] };
+    const res: Results = { topics: [] };
     for (const t of req.topics) {
       const allowed = ctx.authorize(AclOperation.WRITE, ResourceType.TOPIC, t.name);
       const topic = broker.topics.get(t.name);
@@ -32,7 +40,7 @@ const produce = defineHandler<v3.ProduceRequest>({
       res.topics.push({
         name: t.name,
         partitions: t.partitions.map((p) => {
-          const result = { partition: p.partition, errorCode: 0, baseOffset: NO_OFFSET, logAppendTime: NO_OFFSET };
+          const result = { partition: p.partition, errorCode: 0, baseOffset: NO_OFFSET, logAppendTime: NO_OFFSET, logStartOffset: NO_OFFSET };
           try {
             if (!allowed) throw new BrokerError(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
             const log = broker.topics.partition(t.name, p.partition);
@@ -40,6 +48,7 @@ const produce = defineHandler<v3.ProduceRequest>({
             const batches = splitBatches(p.records);
             if (batches.some((b) => b.data.length > maxBatch)) throw new BrokerError(ErrorCode.MESSAGE_TOO_LARGE);
             result.baseOffset = BigInt(log.append(batches));
+            result.logStartOffset = BigInt(log.logStartOffset);
           } catch (err) {
             if (!(err instanceof BrokerError)) throw err;
             result.errorCode = err.code;
@@ -51,12 +60,9 @@ const produce = defineHandler<v3.ProduceRequest>({
     }
     // acks=0: the client expects no response at all.
     if (req.acks === 0) return null;
-    return (w) => v3.encode(w, res);
+    return encoder(ctx.version, res);
   },
-  fail: (_ctx, req, code) => {
-    const res = failAll(req, code);
-    return (w) => v3.encode(w, res);
-  },
+  fail: (ctx, req, code) => encoder(ctx.version, failAll(req, code)),
 });
 
 /** Produce. */

@@ -9,9 +9,10 @@
  * Record: length VARINT, attributes INT8, timestampDelta VARLONG, offsetDelta VARINT,
  *   key (VARINT length, -1 = null), value (same), headers VARINT count × (key VARINT len + UTF-8, value VARINT len + bytes)
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { crc32c } from '@node-rs/crc32';
 import { KafkaWriter } from '../../../kafka/wire';
+import { CompressionError, decompressRecords } from '../../../kafka/wire/compression';
 import { BrokerError, ErrorCode } from '../protocol/errors';
 
 /** Size of the batch header before the records. */
@@ -56,15 +57,13 @@ function readVarNum(buf: Buffer, pos: number): [number, number] {
 function recordsSection(batch: Buffer): Buffer {
   const codec = batch.readInt16BE(21) & 0x07;
   const body = batch.subarray(BATCH_HEADER_SIZE);
-  if (codec === Codec.none) return body;
-  if (codec === Codec.gzip) {
-    try {
-      return gunzipSync(body);
-    } catch {
-      throw new BrokerError(ErrorCode.CORRUPT_MESSAGE, 'gzip records could not be decompressed');
-    }
+  // Decompressed only to validate and index the records; the batch is stored as the producer sent it.
+  try {
+    return decompressRecords(codec, body);
+  } catch (err) {
+    if (!(err instanceof CompressionError)) throw err;
+    throw new BrokerError(err.unsupported ? ErrorCode.UNSUPPORTED_COMPRESSION_TYPE : ErrorCode.CORRUPT_MESSAGE, err.message);
   }
-  throw new BrokerError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `compression codec ${codec} is not supported by this broker (gzip and none are)`);
 }
 
 /** Decodes each record's offset delta and timestamp (firstTimestamp + delta). */

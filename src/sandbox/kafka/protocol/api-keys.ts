@@ -50,13 +50,13 @@ export interface ApiVersionRange {
  * decoded — Produce and Fetch start at the first versions that carry record batch v2.
  */
 export const API_VERSIONS: readonly ApiVersionRange[] = [
-  { key: ApiKey.Produce, name: 'Produce', min: 3, max: 3 },
+  { key: ApiKey.Produce, name: 'Produce', min: 3, max: 7 },
   { key: ApiKey.Fetch, name: 'Fetch', min: 4, max: 4 },
   { key: ApiKey.ListOffsets, name: 'ListOffsets', min: 1, max: 1 },
   { key: ApiKey.Metadata, name: 'Metadata', min: 0, max: 4 },
-  { key: ApiKey.OffsetCommit, name: 'OffsetCommit', min: 2, max: 2 },
+  { key: ApiKey.OffsetCommit, name: 'OffsetCommit', min: 1, max: 2 },
   { key: ApiKey.OffsetFetch, name: 'OffsetFetch', min: 1, max: 3 },
-  { key: ApiKey.FindCoordinator, name: 'FindCoordinator', min: 0, max: 0 },
+  { key: ApiKey.FindCoordinator, name: 'FindCoordinator', min: 0, max: 2 },
   { key: ApiKey.JoinGroup, name: 'JoinGroup', min: 0, max: 2 },
   { key: ApiKey.Heartbeat, name: 'Heartbeat', min: 0, max: 1 },
   { key: ApiKey.LeaveGroup, name: 'LeaveGroup', min: 0, max: 1 },
@@ -76,7 +76,7 @@ export const API_VERSIONS: readonly ApiVersionRange[] = [
   { key: ApiKey.AlterConfigs, name: 'AlterConfigs', min: 0, max: 0 },
   { key: ApiKey.SaslAuthenticate, name: 'SaslAuthenticate', min: 0, max: 2, flexibleFrom: 2 },
   { key: ApiKey.CreatePartitions, name: 'CreatePartitions', min: 0, max: 0 },
-  { key: ApiKey.DeleteGroups, name: 'DeleteGroups', min: 0, max: 0 },
+  { key: ApiKey.DeleteGroups, name: 'DeleteGroups', min: 0, max: 1 },
   { key: ApiKey.DescribeUserScramCredentials, name: 'DescribeUserScramCredentials', min: 0, max: 0, flexibleFrom: 0 },
   { key: ApiKey.AlterUserScramCredentials, name: 'AlterUserScramCredentials', min: 0, max: 0, flexibleFrom: 0 },
 ];

@@ -1,6 +1,8 @@
 /*
- * DeleteGroups Request (Version: 0) => [groups_names STRING]
- * DeleteGroups Response (Version: 0) => throttle_time_ms INT32, [results (group_id STRING, error_code INT16)]
+ * DeleteGroups Request (Versions: 0–1) => [groups_names STRING]
+ * DeleteGroups Response (Versions: 0–1) => throttle_time_ms INT32, [results (group_id STRING, error_code INT16)]
+ * v1 is v0's layout (only the throttling behaviour changed); Java clients of Kafka 4.x send v1 at
+ * the oldest (KIP-896 removed v0).
  */
 import type { KafkaReader, KafkaWriter } from '../../../../kafka/wire';
 
