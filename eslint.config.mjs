@@ -50,6 +50,11 @@ export default tseslint.config(
     },
   },
   {
+    // The incident console's front end (issue 16) is browser code with its own tsconfig (DOM, JSX).
+    files: ['console/src/**/*.ts', 'console/src/**/*.tsx'],
+    languageOptions: { parserOptions: { project: './console/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+  },
+  {
     files: ['**/*.mjs', '**/*.cjs', 'bin/**'],
     ...tseslint.configs.disableTypeChecked,
   },
