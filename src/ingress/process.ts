@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config/config';
 import { createKafka, type KafkaConnection } from '../kafka/client';
 import type { Logger } from '../log/logger';
@@ -28,6 +29,8 @@ export interface IngressProcessOptions {
   host: string;
   /** Processes behind the port; 1 serves in this process. @default config.ingress.workers */
   workers?: number;
+  /** The payload encryption every breachline client uses (issue 15): alerts reach history encrypted. */
+  dataConverter?: DataConverter;
 }
 
 /** A running ingress process (or cluster primary). */
@@ -64,7 +67,7 @@ export async function runIngressProcess(options: IngressProcessOptions): Promise
 async function serveHere(options: IngressProcessOptions): Promise<RunningIngressProcess> {
   const { config, logger } = options;
   const connection = await Connection.connect({ address: options.temporal.address });
-  const client = new Client({ connection, namespace: options.temporal.namespace });
+  const client = new Client({ connection, namespace: options.temporal.namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
   const runbooks = new RunbookCatalog(await loadIngressRunbooks(config));
   let durable: { kafka: ReturnType<typeof createKafka>; alertLog: Awaited<ReturnType<typeof createAlertLog>> } | undefined;
   if (config.ingress.durable) {

@@ -4,7 +4,11 @@ import { ConfigError, loadConfig, type Config } from '../../config/config';
 import type { KafkaConnection } from '../../kafka/client';
 import { createLogger } from '../../log/logger';
 import { collectSecretValues } from '../../log/redact';
+import type { DataConverter } from '@temporalio/common';
+import { vaultSecurity } from '../../app/secured-connections';
 import { runIngressProcess } from '../../ingress/process';
+import type { Logger } from '../../log/logger';
+import { breachlineDataConverter, payloadEncryption, type CodecVault } from '../../temporal/data-converter';
 
 const count = (v: string): number => {
   const n = Number(v);
@@ -46,6 +50,7 @@ export function registerIngressCommand(program: Command): void {
       if (config.ingress.durable && kafka === undefined) throw new ConfigError(['BREACHLINE_INGRESS_DURABLE needs BREACHLINE_KAFKA_BROKERS, BREACHLINE_KAFKA_USERNAME and BREACHLINE_KAFKA_PASSWORD']);
       // JSON lines on stderr, as a server process behind a supervisor logs.
       const logger = createLogger({ name: 'breachline-ingress', level: config.logLevel, destination: process.stderr, secretValues: [...collectSecretValues(config)] });
+      const dataConverter = ingressDataConverter(config, logger);
       const running = await runIngressProcess({
         config,
         logger,
@@ -54,6 +59,7 @@ export function registerIngressCommand(program: Command): void {
         port: opts.port ?? config.ingress.port,
         host: opts.host,
         workers: opts.ingressWorkers ?? config.ingress.workers,
+        dataConverter,
       });
       if (cluster.isPrimary) process.stdout.write(`ingress listening on ${running.address.url} (${running.pids.length} process${running.pids.length === 1 ? '' : 'es'})\n`);
       await new Promise<void>((resolve) => {
@@ -67,4 +73,27 @@ export function registerIngressCommand(program: Command): void {
       // Cluster IPC and client sockets would keep the process up although nothing serves any more.
       process.exit(0);
     });
+}
+
+/**
+ * The alerts this process hands to Temporal carry principals and alert text: with payload
+ * encryption on (the default) they are encrypted like every other client's, with data keys from
+ * Vault transit, so a separately run ingress needs Vault too; it refuses to start rather than send
+ * them in clear. `BREACHLINE_TEMPORAL_CODEC=false` is the explicit way to run without.
+ */
+function ingressDataConverter(config: Config, logger: Logger): DataConverter {
+  if (!config.temporal.codec.enabled) return breachlineDataConverter();
+  if (config.vault.address === undefined) {
+    throw new ConfigError(['BREACHLINE_VAULT_ADDRESS: Temporal payloads are encrypted (BREACHLINE_TEMPORAL_CODEC, on by default) with data keys from Vault transit; set the Vault address and credentials, or BREACHLINE_TEMPORAL_CODEC=false to hand alerts over unencrypted']);
+  }
+  if (config.vault.authMethod === 'token' && config.vault.token === undefined) {
+    throw new ConfigError(['BREACHLINE_VAULT_TOKEN: the ingress reads payload data keys from Vault transit and has no Vault token (or set BREACHLINE_VAULT_AUTH_METHOD to log in)']);
+  }
+  const vault: CodecVault = {
+    address: config.vault.address,
+    ...vaultSecurity(config.vault),
+    ...(config.vault.authMethod === 'token' && config.vault.token !== undefined ? { token: config.vault.token } : {}),
+    transitMount: config.vault.transitMount,
+  };
+  return payloadEncryption(config, vault, logger).dataConverter;
 }

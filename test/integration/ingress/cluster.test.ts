@@ -49,6 +49,8 @@ beforeAll(async () => {
     BREACHLINE_KAFKA_USERNAME: broker.connection.username,
     BREACHLINE_KAFKA_PASSWORD: broker.connection.password,
     BREACHLINE_INGRESS_DURABLE: 'true',
+    // This test reads the incidents with a plain client: it turns payload encryption off, explicitly.
+    BREACHLINE_TEMPORAL_CODEC: 'false',
     BREACHLINE_INGRESS_SOURCES: JSON.stringify(SECRETS),
     BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks'),
     BREACHLINE_LOG_LEVEL: 'warn',
@@ -127,4 +129,24 @@ describe('ingress as two processes behind one port', () => {
     // Coalesced across the storm: far fewer signals than its 900 alerts.
     expect(storm.signalCount).toBeLessThan(300);
   });
+});
+
+describe('a separately run ingress and payload encryption', () => {
+  it('refuses to start with encryption on and no Vault, rather than hand alerts to Temporal in clear', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const key of Object.keys(env)) if (key.startsWith('BREACHLINE_')) delete env[key];
+    Object.assign(env, {
+      BREACHLINE_TEMPORAL_ADDRESS: temporal.address,
+      BREACHLINE_INGRESS_SOURCES: JSON.stringify(SECRETS),
+      BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks'),
+    });
+    const proc = spawn(process.execPath, [join(ROOT, 'bin', 'breachline'), 'ingress', '--port', String(await freePort())], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    proc.stderr?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(out).toContain('BREACHLINE_VAULT_ADDRESS');
+    expect(out).not.toContain('ingress listening');
+  }, 60_000);
 });
