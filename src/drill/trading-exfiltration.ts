@@ -74,7 +74,7 @@ export const tradingExfiltration: DrillScenario = {
     scenario: 'kafka-exfiltration',
     observedAt: now.toISOString(),
   }),
-  alertInject: 'The SIEM raised a critical alert: User:report-exporter is reading client orders far outside its baseline.',
+  alertInject: 'The SIEM raised a critical alert (kafka-pii-bulk-read): User:report-exporter is reading client orders far outside its baseline.',
   async seed(ctx) {
     const seeded = await seedScenario({ kafka: ctx.kafka, secrets: ctx.secrets, scenarioEnd: ctx.scenarioEnd, vault: { address: ctx.vault.address, token: ctx.vault.token }, logger: ctx.logger });
     const truth: TradingTruth = {
