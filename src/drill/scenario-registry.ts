@@ -44,14 +44,20 @@ export interface AccuracyCheck {
   ok: boolean;
 }
 
+/** A generic JSON alert (docs/ingress.md): string fields, and `fields` for the alert's other named values. */
+export type ScenarioAlertPayload = Record<string, string | Record<string, string>>;
+
 /** A scenario the drill range can seed, raise the alert of and score. */
 export interface DrillScenario {
   /** Sandbox scenario name, e.g. `trading-exfiltration`. */
   name: string;
   /** The runbook its alert must route to (tests check the routing). */
   runbookId: string;
-  /** Generic-JSON alert a SIEM would post; routed by the runbooks' `serves` rules (no `scenario` field). */
-  alertPayload(now: Date, id: string): Record<string, string>;
+  /**
+   * Generic-JSON alert a SIEM would post; routed by the runbooks' `serves` rules (no `scenario`
+   * field). Top-level values are strings; `fields` holds the alert's other named values.
+   */
+  alertPayload(now: Date, id: string): ScenarioAlertPayload;
   /** Inject posted when the alert fires. */
   alertInject: string;
   /** Seeds the scenario on a FRESH drill Kafka + Vault; returns its ground truth (JSON data). */
@@ -95,6 +101,6 @@ export function parseScenario(name: string): ScenarioName {
  * The generic-JSON alert a SIEM would post for a scenario (docs/ingress.md, "Generic JSON").
  * `id` is unique per call so repeated alerts are distinct SIEM alerts of one incident.
  */
-export function scenarioAlertPayload(scenario: string, now: Date, id: string): Record<string, string> {
+export function scenarioAlertPayload(scenario: string, now: Date, id: string): ScenarioAlertPayload {
   return drillScenario(scenario).alertPayload(now, id);
 }
