@@ -3,7 +3,7 @@ import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaActionActivities } from '../../../activities/actions/kafka';
 import { createContainmentActivities } from '../../../activities/containment';
-import type { GenericActionInput } from '../../../src/actions/contract';
+import type { GenericActionInput, GenericActionResult } from '../../../src/actions/contract';
 import type { KafkaResetOffsetsParams } from '../../../src/actions/kafka-reset-offsets';
 import { createKafka, withCredentials } from '../../../src/kafka/client';
 import { silentLogger } from '../../../src/log/logger';
@@ -87,7 +87,7 @@ describe('poisoned-orders: downstream groups and their rewind', () => {
         params: { group, topic: 'orders', offsets: scenario.truth.firstForgedOffsets },
         context: { incidentId: 'inc-p', runbookId: 'poisoned-topic', severity: 'critical', title: 'forged trades' },
       };
-      const result = await new MockActivityEnvironment().run(acts.actionKafkaResetOffsets, input);
+      const result: GenericActionResult = await new MockActivityEnvironment().run(acts.actionKafkaResetOffsets, input);
       expect(result.details.group).toBe(group);
       const now = await committed(group);
       for (const [p, offset] of Object.entries(now)) expect(offset).toBe(scenario.truth.expectedRewinds[group]?.[p] ?? before[p]);
