@@ -163,6 +163,13 @@ const forensics: BuiltinActionDefinition<'forensics'> = {
       },
     },
   },
+  // Issue 17 item 4 ("poison"): with `access: write` the located records' first offsets, for a rewind.
+  outputs: {
+    firstOffsets: {
+      type: 'string-map',
+      description: 'With `access: write`: partition → offset of the first record the principal produced, on the first topic (e.g. for `kafka.reset-offsets`). Absent with `access: read`.',
+    },
+  },
   plan(p, ctx) {
     const hold = p.legalHoldRetentionMs === -1 ? 'unlimited' : `${p.legalHoldRetentionMs} ms`;
     const sources = p.useAccessRecords ? 'committed offsets, the timestamp index and access records' : 'committed offsets and the timestamp index';
