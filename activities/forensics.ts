@@ -13,7 +13,9 @@ import type { PrincipalAccess } from '../src/kafka/access-records';
 import { createKafka, type KafkaConnection } from '../src/kafka/client';
 import { DirectFetchReader } from '../src/kafka/direct-fetch';
 import { committedOffsets, logBounds } from '../src/kafka/offsets';
-import { readSpans, ReadSpansTimeout, type OffsetSpan } from '../src/kafka/record-sample';
+import { readSpans, ReadSpansTimeout, type OffsetSpan, type ReadRecord } from '../src/kafka/record-sample';
+import { readPrincipalProduces } from '../src/kafka/produce-records';
+import { checkProducerIds, firstOffsets, spansToCheck, writeAccessRecords } from '../src/forensics/write-window';
 import { applyLegalHold, describeTopicConfigs, LegalHoldError, retentionOf, type RetentionSettings } from '../src/kafka/topic-config';
 import type { Logger } from '../src/log/logger';
 import { accountOf } from '../src/vault/service-accounts';
@@ -54,6 +56,8 @@ export interface ForensicFindings {
   topics: Array<{ topic: string; partitions: PartitionWindow[] }>;
   /** With `dataSubjectScan: 'fan-out'`: what the workflow's scan chunks read (tag paths, never values). */
   subjects?: { fields: PiiField[]; subjectKey: string };
+  /** `access: write`: partition → first located offset on the first topic (the step's `firstOffsets` output). */
+  firstOffsets?: Record<string, string>;
 }
 
 /** Input of `investigate`. */
@@ -209,8 +213,10 @@ class Investigation {
     }
     this.beat(true);
 
-    const [piiFields, access] = await Promise.all([this.piiFields(), this.access(topics)]);
-    const groups = await this.groupsOfPrincipal(access);
+    const write = params.access === 'write';
+    const [piiFields, access] = await Promise.all([this.piiFields(), write ? Promise.resolve(undefined) : this.access(topics)]);
+    // Writes leave no consumer group behind: the groups matter only for what was read.
+    const groups = write ? [] : await this.groupsOfPrincipal(access);
     const fanOut = this.input.dataSubjectScan === 'fan-out';
     const findings: ForensicFindings = { topics: [], ...(fanOut ? { subjects: { fields: piiFields.fields, subjectKey: piiFields.subjectKey } } : {}) };
     for (const topic of topics) {
@@ -225,7 +231,8 @@ class Investigation {
       events.push({ type: 'ForensicWindowEstablished', at: this.at(), actor: ACTOR, data });
       findings.topics.push({ topic, partitions: window.partitions });
     }
-    return { events, result: findings };
+    if (write) findings.firstOffsets = firstOffsets(findings.topics[0]?.partitions ?? []);
+    return { events, result: findings, ...this.outputsOf(findings) };
   }
 
   /** Dry run: the retention changes the hold would make, and the window computed read-only. */
@@ -241,10 +248,12 @@ class Investigation {
         description: `legal hold: retention.ms ${now.retentionMs} → ${hold.retentionMs}, retention.bytes ${now.retentionBytes} → ${hold.retentionBytes}`,
       });
     }
-    const access = await this.access(topics);
-    const groups = await this.groupsOfPrincipal(access);
+    const write = this.input.params.access === 'write';
+    const access = write ? undefined : await this.access(topics);
+    const groups = write ? [] : await this.groupsOfPrincipal(access);
     const findings: ForensicFindings = { topics: [] };
     for (const topic of topics) findings.topics.push({ topic, partitions: (await this.window(topic, access, groups)).partitions });
+    if (write) findings.firstOffsets = firstOffsets(findings.topics[0]?.partitions ?? []);
     return { events: [{ type: 'StepPlanned', at: this.at(), actor: ACTOR, data: { stepId: this.input.stepId, action: 'forensics', changes } }], result: findings };
   }
 
@@ -278,6 +287,7 @@ class Investigation {
 
   /** The window of one topic (see the module comment, step 2). */
   private async window(topic: string, access: PrincipalAccess | undefined, groups: readonly string[]): Promise<ForensicWindow> {
+    if (this.input.params.access === 'write') return this.writeWindow(topic);
     // Three independent O(partitions) reads, asked at once: the window costs the slowest, not the
     // sum. Log bounds and the timestamp index are plain ListOffsets requests per leader on the
     // reader's connections (kafkajs' admin refreshes metadata and scans it per partition per call).
@@ -300,6 +310,44 @@ class Investigation {
     // Plain Fetch on assigned partitions, tens of KB each: no consumer group to join per call.
     const sample = await this.reader.timestampsAt(topic, windowEdges(input));
     return establishWindow({ ...input, averageRecordBytes: sample.averageRecordBytes }, sample.timestamps);
+  }
+
+  /**
+   * `access: write` (src/forensics/write-window.ts): the ranges the principal's Produce requests
+   * took, from the access records, checked against the producer id in the record batches (plain
+   * Fetch of exactly those ranges), then the same window arithmetic as reads, without commits.
+   */
+  private async writeWindow(topic: string): Promise<ForensicWindow> {
+    const since = this.input.suspectedSince === undefined ? undefined : Date.parse(this.input.suspectedSince);
+    const [partitions, observed] = await Promise.all([
+      this.reader.logBounds(topic),
+      this.input.params.useAccessRecords
+        ? readPrincipalProduces(this.deps.kafka, this.admin, {
+            principal: this.principal,
+            topics: [topic],
+            logger: this.logger,
+            ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}),
+            ...(since !== undefined && since > 0 ? { since } : {}),
+          })
+        : Promise.resolve({ produces: [], scanned: 0 }),
+    ]);
+    const logEnd = new Map(partitions.map((p) => [p.partition, BigInt(p.highWatermark)]));
+    const read = new Map<number, ReadRecord[]>();
+    await this.reader.readRanges(topic, spansToCheck(observed.produces, logEnd), (partition, records) => {
+      const list = read.get(partition) ?? [];
+      for (const r of records) list.push({ offset: r.offset, timestamp: r.timestamp, key: null, value: null, ...(r.producerId !== undefined ? { producerId: r.producerId } : {}) });
+      read.set(partition, list);
+    });
+    const check = checkProducerIds(observed.produces, read);
+    this.logger.info({ topic, produces: observed.produces.length, confirmed: check.confirmed.size, accessRecordsRead: observed.scanned }, 'produced records located');
+    const input: ForensicInput = { topic, partitions, committed: [], accessRecords: writeAccessRecords(observed.produces, check, 'sandbox-access-log') };
+    const sample = await this.reader.timestampsAt(topic, windowEdges(input));
+    return establishWindow({ ...input, averageRecordBytes: sample.averageRecordBytes }, sample.timestamps);
+  }
+
+  /** The step's declared outputs (`access: write`: `firstOffsets`). */
+  private outputsOf(findings: ForensicFindings): { outputs?: Record<string, Record<string, string>> } {
+    return findings.firstOffsets === undefined ? {} : { outputs: { firstOffsets: findings.firstOffsets } };
   }
 
   /** PII tags: inline from the runbook, or the schema published on the `schemas` topic. */

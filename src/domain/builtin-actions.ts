@@ -155,6 +155,19 @@ const forensics: BuiltinActionDefinition<'forensics'> = {
       exactCountThreshold: { type: 'integer', minimum: 1, default: 100000, description: 'Data subjects are counted exactly up to this many, then estimated.' },
       hllPrecision: { type: 'integer', minimum: 4, maximum: 18, default: 14, description: 'HyperLogLog precision of the estimate above the threshold.' },
       useAccessRecords: { type: 'boolean', default: true, description: 'Narrow the window with the brokers’ access records where they exist.' },
+      // Issue 17 item 4 ("poison"): write-side forensics. No schema default, so plans of runbooks
+      // without it stay as they were; absent means `read`.
+      access: {
+        enum: ['read', 'write'],
+        description: '`read` (absent): the records the principal read. `write`: the records it produced — located from the brokers’ Produce access records, confirmed by the producer id in the record batches; the step then outputs `firstOffsets`.',
+      },
+    },
+  },
+  // Issue 17 item 4 ("poison"): with `access: write` the located records' first offsets, for a rewind.
+  outputs: {
+    firstOffsets: {
+      type: 'string-map',
+      description: 'With `access: write`: partition → offset of the first record the principal produced, on the first topic (e.g. for `kafka.reset-offsets`). Absent with `access: read`.',
     },
   },
   plan(p, ctx) {
@@ -162,7 +175,9 @@ const forensics: BuiltinActionDefinition<'forensics'> = {
     const sources = p.useAccessRecords ? 'committed offsets, the timestamp index and access records' : 'committed offsets and the timestamp index';
     return [
       `legal hold: set retention of ${p.topics.join(', ')} to ${hold}`,
-      `establish per partition the window ${principalOf(undefined, ctx)} read, from ${sources}`,
+      p.access === 'write'
+        ? `locate per partition the records ${principalOf(undefined, ctx)} produced, from the brokers’ Produce access records, confirmed by the producer id in the record batches`
+        : `establish per partition the window ${principalOf(undefined, ctx)} read, from ${sources}`,
       `count data subjects by ${p.dataSubjectKey} (exact up to ${p.exactCountThreshold}, then HyperLogLog p=${p.hllPrecision})`,
     ];
   },

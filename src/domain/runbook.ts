@@ -65,6 +65,9 @@ export interface ActionParams {
     exactCountThreshold: number;
     hllPrecision: number;
     useAccessRecords: boolean;
+    // Issue 17 item 4 ("poison"): write-side forensics.
+    /** `write`: the records the principal produced (a poisoned topic), not those it read. Absent: `read`. */
+    access?: 'read' | 'write';
   };
   'preserve-evidence': { evidenceTopic: string; chunkSize: number; parallelism: number; tokenisePii: true; transitKey: string };
   /** `template`: text with placeholders (see `notify-template.ts`); absent: the status summary. */

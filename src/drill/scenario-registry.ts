@@ -5,6 +5,7 @@ import type { KafkaConnection } from '../kafka/client';
 import type { Logger } from '../log/logger';
 import type { SecretsPort } from '../vault/port';
 import { tradingExfiltration } from './trading-exfiltration';
+import { poisonedOrders } from './poisoned-orders';
 
 /*
  * Drill scenarios (issue 17 item 4, wave3-shared.md §B): one entry per scenario the drill range can
@@ -69,6 +70,7 @@ export interface DrillScenario {
 /** Every scenario drills, `breachline alert` and drill schedules accept. New scenarios: one line each, at the end. */
 export const DRILL_SCENARIOS: readonly DrillScenario[] = [
   tradingExfiltration,
+  poisonedOrders,
 ];
 
 /** The scenario `breachline drill run` seeds when none is named. */

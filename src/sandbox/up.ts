@@ -63,5 +63,7 @@ export { start as startVault, type RunningVaultSandbox } from './vault/index';
 export { start as startSlack, type RunningSlackSandbox } from './slack/index';
 export { seedTradingExfiltration, type TradingScenario } from './scenario/trading-exfiltration';
 export { slackLogText, type SlackLogSource } from './slack/log-command';
+// Issue 17 item 4 ("poison"): the poisoned-orders scenario.
+export { seedPoisonedOrders, type PoisonedOrdersScenario, type PoisonSeedOptions } from './scenario/poisoned-orders';
 // Outside-service stand-ins of the generic actions (issue 17, item 3).
 export { SERVICE_STAND_IN_NAMES, SERVICE_STAND_IN_STARTERS, type RunningServiceStandIn, type ServiceStandInName } from './registry';
