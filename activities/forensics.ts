@@ -5,14 +5,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin } from 'kafkajs';
 import { DistinctCounter, type DistinctCounterSnapshot, type HashFunction } from '../src/domain/distinct-count';
 import type { Actor, IsoTime, PartitionWindow, PlannedChange } from '../src/domain/events';
-import { establishWindow, forensicEventData, windowEdges, type ForensicInput, type ForensicWindow } from '../src/domain/forensic-window';
+import { establishWindow, forensicEventData, windowEdges, type CommittedOffset, type ForensicInput, type ForensicWindow } from '../src/domain/forensic-window';
 import type { PiiField } from '../src/domain/runbook';
 import type { EventDraft, StepInput, StepOutput } from '../src/domain/step-contract';
 import { readAccessObservations, type SourceSpec } from '../src/forensics/sources';
 import type { PrincipalAccess } from '../src/kafka/access-records';
 import { createKafka, type KafkaConnection } from '../src/kafka/client';
 import { DirectFetchReader } from '../src/kafka/direct-fetch';
-import { committedOffsets, logBounds } from '../src/kafka/offsets';
+import { logBounds } from '../src/kafka/offsets';
 import { readSpans, ReadSpansTimeout, type OffsetSpan } from '../src/kafka/record-sample';
 import { applyLegalHold, describeTopicConfigs, LegalHoldError, retentionOf, type RetentionSettings } from '../src/kafka/topic-config';
 import type { Logger } from '../src/log/logger';
@@ -164,6 +164,8 @@ class Investigation {
   private readonly checkpoint: ForensicsCheckpoint;
   private readonly principal: string;
   private lastBeat = 0;
+  /** Committed offsets of the principal's groups on every topic of the step, read once (by topic). */
+  private committed: Promise<Map<string, CommittedOffset[]>> | undefined;
 
   constructor(
     private readonly deps: ForensicsActivityDeps,
@@ -284,7 +286,7 @@ class Investigation {
     const since = this.input.suspectedSince;
     const [partitions, committed, atSince] = await Promise.all([
       this.reader.logBounds(topic),
-      committedOffsets(this.admin, groups, topic),
+      this.committedOn(topic, groups),
       since === undefined ? Promise.resolve(undefined) : this.reader.offsetsAtTime(topic, Date.parse(since)),
     ]);
     const fetches = access?.fetches.get(topic) ?? [];
@@ -300,6 +302,16 @@ class Investigation {
     // Plain Fetch on assigned partitions, tens of KB each: no consumer group to join per call.
     const sample = await this.reader.timestampsAt(topic, windowEdges(input));
     return establishWindow({ ...input, averageRecordBytes: sample.averageRecordBytes }, sample.timestamps);
+  }
+
+  /**
+   * The groups' committed offsets on `topic`. Asked once for all the step's topics on the reader's
+   * connections: one OffsetFetch per group carries every topic (issue 12: no kafkajs admin call,
+   * which looks the coordinator up again for each group and topic).
+   */
+  private committedOn(topic: string, groups: readonly string[]): Promise<CommittedOffset[]> {
+    this.committed ??= this.reader.committedOffsets(groups, [...new Set(this.input.params.topics)]);
+    return this.committed.then((byTopic) => byTopic.get(topic) ?? []);
   }
 
   /** PII tags: inline from the runbook, or the schema published on the `schemas` topic. */

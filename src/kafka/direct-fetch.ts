@@ -1,8 +1,9 @@
 import type { Admin } from 'kafkajs';
-import type { EdgeTimestamp, PartitionLog } from '../domain/forensic-window';
+import type { CommittedOffset, EdgeTimestamp, PartitionLog } from '../domain/forensic-window';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { KafkaConnection } from './client';
+import { GroupOffsets } from './direct-fetch/group-offsets';
 import { decodeFetch, encodeFetch, FETCH_API_KEY, FETCH_VERSION, type FetchPartitionRequest, type FetchPartitionResponse } from './direct-fetch/fetch-v4';
 import { decodeListOffsets, EARLIEST, encodeListOffsets, LATEST, LIST_OFFSETS_API_KEY, LIST_OFFSETS_VERSION } from './direct-fetch/list-offsets-v1';
 import { decodeRecordSet, RecordBatchError } from './direct-fetch/record-batch';
@@ -97,6 +98,7 @@ export class DirectFetchReader {
   private readonly connections = new Map<number, Promise<BrokerConnection>>();
   private readonly leaders = new Map<string, Map<number, number>>();
   private brokers: Map<number, { host: string; port: number }> | undefined;
+  private readonly groupOffsets: GroupOffsets;
 
   constructor(
     private readonly connection: KafkaConnection,
@@ -104,6 +106,29 @@ export class DirectFetchReader {
     private readonly options: DirectFetchOptions = {},
   ) {
     this.logger = (options.logger ?? silentLogger).child({ component: 'direct-fetch' });
+    this.groupOffsets = new GroupOffsets({
+      anyBroker: () => this.connectionTo(this.anyBroker()),
+      connectTo: (c) => {
+        const known = this.brokers?.get(c.nodeId);
+        // A coordinator the metadata did not list yet (it joined since): reached at the address given.
+        if (known === undefined || known.host !== c.host || known.port !== c.port) (this.brokers ??= new Map()).set(c.nodeId, { host: c.host, port: c.port });
+        return this.connectionTo(c.nodeId);
+      },
+      drop: (nodeId) => this.connections.delete(nodeId),
+      counted: () => void this.stats.requests++,
+      logger: this.logger,
+      error: (message, code) => new DirectFetchError(message, code),
+    });
+  }
+
+  /**
+   * Committed offsets of `groups` on each of `topics` (every partition), by topic; partitions a
+   * group never committed are left out. One FindCoordinator per group for the reader's life and one
+   * OffsetFetch per group carrying all the topics, groups in parallel (see direct-fetch/group-offsets).
+   */
+  async committedOffsets(groups: readonly string[], topics: readonly string[]): Promise<Map<string, CommittedOffset[]>> {
+    const asked = await Promise.all(topics.map(async (topic) => ({ topic, partitions: [...(await this.leadersOf(topic, false)).keys()].sort((a, b) => a - b) })));
+    return this.groupOffsets.committed(groups, asked);
   }
 
   /**
@@ -374,6 +399,14 @@ export class DirectFetchReader {
       this.brokers = new Map(cluster.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
     }
     return leaders;
+  }
+
+  /** A broker to send a request any broker answers: one already connected, else the lowest id. */
+  private anyBroker(): number {
+    for (const nodeId of this.connections.keys()) return nodeId;
+    const ids = [...(this.brokers?.keys() ?? [])];
+    if (ids.length === 0) throw new DirectFetchError('no broker is known yet (no metadata was read)', 8);
+    return Math.min(...ids);
   }
 
   private connectionTo(nodeId: number): Promise<BrokerConnection> {
