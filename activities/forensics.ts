@@ -211,8 +211,8 @@ class Investigation {
     }
     this.beat(true);
 
-    const [piiFields, access] = await Promise.all([this.piiFields(), this.access(topics)]);
-    const groups = await this.groupsOfPrincipal(access);
+    const [piiFields, access, aclGroups] = await Promise.all([this.piiFields(), this.access(topics), this.groupsInAcls()]);
+    const groups = this.groupsOfPrincipal(access, aclGroups);
     const fanOut = this.input.dataSubjectScan === 'fan-out';
     const findings: ForensicFindings = { topics: [], ...(fanOut ? { subjects: { fields: piiFields.fields, subjectKey: piiFields.subjectKey } } : {}) };
     for (const topic of topics) {
@@ -243,8 +243,8 @@ class Investigation {
         description: `legal hold: retention.ms ${now.retentionMs} → ${hold.retentionMs}, retention.bytes ${now.retentionBytes} → ${hold.retentionBytes}`,
       });
     }
-    const access = await this.access(topics);
-    const groups = await this.groupsOfPrincipal(access);
+    const [access, aclGroups] = await Promise.all([this.access(topics), this.groupsInAcls()]);
+    const groups = this.groupsOfPrincipal(access, aclGroups);
     const findings: ForensicFindings = { topics: [] };
     for (const topic of topics) findings.topics.push({ topic, partitions: (await this.window(topic, access, groups)).partitions });
     return { events: [{ type: 'StepPlanned', at: this.at(), actor: ACTOR, data: { stepId: this.input.stepId, action: 'forensics', changes } }], result: findings };
@@ -265,8 +265,12 @@ class Investigation {
    * name (containment may already have removed them), and the group named after the account (the
    * convention services follow). Groups that never committed simply contribute nothing.
    */
-  private async groupsOfPrincipal(access: PrincipalAccess | undefined): Promise<string[]> {
-    const groups = new Set<string>([accountOf(this.principal), ...(access?.groups ?? [])]);
+  private groupsOfPrincipal(access: PrincipalAccess | undefined, aclGroups: readonly string[]): string[] {
+    return [...new Set<string>([accountOf(this.principal), ...(access?.groups ?? []), ...aclGroups])].sort();
+  }
+
+  /** Groups the principal's ACLs name (read while the access records are read). */
+  private async groupsInAcls(): Promise<string[]> {
     const acls = await this.admin.describeAcls({
       resourceType: AclResourceTypes.GROUP,
       resourcePatternType: ResourcePatternTypes.LITERAL,
@@ -274,20 +278,19 @@ class Investigation {
       operation: AclOperationTypes.ANY,
       permissionType: AclPermissionTypes.ANY,
     });
-    for (const r of acls.resources) if (r.resourceName !== '*') groups.add(r.resourceName);
-    return [...groups].sort();
+    return acls.resources.map((r) => r.resourceName).filter((name) => name !== '*');
   }
 
   /** The window of one topic (see the module comment, step 2). */
   private async window(topic: string, access: PrincipalAccess | undefined, groups: readonly string[]): Promise<ForensicWindow> {
-    // Three independent O(partitions) reads, asked at once: the window costs the slowest, not the
-    // sum. Log bounds and the timestamp index are plain ListOffsets requests per leader on the
-    // reader's connections (kafkajs' admin refreshes metadata and scans it per partition per call).
+    // Independent O(partitions) reads, asked at once: the window costs the slowest, not the sum.
+    // Log bounds and the timestamp index are plain ListOffsets requests per leader on the reader's
+    // connections (kafkajs' admin refreshes metadata and scans it per partition per call), sent
+    // together; committed offsets are one OffsetFetch per group.
     const since = this.input.suspectedSince;
-    const [partitions, committed, atSince] = await Promise.all([
-      this.reader.logBounds(topic),
+    const [{ partitions, atTime: atSince }, committed] = await Promise.all([
+      this.reader.boundsAt(topic, since === undefined ? undefined : Date.parse(since)),
       this.committedOn(topic, groups),
-      since === undefined ? Promise.resolve(undefined) : this.reader.offsetsAtTime(topic, Date.parse(since)),
     ]);
     const fetches = access?.fetches.get(topic) ?? [];
     // Where reading began: the first offset served to the principal, else the timestamp index at

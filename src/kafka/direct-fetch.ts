@@ -135,6 +135,12 @@ export class DirectFetchReader {
    * The record timestamp at each `{partition, offset}`, and the mean stored size of those records.
    * Offsets without a record (below the log start, at or past the high watermark, control records,
    * compacted away) are absent from the result.
+   *
+   * A partition's points are asked at once, not one round after the other: the k-th pending offset
+   * of every partition goes into the k-th of up to {@link EDGE_SLOTS} Fetch requests sent together
+   * (a window's two edges are one round trip, not two). Every answer is searched for all of the
+   * partition's pending offsets, so two points in one batch cost one lookup; a later round asks only
+   * for what no answer covered (a batch larger than its limit, more points than slots).
    */
   async timestampsAt(topic: string, points: ReadonlyArray<{ partition: number; offset: string | bigint }>): Promise<SampledRecords> {
     const pending = new Map<number, bigint[]>();
@@ -145,38 +151,62 @@ export class DirectFetchReader {
       pending.set(p.partition, list);
     }
     for (const list of pending.values()) list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const limit = new Map<number, number>();
+    const limit = new Map<string, number>();
     const timestamps: EdgeTimestamp[] = [];
+    const recorded = new Set<string>();
     let bytes = 0;
     while (pending.size > 0) {
-      const wants = [...pending].map(([partition, list]) => ({ partition, offset: list[0] as bigint, maxBytes: limit.get(partition) ?? this.edgeBytes }));
+      const slots: FetchPartitionRequest[][] = [];
+      const wanted = new Map<number, ReadonlySet<bigint>>();
+      for (const [partition, list] of pending) {
+        wanted.set(partition, new Set(list));
+        for (let k = 0; k < Math.min(EDGE_SLOTS, list.length); k++) {
+          const offset = list[k] as bigint;
+          (slots[k] ??= []).push({ partition, offset, maxBytes: limit.get(`${partition}:${offset}`) ?? this.edgeBytes });
+        }
+      }
       // Decoded inside the response (pooled, not kept): only timestamps and sizes leave it.
-      const answers = await this.fetch(topic, wants, (answer, want) => {
+      const digest: Digest<EdgeDigest | undefined> = (answer, want) => {
         if (answer.errorCode === OFFSET_OUT_OF_RANGE) return undefined;
-        const decoded = decodeRecordSet(answer.records, want.offset, new Set(pending.get(want.partition)));
+        const decoded = decodeRecordSet(answer.records, want.offset, wanted.get(want.partition));
         const found = decoded.records.map((r) => ({ offset: r.offset, timestamp: r.timestamp, bytes: (r.key?.length ?? 0) + (r.value?.length ?? 0) + RECORD_OVERHEAD_BYTES }));
         return { found, nextOffset: decoded.nextOffset, truncatedBatchBytes: decoded.truncatedBatchBytes };
+      };
+      const answers = await Promise.all(slots.map((wants) => this.fetch(topic, wants, digest)));
+      const resolved = new Map<number, Set<bigint>>();
+      const settle = (partition: number, offset: bigint): void => {
+        const set = resolved.get(partition);
+        if (set === undefined) resolved.set(partition, new Set([offset]));
+        else set.add(offset);
+      };
+      slots.forEach((wants, k) => {
+        for (const want of wants) {
+          const answer = (answers[k] as Map<number, Answer<EdgeDigest | undefined>>).get(want.partition) as Answer<EdgeDigest | undefined>;
+          const list = pending.get(want.partition) as bigint[];
+          const decoded = answer.value;
+          if (decoded === undefined) {
+            settle(want.partition, want.offset); // below the log start (or past its end): no record there
+          } else if (decoded.nextOffset === undefined) {
+            // Nothing at or after the offset, or its batch did not fit: ask again with its size.
+            if (want.offset >= answer.highWatermark) for (const o of list) if (o >= want.offset) settle(want.partition, o);
+            if (want.offset < answer.highWatermark) limit.set(`${want.partition}:${want.offset}`, grow(want.maxBytes, decoded.truncatedBatchBytes, topic, want.partition));
+          } else {
+            // Every point this answer covered is settled: found, or a control record / compacted away.
+            for (const o of list) if (o >= want.offset && o < decoded.nextOffset) settle(want.partition, o);
+            for (const r of decoded.found) {
+              const key = `${want.partition}:${r.offset}`;
+              if (recorded.has(key)) continue; // two slots' answers held the same batch
+              recorded.add(key);
+              timestamps.push({ partition: want.partition, offset: r.offset.toString(), timestamp: r.timestamp });
+              bytes += r.bytes;
+            }
+          }
+        }
       });
-      for (const want of wants) {
-        const answer = answers.get(want.partition) as Answer<EdgeDigest | undefined>;
-        const list = pending.get(want.partition) as bigint[];
-        const decoded = answer.value;
-        if (decoded === undefined) {
-          pending.delete(want.partition); // below the log start (or past its end): no record there
-          continue;
-        }
-        if (decoded.nextOffset === undefined) {
-          if (want.offset >= answer.highWatermark) pending.delete(want.partition); // nothing at or after the offset
-          else limit.set(want.partition, grow(want.maxBytes, decoded.truncatedBatchBytes, topic, want.partition));
-          continue;
-        }
-        for (const r of decoded.found) {
-          timestamps.push({ partition: want.partition, offset: r.offset.toString(), timestamp: r.timestamp });
-          bytes += r.bytes;
-        }
-        const rest = list.filter((o) => o >= (decoded.nextOffset as bigint));
-        if (rest.length === 0) pending.delete(want.partition);
-        else pending.set(want.partition, rest);
+      for (const [partition, done] of resolved) {
+        const rest = (pending.get(partition) as bigint[]).filter((o) => !done.has(o));
+        if (rest.length === 0) pending.delete(partition);
+        else pending.set(partition, rest);
       }
     }
     timestamps.sort((a, b) => a.partition - b.partition || (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
@@ -283,6 +313,20 @@ export class DirectFetchReader {
     return out;
   }
 
+  /**
+   * `logBounds` and, given a time, `offsetsAtTime` in one go: earliest, latest and by-time asked
+   * together, one request each per leader (the high watermark serves both).
+   */
+  async boundsAt(topic: string, timestamp?: number): Promise<{ partitions: PartitionLog[]; atTime?: Record<number, string> }> {
+    const asked = timestamp === undefined ? [EARLIEST, LATEST] : [EARLIEST, LATEST, BigInt(timestamp)];
+    const [low, high, byTime] = (await this.listOffsets(topic, asked)) as [Map<number, bigint>, Map<number, bigint>, Map<number, bigint> | undefined];
+    const partitions = [...high.keys()].sort((a, b) => a - b).map((partition) => ({ partition, logStartOffset: String(low.get(partition)), highWatermark: String(high.get(partition)) }));
+    if (byTime === undefined) return { partitions };
+    const atTime: Record<number, string> = {};
+    for (const [partition, offset] of byTime) atTime[partition] = String(offset >= 0n ? offset : (high.get(partition) as bigint));
+    return { partitions, atTime };
+  }
+
   /** Closes every broker connection. */
   async close(): Promise<void> {
     const open = [...this.connections.values()];
@@ -300,7 +344,7 @@ export class DirectFetchReader {
 
   /**
    * One round: the wanted partitions grouped by leader, each leader's share in as few requests as
-   * the response limit allows (leaders in parallel, one request at a time per leader). Partitions
+   * the response limit allows, all sent at once. Partitions
    * whose leader moved are asked again after a metadata refresh; other errors throw.
    *
    * Without `digest` each answer keeps its record bytes (views on the response). With it, each
@@ -323,9 +367,11 @@ export class DirectFetchReader {
         else list.push(w);
       }
       const moved: FetchPartitionRequest[] = [];
+      // Every leader's requests at once, pipelined on its connection: the broker answers them in
+      // order, and the client's wait is one round trip, not one per request.
       await Promise.all(
-        [...byLeader].map(async ([leader, list]) => {
-          for (const request of this.split(list)) {
+        [...byLeader].flatMap(([leader, list]) =>
+          this.split(list).map(async (request) => {
             const answers = await this.send(leader, topic, request, digest);
             const asked = new Map(request.map((r) => [r.partition, r]));
             for (const answer of answers) {
@@ -334,8 +380,8 @@ export class DirectFetchReader {
               else if (LEADER_ERRORS.has(answer.errorCode) && attempt < MAX_LEADER_RETRIES) moved.push(asked.get(answer.partition) as FetchPartitionRequest);
               else throw new DirectFetchError(`${topic}/${answer.partition}: fetch at ${asked.get(answer.partition)?.offset} failed with ${adminErrorName(answer.errorCode)}`, answer.errorCode);
             }
-          }
-        }),
+          }),
+        ),
       );
       if (moved.length > 0) this.logger.info({ topic, partitions: moved.length, edges: digest !== undefined }, 'leaders moved; asking again');
       todo = moved;
@@ -452,6 +498,13 @@ export class DirectFetchReader {
     return conn;
   }
 }
+
+/**
+ * Fetch requests sent together per round of an edge lookup: a window's range has two edges; more
+ * points per partition (several ranges) take further rounds rather than more parallel responses,
+ * each of which may be tens of MB.
+ */
+const EDGE_SLOTS = 2;
 
 /** Record framing per record in a v2 batch beyond key and value, roughly (as `recordTimestampsAt`). */
 const RECORD_OVERHEAD_BYTES = 10;

@@ -140,6 +140,30 @@ describe('direct fetch reader', () => {
     }
   });
 
+  it('asks a partition\'s edges together: points sharing a batch, more points than slots, points past the end', async () => {
+    sb.kafka.broker.createTopic('edges-many', 4, {});
+    const logs = sb.kafka.broker.topics.get('edges-many')?.partitions ?? [];
+    const base = Date.now() - 3_600_000;
+    logs.forEach((log, p) => {
+      for (let b = 0; b < 4; b++) log.append(splitBatches(encodeBatch(Array.from({ length: 50 }, (_, i) => ({ key: null, value: Buffer.from(`v${p}-${b}-${i}`), timestamp: base + p * 1000 + b * 50 + i })))));
+    });
+    // Per partition: three points in the first batch, one in each later batch, one at the high watermark.
+    const offsets = [3n, 17n, 40n, 60n, 120n, 199n, 200n];
+    const points = logs.flatMap((_, p) => offsets.map((offset) => ({ partition: p, offset })));
+    // A 1-byte limit: every first ask is cut short and asked again with the batch's size, so both
+    // slots bring back the first batch on their own and its points must be counted once.
+    const reader = new DirectFetchReader(sb.connection, admin, { edgeBytes: 1 });
+    try {
+      const got = await reader.timestampsAt('edges-many', points);
+      expect(got.timestamps).toEqual(points.filter((pt) => pt.offset < 200n).map((pt) => ({ partition: pt.partition, offset: pt.offset.toString(), timestamp: base + pt.partition * 1000 + Number(pt.offset) })));
+      expect(got.averageRecordBytes).toBeGreaterThan(0);
+      // Requests carry every partition (never one per point), however many rounds the limits take.
+      expect(reader.stats.requests).toBeLessThan(points.length);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('reads committed offsets with FindCoordinator + OffsetFetch, equal to kafkajs admin, one lookup per group', async () => {
     // A second group with commits on two topics, and a group that never committed anything.
     sb.kafka.broker.createTopic('committed-b', 3, {});
