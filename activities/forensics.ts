@@ -255,7 +255,15 @@ class Investigation {
     // The configured access-record sources (request log, commits, audit events, sandbox access log),
     // merged and labelled per partition; see src/forensics/sources.
     return readAccessObservations(
-      { kafka: this.deps.kafka, admin: this.admin, logger: this.logger, ...(this.deps.accessSources !== undefined ? { sources: this.deps.accessSources } : {}), ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}) },
+      {
+        kafka: this.deps.kafka,
+        admin: this.admin,
+        logger: this.logger,
+        ...(this.deps.accessSources !== undefined ? { sources: this.deps.accessSources } : {}),
+        ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}),
+        // Request-log lines of Fetch v13+ name topics by id: names from Metadata v10+ on the reader.
+        resolveTopicIds: () => this.reader.topicIds(),
+      },
       { principal: this.principal, topics, until: this.at(), ...(this.input.suspectedSince !== undefined ? { since: this.input.suspectedSince } : {}) },
     );
   }

@@ -4,12 +4,13 @@ import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { KafkaConnection } from './client';
 import { GroupOffsets } from './direct-fetch/group-offsets';
+import { decodeMetadataTopicIds, encodeMetadataAllTopics, METADATA_API_KEY, METADATA_MAX_VERSION, METADATA_MIN_TOPIC_ID_VERSION } from './direct-fetch/metadata-v10';
 import { decodeFetch, encodeFetch, FETCH_API_KEY, FETCH_VERSION, type FetchPartitionRequest, type FetchPartitionResponse } from './direct-fetch/fetch-v4';
 import { decodeListOffsets, EARLIEST, encodeListOffsets, LATEST, LIST_OFFSETS_API_KEY, LIST_OFFSETS_VERSION } from './direct-fetch/list-offsets-v1';
 import { decodeRecordSet, RecordBatchError } from './direct-fetch/record-batch';
 import type { SampledRecords } from './offsets';
 import type { OffsetSpan, ReadRecord } from './record-sample';
-import { authenticate, supports } from './scram-admin/authenticate';
+import { authenticate, supports, type ApiVersionRanges } from './scram-admin/authenticate';
 import { BrokerConnection } from './scram-admin/connection';
 import { adminErrorName } from './scram-admin/errors';
 import { findKafkaError, type KafkaReader, type KafkaWriter } from './wire';
@@ -99,6 +100,8 @@ export class DirectFetchReader {
   private readonly leaders = new Map<string, Map<number, number>>();
   private brokers: Map<number, { host: string; port: number }> | undefined;
   private readonly groupOffsets: GroupOffsets;
+  /** API versions per broker, as each answered ApiVersions when its connection was opened. */
+  private readonly apis = new Map<number, ApiVersionRanges>();
 
   constructor(
     private readonly connection: KafkaConnection,
@@ -327,6 +330,29 @@ export class DirectFetchReader {
     return { partitions, atTime };
   }
 
+  /**
+   * Topic id (as Kafka prints it) → name, for every topic the cluster lists, from Metadata v10–v12
+   * (KIP-516): Fetch v13+ and its request-log lines name topics by id. Undefined when the broker
+   * speaks no Metadata version that carries ids (before Kafka 2.8; the sandbox), so the caller can
+   * say why ids stay unmapped.
+   */
+  async topicIds(): Promise<Map<string, string> | undefined> {
+    if (this.brokers === undefined) {
+      const cluster = await this.admin.describeCluster();
+      this.brokers = new Map(cluster.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
+    }
+    const nodeId = this.anyBroker();
+    const conn = await this.connectionTo(nodeId);
+    const range = this.apis.get(nodeId)?.get(METADATA_API_KEY);
+    if (range === undefined || range.max < METADATA_MIN_TOPIC_ID_VERSION || range.min > METADATA_MAX_VERSION) return undefined;
+    const version = Math.min(range.max, METADATA_MAX_VERSION);
+    this.stats.requests++;
+    const topics = decodeMetadataTopicIds(await conn.request(METADATA_API_KEY, version, true, (w) => encodeMetadataAllTopics(w, version)), version);
+    const out = new Map<string, string>();
+    for (const t of topics) if (t.errorCode === 0 && t.name !== null) out.set(t.topicId, t.name);
+    return out;
+  }
+
   /** Closes every broker connection. */
   async close(): Promise<void> {
     const open = [...this.connections.values()];
@@ -490,6 +516,7 @@ export class DirectFetchReader {
         ...(this.connection.oauthBearer !== undefined ? { oauthBearer: this.connection.oauthBearer } : {}),
       });
       if (!supports(apis, FETCH_API_KEY, FETCH_VERSION)) throw new DirectFetchError(`broker ${conn.address} does not speak Fetch v${FETCH_VERSION}`, 35);
+      this.apis.set(nodeId, apis);
     } catch (err) {
       await conn.close();
       throw err;
