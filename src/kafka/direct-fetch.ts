@@ -38,6 +38,13 @@ export interface DirectFetchOptions {
    * with the default `batch.size`; a larger batch is asked again with its announced size. @default 16384
    */
   edgeBytes?: number;
+  /**
+   * Fetch requests sent together per round of an edge lookup: with 2, a range's two edges are one
+   * round trip instead of two, worth it where the round trip is long. Where a partition's edges
+   * share a batch (or fit in one limit) each slot brings that batch back again: measured on the
+   * 1,000 × 200 bench, 2 slots cost 350 ms of CPU per window against 222 ms with 1. @default 1
+   */
+  edgeSlots?: number;
   /** Per-partition byte limit while streaming a range. @default 1048576 */
   rangeBytes?: number;
   /** Limit of one Fetch response; more partitions go into further requests. @default 33554432 */
@@ -139,11 +146,10 @@ export class DirectFetchReader {
    * Offsets without a record (below the log start, at or past the high watermark, control records,
    * compacted away) are absent from the result.
    *
-   * A partition's points are asked at once, not one round after the other: the k-th pending offset
-   * of every partition goes into the k-th of up to {@link EDGE_SLOTS} Fetch requests sent together
-   * (a window's two edges are one round trip, not two). Every answer is searched for all of the
-   * partition's pending offsets, so two points in one batch cost one lookup; a later round asks only
-   * for what no answer covered (a batch larger than its limit, more points than slots).
+   * Each round asks every partition at its lowest pending offset; every answer is searched for all
+   * of the partition's pending offsets, so points in the batches it brings back cost no further
+   * lookup, and the next round asks only for what no answer covered. With `edgeSlots` > 1 the k-th
+   * pending offset of every partition goes into the k-th of that many requests sent together.
    */
   async timestampsAt(topic: string, points: ReadonlyArray<{ partition: number; offset: string | bigint }>): Promise<SampledRecords> {
     const pending = new Map<number, bigint[]>();
@@ -163,7 +169,7 @@ export class DirectFetchReader {
       const wanted = new Map<number, ReadonlySet<bigint>>();
       for (const [partition, list] of pending) {
         wanted.set(partition, new Set(list));
-        for (let k = 0; k < Math.min(EDGE_SLOTS, list.length); k++) {
+        for (let k = 0; k < Math.min(this.edgeSlots, list.length); k++) {
           const offset = list[k] as bigint;
           (slots[k] ??= []).push({ partition, offset, maxBytes: limit.get(`${partition}:${offset}`) ?? this.edgeBytes });
         }
@@ -364,6 +370,10 @@ export class DirectFetchReader {
     return this.options.edgeBytes ?? 16 * 1024;
   }
 
+  private get edgeSlots(): number {
+    return Math.max(1, Math.floor(this.options.edgeSlots ?? 1));
+  }
+
   private get rangeBytes(): number {
     return this.options.rangeBytes ?? 1024 * 1024;
   }
@@ -525,13 +535,6 @@ export class DirectFetchReader {
     return conn;
   }
 }
-
-/**
- * Fetch requests sent together per round of an edge lookup: a window's range has two edges; more
- * points per partition (several ranges) take further rounds rather than more parallel responses,
- * each of which may be tens of MB.
- */
-const EDGE_SLOTS = 2;
 
 /** Record framing per record in a v2 batch beyond key and value, roughly (as `recordTimestampsAt`). */
 const RECORD_OVERHEAD_BYTES = 10;

@@ -140,9 +140,10 @@ describe('direct fetch reader', () => {
     }
   });
 
-  it('asks a partition\'s edges together: points sharing a batch, more points than slots, points past the end', async () => {
-    sb.kafka.broker.createTopic('edges-many', 4, {});
-    const logs = sb.kafka.broker.topics.get('edges-many')?.partitions ?? [];
+  it.each([1, 2])('finds every point once with %i edge slot(s): points sharing a batch, more points than slots, points past the end', async (edgeSlots) => {
+    const topic = `edges-many-${edgeSlots}`;
+    sb.kafka.broker.createTopic(topic, 4, {});
+    const logs = sb.kafka.broker.topics.get(topic)?.partitions ?? [];
     const base = Date.now() - 3_600_000;
     logs.forEach((log, p) => {
       for (let b = 0; b < 4; b++) log.append(splitBatches(encodeBatch(Array.from({ length: 50 }, (_, i) => ({ key: null, value: Buffer.from(`v${p}-${b}-${i}`), timestamp: base + p * 1000 + b * 50 + i })))));
@@ -150,11 +151,11 @@ describe('direct fetch reader', () => {
     // Per partition: three points in the first batch, one in each later batch, one at the high watermark.
     const offsets = [3n, 17n, 40n, 60n, 120n, 199n, 200n];
     const points = logs.flatMap((_, p) => offsets.map((offset) => ({ partition: p, offset })));
-    // A 1-byte limit: every first ask is cut short and asked again with the batch's size, so both
-    // slots bring back the first batch on their own and its points must be counted once.
-    const reader = new DirectFetchReader(sb.connection, admin, { edgeBytes: 1 });
+    // A 1-byte limit: every first ask is cut short and asked again with the batch's size; with two
+    // slots both bring back the first batch on their own and its points must be counted once.
+    const reader = new DirectFetchReader(sb.connection, admin, { edgeBytes: 1, edgeSlots });
     try {
-      const got = await reader.timestampsAt('edges-many', points);
+      const got = await reader.timestampsAt(topic, points);
       expect(got.timestamps).toEqual(points.filter((pt) => pt.offset < 200n).map((pt) => ({ partition: pt.partition, offset: pt.offset.toString(), timestamp: base + pt.partition * 1000 + Number(pt.offset) })));
       expect(got.averageRecordBytes).toBeGreaterThan(0);
       // Requests carry every partition (never one per point), however many rounds the limits take.
@@ -218,6 +219,16 @@ describe('direct fetch reader', () => {
     } finally {
       await outsiderReader.close();
       await outsiderAdmin.disconnect();
+    }
+  });
+
+  it('says the cluster\'s metadata carries no topic ids when the broker serves no Metadata v10+ (the sandbox)', async () => {
+    const reader = new DirectFetchReader(sb.connection, admin);
+    try {
+      expect(await reader.topicIds()).toBeUndefined();
+      expect(reader.stats.requests).toBe(0);
+    } finally {
+      await reader.close();
     }
   });
 
