@@ -1,8 +1,10 @@
 import type { Admin } from 'kafkajs';
-import type { CommittedOffset, EdgeTimestamp, PartitionLog } from '../domain/forensic-window';
+import type { CommittedOffset, PartitionLog } from '../domain/forensic-window';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { KafkaConnection } from './client';
+import { type Answer, type Digest, lookupTimestamps } from './direct-fetch/edge-lookup';
+import { DirectFetchError, grow, MAX_PARTITION_BYTES, OFFSET_OUT_OF_RANGE } from './direct-fetch/errors';
 import { GroupOffsets } from './direct-fetch/group-offsets';
 import { decodeMetadataTopicIds, encodeMetadataAllTopics, METADATA_API_KEY, METADATA_MAX_VERSION, METADATA_MIN_TOPIC_ID_VERSION } from './direct-fetch/metadata-v10';
 import { decodeFetch, encodeFetch, FETCH_API_KEY, FETCH_VERSION, type FetchPartitionRequest, type FetchPartitionResponse } from './direct-fetch/fetch-v4';
@@ -13,9 +15,10 @@ import type { OffsetSpan, ReadRecord } from './record-sample';
 import { authenticate, supports, type ApiVersionRanges } from './scram-admin/authenticate';
 import { BrokerConnection } from './scram-admin/connection';
 import { adminErrorName } from './scram-admin/errors';
-import { findKafkaError, type KafkaReader, type KafkaWriter } from './wire';
+import type { KafkaReader, KafkaWriter } from './wire';
 
 export { RecordBatchError } from './direct-fetch/record-batch';
+export { DirectFetchError } from './direct-fetch/errors';
 
 /**
  * Reading a topic with plain Fetch requests on assigned partitions (design §7): no consumer group
@@ -59,45 +62,12 @@ export interface DirectFetchStats {
   bytes: number;
 }
 
-/** A partition answered with an error, or a range could not be read. `type` is Kafka's error name. */
-export class DirectFetchError extends Error {
-  override readonly name = 'DirectFetchError';
-  readonly type: string;
-  readonly retriable: boolean;
-  constructor(message: string, readonly code: number) {
-    super(message);
-    this.type = adminErrorName(code);
-    this.retriable = findKafkaError(code)?.retriable ?? false;
-  }
-}
-
-/** Digests one partition's answer while the response is read; must not keep views on `answer.records`. */
-type Digest<T> = (answer: FetchPartitionResponse, want: FetchPartitionRequest) => T;
-
-/** One partition's answer, digested. */
-interface Answer<T> {
-  partition: number;
-  errorCode: number;
-  highWatermark: bigint;
-  value: T;
-}
-
-/** What an edge lookup keeps of a partition's answer. */
-interface EdgeDigest {
-  found: Array<{ offset: bigint; timestamp: number; bytes: number }>;
-  nextOffset: bigint | undefined;
-  truncatedBatchBytes: number | undefined;
-}
-
 /** Receives each partition's records of the current span and how far the span has been read. */
 export type RangeConsumer = (partition: number, records: ReadRecord[], next: bigint) => void | Promise<void>;
 
-const OFFSET_OUT_OF_RANGE = 1;
 /** Leadership moved or is moving: refresh metadata and ask the new leader. */
 const LEADER_ERRORS: ReadonlySet<number> = new Set([3, 5, 6, 74, 75]);
 const MAX_LEADER_RETRIES = 3;
-/** A batch larger than this is corruption or a misconfigured topic, not something to grow toward. */
-const MAX_PARTITION_BYTES = 64 * 1024 * 1024 - 1024;
 
 /** See the module comment. One authenticated connection per broker, opened on first use. */
 export class DirectFetchReader {
@@ -144,82 +114,10 @@ export class DirectFetchReader {
   /**
    * The record timestamp at each `{partition, offset}`, and the mean stored size of those records.
    * Offsets without a record (below the log start, at or past the high watermark, control records,
-   * compacted away) are absent from the result.
-   *
-   * Each round asks every partition at its lowest pending offset; every answer is searched for all
-   * of the partition's pending offsets, so points in the batches it brings back cost no further
-   * lookup, and the next round asks only for what no answer covered. With `edgeSlots` > 1 the k-th
-   * pending offset of every partition goes into the k-th of that many requests sent together.
+   * compacted away) are absent from the result. See direct-fetch/edge-lookup.
    */
-  async timestampsAt(topic: string, points: ReadonlyArray<{ partition: number; offset: string | bigint }>): Promise<SampledRecords> {
-    const pending = new Map<number, bigint[]>();
-    for (const p of points) {
-      const list = pending.get(p.partition) ?? [];
-      const offset = BigInt(p.offset);
-      if (!list.includes(offset)) list.push(offset);
-      pending.set(p.partition, list);
-    }
-    for (const list of pending.values()) list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const limit = new Map<string, number>();
-    const timestamps: EdgeTimestamp[] = [];
-    const recorded = new Set<string>();
-    let bytes = 0;
-    while (pending.size > 0) {
-      const slots: FetchPartitionRequest[][] = [];
-      const wanted = new Map<number, ReadonlySet<bigint>>();
-      for (const [partition, list] of pending) {
-        wanted.set(partition, new Set(list));
-        for (let k = 0; k < Math.min(this.edgeSlots, list.length); k++) {
-          const offset = list[k] as bigint;
-          (slots[k] ??= []).push({ partition, offset, maxBytes: limit.get(`${partition}:${offset}`) ?? this.edgeBytes });
-        }
-      }
-      // Decoded inside the response (pooled, not kept): only timestamps and sizes leave it.
-      const digest: Digest<EdgeDigest | undefined> = (answer, want) => {
-        if (answer.errorCode === OFFSET_OUT_OF_RANGE) return undefined;
-        const decoded = decodeRecordSet(answer.records, want.offset, wanted.get(want.partition));
-        const found = decoded.records.map((r) => ({ offset: r.offset, timestamp: r.timestamp, bytes: (r.key?.length ?? 0) + (r.value?.length ?? 0) + RECORD_OVERHEAD_BYTES }));
-        return { found, nextOffset: decoded.nextOffset, truncatedBatchBytes: decoded.truncatedBatchBytes };
-      };
-      const answers = await Promise.all(slots.map((wants) => this.fetch(topic, wants, digest)));
-      const resolved = new Map<number, Set<bigint>>();
-      const settle = (partition: number, offset: bigint): void => {
-        const set = resolved.get(partition);
-        if (set === undefined) resolved.set(partition, new Set([offset]));
-        else set.add(offset);
-      };
-      slots.forEach((wants, k) => {
-        for (const want of wants) {
-          const answer = (answers[k] as Map<number, Answer<EdgeDigest | undefined>>).get(want.partition) as Answer<EdgeDigest | undefined>;
-          const list = pending.get(want.partition) as bigint[];
-          const decoded = answer.value;
-          if (decoded === undefined) {
-            settle(want.partition, want.offset); // below the log start (or past its end): no record there
-          } else if (decoded.nextOffset === undefined) {
-            // Nothing at or after the offset, or its batch did not fit: ask again with its size.
-            if (want.offset >= answer.highWatermark) for (const o of list) if (o >= want.offset) settle(want.partition, o);
-            if (want.offset < answer.highWatermark) limit.set(`${want.partition}:${want.offset}`, grow(want.maxBytes, decoded.truncatedBatchBytes, topic, want.partition));
-          } else {
-            // Every point this answer covered is settled: found, or a control record / compacted away.
-            for (const o of list) if (o >= want.offset && o < decoded.nextOffset) settle(want.partition, o);
-            for (const r of decoded.found) {
-              const key = `${want.partition}:${r.offset}`;
-              if (recorded.has(key)) continue; // two slots' answers held the same batch
-              recorded.add(key);
-              timestamps.push({ partition: want.partition, offset: r.offset.toString(), timestamp: r.timestamp });
-              bytes += r.bytes;
-            }
-          }
-        }
-      });
-      for (const [partition, done] of resolved) {
-        const rest = (pending.get(partition) as bigint[]).filter((o) => !done.has(o));
-        if (rest.length === 0) pending.delete(partition);
-        else pending.set(partition, rest);
-      }
-    }
-    timestamps.sort((a, b) => a.partition - b.partition || (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
-    return { timestamps, averageRecordBytes: timestamps.length === 0 ? 0 : bytes / timestamps.length };
+  timestampsAt(topic: string, points: ReadonlyArray<{ partition: number; offset: string | bigint }>): Promise<SampledRecords> {
+    return lookupTimestamps(topic, points, { fetch: (wants, digest) => this.fetch(topic, wants, digest), edgeBytes: this.edgeBytes, edgeSlots: this.edgeSlots });
   }
 
   /**
@@ -534,19 +432,6 @@ export class DirectFetchReader {
     this.logger.debug({ broker: conn.address }, 'direct fetch connected');
     return conn;
   }
-}
-
-/** Record framing per record in a v2 batch beyond key and value, roughly (as `recordTimestampsAt`). */
-const RECORD_OVERHEAD_BYTES = 10;
-
-/**
- * The next limit for a partition that brought back no whole batch although records are there: its
- * batch was cut short (a real broker) or did not fit what was left of the response (KIP-74). At
- * least double, at least the batch's announced size; past the largest frame it is an error.
- */
-function grow(current: number, batchBytes: number | undefined, topic: string, partition: number): number {
-  if (current >= MAX_PARTITION_BYTES) throw new DirectFetchError(`${topic}/${partition}: a record batch larger than ${MAX_PARTITION_BYTES} bytes cannot be read`, 10);
-  return Math.min(MAX_PARTITION_BYTES, Math.max(current * 2, batchBytes ?? 0));
 }
 
 /**
