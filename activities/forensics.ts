@@ -5,14 +5,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin } from 'kafkajs';
 import { DistinctCounter, type DistinctCounterSnapshot, type HashFunction } from '../src/domain/distinct-count';
 import type { Actor, IsoTime, PartitionWindow, PlannedChange } from '../src/domain/events';
-import { establishWindow, forensicEventData, windowEdges, type ForensicInput, type ForensicWindow } from '../src/domain/forensic-window';
+import { establishWindow, forensicEventData, windowEdges, type CommittedOffset, type ForensicInput, type ForensicWindow } from '../src/domain/forensic-window';
 import type { PiiField } from '../src/domain/runbook';
 import type { EventDraft, StepInput, StepOutput } from '../src/domain/step-contract';
 import { readAccessObservations, type SourceSpec } from '../src/forensics/sources';
 import type { PrincipalAccess } from '../src/kafka/access-records';
 import { createKafka, type KafkaConnection } from '../src/kafka/client';
 import { DirectFetchReader } from '../src/kafka/direct-fetch';
-import { committedOffsets, logBounds } from '../src/kafka/offsets';
+import { logBounds } from '../src/kafka/offsets';
 import { readSpans, ReadSpansTimeout, type OffsetSpan, type ReadRecord } from '../src/kafka/record-sample';
 import { readPrincipalProduces } from '../src/kafka/produce-records';
 import { checkProducerIds, firstOffsets, spansToCheck, writeAccessRecords } from '../src/forensics/write-window';
@@ -168,6 +168,8 @@ class Investigation {
   private readonly checkpoint: ForensicsCheckpoint;
   private readonly principal: string;
   private lastBeat = 0;
+  /** Committed offsets of the principal's groups on every topic of the step, read once (by topic). */
+  private committed: Promise<Map<string, CommittedOffset[]>> | undefined;
 
   constructor(
     private readonly deps: ForensicsActivityDeps,
@@ -214,9 +216,9 @@ class Investigation {
     this.beat(true);
 
     const write = params.access === 'write';
-    const [piiFields, access] = await Promise.all([this.piiFields(), write ? Promise.resolve(undefined) : this.access(topics)]);
     // Writes leave no consumer group behind: the groups matter only for what was read.
-    const groups = write ? [] : await this.groupsOfPrincipal(access);
+    const [piiFields, access, aclGroups] = await Promise.all([this.piiFields(), write ? Promise.resolve(undefined) : this.access(topics), write ? Promise.resolve([]) : this.groupsInAcls()]);
+    const groups = write ? [] : this.groupsOfPrincipal(access, aclGroups);
     const fanOut = this.input.dataSubjectScan === 'fan-out';
     const findings: ForensicFindings = { topics: [], ...(fanOut ? { subjects: { fields: piiFields.fields, subjectKey: piiFields.subjectKey } } : {}) };
     for (const topic of topics) {
@@ -249,8 +251,8 @@ class Investigation {
       });
     }
     const write = this.input.params.access === 'write';
-    const access = write ? undefined : await this.access(topics);
-    const groups = write ? [] : await this.groupsOfPrincipal(access);
+    const [access, aclGroups] = write ? [undefined, []] : await Promise.all([this.access(topics), this.groupsInAcls()]);
+    const groups = write ? [] : this.groupsOfPrincipal(access, aclGroups);
     const findings: ForensicFindings = { topics: [] };
     for (const topic of topics) findings.topics.push({ topic, partitions: (await this.window(topic, access, groups)).partitions });
     if (write) findings.firstOffsets = firstOffsets(findings.topics[0]?.partitions ?? []);
@@ -262,7 +264,15 @@ class Investigation {
     // The configured access-record sources (request log, commits, audit events, sandbox access log),
     // merged and labelled per partition; see src/forensics/sources.
     return readAccessObservations(
-      { kafka: this.deps.kafka, admin: this.admin, logger: this.logger, ...(this.deps.accessSources !== undefined ? { sources: this.deps.accessSources } : {}), ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}) },
+      {
+        kafka: this.deps.kafka,
+        admin: this.admin,
+        logger: this.logger,
+        ...(this.deps.accessSources !== undefined ? { sources: this.deps.accessSources } : {}),
+        ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}),
+        // Request-log lines of Fetch v13+ name topics by id: names from Metadata v10+ on the reader.
+        resolveTopicIds: () => this.reader.topicIds(),
+      },
       { principal: this.principal, topics, until: this.at(), ...(this.input.suspectedSince !== undefined ? { since: this.input.suspectedSince } : {}) },
     );
   }
@@ -272,8 +282,12 @@ class Investigation {
    * name (containment may already have removed them), and the group named after the account (the
    * convention services follow). Groups that never committed simply contribute nothing.
    */
-  private async groupsOfPrincipal(access: PrincipalAccess | undefined): Promise<string[]> {
-    const groups = new Set<string>([accountOf(this.principal), ...(access?.groups ?? [])]);
+  private groupsOfPrincipal(access: PrincipalAccess | undefined, aclGroups: readonly string[]): string[] {
+    return [...new Set<string>([accountOf(this.principal), ...(access?.groups ?? []), ...aclGroups])].sort();
+  }
+
+  /** Groups the principal's ACLs name (read while the access records are read). */
+  private async groupsInAcls(): Promise<string[]> {
     const acls = await this.admin.describeAcls({
       resourceType: AclResourceTypes.GROUP,
       resourcePatternType: ResourcePatternTypes.LITERAL,
@@ -281,21 +295,20 @@ class Investigation {
       operation: AclOperationTypes.ANY,
       permissionType: AclPermissionTypes.ANY,
     });
-    for (const r of acls.resources) if (r.resourceName !== '*') groups.add(r.resourceName);
-    return [...groups].sort();
+    return acls.resources.map((r) => r.resourceName).filter((name) => name !== '*');
   }
 
   /** The window of one topic (see the module comment, step 2). */
   private async window(topic: string, access: PrincipalAccess | undefined, groups: readonly string[]): Promise<ForensicWindow> {
     if (this.input.params.access === 'write') return this.writeWindow(topic);
-    // Three independent O(partitions) reads, asked at once: the window costs the slowest, not the
-    // sum. Log bounds and the timestamp index are plain ListOffsets requests per leader on the
-    // reader's connections (kafkajs' admin refreshes metadata and scans it per partition per call).
+    // Independent O(partitions) reads, asked at once: the window costs the slowest, not the sum.
+    // Log bounds and the timestamp index are plain ListOffsets requests per leader on the reader's
+    // connections (kafkajs' admin refreshes metadata and scans it per partition per call), sent
+    // together; committed offsets are one OffsetFetch per group.
     const since = this.input.suspectedSince;
-    const [partitions, committed, atSince] = await Promise.all([
-      this.reader.logBounds(topic),
-      committedOffsets(this.admin, groups, topic),
-      since === undefined ? Promise.resolve(undefined) : this.reader.offsetsAtTime(topic, Date.parse(since)),
+    const [{ partitions, atTime: atSince }, committed] = await Promise.all([
+      this.reader.boundsAt(topic, since === undefined ? undefined : Date.parse(since)),
+      this.committedOn(topic, groups),
     ]);
     const fetches = access?.fetches.get(topic) ?? [];
     // Where reading began: the first offset served to the principal, else the timestamp index at
@@ -348,6 +361,16 @@ class Investigation {
   /** The step's declared outputs (`access: write`: `firstOffsets`). */
   private outputsOf(findings: ForensicFindings): { outputs?: Record<string, Record<string, string>> } {
     return findings.firstOffsets === undefined ? {} : { outputs: { firstOffsets: findings.firstOffsets } };
+  }
+
+  /**
+   * The groups' committed offsets on `topic`. Asked once for all the step's topics on the reader's
+   * connections: one OffsetFetch per group carries every topic (issue 12: no kafkajs admin call,
+   * which looks the coordinator up again for each group and topic).
+   */
+  private committedOn(topic: string, groups: readonly string[]): Promise<CommittedOffset[]> {
+    this.committed ??= this.reader.committedOffsets(groups, [...new Set(this.input.params.topics)]);
+    return this.committed.then((byTopic) => byTopic.get(topic) ?? []);
   }
 
   /** PII tags: inline from the runbook, or the schema published on the `schemas` topic. */
