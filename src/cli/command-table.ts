@@ -105,6 +105,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     registrars: ['registerIngressCommand'],
     load: () => lazily(() => require('./commands/ingress'), () => import('./commands/ingress.js')),
   },
+  // The correlator as its own process (issue 15, storm).
+  {
+    name: 'correlator',
+    summary: 'drain the durable alerts topic into Temporal in a process of its own (for `breachline ingress --no-correlator`)',
+    registrars: ['registerCorrelatorCommand'],
+    load: () => lazily(() => require('./commands/ingress'), () => import('./commands/ingress.js')),
+  },
   // Temporal's codec endpoint (issue 15).
   {
     name: 'codec-server',

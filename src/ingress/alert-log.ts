@@ -130,7 +130,8 @@ export async function createAlertLog(options: AlertLogOptions): Promise<AlertLog
   };
 }
 
-async function ensureTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
+/** Creates the alerts topic unless it exists (the ingress and a correlator of its own both may come first). */
+export async function ensureTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
   const existing = await admin.listTopics();
   if (existing.includes(topic)) return;
   // Kept a week: long enough to outlast any Temporal outage; the workflows are the record after that.

@@ -31,6 +31,12 @@ export interface IngressProcessOptions {
   workers?: number;
   /** The payload encryption every breachline client uses (issue 15): alerts reach history encrypted. */
   dataConverter?: DataConverter;
+  /**
+   * Run a correlator in each ingress process (durable mode). False when correlators run as
+   * processes of their own (`breachline correlator`), so the ingress only validates, authenticates,
+   * dedupes and appends. @default true
+   */
+  correlate?: boolean;
 }
 
 /** A running ingress process (or cluster primary). */
@@ -82,6 +88,7 @@ async function serveHere(options: IngressProcessOptions): Promise<RunningIngress
     logger: logger.child({ component: 'ingress', pid: process.pid }),
     metrics: createMetrics(),
     ...(durable ? { alertLog: durable.alertLog, kafka: durable.kafka } : {}),
+    correlate: options.correlate ?? true,
   });
   const address = await server.listen(options.port, options.host);
   return {
