@@ -271,7 +271,7 @@ async function startIncidentConsole(o: {
 /** The alerts topic and the correlator's Kafka client of durable ingress; the ingress server closes the log. */
 async function durableIngress(config: Config, kafkaConnection: KafkaConnection, logger: Logger): Promise<{ alertLog: AlertLog; kafka: Kafka }> {
   const kafka = createKafka(kafkaConnection, { clientId: 'breachline-ingress', logger: logger.child({ component: 'ingress' }) });
-  const alertLog = await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions });
+  const alertLog = await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions, lingerMs: config.ingress.appendLingerMs });
   return { alertLog, kafka };
 }
 

@@ -223,6 +223,9 @@ export const configSchema = z.object({
       correlatorGroup: z.string().min(1).default('breachline-correlator'),
       /** Ingress processes (`node:cluster`) sharing the port in `breachline ingress`. @default 1 */
       workers: z.number().int().min(1).max(64).default(1),
+      // The storm p99 (issue 15): appends gathered into one produce request.
+      /** How long an append waits for others to share its produce request, ms (0: one event-loop turn). @default 2 */
+      appendLingerMs: z.number().int().min(0).max(100).default(2),
     })
     .prefault({}),
   // The incident console (issue 16, item 3): served by `breachline start` beside ingress.
@@ -359,6 +362,8 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_INGRESS_ALERTS_TOPIC', ['ingress', 'alertsTopic'], String],
   ['BREACHLINE_INGRESS_WORKERS', ['ingress', 'workers'], int],
   ['BREACHLINE_INGRESS_COALESCE', ['ingress', 'coalesce', 'enabled'], bool],
+  // The storm p99 (issue 15).
+  ['BREACHLINE_INGRESS_APPEND_LINGER_MS', ['ingress', 'appendLingerMs'], int],
   // The incident console (issue 16, item 3).
   ['BREACHLINE_CONSOLE', ['console', 'enabled'], bool],
   ['BREACHLINE_CONSOLE_PORT', ['console', 'port'], int],

@@ -79,7 +79,7 @@ async function serveHere(options: IngressProcessOptions): Promise<RunningIngress
   if (config.ingress.durable) {
     if (options.kafka === undefined) throw new Error('ingress.durable (BREACHLINE_INGRESS_DURABLE) needs Kafka: set BREACHLINE_KAFKA_BROKERS and its credentials');
     const kafka = createKafka(options.kafka, { clientId: `breachline-ingress-${process.pid}`, logger });
-    durable = { kafka, alertLog: await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions }) };
+    durable = { kafka, alertLog: await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions, lingerMs: config.ingress.appendLingerMs }) };
   }
   const server = createIngressServer({
     config,
