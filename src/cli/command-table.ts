@@ -101,7 +101,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   // Ingress as its own process(es) (issue 15, item 3).
   {
     name: 'ingress',
-    summary: 'run the SIEM ingress alone against a configured Temporal (and Kafka with BREACHLINE_INGRESS_DURABLE), optionally as several processes behind one port',
+    summary: 'run the SIEM ingress alone against a configured Temporal; durable first whenever a Kafka is configured; optionally as several processes behind one port',
     registrars: ['registerIngressCommand'],
     load: () => lazily(() => require('./commands/ingress'), () => import('./commands/ingress.js')),
   },

@@ -212,9 +212,11 @@ export const configSchema = z.object({
        * Durable first: every new alert is appended to `alertsTopic` (acks=all, keyed by fingerprint)
        * before its 202, and a correlator (consumer group `correlatorGroup`) hands the records to
        * Temporal. A Temporal outage then queues alerts instead of refusing them. Needs Kafka.
-       * @default false (alerts go to Temporal on the request path)
+       * Unset: on wherever a Kafka is configured, and in the demo (its Kafka sandbox); `false` is
+       * direct mode (alerts go to Temporal on the request path). See {@link ingressDurable}.
+       * @default undefined (durable when there is a Kafka)
        */
-      durable: z.boolean().default(false),
+      durable: z.boolean().optional(),
       /** @default 'breachline.alerts' */
       alertsTopic: z.string().min(1).default('breachline.alerts'),
       /** Partitions the alerts topic is created with (the most correlators that share the work). @default 12 */
@@ -424,4 +426,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 /** The evidence replay's task queue (issue 13): configured, or `<taskQueue>-evidence`. */
 export function evidenceTaskQueue(config: Pick<Config, 'temporal'>): string {
   return config.temporal.evidenceTaskQueue ?? `${config.temporal.taskQueue}-evidence`;
+}
+
+// Durable ingress as the default (issue 15, storm).
+/**
+ * Whether the ingress runs durable first: as configured when `ingress.durable` is set, else
+ * whenever it has a Kafka to append to (`hasKafka`: configured, or the demo's sandbox).
+ */
+export function ingressDurable(config: Pick<Config, 'ingress'>, hasKafka: boolean): boolean {
+  return config.ingress.durable ?? hasKafka;
 }

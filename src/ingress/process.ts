@@ -77,7 +77,7 @@ async function serveHere(options: IngressProcessOptions): Promise<RunningIngress
   const runbooks = new RunbookCatalog(await loadIngressRunbooks(config));
   let durable: { kafka: ReturnType<typeof createKafka>; alertLog: Awaited<ReturnType<typeof createAlertLog>> } | undefined;
   if (config.ingress.durable) {
-    if (options.kafka === undefined) throw new Error('ingress.durable (BREACHLINE_INGRESS_DURABLE) needs Kafka: set BREACHLINE_KAFKA_BROKERS and its credentials');
+    if (options.kafka === undefined) throw new Error('durable ingress needs Kafka: set BREACHLINE_KAFKA_BROKERS and its credentials, or BREACHLINE_INGRESS_DURABLE=false for direct mode');
     const kafka = createKafka(options.kafka, { clientId: `breachline-ingress-${process.pid}`, logger });
     durable = { kafka, alertLog: await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions, lingerMs: config.ingress.appendLingerMs }) };
   }

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../../config/config';
+import { ConfigError, ingressDurable, loadConfig, type Config } from '../../config/config';
 import type { KafkaConnection } from '../../kafka/client';
 import { createLogger } from '../../log/logger';
 import { collectSecretValues } from '../../log/redact';
@@ -31,14 +31,15 @@ function kafkaOf(config: Config): KafkaConnection | undefined {
 
 /**
  * Registers `breachline ingress` (issue 15, item 3): the SIEM ingress alone, against a configured
- * Temporal (and Kafka in durable mode), as one process or `--ingress-workers N` behind one port.
+ * Temporal, durable first whenever a Kafka is configured (`BREACHLINE_INGRESS_DURABLE=false`:
+ * direct), as one process or `--ingress-workers N` behind one port.
  * Prints `ingress listening on <url>` once every process listens; SIGINT/SIGTERM stop it cleanly. Logs
  * are JSON lines on stderr.
  */
 export function registerIngressCommand(program: Command): void {
   program
     .command('ingress')
-    .description('run the SIEM ingress alone against a configured Temporal (and Kafka with BREACHLINE_INGRESS_DURABLE), optionally as several processes behind one port')
+    .description('run the SIEM ingress alone against a configured Temporal; durable first (alerts topic, then Temporal) whenever a Kafka is configured; optionally as several processes behind one port')
     .option('--ingress-workers <n>', 'processes sharing the port (node:cluster; default: config ingress.workers, 1)', count)
     .option('--port <port>', 'listening port (default: config ingress.port, 8080)', port)
     .option('--host <host>', 'listening address', '127.0.0.1')
@@ -49,12 +50,15 @@ export function registerIngressCommand(program: Command): void {
       if (address === undefined) throw new ConfigError(['BREACHLINE_TEMPORAL_ADDRESS: `breachline ingress` needs a Temporal to hand alerts to']);
       if (Object.keys(config.ingress.sources).length === 0) throw new ConfigError(['BREACHLINE_INGRESS_SOURCES: no SIEM source has credentials; the ingress would refuse every alert']);
       const kafka = kafkaOf(config);
-      if (config.ingress.durable && kafka === undefined) throw new ConfigError(['BREACHLINE_INGRESS_DURABLE needs BREACHLINE_KAFKA_BROKERS, BREACHLINE_KAFKA_USERNAME and BREACHLINE_KAFKA_PASSWORD']);
+      if (config.ingress.durable === true && kafka === undefined) throw new ConfigError(['BREACHLINE_INGRESS_DURABLE needs BREACHLINE_KAFKA_BROKERS, BREACHLINE_KAFKA_USERNAME and BREACHLINE_KAFKA_PASSWORD']);
+      // Durable first wherever there is a Kafka (the 202 then means durably accepted); direct only when told.
+      const durable = ingressDurable(config, kafka !== undefined);
+      if (!durable && !opts.correlator) throw new ConfigError(['--no-correlator: the ingress is in direct mode (no Kafka, or BREACHLINE_INGRESS_DURABLE=false), there is nothing to correlate']);
       // JSON lines on stderr, as a server process behind a supervisor logs.
       const logger = createLogger({ name: 'breachline-ingress', level: config.logLevel, destination: process.stderr, secretValues: [...collectSecretValues(config)] });
       const dataConverter = ingressDataConverter(config, logger);
       const running = await runIngressProcess({
-        config,
+        config: { ...config, ingress: { ...config.ingress, durable } },
         logger,
         temporal: { address, namespace: config.temporal.namespace },
         ...(kafka ? { kafka } : {}),
