@@ -18,10 +18,14 @@
  *   3. new incidents: a distinct principal per alert at `--new-rate`/s for `--seconds` through the
  *      ingress, and how long the correlator took to open them all, compared with the baseline.
  * `--quick` (under 2 minutes): 4,000 duplicates, 3 s of new incidents, a short warm-up.
+ * Each phase also prints the CPU time (user + system, from /proc) each process tree spent per
+ * accepted alert until the alerts were correlated: the per-request costs, whatever the load.
+ * A `non-202` of `0` is a request that failed on the socket (e.g. a keep-alive race under load).
  * `--storm-only` skips 1 and 3; `--cpu-prof-dir` writes V8 CPU profiles of the ingress and
  * correlator processes there (`node --cpu-prof`) when they exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
@@ -169,8 +173,50 @@ async function signalled(client: Client, workflowId: string): Promise<{ ids: Set
   return { ids, signals };
 }
 
+/** CPU seconds (user + system) of each process tree, read from /proc; empty where there is none. */
+type CpuSample = Map<string, number>;
+function cpuOf(roots: Readonly<Record<string, number | undefined>>): CpuSample {
+  const out: CpuSample = new Map();
+  let procs: Array<{ pid: number; ppid: number; cpu: number }>;
+  try {
+    procs = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .flatMap((d) => {
+        try {
+          // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15).
+          const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return [{ pid: Number(d), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 }];
+        } catch {
+          return [];
+        }
+      });
+  } catch {
+    return out;
+  }
+  for (const [name, root] of Object.entries(roots)) {
+    if (root === undefined) continue;
+    const tree = new Set([root]);
+    // This process is the generator alone: every other tree here is its child.
+    for (let grew = root !== process.pid; grew; ) {
+      grew = false;
+      for (const p of procs) if (!tree.has(p.pid) && tree.has(p.ppid)) grew = tree.add(p.pid) !== undefined;
+    }
+    out.set(name, procs.filter((p) => tree.has(p.pid)).reduce((n, p) => n + p.cpu, 0));
+  }
+  return out;
+}
+
+/** CPU per accepted alert of each process tree between two samples, in µs. */
+function cpuLine(before: CpuSample, after: CpuSample, alerts: number): string {
+  if (after.size === 0 || alerts === 0) return '';
+  const parts = [...after].map(([name, s]) => `${name} ${(((s - (before.get(name) ?? 0)) * 1e6) / alerts).toFixed(0)}`);
+  return `${''.padEnd(36)} CPU per alert (µs, until correlated): ${parts.join(', ')}`;
+}
+
 /** The figures of one storm: what the ingress answered, and what reached Temporal. */
-async function stormRun(client: Client, agent: Agent, url: string, tag: string, duplicates: number, dupRate: number): Promise<void> {
+async function stormRun(client: Client, agent: Agent, url: string, tag: string, duplicates: number, dupRate: number, cpu: () => CpuSample): Promise<void> {
+  const cpuBefore = cpu();
   const stormPrincipal = `User:storm-${tag}`;
   const stormWorkflow = incidentWorkflowId(alertFingerprint({ source: 'generic', rule: RULE, principal: stormPrincipal }));
   const storm = await openLoop(dupRate, duplicates, (i) => postOnce(agent, url, alertBody(`storm-${tag}-${i}`, stormPrincipal)));
@@ -178,7 +224,10 @@ async function stormRun(client: Client, agent: Agent, url: string, tag: string, 
   const drained = await until(async () => (await client.workflow.count(`WorkflowId = '${stormWorkflow}'`)).count > 0 && (await signalled(client, stormWorkflow)).ids.size >= storm.accepted, 180_000);
   const runs = (await client.workflow.count(`WorkflowId = '${stormWorkflow}'`)).count;
   const { ids, signals } = await signalled(client, stormWorkflow);
+  const cpuAfter = cpu();
   console.log(`${''.padEnd(36)} incidents opened: ${runs} (must be 1: ${runs === 1 ? 'ok' : 'WRONG'}); signals sent: ${signals}; alert ids recorded ${ids.size}/${storm.accepted}; correlated ${drained.toFixed(1)} s after the last answer; p99 < 20 ms: ${storm.p99 < 20 ? 'yes' : 'NO'}`);
+  const perAlert = cpuLine(cpuBefore, cpuAfter, storm.accepted);
+  if (perAlert) console.log(perAlert);
 }
 
 async function main(): Promise<void> {
@@ -240,14 +289,18 @@ async function main(): Promise<void> {
     });
     if (baseline) console.log(line('baseline: Temporal call only, new', baseline));
 
-    await stormRun(client, agent, url, tag, duplicates, dupRate);
+    const cpu = (): CpuSample => cpuOf({ generator: process.pid, ingress: ingress.proc.pid, correlator: correlator.proc.pid, kafka: kafka.proc.pid, temporal: temporal.proc.pid });
+    await stormRun(client, agent, url, tag, duplicates, dupRate, cpu);
 
     if (baseline) {
       const before = (await client.workflow.count()).count;
+      const cpuBefore = cpu();
       const fresh = await openLoop(newRate, Math.round(newRate * seconds), (i) => postOnce(agent, url, alertBody(`new-${tag}-${i}`, `User:new-${tag}-${i}`)));
       console.log(line('ingress (durable): new incidents', fresh));
       const opened = await until(async () => (await client.workflow.count()).count >= before + fresh.accepted, 300_000);
+      const perAlert = cpuLine(cpuBefore, cpu(), fresh.accepted);
       console.log(`${''.padEnd(36)} all ${fresh.accepted} incidents open in Temporal ${opened.toFixed(1)} s after the last answer (correlator ≈ ${(fresh.accepted / (seconds + opened)).toFixed(0)} incidents/s)`);
+      if (perAlert) console.log(perAlert);
       console.log(`${''.padEnd(36)} ingress/baseline: accepted-rate ratio ${(fresh.acceptedPerSecond / baseline.acceptedPerSecond).toFixed(2)}, p99 ${fresh.p99.toFixed(1)} ms vs ${baseline.p99.toFixed(1)} ms (ratio ${(fresh.p99 / baseline.p99).toFixed(3)})`);
     }
     console.log(`bench took ${((performance.now() - began) / 1000).toFixed(0)} s`);
