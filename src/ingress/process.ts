@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config/config';
 import { createKafka, type KafkaConnection } from '../kafka/client';
@@ -22,7 +22,8 @@ import { createIngressServer, loadIngressRunbooks, type ListeningAddress } from 
 export interface IngressProcessOptions {
   config: Config;
   logger: Logger;
-  temporal: { address: string; namespace: string };
+  /** Where Temporal is, with its TLS / API key when configured. */
+  temporal: { address: string; namespace: string } & Omit<ConnectionOptions, 'address'>;
   /** Required in durable mode. */
   kafka?: KafkaConnection;
   port: number;
@@ -72,8 +73,11 @@ export async function runIngressProcess(options: IngressProcessOptions): Promise
 
 async function serveHere(options: IngressProcessOptions): Promise<RunningIngressProcess> {
   const { config, logger } = options;
-  const connection = await Connection.connect({ address: options.temporal.address });
-  const client = new Client({ connection, namespace: options.temporal.namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
+  const { address: temporalAddress, namespace, ...security } = options.temporal;
+  // Durable first, the 202 depends on Kafka alone: the process starts and accepts while Temporal is
+  // unreachable (the correlator retries until it answers). Direct mode needs Temporal from the start.
+  const connection = config.ingress.durable ? Connection.lazy({ address: temporalAddress, ...security }) : await Connection.connect({ address: temporalAddress, ...security });
+  const client = new Client({ connection, namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
   const runbooks = new RunbookCatalog(await loadIngressRunbooks(config));
   let durable: { kafka: ReturnType<typeof createKafka>; alertLog: Awaited<ReturnType<typeof createAlertLog>> } | undefined;
   if (config.ingress.durable) {

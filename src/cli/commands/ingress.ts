@@ -60,7 +60,7 @@ export function registerIngressCommand(program: Command): void {
       const running = await runIngressProcess({
         config: { ...config, ingress: { ...config.ingress, durable } },
         logger,
-        temporal: { address, namespace: config.temporal.namespace },
+        temporal: { address, namespace: config.temporal.namespace, ...temporalSecurity(config.temporal) },
         ...(kafka ? { kafka } : {}),
         port: opts.port ?? config.ingress.port,
         host: opts.host,

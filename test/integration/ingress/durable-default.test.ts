@@ -26,6 +26,8 @@ let temporal: RunningTemporalSandbox;
 let connection: Connection;
 let client: Client;
 let broker: RunningKafkaSandbox;
+/** The Temporal that comes up only after the alerts were accepted. */
+let later: RunningTemporalSandbox | undefined;
 const children: ChildProcess[] = [];
 
 async function freePort(): Promise<number> {
@@ -34,6 +36,17 @@ async function freePort(): Promise<number> {
   const { port } = s.address() as { port: number };
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
+}
+
+/** Stops every ingress this file started (one consumer group: an old member must not take new partitions). */
+async function stopAll(): Promise<void> {
+  for (const proc of children.splice(0)) {
+    if (proc.exitCode !== null || proc.signalCode !== null) continue;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGTERM');
+    });
+  }
 }
 
 /** `breachline ingress` with Kafka configured and `extra` on top; resolves with its URL once it listens. */
@@ -90,13 +103,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   temporal?.faults.clear();
-  for (const proc of children) {
-    if (proc.exitCode !== null || proc.signalCode !== null) continue;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
-    });
-  }
+  await stopAll();
+  await later?.close();
   await connection?.close();
   await temporal?.close();
   await broker?.close();
@@ -148,6 +156,36 @@ describe('durable ingress by default wherever a Kafka is configured', () => {
       expect(answer.body).toMatchObject({ error: 'temporal_unavailable' });
     } finally {
       temporal.faults.clear();
+    }
+  });
+
+  it('starts and answers 202 with Temporal unreachable; a Temporal that comes up later gets every alert once', { timeout: 150_000 }, async () => {
+    await stopAll();
+    const port = await freePort();
+    const url = await ingress({ BREACHLINE_TEMPORAL_ADDRESS: `127.0.0.1:${port}`, BREACHLINE_INGRESS_ALERTS_TOPIC: 'alerts-unreachable' });
+    const alerts = Array.from({ length: 6 }, (_, i) => ({ principal: `User:unreachable-${i % 2}`, id: `unreachable-${i}` }));
+    const answers = await Promise.all(alerts.map((a) => postAlert(url, 'generic', { ...fixture('generic'), id: a.id, principal: a.principal })));
+    expect(answers.map((a) => a.status)).toEqual(alerts.map(() => 202));
+    expect(answers[0]?.body).toMatchObject({ status: 'durably accepted' });
+
+    later = await start({ port });
+    const laterConnection = await Connection.connect({ address: later.address });
+    try {
+      const laterClient = new Client({ connection: laterConnection });
+      const principals = [...new Set(alerts.map((a) => a.principal))];
+      const allRecorded = async (): Promise<boolean> => {
+        for (const principal of principals) {
+          if ((await laterClient.workflow.count(`WorkflowId = '${workflowIdOf(principal)}'`)).count === 0) return false;
+          const ids = new Set((await recorded(laterClient, workflowIdOf(principal))).signals.map((s) => s.alertId));
+          if (!alerts.every((a) => a.principal !== principal || ids.has(a.id))) return false;
+        }
+        return true;
+      };
+      await eventually(allRecorded, 120_000, 'every alert correlated once Temporal is up');
+      for (const principal of principals) expect((await laterClient.workflow.count(`WorkflowId = '${workflowIdOf(principal)}'`)).count).toBe(1);
+      expect((await laterClient.workflow.count()).count).toBe(principals.length);
+    } finally {
+      await laterConnection.close();
     }
   });
 });
