@@ -15,6 +15,8 @@ import { fastControlPlane } from './options';
 import { performGeneric, planContext, planGeneric } from './generic-step';
 import { breakCircuits, closeBreakers, contain, forensics, planEvidence, plannedByWorkflow, preserveEvidence, rotate, type EvidenceJobDone } from './steps';
 import type { EvidenceProgress } from './api';
+import { WAIT_FOR_ACTION } from '../src/actions/wait-for';
+import { runWaitFor, skipStoppedStep } from './wait-for';
 
 type StepOf<A extends PlannedStep['action']> = Extract<PlannedStep, { action: A }>;
 
@@ -45,6 +47,9 @@ type Outcome = 'done' | 'needs-decision';
  */
 export async function runStep(run: Run, step: AnyPlannedStep): Promise<void> {
   if (step.kind !== 'generic' && step.action === 'close') return closeStep(run, step);
+  // wait-for (issue 17): an answer that stopped the playbook skips every step up to close. Only
+  // a history with a wait-for answer has `stoppedBy`, so older histories never get here.
+  if (skipStoppedStep(run, step)) return run.ledger.flush();
   // Only a run that continued as new meets a step already waiting for an operator.
   if (run.ledger.open.attention.some((a) => a.stepId === step.id) || run.decisions.pending(step.id)) {
     if ((await run.decisions.await(step.id, true)) !== 'retry') return;
@@ -61,7 +66,15 @@ async function attemptStep(run: Run, step: Exclude<AnyPlannedStep, { action: 'cl
   if (approval === 'expired') return 'needs-decision';
   if (approval === 'refused') return 'done';
   const approvalId = approval === 'not-needed' ? undefined : approval;
-  if (step.kind === 'generic') return timed(run, step, () => performGeneric(run, step));
+  if (step.kind === 'generic') {
+    // wait-for-v1: the workflow waits for an answer itself (a timer and an Update), new commands
+    // no earlier history has. 0.2.0 runbooks could not name the action; the patch keeps it so.
+    if (step.action === WAIT_FOR_ACTION && patched('wait-for-v1')) {
+      await runWaitFor(run, step);
+      return 'done';
+    }
+    return timed(run, step, () => performGeneric(run, step));
+  }
   return runBuiltin(run, step, approvalId);
 }
 

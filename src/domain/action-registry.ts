@@ -55,6 +55,15 @@ export interface GenericActionDefinition<P extends Record<string, unknown> = Rec
   readonly activity: string;
   /** Activity name that undoes the action using `GenericActionResult.compensation`. */
   readonly compensation?: string;
+  // wait-for and the principal flag (issue 17, item 3).
+  /**
+   * `workflow`: the incident workflow carries the action out itself (`wait-for` waits on an
+   * Update); `activity` is then not called and the worker need not register it.
+   * @default 'activity'
+   */
+  readonly runsIn?: 'activity' | 'workflow';
+  /** False when the action does not act on the alert's principal (see {@link needsPrincipal}). @default true */
+  readonly needsPrincipal?: boolean;
 }
 
 /** What the workflow passes to a generic action's activity. */
@@ -128,6 +137,8 @@ export interface BuiltinActionDefinition<A extends BuiltinActionName = BuiltinAc
   readonly dryRun: { readonly by: 'activity'; readonly activity: string } | { readonly by: 'workflow'; readonly kind: string; target(params: ActionParams[A], ctx: BuiltinPlanContext): string };
   /** Dry-run lines: what the step would do. Pure. */
   plan(params: ActionParams[A], ctx: BuiltinPlanContext): string[];
+  /** False when the action does not act on the alert's principal (see {@link needsPrincipal}). @default true */
+  readonly needsPrincipal?: boolean;
 }
 
 /** Any registered action. */
@@ -205,6 +216,14 @@ export function presetOf(name: string): RetryPreset {
 export function paramProperties(name: string): Record<string, JsonSchema> {
   const props = actionDefinition(name)?.params.properties;
   return typeof props === 'object' && props !== null ? (props as Record<string, JsonSchema>) : {};
+}
+
+/**
+ * Whether a step of this action acts on the alert's principal, so an alert without one cannot
+ * start a runbook that has such a step (ingress). Unknown actions count as needing one.
+ */
+export function needsPrincipal(name: string): boolean {
+  return actionDefinition(name)?.needsPrincipal !== false;
 }
 
 /** A planned step as the registry needs it to say what the step would do. */
