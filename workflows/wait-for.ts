@@ -1,4 +1,5 @@
-import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
+import { waitForDecisionUpdate } from './api';
 import {
   DECISION_ROLES,
   optionsOf,
@@ -24,17 +25,7 @@ import { ContinueAsNewDue } from './continuation';
  * `close`, are skipped (see {@link skipStoppedStep}).
  */
 
-/** What a decision Update answers. */
-export interface WaitForAnswer {
-  accepted: true;
-  stepId: string;
-  answer: string;
-  /** Whether the answer stopped the playbook. */
-  stops: boolean;
-}
-
-/** Operators answer a waiting `wait-for` step (Slack, console, CLI); the validator refuses a wrong step, answer or role. */
-export const waitForDecisionUpdate = defineUpdate<WaitForAnswer, [WaitForDecision]>('waitForDecision');
+export { waitForDecisionUpdate, type WaitForAnswer } from './api';
 
 /** Answers received by the Update and not yet recorded, by step id (workflow state only). */
 const received = new WeakMap<Run, Map<string, WaitForDecision>>();
