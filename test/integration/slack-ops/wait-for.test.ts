@@ -9,7 +9,18 @@ import { parseRunbook } from '../../../src/domain/runbook-loader';
 import { silentLogger } from '../../../src/log/logger';
 import { openIncident } from '../../../src/playbook/open-incident';
 import type { SandboxMessage } from '../../../src/sandbox/slack/index';
-import { NOBODY, OBSERVER, startHarness, type Harness } from './harness';
+import { NOBODY, OBSERVER, ROLES, startHarness, type Harness } from './harness';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { ConsoleAuthorizer } from '../../../src/console/authorize';
+import type { IncidentDetailBody, SessionBody } from '../../../src/console/contract';
+import { LiveFeed } from '../../../src/console/live-feed';
+import { createConsoleServer, type ConsoleServer } from '../../../src/console/server';
+import { SessionStore } from '../../../src/console/sessions';
+import { SigninLinks } from '../../../src/console/signin-links';
+import { temporalDrillHistory, temporalIncidentDirectory } from '../../../src/console/temporal-sources';
+import { loadPolicyEngine } from '../../../src/slack/policy/cedar-policy';
+import { createRefusalRecorder } from '../../../src/slack/policy/refusals';
 
 /**
  * wait-for from Slack (issue 17, item 3) against the real IncidentWorkflow: the step's question
@@ -42,6 +53,10 @@ let h: Harness;
 let native: NativeConnection;
 let worker: Worker;
 let running: Promise<void>;
+let consoleServer: ConsoleServer;
+let base: string;
+const links = new SigninLinks();
+const staticDir = mkdtempSync(join(tmpdir(), 'wait-for-console-'));
 
 beforeAll(async () => {
   h = await startHarness();
@@ -61,9 +76,25 @@ beforeAll(async () => {
     },
   });
   running = worker.run();
+  // The incident console (issue 16) over the same incidents, for its answer buttons.
+  consoleServer = createConsoleServer({
+    incidents: h.incidents,
+    directory: temporalIncidentDirectory(h.client),
+    drills: temporalDrillHistory(h.client),
+    register: { rows: () => Promise.resolve([]) },
+    auth: new ConsoleAuthorizer(loadPolicyEngine(join(__dirname, '..', '..', '..', 'runbooks', 'policies'), ROLES), createRefusalRecorder({ logger: silentLogger })),
+    sessions: new SessionStore(),
+    live: new LiveFeed(),
+    links,
+    staticDir,
+    logger: silentLogger,
+  });
+  base = await consoleServer.listen(0, '127.0.0.1');
 }, 180_000);
 
 afterAll(async () => {
+  await consoleServer?.close();
+  rmSync(staticDir, { recursive: true, force: true });
   worker?.shutdown();
   await running;
   await native?.close();
@@ -147,5 +178,33 @@ describe('wait-for answered from Slack', () => {
     const s = await h.incidents.state(workflowId);
     expect(s.answers?.ask).toMatchObject({ answer: 'rewind', reason: 'positions reconciled' });
     expect(s.steps.map((st) => `${st.id}:${st.status}`)).toEqual(['ask:completed', 'note:completed', 'close:completed']);
+  });
+
+  it('the console shows the question with its answers to those who may answer, and answers it', async () => {
+    const { workflowId } = await openIncident({ client: h.client, taskQueue: QUEUE, alert: alert('waitforconsole'), runbook: parseRunbook(RUNBOOK, 'wait.yaml') });
+    await expect.poll(async () => (await h.incidents.state(workflowId)).pendingDecisions?.length, { timeout: 20_000 }).toBe(1);
+    const signIn = async (userId: string) => {
+      const res = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ token: links.issue(userId).token }) });
+      const session = (await res.json()) as SessionBody;
+      return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] as string, csrf: session.csrfToken };
+    };
+    const detail = async (b: { cookie: string }) => (await (await fetch(`${base}/api/incidents/${workflowId}`, { headers: { cookie: b.cookie } })).json()) as IncidentDetailBody;
+    const post = (b: { cookie: string; csrf: string }, body: unknown) =>
+      fetch(`${base}/api/incidents/${workflowId}/decide`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: b.cookie, origin: base, 'x-csrf-token': b.csrf }, body: JSON.stringify(body) });
+    const commander = await signIn('U0COMMANDER');
+    const responder = await signIn('U0RESPONDER');
+    expect((await detail(commander)).questions).toEqual([expect.objectContaining({ stepId: 'ask', options: ['rewind', 'hold', 'stop'], requiredRole: 'incident-commander', canAnswer: true })]);
+    expect((await detail(responder)).questions?.[0]?.canAnswer).toBe(false);
+    const refused = await post(responder, { stepId: 'ask', answer: 'rewind' });
+    expect(refused.status).toBe(403);
+    const missing = await post(commander, { stepId: 'ask' });
+    expect(missing.status).toBe(400);
+    const wrong = await post(commander, { stepId: 'ask', answer: 'yolo' });
+    expect(wrong.status).toBe(409);
+    expect(await wrong.json()).toMatchObject({ error: expect.stringContaining('answer: "yolo" is not one of rewind, hold, stop') });
+    const ok = await post(commander, { stepId: 'ask', answer: 'hold', reason: 'waiting for the desk' });
+    expect(ok.status).toBe(200);
+    await expect.poll(async () => (await h.incidents.state(workflowId)).status, { timeout: 20_000 }).toBe('closed');
+    expect((await h.incidents.state(workflowId)).answers?.ask).toMatchObject({ answer: 'hold', decidedBy: 'U0COMMANDER', reason: 'waiting for the desk' });
   });
 });
