@@ -248,6 +248,18 @@ export const configSchema = z.object({
       staticDir: z.string().min(1).optional(),
     })
     .prefault({}),
+  // Outside services of the generic actions (issue 17): addresses only; their credentials are Vault
+  // references in each step's `credential` (e.g. `breachline/pagerduty#routing_key`), never here.
+  actions: z
+    .object({
+      /** PagerDuty Events API v2 base URL for `page` (provider pagerduty). @default 'https://events.pagerduty.com' */
+      pagerdutyUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** Opsgenie Alert API base URL for `page` (provider opsgenie). @default 'https://api.opsgenie.com' */
+      opsgenieUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** Jira Cloud site for `ticket`, e.g. `https://acme.atlassian.net`; absent: `ticket` steps are refused. */
+      jiraUrl: z.url({ protocol: /^https?$/ }).optional(),
+    })
+    .prefault({}),
   /** Directory of versioned runbook YAML files. @default 'runbooks' */
   runbookDir: z.string().min(1).default('runbooks'),
   /** Slack user id → role. */
@@ -372,6 +384,10 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_CONSOLE_URL', ['console', 'publicUrl'], String],
   ['BREACHLINE_CONSOLE_SESSION_MINUTES', ['console', 'sessionMinutes'], int],
   ['BREACHLINE_CONSOLE_STATIC_DIR', ['console', 'staticDir'], String],
+  // Outside services of the generic actions (issue 17).
+  ['BREACHLINE_PAGERDUTY_URL', ['actions', 'pagerdutyUrl'], String],
+  ['BREACHLINE_OPSGENIE_URL', ['actions', 'opsgenieUrl'], String],
+  ['BREACHLINE_JIRA_URL', ['actions', 'jiraUrl'], String],
 ];
 
 /** A config path with the environment variable that sets it, so a problem names what to change. */

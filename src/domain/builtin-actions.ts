@@ -214,6 +214,8 @@ const preserveEvidence: BuiltinActionDefinition<'preserve-evidence'> = {
 const notify: BuiltinActionDefinition<'notify'> = {
   kind: 'builtin',
   name: 'notify',
+  // Acts on no principal: ingress lets an alert naming none start a runbook of such steps.
+  needsPrincipal: false,
   summary: 'Tell the people who must act (incident channel, DPO, commander)',
   phase: { started: 'notifying', completed: 'notifying' },
   defaultTimeout: '1m',
@@ -250,6 +252,8 @@ const notify: BuiltinActionDefinition<'notify'> = {
 const report: BuiltinActionDefinition<'report'> = {
   kind: 'builtin',
   name: 'report',
+  // Acts on no principal: ingress lets an alert naming none start a runbook of such steps.
+  needsPrincipal: false,
   summary: 'Write the post-incident report from the audit trail',
   phase: { started: 'reporting', completed: 'reporting' },
   defaultTimeout: '5m',
@@ -272,6 +276,8 @@ const report: BuiltinActionDefinition<'report'> = {
 const close: BuiltinActionDefinition<'close'> = {
   kind: 'builtin',
   name: 'close',
+  // Acts on no principal: ingress lets an alert naming none start a runbook of such steps.
+  needsPrincipal: false,
   summary: 'Close the incident once its obligations are met',
   // Only IncidentClosed closes an incident: a completed close step is followed by that event.
   phase: { started: 'reporting', completed: 'reporting' },
