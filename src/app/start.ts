@@ -4,6 +4,11 @@ import { Client, Connection } from '@temporalio/client';
 import { buildDeps, resolveEndpoints } from '../../worker/deps';
 import { ConfigError, ingressDurable, type Config } from '../config/config';
 import { planSystems, type SystemName, type SystemPlan } from '../config/systems';
+// Outside-service stand-ins (issue 17, "standins").
+import { planServiceStandIns, type ServiceStandIn } from '../config/systems';
+import { startServiceStandIns, type RunningServiceStandIn } from './sandbox-door';
+import type { SecretsPort } from '../vault/port';
+import type { PlaybookDeps } from '../../activities/index';
 import { createDrillPort, type DrillPort } from '../drill/port';
 import { createIngressServer, loadIngressRunbooks, RunbookCatalog } from '../ingress';
 import { createAlertLog, type AlertLog } from '../ingress/alert-log';
@@ -57,6 +62,8 @@ export interface StartBreachlineOptions {
   dataDir?: string;
   /** Systems a sandbox stands in for although others are configured (`--sandbox kafka,vault`). */
   sandbox?: readonly SystemName[];
+  /** Outside-service stand-ins named in `--sandbox` (issue 17); the demo starts every unconfigured one. */
+  sandboxServices?: readonly ServiceStandIn[];
   /**
    * Fault hook for the chaos tests, `<activity>:start|end` (`BREACHLINE_FAULT_KILL_AT`): the
    * process SIGKILLs itself the first time that activity starts or ends. Honoured only in the
@@ -102,6 +109,8 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
     }
     const endpoints = resolveEndpoints(config, sandboxes);
     const embedded: string[] = [...plan.standIns];
+    const services = await startServiceStandIns(planServiceStandIns(config, plan.mode, options.sandboxServices), { host });
+    for (const s of services) closers.push(() => s.close());
 
     let scenario: RunState['scenario'];
     if ((options.seed ?? true) && embedded.includes('kafka') && embedded.includes('vault')) {
@@ -109,6 +118,9 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       const token = endpoints.vault.token ?? '';
       const secrets = createVaultSecrets({ address: endpoints.vault.address, token, logger });
       scenario = await seedScenarioIfEmpty({ kafka: endpoints.kafka, secrets, vault: { address: endpoints.vault.address, token }, logger });
+    }
+    if (embedded.includes('vault') && services.length > 0) {
+      await seedStandInCredentials(createVaultSecrets({ address: endpoints.vault.address, token: endpoints.vault.token ?? '', logger }), services);
     }
 
     // Every payload Temporal stores is encrypted (issue 15): one codec for the client and both workers.
@@ -123,7 +135,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       temporalAddress: endpoints.temporal.address,
       temporalConnection: temporalConnectOptions(endpoints.temporal),
       namespace: endpoints.temporal.namespace,
-      deps: buildDeps(config, endpoints, logger),
+      deps: withStandIns(buildDeps(config, endpoints, logger), services),
       client,
       runbooks,
       reportDir: options.reportDir,
@@ -226,6 +238,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       embedded,
       ...(codec.state ? { codec: codec.state } : {}),
       ...(consoleApp ? { console: { url: consoleApp.url, publicUrl: consoleApp.publicUrl } } : {}),
+      ...(services.length > 0 ? { standIns: Object.fromEntries(services.map((s) => [s.name, s.address])) } : {}),
     };
     if (options.stateFile !== false) {
       const path = options.stateFile;
@@ -326,4 +339,34 @@ function rolesFor(config: Config, slackEmbedded: boolean): RoleMap {
 /** The after-action report directory under a working directory. */
 export function defaultReportDir(cwd = process.cwd()): string {
   return join(cwd, '.breachline', 'drills');
+}
+
+// Issue 17 ("standins"): the outside-service stand-ins behind the generic actions.
+
+/** The deps with each started stand-in's address as its action endpoint (the webhook's URL is the step's own). */
+function withStandIns(deps: PlaybookDeps, services: readonly RunningServiceStandIn[]): PlaybookDeps {
+  const endpoints = { ...deps.actionEndpoints };
+  for (const s of services) if (s.name !== 'webhook') endpoints[s.name] = s.address;
+  return Object.keys(endpoints).length > 0 ? { ...deps, actionEndpoints: endpoints } : deps;
+}
+
+/** Where each stand-in's fixture credential goes in the embedded Vault, and under which field. */
+const STAND_IN_SECRETS: Readonly<Record<ServiceStandIn, { path: string; field: string; from: string }>> = {
+  pagerduty: { path: 'breachline/pagerduty', field: 'routing_key', from: 'routingKey' },
+  opsgenie: { path: 'breachline/opsgenie', field: 'api_key', from: 'apiKey' },
+  jira: { path: 'breachline/jira', field: 'basic', from: 'credential' },
+  webhook: { path: 'breachline/webhook', field: 'secret', from: 'secret' },
+};
+
+/**
+ * With the embedded Vault, writes each stand-in's fixture key where docs/actions.md's examples
+ * reference it (`breachline/pagerduty#routing_key`, ...), so a runbook step works against the
+ * stand-ins as it is. A configured Vault is never written to: its credentials are the operator's.
+ */
+async function seedStandInCredentials(secrets: SecretsPort, services: readonly RunningServiceStandIn[]): Promise<void> {
+  for (const s of services) {
+    const spec = STAND_IN_SECRETS[s.name];
+    const value = s.connection[spec.from];
+    if (value !== undefined) await secrets.writeSecret(spec.path, { [spec.field]: value });
+  }
 }
