@@ -6,9 +6,8 @@ import { ConfigError, ingressDurable, type Config } from '../config/config';
 import { planSystems, type SystemName, type SystemPlan } from '../config/systems';
 // Outside-service stand-ins (issue 17, "standins").
 import { planServiceStandIns, type ServiceStandIn } from '../config/systems';
-import { startServiceStandIns, type RunningServiceStandIn } from './sandbox-door';
-import type { SecretsPort } from '../vault/port';
-import type { PlaybookDeps } from '../../activities/index';
+import { startServiceStandIns } from './sandbox-door';
+import { seedStandInCredentials, withStandIns } from './stand-ins';
 import { createDrillPort, type DrillPort } from '../drill/port';
 import { createIngressServer, loadIngressRunbooks, RunbookCatalog } from '../ingress';
 import { createAlertLog, type AlertLog } from '../ingress/alert-log';
@@ -341,32 +340,3 @@ export function defaultReportDir(cwd = process.cwd()): string {
   return join(cwd, '.breachline', 'drills');
 }
 
-// Issue 17 ("standins"): the outside-service stand-ins behind the generic actions.
-
-/** The deps with each started stand-in's address as its action endpoint (the webhook's URL is the step's own). */
-function withStandIns(deps: PlaybookDeps, services: readonly RunningServiceStandIn[]): PlaybookDeps {
-  const endpoints = { ...deps.actionEndpoints };
-  for (const s of services) if (s.name !== 'webhook') endpoints[s.name] = s.address;
-  return Object.keys(endpoints).length > 0 ? { ...deps, actionEndpoints: endpoints } : deps;
-}
-
-/** Where each stand-in's fixture credential goes in the embedded Vault, and under which field. */
-const STAND_IN_SECRETS: Readonly<Record<ServiceStandIn, { path: string; field: string; from: string }>> = {
-  pagerduty: { path: 'breachline/pagerduty', field: 'routing_key', from: 'routingKey' },
-  opsgenie: { path: 'breachline/opsgenie', field: 'api_key', from: 'apiKey' },
-  jira: { path: 'breachline/jira', field: 'basic', from: 'credential' },
-  webhook: { path: 'breachline/webhook', field: 'secret', from: 'secret' },
-};
-
-/**
- * With the embedded Vault, writes each stand-in's fixture key where docs/actions.md's examples
- * reference it (`breachline/pagerduty#routing_key`, ...), so a runbook step works against the
- * stand-ins as it is. A configured Vault is never written to: its credentials are the operator's.
- */
-async function seedStandInCredentials(secrets: SecretsPort, services: readonly RunningServiceStandIn[]): Promise<void> {
-  for (const s of services) {
-    const spec = STAND_IN_SECRETS[s.name];
-    const value = s.connection[spec.from];
-    if (value !== undefined) await secrets.writeSecret(spec.path, { [spec.field]: value });
-  }
-}
