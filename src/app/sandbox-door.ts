@@ -147,6 +147,8 @@ export type { RunningServiceStandIn } from '../sandbox/registry';
 
 /** Starts the named outside-service stand-ins in memory on free ports (and closes the started ones if one fails). */
 export async function startServiceStandIns(names: readonly ServiceStandIn[], options: { host?: string } = {}): Promise<RunningServiceStandIn[]> {
+  // Nothing named: the sandbox code stays unloaded, as for a production start that asks for nothing.
+  if (names.length === 0) return [];
   const { SERVICE_STAND_IN_STARTERS } = await sandbox();
   const started: RunningServiceStandIn[] = [];
   try {

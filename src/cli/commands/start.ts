@@ -88,7 +88,8 @@ function modeLines(s: RunState, ephemeral: boolean): string[] {
   const lines: string[] = [];
   if (s.mode === 'demo') lines.push('  mode       SANDBOX DEMO: no BREACHLINE_* address configured, every system below is an embedded sandbox');
   else if (s.mode === 'mixed') lines.push(`  mode       configured systems, with sandboxes standing in for ${s.embedded.join(', ')} (--sandbox)`);
-  else lines.push('  mode       every system configured; no sandbox');
+  else if (s.standIns === undefined) lines.push('  mode       every system configured; no sandbox');
+  else lines.push(`  mode       every system configured; stand-ins for the actions' ${Object.keys(s.standIns).join(', ')} (--sandbox)`);
   if (s.codec) lines.push(`  temporal   payloads encrypted (Vault transit key ${s.codec.transitKey})${s.codec.endpoint ? `; codec endpoint ${s.codec.endpoint.url}` : ''}`);
   if (s.embedded.length > 0) {
     lines.push(
