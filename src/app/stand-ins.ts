@@ -18,8 +18,8 @@ export function standInEndpoints(services: readonly RunningServiceStandIn[]): Ac
 
 /** The deps with each started stand-in's address as its action's endpoint, over the configured ones. */
 export function withStandIns(deps: PlaybookDeps, services: readonly RunningServiceStandIn[]): PlaybookDeps {
-  const endpoints = { ...deps.actionEndpoints, ...standInEndpoints(services) };
-  return Object.keys(endpoints).length > 0 ? { ...deps, actionEndpoints: endpoints } : deps;
+  const standIns = standInEndpoints(services);
+  return Object.keys(standIns).length > 0 ? { ...deps, actionEndpoints: { ...deps.actionEndpoints, ...standIns } } : deps;
 }
 
 /** Where each stand-in's fixture credential goes in the embedded Vault: path, field, and the stand-in's connection key. */

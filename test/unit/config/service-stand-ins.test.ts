@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { PlaybookDeps } from '../../../activities/index';
+import type { RunningServiceStandIn } from '../../../src/app/sandbox-door';
+import { withStandIns } from '../../../src/app/stand-ins';
 import { ConfigError, loadConfig } from '../../../src/config/config';
 import { parseSandboxNames, planServiceStandIns, planSystems, SERVICE_STAND_INS } from '../../../src/config/systems';
 
@@ -68,5 +71,19 @@ describe('planServiceStandIns', () => {
 
   it('the webhook has no variable, so naming it never clashes', () => {
     expect(planServiceStandIns(loadConfig({ env: full }), 'configured', ['webhook'])).toEqual(['webhook']);
+  });
+});
+
+describe('withStandIns: the worker deps start hands the actions', () => {
+  const standIn = (name: RunningServiceStandIn['name'], port: number): RunningServiceStandIn => ({ name, address: `http://127.0.0.1:${port}`, connection: {}, close: () => Promise.resolve() });
+  const deps = { actionEndpoints: { opsgenie: 'https://api.eu.opsgenie.com' } } as unknown as PlaybookDeps;
+
+  it('each started stand-in is its action\'s endpoint; configured ones stay; the webhook is no endpoint', () => {
+    const out = withStandIns(deps, [standIn('pagerduty', 1001), standIn('jira', 1002), standIn('webhook', 1003)]);
+    expect(out.actionEndpoints).toEqual({ opsgenie: 'https://api.eu.opsgenie.com', pagerduty: 'http://127.0.0.1:1001', jira: 'http://127.0.0.1:1002' });
+  });
+
+  it('no stand-in leaves the deps as they were', () => {
+    expect(withStandIns(deps, [])).toBe(deps);
   });
 });
