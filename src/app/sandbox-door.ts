@@ -1,9 +1,10 @@
-import type { SystemName } from '../config/systems';
+import type { ServiceStandIn, SystemName } from '../config/systems';
 import { createKafka, type KafkaConnection } from '../kafka/client';
 import { silentLogger, type Logger } from '../log/logger';
 import type { RunningKafkaSandbox, RunningSlackSandbox, RunningVaultSandbox, SandboxSet, SlackLogSource, TradingScenario } from '../sandbox/up';
 import type { PoisonedOrdersScenario } from '../sandbox/up';
 import type { SandboxName } from '../sandbox/types';
+import type { RunningServiceStandIn, ServiceStandInName } from '../sandbox/registry';
 import type { SecretsPort } from '../vault/port';
 
 /*
@@ -22,6 +23,9 @@ export type { SignedRequestClient } from '../sandbox/slack';
 /** The sandbox's names are the system names: a new system needs both, and this fails to compile otherwise. */
 const sameNames: [SandboxName, SystemName] extends [SystemName, SandboxName] ? true : never = true;
 void sameNames;
+/** Likewise the outside-service stand-ins' names (issue 17, "standins"). */
+const sameServiceNames: [ServiceStandInName, ServiceStandIn] extends [ServiceStandIn, ServiceStandInName] ? true : never = true;
+void sameServiceNames;
 
 type SandboxModule = typeof import('../sandbox/up');
 
@@ -135,4 +139,23 @@ export async function slackLog(source: SlackLogSource, format: { method?: string
 export async function seedPoisonedOrdersScenario(options: { kafka: KafkaConnection; secrets: SecretsPort; scenarioEnd?: Date; logger?: Logger }): Promise<PoisonedOrdersScenario> {
   const { seedPoisonedOrders } = await sandbox();
   return seedPoisonedOrders(options);
+}
+
+// Issue 17 ("standins"): the outside-service stand-ins of the generic actions, for `--sandbox
+// pagerduty,jira` and the demo.
+export type { RunningServiceStandIn } from '../sandbox/registry';
+
+/** Starts the named outside-service stand-ins in memory on free ports (and closes the started ones if one fails). */
+export async function startServiceStandIns(names: readonly ServiceStandIn[], options: { host?: string } = {}): Promise<RunningServiceStandIn[]> {
+  // Nothing named: the sandbox code stays unloaded, as for a production start that asks for nothing.
+  if (names.length === 0) return [];
+  const { SERVICE_STAND_IN_STARTERS } = await sandbox();
+  const started: RunningServiceStandIn[] = [];
+  try {
+    for (const name of names) started.push(await SERVICE_STAND_IN_STARTERS[name](options.host !== undefined ? { host: options.host } : {}));
+    return started;
+  } catch (err) {
+    await Promise.all(started.map((s) => s.close().catch(() => undefined)));
+    throw err;
+  }
 }

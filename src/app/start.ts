@@ -4,6 +4,10 @@ import { Client, Connection } from '@temporalio/client';
 import { buildDeps, resolveEndpoints } from '../../worker/deps';
 import { ConfigError, ingressDurable, type Config } from '../config/config';
 import { planSystems, type SystemName, type SystemPlan } from '../config/systems';
+// Outside-service stand-ins (issue 17, "standins").
+import { planServiceStandIns, type ServiceStandIn } from '../config/systems';
+import { startServiceStandIns } from './sandbox-door';
+import { seedStandInCredentials, withStandIns } from './stand-ins';
 import { createDrillPort, type DrillPort } from '../drill/port';
 import { createIngressServer, loadIngressRunbooks, RunbookCatalog } from '../ingress';
 import { createAlertLog, type AlertLog } from '../ingress/alert-log';
@@ -57,6 +61,8 @@ export interface StartBreachlineOptions {
   dataDir?: string;
   /** Systems a sandbox stands in for although others are configured (`--sandbox kafka,vault`). */
   sandbox?: readonly SystemName[];
+  /** Outside-service stand-ins named in `--sandbox` (issue 17); the demo starts every unconfigured one. */
+  sandboxServices?: readonly ServiceStandIn[];
   /**
    * Fault hook for the chaos tests, `<activity>:start|end` (`BREACHLINE_FAULT_KILL_AT`): the
    * process SIGKILLs itself the first time that activity starts or ends. Honoured only in the
@@ -102,6 +108,8 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
     }
     const endpoints = resolveEndpoints(config, sandboxes);
     const embedded: string[] = [...plan.standIns];
+    const services = await startServiceStandIns(planServiceStandIns(config, plan.mode, options.sandboxServices), { host });
+    for (const s of services) closers.push(() => s.close());
 
     let scenario: RunState['scenario'];
     if ((options.seed ?? true) && embedded.includes('kafka') && embedded.includes('vault')) {
@@ -109,6 +117,9 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       const token = endpoints.vault.token ?? '';
       const secrets = createVaultSecrets({ address: endpoints.vault.address, token, logger });
       scenario = await seedScenarioIfEmpty({ kafka: endpoints.kafka, secrets, vault: { address: endpoints.vault.address, token }, logger });
+    }
+    if (embedded.includes('vault') && services.length > 0) {
+      await seedStandInCredentials(createVaultSecrets({ address: endpoints.vault.address, token: endpoints.vault.token ?? '', logger }), services);
     }
 
     // Every payload Temporal stores is encrypted (issue 15): one codec for the client and both workers.
@@ -123,7 +134,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       temporalAddress: endpoints.temporal.address,
       temporalConnection: temporalConnectOptions(endpoints.temporal),
       namespace: endpoints.temporal.namespace,
-      deps: buildDeps(config, endpoints, logger),
+      deps: withStandIns(buildDeps(config, endpoints, logger), services),
       client,
       runbooks,
       reportDir: options.reportDir,
@@ -226,6 +237,7 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
       embedded,
       ...(codec.state ? { codec: codec.state } : {}),
       ...(consoleApp ? { console: { url: consoleApp.url, publicUrl: consoleApp.publicUrl } } : {}),
+      ...(services.length > 0 ? { standIns: Object.fromEntries(services.map((s) => [s.name, s.address])) } : {}),
     };
     if (options.stateFile !== false) {
       const path = options.stateFile;
@@ -327,3 +339,4 @@ function rolesFor(config: Config, slackEmbedded: boolean): RoleMap {
 export function defaultReportDir(cwd = process.cwd()): string {
   return join(cwd, '.breachline', 'drills');
 }
+

@@ -39,6 +39,8 @@ export interface RunState {
   codec?: { transitKey: string; transitMount: string; endpoint?: { url: string; user?: string; token?: string } };
   /** The incident console (issue 16): where it listens and the base of its sign-in links. */
   console?: { url: string; publicUrl: string };
+  /** Outside-service stand-ins of the generic actions (issue 17, "standins"): name → base URL. */
+  standIns?: Record<string, string>;
 }
 
 /** Default location, relative to the working directory (git-ignored). */

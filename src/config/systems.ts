@@ -76,3 +76,61 @@ export function planSystems(config: Config, requested?: readonly SystemName[]): 
   const standIns = SYSTEMS.filter((s) => asked.includes(s));
   return { mode: standIns.length === 0 ? 'configured' : 'mixed', standIns };
 }
+
+// Stand-ins for the outside services of the generic actions (issue 17, "standins"): `--sandbox`
+// names them beside the systems. They are not systems breachline needs to start, so they never
+// make a start "mixed"; each is started only when named, or in the demo.
+
+/** Outside services of the generic actions a stand-in can take the place of (`page`, `ticket`, `http`). */
+export const SERVICE_STAND_INS = ['pagerduty', 'opsgenie', 'jira', 'webhook'] as const;
+/** One of {@link SERVICE_STAND_INS}. */
+export type ServiceStandIn = (typeof SERVICE_STAND_INS)[number];
+
+/**
+ * The variable that points an action at the real service, per stand-in; the webhook has none (an
+ * `http` step names its URL itself), so naming it never clashes.
+ */
+export const SERVICE_ADDRESS: Readonly<Record<ServiceStandIn, { env: string; path: string; key: 'pagerdutyUrl' | 'opsgenieUrl' | 'jiraUrl' } | undefined>> = {
+  pagerduty: { env: 'BREACHLINE_PAGERDUTY_URL', path: 'actions.pagerdutyUrl', key: 'pagerdutyUrl' },
+  opsgenie: { env: 'BREACHLINE_OPSGENIE_URL', path: 'actions.opsgenieUrl', key: 'opsgenieUrl' },
+  jira: { env: 'BREACHLINE_JIRA_URL', path: 'actions.jiraUrl', key: 'jiraUrl' },
+  webhook: undefined,
+};
+
+/** What `--sandbox` names: systems and outside-service stand-ins, each list deduplicated. */
+export interface SandboxRequest {
+  /** Absent when the flag names no system, so a flag naming only services keeps the demo a demo. */
+  systems?: SystemName[];
+  services: ServiceStandIn[];
+}
+
+/** Parses `--sandbox kafka,pagerduty,jira` into systems and stand-ins, rejecting unknown names. */
+export function parseSandboxNames(value: string): SandboxRequest {
+  const valid: readonly string[] = [...SYSTEMS, ...SERVICE_STAND_INS];
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !valid.includes(n));
+  if (unknown.length > 0) throw new Error(`unknown sandbox ${unknown.join(', ')}; expected some of ${valid.join(', ')}`);
+  if (names.length === 0) throw new Error(`name at least one sandbox: ${valid.join(', ')}`);
+  const systems = SYSTEMS.filter((s) => names.includes(s));
+  const services = SERVICE_STAND_INS.filter((s) => names.includes(s));
+  return { ...(systems.length > 0 ? { systems } : {}), services };
+}
+
+/**
+ * Which outside-service stand-ins the main command starts. Named ones always; in the demo every
+ * one whose address is not configured (a configured address there is the operator's choice). A
+ * production start starts none unless named. Naming a stand-in whose variable is also set is an
+ * error naming both (which of the two was meant is not ours to guess).
+ */
+export function planServiceStandIns(config: Pick<Config, 'actions'>, mode: SystemPlan['mode'], requested: readonly ServiceStandIn[] = []): ServiceStandIn[] {
+  const configured = (s: ServiceStandIn): boolean => {
+    const address = SERVICE_ADDRESS[s];
+    return address !== undefined && config.actions[address.key] !== undefined;
+  };
+  const clash = requested.filter(configured);
+  if (clash.length > 0) {
+    throw new ConfigError(clash.map((s) => `${s}: named in --sandbox but ${SERVICE_ADDRESS[s]?.env ?? ''} is configured; drop one of the two`));
+  }
+  if (mode === 'demo') return SERVICE_STAND_INS.filter((s) => requested.includes(s) || !configured(s));
+  return SERVICE_STAND_INS.filter((s) => requested.includes(s));
+}

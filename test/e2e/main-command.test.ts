@@ -79,6 +79,9 @@ describe('npm start (bin/breachline start) with no configuration', () => {
     expect(state.embedded.sort()).toEqual(['kafka', 'slack', 'temporal', 'vault']);
     expect(state.ingress.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stdout).toContain(state.ingress.url);
+    // Issue 17 ("standins"): the demo starts the actions' four stand-ins and prints where they listen.
+    expect(Object.keys(state.standIns ?? {})).toEqual(['pagerduty', 'opsgenie', 'jira', 'webhook']);
+    for (const [name, address] of Object.entries(state.standIns ?? {})) expect(stdout).toContain(`  ${name.padEnd(11)}${address} (`);
   });
 
   it('a scripted alert is accepted by ingress and opens an incident', async () => {

@@ -5,7 +5,7 @@ import { appLogger } from '../../app/logging';
 import { defaultReportDir, startBreachline } from '../../app/start';
 import { defaultStateFile, type RunState } from '../../app/state-file';
 import { ConfigError, loadConfig } from '../../config/config';
-import { parseSystemNames, type SystemName } from '../../config/systems';
+import { parseSandboxNames, type SandboxRequest } from '../../config/systems';
 
 const port = (v: string): number => {
   const n = Number(v);
@@ -24,9 +24,9 @@ export function registerStartCommand(program: Command): void {
     .option('--state-file <path>', 'where to write the addresses the other commands read (default .breachline/run.json)')
     .option('--data-dir <dir>', 'where the sandboxes keep their state (default: BREACHLINE_DATA_DIR, else .breachline/data)')
     .option('--ephemeral', 'keep the sandboxes in memory: a throwaway demo, every incident is lost on stop')
-    .option('--sandbox <systems>', 'stand sandboxes in for these systems although others are configured: temporal,kafka,vault,slack', parseSystemNames)
+    .option('--sandbox <systems>', 'stand sandboxes in for these systems although others are configured: temporal,kafka,vault,slack; and for the actions\' services: pagerduty,opsgenie,jira,webhook', parseSandboxNames)
     .option('--verbose', 'log JSON lines to stderr instead of .breachline/breachline.log')
-    .action(async (opts: { ingressPort?: number; slackPort: number; consolePort?: number; stateFile?: string; dataDir?: string; ephemeral?: boolean; sandbox?: SystemName[]; verbose?: boolean }) => {
+    .action(async (opts: { ingressPort?: number; slackPort: number; consolePort?: number; stateFile?: string; dataDir?: string; ephemeral?: boolean; sandbox?: SandboxRequest; verbose?: boolean }) => {
       if (opts.ephemeral && opts.dataDir !== undefined) throw new ConfigError(['--ephemeral and --data-dir contradict each other; give one']);
       const config = loadConfig();
       const dataDir = opts.ephemeral ? undefined : resolve(opts.dataDir ?? config.dataDir ?? join(process.cwd(), '.breachline', 'data'));
@@ -46,7 +46,8 @@ export function registerStartCommand(program: Command): void {
         stateFile: opts.stateFile ?? defaultStateFile(),
         reportDir: defaultReportDir(),
         ...(dataDir !== undefined ? { dataDir } : {}),
-        ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+        ...(opts.sandbox?.systems ? { sandbox: opts.sandbox.systems } : {}),
+        ...(opts.sandbox && opts.sandbox.services.length > 0 ? { sandboxServices: opts.sandbox.services } : {}),
         ...(faultKillAt ? { faultKillAt } : {}),
         ...(workflowBundlePath ? { workflowBundlePath } : {}),
       });
@@ -61,6 +62,8 @@ export function registerStartCommand(program: Command): void {
       if (s.slack) out(`  slack app  ${s.slack.requestUrl}${sandbox('slack')}`);
       if (s.console) out(`  console    ${s.console.publicUrl} (sign in: ${s.slack?.command ?? '/ir'} console in Slack)`);
       out(`  slack      ${s.embedded.includes('slack') ? 'embedded sandbox' : 'configured'}`);
+      // Outside-service stand-ins of the generic actions (issue 17, "standins").
+      for (const [name, address] of Object.entries(s.standIns ?? {})) out(`  ${name.padEnd(11)}${address} (${STAND_IN_ROLE[name] ?? 'stand-in'})`);
       out(`  logs       ${opts.verbose ? 'stderr' : logFile}`);
       out('next, in another terminal:');
       out('  bin/breachline alert --scenario trading-exfiltration');
@@ -85,7 +88,8 @@ function modeLines(s: RunState, ephemeral: boolean): string[] {
   const lines: string[] = [];
   if (s.mode === 'demo') lines.push('  mode       SANDBOX DEMO: no BREACHLINE_* address configured, every system below is an embedded sandbox');
   else if (s.mode === 'mixed') lines.push(`  mode       configured systems, with sandboxes standing in for ${s.embedded.join(', ')} (--sandbox)`);
-  else lines.push('  mode       every system configured; no sandbox');
+  else if (s.standIns === undefined) lines.push('  mode       every system configured; no sandbox');
+  else lines.push(`  mode       every system configured; stand-ins for the actions' ${Object.keys(s.standIns).join(', ')} (--sandbox)`);
   if (s.codec) lines.push(`  temporal   payloads encrypted (Vault transit key ${s.codec.transitKey})${s.codec.endpoint ? `; codec endpoint ${s.codec.endpoint.url}` : ''}`);
   if (s.embedded.length > 0) {
     lines.push(
@@ -96,3 +100,11 @@ function modeLines(s: RunState, ephemeral: boolean): string[] {
   }
   return lines;
 }
+
+/** What each outside-service stand-in in the banner stands in for (issue 17, "standins"). */
+const STAND_IN_ROLE: Readonly<Record<string, string>> = {
+  pagerduty: 'PagerDuty Events v2 stand-in for page steps',
+  opsgenie: 'Opsgenie stand-in for page steps',
+  jira: 'Jira stand-in for ticket steps',
+  webhook: 'webhook receiver stand-in for http steps',
+};
