@@ -7,8 +7,8 @@ import type { DomainEvent } from '../src/domain/events';
 import type { IncidentState } from '../src/domain/incident';
 import type { DrillRange } from '../src/drill/range';
 import { renderAfterActionReport } from '../src/drill/report';
-import { parseScenario, scenarioAlertPayload } from '../src/drill/scenarios';
-import { scoreDrill, type DrillGroundTruth } from '../src/drill/score';
+import { drillScenario, type DrillScenario, type ScenarioTruth } from '../src/drill/scenario-registry';
+import { scoreDrill, type AccuracyCheck, type DrillGroundTruth } from '../src/drill/score';
 import { normaliseAlert } from '../src/ingress/normalise';
 import type { RunbookCatalog } from '../src/ingress/runbooks';
 import type { Logger } from '../src/log/logger';
@@ -46,6 +46,8 @@ export interface RespondersOutcome {
   responders: string[];
   approvalRequests: Array<{ approvalId: string; at: string }>;
   timedOut: boolean;
+  /** The incident's domain events, for the scenario's accuracy checks (absent in drills recorded before 0.3). */
+  events?: DomainEvent[];
 }
 
 /** Input of `reportDrill`. */
@@ -53,7 +55,8 @@ export interface ReportDrillInput {
   drillId: string;
   scenario: string;
   startedAt: string;
-  groundTruth: DrillGroundTruth;
+  /** The scenario's ground truth; drills started before the scenario registry carry a trading one without `scenario`. */
+  groundTruth: ScenarioTruth | DrillGroundTruth;
   outcome: RespondersOutcome;
   injects: string[];
 }
@@ -64,7 +67,21 @@ export interface DrillReport {
   markdown: string;
   path: string;
   timeToContainmentMs?: number;
+  /** Every accuracy check of the scenario is ok. */
+  accuracyExact: boolean;
+  /** Same as `accuracyExact`, kept for clients of release 0.2.0 (trading's checks are its forensic figures). @deprecated */
   forensicsExact: boolean;
+  /** The scenario's accuracy checks, as the after-action report lists them. */
+  accuracyChecks: AccuracyCheck[];
+}
+
+/** What `fireDrillAlert` returns. */
+export interface FiredDrillAlert {
+  incidentId: string;
+  /** The scenario's inject for the alert (the workflow posts it, naming the incident). */
+  alertInject: string;
+  /** The runbook ingress routed the alert to. */
+  runbookId: string;
 }
 
 const AUTO_RESPONDER = 'auto-responder';
@@ -74,8 +91,8 @@ export function createDrillActivities(deps: DrillActivityDeps) {
   const pollMs = deps.pollMs ?? 500;
   return {
     /** Fresh drill cluster with the scenario seeded; returns its ground truth. */
-    async prepareDrill(input: { drillId: string; scenario: string }): Promise<DrillGroundTruth> {
-      const scenario = parseScenario(input.scenario);
+    async prepareDrill(input: { drillId: string; scenario: string }): Promise<ScenarioTruth> {
+      const scenario = knownScenario(input.scenario).name;
       deps.logger.info({ drillId: input.drillId, scenario }, 'preparing drill range');
       return deps.range.prepare(scenario, new Date());
     },
@@ -83,13 +100,16 @@ export function createDrillActivities(deps: DrillActivityDeps) {
     /**
      * Raises the scenario's alert the way ingress does: the generic payload normalised by the
      * ingress parser, the runbook chosen by the ingress catalog, then signalWithStart, but on the
-     * drill task queue and in drill mode.
+     * drill task queue and in drill mode. The runbook is the one the runbooks' `serves` rules pick
+     * for the scenario's payload, as for a real SIEM alert.
      */
-    async fireDrillAlert(input: { drillId: string; scenario: string }): Promise<{ incidentId: string }> {
-      const scenario = parseScenario(input.scenario);
+    async fireDrillAlert(input: { drillId: string; scenario: string }): Promise<FiredDrillAlert> {
+      const scenario = knownScenario(input.scenario);
       const now = new Date();
-      const alert = normaliseAlert('generic', scenarioAlertPayload(scenario, now, `drill-${input.drillId}`), now);
+      const alert = normaliseAlert('generic', scenario.alertPayload(now, `drill-${input.drillId}`), now);
       const { loaded, principal } = deps.runbooks.choose(alert);
+      // Another runbook directory may route differently; the drill then exercises what ingress would do.
+      if (loaded.runbook.id !== scenario.runbookId) deps.logger.warn({ drillId: input.drillId, scenario: scenario.name, expected: scenario.runbookId, routed: loaded.runbook.id }, 'drill alert routed to another runbook than its scenario names');
       const { incidentId } = await openIncident({
         client: deps.client,
         taskQueue: deps.drillTaskQueue,
@@ -99,7 +119,7 @@ export function createDrillActivities(deps: DrillActivityDeps) {
         mode: 'drill',
         workflowId: `${input.drillId}-incident`,
       });
-      return { incidentId };
+      return { incidentId, alertInject: scenario.alertInject, runbookId: loaded.runbook.id };
     },
 
     /** Posts an inject (a scripted development of the exercise) to the drill channel. */
@@ -130,12 +150,12 @@ export function createDrillActivities(deps: DrillActivityDeps) {
       const responders = [...new Set(state.decisions.map((d) => d.approver))];
       // The next drill replaces the range under it: an incident left running would act on nothing.
       if (state.status !== 'closed') await handle.terminate(`drill ${input.drillId} ended before the incident closed`).catch(() => undefined);
-      return { state, responders, approvalRequests, timedOut: state.status !== 'closed' };
+      return { state, responders, approvalRequests, timedOut: state.status !== 'closed', events };
     },
 
     /** Scores the response, posts the after-action report to the drill channel and writes it as Markdown. */
     async reportDrill(input: ReportDrillInput): Promise<DrillReport> {
-      const score = scoreDrill(input.outcome.state, input.groundTruth, input.outcome.approvalRequests);
+      const score = scoreDrill(input.outcome.state, input.groundTruth, input.outcome.approvalRequests, { events: input.outcome.events ?? [] });
       const markdown = renderAfterActionReport(score, {
         drillId: input.drillId,
         scenario: input.scenario,
@@ -149,9 +169,18 @@ export function createDrillActivities(deps: DrillActivityDeps) {
       const path = join(deps.reportDir, `${input.drillId}.md`);
       await writeFile(path, markdown, 'utf8');
       await deps.range.conversation.postIncidentMessage({ channel: deps.range.channel, text: markdown });
-      return { points: score.points, markdown, path, ...(score.timeToContainmentMs !== undefined ? { timeToContainmentMs: score.timeToContainmentMs } : {}), forensicsExact: score.forensics.exact };
+      return { points: score.points, markdown, path, ...(score.timeToContainmentMs !== undefined ? { timeToContainmentMs: score.timeToContainmentMs } : {}), accuracyExact: score.accuracy.exact, forensicsExact: score.accuracy.exact, accuracyChecks: score.accuracy.checks };
     },
   };
+}
+
+/** The registered scenario; an unknown name fails for good (a retry cannot make it known). */
+function knownScenario(name: string): DrillScenario {
+  try {
+    return drillScenario(name);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable((err as Error).message, 'UnknownScenario');
+  }
 }
 
 type Signal = (name: typeof approveSignal | typeof fileNotificationSignal, args: unknown[]) => Promise<void>;

@@ -1,4 +1,4 @@
-import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { defineQuery, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type * as drillActs from '../activities/drill';
 import type { DrillReport } from '../activities/drill';
 
@@ -83,9 +83,16 @@ export async function DrillWorkflow(input: DrillInput): Promise<DrillResult> {
   const groundTruth = await seed.prepareDrill({ drillId, scenario: input.scenario });
   await inject(`Exercise start: scenario ${input.scenario}. This is a drill; only the drill sandbox is touched.`);
   progress.phase = 'alerting';
-  const { incidentId } = await acts.fireDrillAlert({ drillId, scenario: input.scenario });
+  const fired = await acts.fireDrillAlert({ drillId, scenario: input.scenario });
+  const { incidentId } = fired;
   progress.incidentId = incidentId;
-  await inject(`The SIEM raised a critical alert: User:report-exporter is reading client orders far outside its baseline. Incident ${incidentId} is open.`);
+  // The alert inject comes from the drill scenario registry (issue 17 item 4); drills recorded
+  // before it posted trading's text, and replay them with it.
+  const alertInject =
+    patched('drill-scenario-inject-v1') && typeof fired.alertInject === 'string'
+      ? fired.alertInject
+      : 'The SIEM raised a critical alert: User:report-exporter is reading client orders far outside its baseline.';
+  await inject(`${alertInject} Incident ${incidentId} is open.`);
   progress.phase = 'responding';
   await inject(
     input.autoRespondAfterMs !== undefined

@@ -53,12 +53,16 @@ export async function startStandIns(names: readonly SystemName[], options: Stand
   return startSandboxes({ only: names, ...options });
 }
 
-/** Fresh in-memory Kafka and Vault sandboxes for one drill (design §4: drills never touch production). */
-export async function startDrillCluster(): Promise<{ kafka: RunningKafkaSandbox; vault: RunningVaultSandbox }> {
+/**
+ * Fresh in-memory Kafka and Vault sandboxes for one drill (design §4: drills never touch
+ * production). With `vaultAuditFile`, the Vault's audit device appends to that file, where a
+ * scenario's runbook can read it like a real Vault's file audit device.
+ */
+export async function startDrillCluster(options: { vaultAuditFile?: string } = {}): Promise<{ kafka: RunningKafkaSandbox; vault: RunningVaultSandbox }> {
   const { startKafka, startVault } = await sandbox();
   const kafka = await startKafka({});
   try {
-    return { kafka, vault: await startVault({}) };
+    return { kafka, vault: await startVault(options.vaultAuditFile !== undefined ? { auditFile: options.vaultAuditFile } : {}) };
   } catch (err) {
     await kafka.close().catch(() => undefined);
     throw err;

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { auditEventsByIncident, readAuditRecords, verifyAuditRecords } from '../audit/audit-reader';
 import { breachRegister, type RegisterRow } from '../domain/breach-register';
 import type { IncidentState } from '../domain/incident';
-import { SCENARIOS } from '../drill/scenarios';
+import { SCENARIOS } from '../drill/scenario-registry';
 import { INCIDENT_WORKFLOW_TYPE, stateQuery } from '../../workflows/api';
 import { DRILL_WORKFLOW_TYPE, type DrillResult } from '../../workflows/drill';
 import type { DrillView, IncidentStatusFilter } from './contract';

@@ -1,7 +1,7 @@
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { DRILL_WORKFLOW_TYPE, type DrillInput, type DrillProgress, type DrillResult } from '../../workflows/drill';
 import { drillProgressQuery } from '../../workflows/drill';
-import { parseScenario } from './scenarios';
+import { parseScenario } from './scenario-registry';
 
 /** A drill schedule as listed. */
 export interface DrillScheduleInfo {

@@ -1,11 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createActivities, type PlaybookDeps } from '../../activities';
 import type { KafkaConnection } from '../kafka/client';
 import { silentLogger, type Logger } from '../log/logger';
-import { seedScenario, startDrillCluster, startDrillSlack, type RunningKafkaSandbox, type RunningSlackSandbox, type RunningVaultSandbox } from '../app/sandbox-door';
+import { startDrillCluster, startDrillSlack, type RunningKafkaSandbox, type RunningSlackSandbox, type RunningVaultSandbox } from '../app/sandbox-door';
 import { createWebConversationPort, type ConversationPort } from '../slack';
 import { createVaultSecrets } from '../vault';
-import type { ScenarioName } from './scenarios';
-import type { DrillGroundTruth } from './score';
+import { drillScenario, type DrillScenario, type ScenarioTruth } from './scenario-registry';
 
 /** The playbook's activities, by name, as `createActivities` builds them. */
 export type PlaybookActivities = ReturnType<typeof createActivities>;
@@ -32,6 +34,8 @@ export interface DrillRangeOptions {
 export class DrillRange {
   private kafka?: RunningKafkaSandbox;
   private vault?: RunningVaultSandbox;
+  /** Private directory of the current drill's Vault audit log; removed with the cluster. */
+  private vaultDir?: string;
   private current?: PlaybookActivities;
   private readonly logger: Logger;
 
@@ -58,6 +62,11 @@ export class DrillRange {
   /** Admin connection of the current drill cluster (for tests and scoring). */
   get kafkaConnection(): KafkaConnection | undefined {
     return this.kafka ? { ...this.kafka.connection, brokers: [...this.kafka.connection.brokers] } : undefined;
+  }
+
+  /** The current drill Vault's audit log file (JSON lines), for tests and scenarios. */
+  get vaultAuditLogFile(): string | undefined {
+    return this.vaultDir !== undefined ? join(this.vaultDir, 'audit.log') : undefined;
   }
 
   /** The worker's activity set: every playbook activity, delegating to the current drill cluster. */
@@ -91,26 +100,32 @@ export class DrillRange {
     };
   }
 
-  /** Replaces the drill cluster by fresh Kafka and Vault sandboxes and seeds the scenario on them. */
-  async prepare(scenario: ScenarioName, scenarioEnd: Date): Promise<DrillGroundTruth> {
+  /**
+   * Replaces the drill cluster by fresh Kafka and Vault sandboxes and seeds the scenario on them
+   * (through the scenario registry); the scenario's extra deps are merged into this drill's
+   * playbook deps. Returns the scenario's ground truth. A scenario object (not a name) is for
+   * tests of scenarios outside the registry.
+   */
+  async prepare(name: string | DrillScenario, scenarioEnd: Date): Promise<ScenarioTruth> {
+    const scenario = typeof name === 'string' ? drillScenario(name) : name;
     await this.closeCluster();
-    const cluster = await startDrillCluster();
+    // The drill Vault's audit device writes here, so a scenario's runbook can read it as a file.
+    this.vaultDir = await mkdtemp(join(tmpdir(), 'breachline-drill-vault-'));
+    const auditLogFile = join(this.vaultDir, 'audit.log');
+    const cluster = await startDrillCluster({ vaultAuditFile: auditLogFile });
     this.kafka = cluster.kafka;
     this.vault = cluster.vault;
     const kafka = this.kafkaConnection as KafkaConnection;
     const deps = this.deps(kafka, this.vault.address, this.vault.rootToken);
-    switch (scenario) {
-      case 'trading-exfiltration': {
-        const seeded = await seedScenario({ kafka, secrets: deps.secrets, scenarioEnd, vault: { address: this.vault.address, token: this.vault.rootToken }, logger: this.logger });
-        this.current = createActivities(deps);
-        return {
-          topic: seeded.topic,
-          partitions: seeded.groundTruth.partitions.map((p) => ({ partition: p.partition, from: p.from, to: p.to, records: p.records, bytes: p.bytes })),
-          totals: seeded.groundTruth.totals,
-          dataSubjects: seeded.groundTruth.dataSubjects,
-        };
-      }
-    }
+    const seeded = await scenario.seed({
+      kafka,
+      secrets: deps.secrets,
+      vault: { address: this.vault.address, token: this.vault.rootToken, auditLogFile },
+      scenarioEnd,
+      logger: this.logger,
+    });
+    this.current = createActivities({ ...deps, ...seeded.deps });
+    return seeded.truth;
   }
 
   private async closeCluster(): Promise<void> {
@@ -119,6 +134,8 @@ export class DrillRange {
     await this.vault?.close().catch(() => undefined);
     this.kafka = undefined;
     this.vault = undefined;
+    if (this.vaultDir !== undefined) await rm(this.vaultDir, { recursive: true, force: true }).catch(() => undefined);
+    this.vaultDir = undefined;
   }
 
   /** Stops every sandbox of the range. */

@@ -18,9 +18,13 @@ const duration = (ms: number | undefined): string => {
   return s < 120 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`;
 };
 
+/** A table cell: a pipe or a line break in a scenario's text must not break the table. */
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
 /** Renders the after-action report of a drill as Markdown (posted to Slack, written to a file). */
 export function renderAfterActionReport(score: DrillScore, ctx: AfterActionContext): string {
-  const f = score.forensics;
+  const a = score.accuracy;
+  const failed = a.checks.filter((c) => !c.ok).length;
   const lines = [
     `# Drill after-action report: ${ctx.scenario}`,
     '',
@@ -40,16 +44,15 @@ export function renderAfterActionReport(score: DrillScore, ctx: AfterActionConte
       ? ['No regulatory clock was started.']
       : ['| regime | deadline | filed | met |', '|---|---|---|---|', ...score.deadlines.map((d) => `| ${d.regime} | ${d.deadlineAt} | ${d.filedAt ?? '—'} | ${d.met ? 'yes' : 'no'} |`)]),
     '',
-    '## Forensic accuracy (against the scenario ground truth)',
+    '## Accuracy (against the scenario ground truth)',
     '',
-    '| figure | measured | ground truth |',
-    '|---|---|---|',
-    `| partitions exactly right | ${f.partitionsMatched} | ${f.partitionsExpected} |`,
-    `| records read by the attacker | ${f.records.measured ?? '—'} | ${f.records.expected} |`,
-    `| bytes served to the attacker | ${f.bytes.measured ?? '—'} | ${f.bytes.expected} |`,
-    `| distinct data subjects | ${f.dataSubjects.measured ?? '—'} | ${f.dataSubjects.expected} |`,
+    '| check | measured | ground truth | ok |',
+    '|---|---|---|---|',
+    ...a.checks.map((c) => `| ${cell(c.name)} | ${cell(c.measured ?? '—')} | ${cell(c.expected)} | ${c.ok ? 'yes' : 'no'} |`),
     '',
-    f.exact ? 'The forensic window matches the ground truth exactly.' : '**The forensic window does not match the ground truth.**',
+    a.exact
+      ? `The response matches the ground truth in all ${a.checks.length} checks (${a.points}/25).`
+      : `**The response does not match the ground truth: ${failed} of ${a.checks.length} checks failed (${a.points}/25).**`,
     '',
     '## Steps',
     '',

@@ -1,13 +1,11 @@
+import type { DomainEvent } from '../domain/events';
 import type { IncidentState } from '../domain/incident';
 import { regimeSettled } from '../domain/incident-clocks';
+import { drillScenario, type AccuracyCheck, type DrillScenario, type ScenarioTruth } from './scenario-registry';
+import { tradingExfiltration, type DrillGroundTruth } from './trading-exfiltration';
 
-/** What the scenario's seeder knows happened: the figures a perfect investigation reproduces. */
-export interface DrillGroundTruth {
-  topic: string;
-  partitions: Array<{ partition: number; from: string; to: string; records: string; bytes: string }>;
-  totals: { records: string; bytes: string };
-  dataSubjects: number;
-}
+export type { DrillGroundTruth } from './trading-exfiltration';
+export type { AccuracyCheck } from './scenario-registry';
 
 /** One regulatory deadline and whether the response met it. */
 export interface DeadlineScore {
@@ -17,15 +15,13 @@ export interface DeadlineScore {
   met: boolean;
 }
 
-/** How the forensic figures compare with the ground truth. */
-export interface ForensicScore {
-  /** True when every partition's range, records and bytes, the totals and the data-subject count match. */
+/** How the response compares with the scenario's ground truth, check by check. */
+export interface AccuracyScore {
+  /** True when every check is ok (and there is at least one). */
   exact: boolean;
-  partitionsMatched: number;
-  partitionsExpected: number;
-  records: { measured?: string; expected: string };
-  bytes: { measured?: string; expected: string };
-  dataSubjects: { measured?: number; expected: number };
+  checks: AccuracyCheck[];
+  /** 0–25: all of it when exact, else the share of checks that are ok. */
+  points: number;
 }
 
 /** The scored response of one drill. */
@@ -37,28 +33,78 @@ export interface DrillScore {
   /** From the request of the first granted approval to its grant. */
   timeToFirstApprovalMs?: number;
   deadlines: DeadlineScore[];
-  forensics: ForensicScore;
+  accuracy: AccuracyScore;
   steps: Array<{ id: string; status: string; durationMs?: number }>;
-  /** 0–100: containment, approvals, deadlines and forensic accuracy, 25 points each. */
+  /** 0–100: containment, approvals, deadlines and accuracy, 25 points each. */
   points: number;
 }
 
 const ms = (from: string | undefined, to: string | undefined): number | undefined =>
   from !== undefined && to !== undefined ? Date.parse(to) - Date.parse(from) : undefined;
 
+/** Options of {@link scoreDrill}. */
+export interface ScoreOptions {
+  /** The incident's domain events, for checks that need more than the folded state. @default none */
+  events?: readonly DomainEvent[];
+  /** The scenario whose checks apply. @default the registry's entry named by `truth.scenario` */
+  scenario?: DrillScenario;
+}
+
+/** The accuracy quarter from a scenario's checks: 25 when all are ok, else the share that is. */
+export function scoreAccuracy(checks: readonly AccuracyCheck[]): AccuracyScore {
+  const ok = checks.filter((c) => c.ok).length;
+  // No checks proves nothing: a scenario without them earns no accuracy points.
+  const exact = checks.length > 0 && ok === checks.length;
+  return { exact, checks: checks.map((c) => ({ ...c })), points: exact ? 25 : checks.length === 0 ? 0 : Math.floor((25 * ok) / checks.length) };
+}
+
+/** The scenario a ground truth belongs to; a truth without `scenario` is a trading one from before the registry. */
+function scenarioOf(truth: ScenarioTruth | DrillGroundTruth): DrillScenario {
+  const name = (truth as { scenario?: unknown }).scenario;
+  return typeof name === 'string' ? drillScenario(name) : tradingExfiltration;
+}
+
 /**
- * Scores an incident run in drill mode against the scenario's ground truth. Pure, so the
+ * Scores an incident run in drill mode against the scenario's ground truth: containment,
+ * approvals, deadlines and the scenario's accuracy checks, 25 points each. Pure, so the
  * after-action report can be rebuilt from a saved state and ground truth.
  */
-export function scoreDrill(state: IncidentState, truth: DrillGroundTruth, approvalRequests: ReadonlyArray<{ approvalId: string; at: string }> = []): DrillScore {
+export function scoreDrill(
+  state: IncidentState,
+  truth: ScenarioTruth | DrillGroundTruth,
+  approvalRequests: ReadonlyArray<{ approvalId: string; at: string }> = [],
+  options: ScoreOptions = {},
+): DrillScore {
   const contain = state.steps.find((s) => s.action === 'contain');
   const timeToContainmentMs = contain?.status === 'completed' ? ms(state.openedAt, contain.finishedAt) : undefined;
   const firstGrant = state.decisions.filter((d) => d.granted).sort((a, b) => Date.parse(a.at) - Date.parse(b.at))[0];
   // The fold forgets a request once answered, so its time comes from the ApprovalRequested events.
   const requestedAt = firstGrant ? approvalRequests.find((r) => r.approvalId === firstGrant.approvalId)?.at ?? requestedAtOf(state, firstGrant.stepId) : undefined;
   const firstRequest = firstGrant ? ms(requestedAt ?? state.openedAt, firstGrant.at) : undefined;
-  // A regime with no due at all (DORA not classified, SEC without a determination) had nothing to meet.
-  const deadlines: DeadlineScore[] = Object.values(state.clocks)
+  const deadlines = deadlinesOf(state);
+  const scenario = options.scenario ?? scenarioOf(truth);
+  const accuracy = scoreAccuracy(scenario.accuracy(state, truth as ScenarioTruth, options.events ?? []));
+  const steps = state.steps.map((s) => ({ id: s.id, status: s.status, ...(ms(s.startedAt, s.finishedAt) !== undefined ? { durationMs: ms(s.startedAt, s.finishedAt) } : {}) }));
+  const points =
+    (timeToContainmentMs !== undefined ? 25 : 0) +
+    (firstRequest !== undefined ? 25 : 0) +
+    (deadlines.length === 0 ? 25 : Math.round((25 * deadlines.filter((d) => d.met).length) / deadlines.length)) +
+    accuracy.points;
+  return {
+    incidentId: state.incidentId,
+    status: state.status,
+    ...(timeToContainmentMs !== undefined ? { timeToContainmentMs } : {}),
+    ...(firstRequest !== undefined ? { timeToFirstApprovalMs: firstRequest } : {}),
+    deadlines,
+    accuracy,
+    steps,
+    points,
+  };
+}
+
+/** Every clock with a deadline; a regime with no due at all (DORA not classified, SEC without a determination) had nothing to meet. */
+function deadlinesOf(state: IncidentState): DeadlineScore[] {
+  return Object.values(state.clocks)
     .filter((c) => c.deadlineAt !== null)
     .map((c) => ({
       regime: c.regime,
@@ -66,44 +112,6 @@ export function scoreDrill(state: IncidentState, truth: DrillGroundTruth, approv
       ...(c.filed ? { filedAt: c.filed.filedAt } : {}),
       met: c.notNotifiable !== undefined || (regimeSettled(c) && !c.missed && c.stages.every((st) => st.filings.every((f) => !f.late))),
     }));
-  const window = state.forensicWindows[truth.topic];
-  const measured = new Map((window?.partitions ?? []).map((p) => [p.partition, p]));
-  const partitionsMatched = truth.partitions.filter((t) => {
-    const m = measured.get(t.partition);
-    return m !== undefined && m.from === t.from && m.to === t.to && m.records === t.records && m.bytes === t.bytes;
-  }).length;
-  const extra = (window?.partitions ?? []).filter((p) => p.records !== '0' && !truth.partitions.some((t) => t.partition === p.partition)).length;
-  const forensics: ForensicScore = {
-    partitionsMatched,
-    partitionsExpected: truth.partitions.length,
-    records: { ...(window ? { measured: window.totals.records } : {}), expected: truth.totals.records },
-    bytes: { ...(window ? { measured: window.totals.bytes } : {}), expected: truth.totals.bytes },
-    dataSubjects: { ...(window ? { measured: window.dataSubjects.count } : {}), expected: truth.dataSubjects },
-    exact: false,
-  };
-  forensics.exact =
-    window !== undefined &&
-    extra === 0 &&
-    partitionsMatched === truth.partitions.length &&
-    window.totals.records === truth.totals.records &&
-    window.totals.bytes === truth.totals.bytes &&
-    window.dataSubjects.count === truth.dataSubjects;
-  const steps = state.steps.map((s) => ({ id: s.id, status: s.status, ...(ms(s.startedAt, s.finishedAt) !== undefined ? { durationMs: ms(s.startedAt, s.finishedAt) } : {}) }));
-  const points =
-    (timeToContainmentMs !== undefined ? 25 : 0) +
-    (firstRequest !== undefined ? 25 : 0) +
-    (deadlines.length === 0 ? 25 : Math.round((25 * deadlines.filter((d) => d.met).length) / deadlines.length)) +
-    (forensics.exact ? 25 : Math.round((20 * partitionsMatched) / Math.max(1, truth.partitions.length)));
-  return {
-    incidentId: state.incidentId,
-    status: state.status,
-    ...(timeToContainmentMs !== undefined ? { timeToContainmentMs } : {}),
-    ...(firstRequest !== undefined ? { timeToFirstApprovalMs: firstRequest } : {}),
-    deadlines,
-    forensics,
-    steps,
-    points,
-  };
 }
 
 /** When the approval for a step was asked for, from the step's own record (the request itself is gone once answered). */

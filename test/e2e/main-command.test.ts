@@ -147,7 +147,7 @@ describe('npm start (bin/breachline start) with no configuration', () => {
     const out = await cli('drill', 'run', '--auto-respond-after', '500ms', '--timeout', '2m');
     expect(out).toContain('# Drill after-action report: trading-exfiltration');
     expect(out).toContain('Score: **100/100**');
-    expect(out).toContain('The forensic window matches the ground truth exactly.');
+    expect(out).toMatch(/The response matches the ground truth in all \d+ checks \(25\/25\)\./);
     const path = /report written to (.+)$/m.exec(out)?.[1];
     expect(path?.startsWith(join(dir, '.breachline', 'drills'))).toBe(true);
     expect(existsSync(path as string)).toBe(true);

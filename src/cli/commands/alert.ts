@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { reachInstance } from '../../app/reach';
 import { defaultStateFile, readRunState } from '../../app/state-file';
-import { parseScenario, scenarioAlertPayload } from '../../drill/scenarios';
+import { parseScenario, scenarioAlertPayload, SCENARIOS } from '../../drill/scenario-registry';
 import { signPayload, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../ingress/auth';
 
 /** Registers `breachline alert`: a scripted SIEM alert to the running ingress. */
@@ -10,7 +10,7 @@ export function registerAlertCommand(program: Command): void {
   program
     .command('alert')
     .description('send a correctly signed SIEM alert for a scenario to the running ingress')
-    .requiredOption('--scenario <name>', 'scenario, e.g. trading-exfiltration', parseScenario)
+    .requiredOption('--scenario <name>', `scenario (${SCENARIOS.join(', ')})`, parseScenario)
     .option('--source <source>', 'SIEM source the alert comes from (scripted payloads exist for generic)', 'generic')
     .option('--state-file <path>', 'state file of the running instance (default .breachline/run.json)')
     .action(async (opts: { scenario: ReturnType<typeof parseScenario>; source: string; stateFile?: string }) => {

@@ -8,7 +8,7 @@ import { defaultStateFile, readRunState, type RunState } from '../../app/state-f
 import { loadConfig } from '../../config/config';
 import { parseDuration } from '../../domain/duration';
 import { createDrillPort, type DrillPort } from '../../drill/port';
-import { parseScenario } from '../../drill/scenarios';
+import { DEFAULT_DRILL_SCENARIO, parseScenario, SCENARIOS } from '../../drill/scenario-registry';
 import { silentLogger } from '../../log/logger';
 import { payloadEncryptionForRunState } from '../../temporal/data-converter';
 
@@ -59,7 +59,7 @@ export function registerDrillCommand(program: Command): void {
   drill
     .command('run')
     .description('run one drill to completion and print its after-action report')
-    .option('--scenario <name>', 'scenario to seed on the drill range', parseScenario, 'trading-exfiltration')
+    .option('--scenario <name>', `scenario to seed on the drill range (${SCENARIOS.join(', ')})`, parseScenario, DEFAULT_DRILL_SCENARIO)
     .option('--auto-respond-after <duration>', "automated responders approve and file this long after each is due ('none': wait for people)", '2s')
     .option('--timeout <duration>', 'how long responders have', '10m')
     .option('--state-file <path>', 'state file of the running instance (default .breachline/run.json)')
@@ -76,7 +76,7 @@ export function registerDrillCommand(program: Command): void {
     .command('schedule')
     .description("schedule a drill on the running instance's Temporal, e.g. '0 9 * * 1' or '@every 1h'")
     .argument('<cron>', 'cron expression (or @every <duration>)')
-    .argument('<scenario>', 'scenario, e.g. trading-exfiltration')
+    .argument('<scenario>', `scenario (${SCENARIOS.join(', ')})`)
     .option('--auto-respond-after <duration>', 'play the responders (default: people respond)')
     .option('--timeout <duration>', 'how long responders have', '30m')
     .option('--state-file <path>', 'state file of the running instance (default .breachline/run.json)')

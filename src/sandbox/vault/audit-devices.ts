@@ -20,6 +20,8 @@ export class AuditBroker {
   constructor(
     readonly builtin: AuditLog,
     private readonly state: VaultState,
+    /** The built-in log as a device (the sandbox started with an audit file): its path and file. */
+    private readonly builtinDevice?: { path: string; filePath: string },
   ) {
     for (const [path, entry] of Object.entries(state.auditDevices ?? {})) this.devices.set(path, deviceLog(entry));
   }
@@ -32,12 +34,15 @@ export class AuditBroker {
 
   /** An enabled device by path (`file` or `file/`). */
   device(path: string): AuditLog | undefined {
-    return this.devices.get(normalise(path));
+    const key = normalise(path);
+    return key === this.builtinDevice?.path ? this.builtin : this.devices.get(key);
   }
 
   /** Enabled devices as `sys/audit` lists them. */
   list(): Record<string, Record<string, unknown>> {
     const out: Record<string, Record<string, unknown>> = {};
+    const b = this.builtinDevice;
+    if (b !== undefined) out[b.path] = { type: 'file', description: 'configured at start', options: { file_path: b.filePath }, local: false, path: b.path };
     for (const [path, d] of Object.entries(this.state.auditDevices ?? {})) {
       out[path] = { type: d.type, description: d.description, options: d.options, local: d.local, path };
     }
@@ -47,7 +52,7 @@ export class AuditBroker {
   /** `PUT sys/audit/<path>`: a new file device with a fresh salt. */
   enable(path: string, type: string, options: Record<string, string>, description: string, local: boolean): void {
     const key = normalise(path);
-    if (this.state.auditDevices?.[key] !== undefined) throw badRequest(`path already in use`);
+    if (this.state.auditDevices?.[key] !== undefined || key === this.builtinDevice?.path) throw badRequest(`path already in use`);
     if (type !== 'file') throw badRequest(`unknown backend type: "${type}" (the sandbox serves file audit devices only)`);
     const filePath = options.file_path ?? options.path;
     if (filePath === undefined || filePath === '') throw badRequest('file_path is required');
@@ -60,6 +65,7 @@ export class AuditBroker {
   /** `DELETE sys/audit/<path>`; disabling what is not there succeeds, as in Vault. */
   disable(path: string): void {
     const key = normalise(path);
+    if (key === this.builtinDevice?.path) throw badRequest('the audit device the sandbox was started with cannot be disabled');
     if (this.state.auditDevices) delete this.state.auditDevices[key];
     this.devices.delete(key);
   }

@@ -29,6 +29,8 @@ export interface VaultSandboxOptions extends SandboxStartOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Kubernetes auth roles, served at `auth/<mount>/login`. @default no Kubernetes auth */
   kubernetes?: KubernetesAuthConfig;
+  /** Audit device file (JSON lines), e.g. for a drill scenario to read. @default `<dataDir>/audit.log`, none without a data dir */
+  auditFile?: string;
 }
 
 /** Fault hooks (design §4). */
@@ -83,8 +85,10 @@ export async function start(options: VaultSandboxOptions = {}): Promise<RunningV
   const state = (dataDir ? loadSnapshot(dataDir) : undefined) ?? initialState({ shares: options.unsealShares, threshold: options.unsealThreshold }, clock.now());
   const core = new VaultCore(state, clock, options.startSealed ?? false);
   core.kubernetes = options.kubernetes;
-  const audit = new AuditLog(Buffer.from(state.auditSalt, 'base64'), dataDir ? join(dataDir, 'audit.log') : undefined);
-  const broker = new AuditBroker(audit, state);
+  const audit = new AuditLog(Buffer.from(state.auditSalt, 'base64'), options.auditFile ?? (dataDir ? join(dataDir, 'audit.log') : undefined));
+  // With `auditFile` the server starts as a Vault configured with a file audit device at `file/`:
+  // listed by sys/audit and hashed by sys/audit-hash/file with the log's own salt.
+  const broker = new AuditBroker(audit, state, options.auditFile !== undefined ? { path: 'file/', filePath: options.auditFile } : undefined);
   core.audit = broker;
   const faults: FaultState = { latencyMs: 0, failNext: { count: 0, status: 503 }, delayed: 0 };
   const persist = (): void => {

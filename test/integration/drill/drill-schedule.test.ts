@@ -106,6 +106,10 @@ describe('scheduled drills', () => {
 
     result = await drills.result(workflowId as string);
     expect(result.forensicsExact).toBe(true);
+    // The accuracy quarter is the scenario registry's checks; trading's are its forensic figures.
+    expect(result.accuracyExact).toBe(true);
+    expect(result.accuracyChecks.map((c) => c.name)).toContain('distinct data subjects');
+    expect(result.accuracyChecks.every((c) => c.ok)).toBe(true);
     expect(result.points).toBe(100);
     expect(result.timeToContainmentMs).toBeGreaterThanOrEqual(0);
     expect(existsSync(result.path)).toBe(true);
@@ -116,6 +120,9 @@ describe('scheduled drills', () => {
     // Injects and the report reached the drill channel.
     const posted = range.slack.record.calls('chat.postMessage').map((c) => String((c.args as { text?: unknown }).text ?? ''));
     expect(posted.some((t) => t.includes('Exercise start'))).toBe(true);
+    // The alert inject is the scenario's (drill-scenario-inject-v1), naming the incident.
+    expect(posted.some((t) => t.includes('critical alert (kafka-pii-bulk-read)') && t.includes(`Incident ${result.incidentId} is open.`))).toBe(true);
+    expect(markdown).toContain('| distinct data subjects |');
     expect(posted.some((t) => t.includes('Drill after-action report'))).toBe(true);
   }, 150_000);
 

@@ -60,7 +60,7 @@ describe('drill scoring', () => {
     expect(score.timeToContainmentMs).toBe(1500);
     expect(score.timeToFirstApprovalMs).toBe(120_000);
     expect(score.deadlines).toEqual([{ regime: 'gdpr', deadlineAt: '2026-11-25T10:00:00.000Z', filedAt: '2026-11-22T12:00:00.000Z', met: true }]);
-    expect(score.forensics.exact).toBe(true);
+    expect(score.accuracy.exact).toBe(true);
   });
 
   it('a wrong byte count on one partition, a late filing and no containment each cost points and show in the report', () => {
@@ -81,12 +81,14 @@ describe('drill scoring', () => {
     const score = scoreDrill(s, truth);
     expect(score.timeToContainmentMs).toBeUndefined();
     expect(score.deadlines[0]?.met).toBe(false);
-    expect(score.forensics).toMatchObject({ exact: false, partitionsMatched: 1, bytes: { measured: '1499', expected: '1500' } });
-    expect(score.points).toBe(25 + 10);
+    expect(score.accuracy.exact).toBe(false);
+    expect(score.accuracy.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['partition 0 window', 'bytes served to the attacker']);
+    // Accuracy is the share of the scenario's checks that are ok: 4 of 6.
+    expect(score.points).toBe(25 + 16);
     const md = renderAfterActionReport(score, { drillId: 'd', scenario: 'trading-exfiltration', startedAt: 'a', finishedAt: 'b', responders: [], injects: ['x'] });
     expect(md).toContain('| time to containment | not reached |');
-    expect(md).toContain('| bytes served to the attacker | 1499 | 1500 |');
-    expect(md).toContain('**The forensic window does not match the ground truth.**');
+    expect(md).toContain('| bytes served to the attacker | 1499 | 1500 | no |');
+    expect(md).toContain('**The response does not match the ground truth: 2 of 6 checks failed (16/25).**');
     expect(md).toContain('| gdpr | 2026-11-25T10:00:00.000Z | 2026-11-26T10:00:00.000Z | no |');
   });
 });
