@@ -6,6 +6,7 @@ import { adoptClocks } from './clocks';
 import type { Run } from './context';
 import { startEvidence } from './incident-steps';
 import { compensation } from './steps';
+import { resolveStep } from './step-references';
 
 /**
  * Long incidents continue as new (issue 9). An incident can wait days for people (approvals,
@@ -158,7 +159,20 @@ export function resume(run: Run, carried: IncidentCarry): void {
   for (const [index, step] of steps.entries()) {
     if (index >= carried.stepIndex || step.kind === 'generic' || step.action !== 'preserve-evidence') continue;
     const waiting = run.ledger.open.attention.some((a) => a.stepId === step.id) || run.decisions.pending(step.id);
-    if (waiting) startEvidence(run, step, true);
+    if (waiting) startEvidence(run, resumedStep(run, step), true);
   }
   run.ledger.flushInBackground();
+}
+
+/**
+ * A background step picked up again, its references resolved as the last run resolved them: from
+ * the same folded steps (issue 17, item 4). It ran once, so they resolve; should one not, the step
+ * keeps its text and its next attempt fails on it rather than this run.
+ */
+function resumedStep<S extends Parameters<typeof resolveStep>[1]>(run: Run, step: S): S {
+  try {
+    return resolveStep(run, step);
+  } catch {
+    return step;
+  }
 }

@@ -35,9 +35,9 @@ function definitionOf(step: GenericPlannedStep) {
 /**
  * One attempt at a generic step: its activity (timeout from the step, else the definition's;
  * retry preset `control-plane`), then `ActionPerformed`. A `compensate: true` step whose action
- * can be undone pushes its undo onto the saga.
+ * can be undone pushes its undo onto the saga. The activity's outputs are returned for `StepCompleted`.
  */
-export async function performGeneric(run: Run, step: GenericPlannedStep): Promise<EventDraft[]> {
+export async function performGeneric(run: Run, step: GenericPlannedStep): Promise<StepOutput> {
   const def = definitionOf(step);
   const acts = proxyActivities<Record<string, GenericActivity>>(withTimeout(PRESETS['control-plane'], step.timeoutMs));
   const stepKey = `${run.input.incidentId}/${step.id}`;
@@ -55,7 +55,9 @@ export async function performGeneric(run: Run, step: GenericPlannedStep): Promis
     };
     run.saga.push(genericCompensation(run, carry));
   }
-  return [{ type: 'ActionPerformed', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: step.id, action: step.action, summary: result.summary, details: result.details } }];
+  const events: EventDraft[] = [{ type: 'ActionPerformed', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: step.id, action: step.action, summary: result.summary, details: result.details } }];
+  // Step outputs (issue 17, item 4): what the activity produced for later steps' references.
+  return result.outputs !== undefined ? { events, outputs: result.outputs } : { events };
 }
 
 /** The saga entry of a generic step: its compensation activity, then `ActionPerformed` of the undo. */

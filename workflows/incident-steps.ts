@@ -3,7 +3,8 @@ import { builtinAction, type BuiltinPlanContext } from '../src/domain/action-reg
 import type { BuiltinActionName, EventDataMap } from '../src/domain/events';
 import { BUILTIN_SUMMARY_TEMPLATE, renderTemplate } from '../src/domain/notify-template';
 import { incidentChannelOf, type AnyPlannedStep, type PlannedStep } from '../src/domain/runbook';
-import type { EventDraft } from '../src/domain/step-contract';
+import type { EventDraft, StepOutput } from '../src/domain/step-contract';
+import { declaredOutputs } from '../src/domain/runbook-references';
 import type { Approvals } from './approvals';
 import { clockOpenItems, clocksSettled, clockSummary, stopAllClocks } from './clocks';
 import { ContinueAsNewDue, evidenceOrContinue } from './continuation';
@@ -15,6 +16,7 @@ import { fastControlPlane } from './options';
 import { performGeneric, planContext, planGeneric } from './generic-step';
 import { breakCircuits, closeBreakers, contain, forensics, planEvidence, plannedByWorkflow, preserveEvidence, rotate, type EvidenceJobDone } from './steps';
 import type { EvidenceProgress } from './api';
+import { planStepParams, resolveStep } from './step-references';
 
 type StepOf<A extends PlannedStep['action']> = Extract<PlannedStep, { action: A }>;
 
@@ -61,8 +63,19 @@ async function attemptStep(run: Run, step: Exclude<AnyPlannedStep, { action: 'cl
   if (approval === 'expired') return 'needs-decision';
   if (approval === 'refused') return 'done';
   const approvalId = approval === 'not-needed' ? undefined : approval;
-  if (step.kind === 'generic') return timed(run, step, () => performGeneric(run, step));
-  return runBuiltin(run, step, approvalId);
+  // Step references (issue 17, item 4): resolved now, from what earlier steps produced. One
+  // without a value fails this attempt like any failed step (it then needs attention).
+  let target: typeof step;
+  try {
+    target = resolveStep(run, step);
+  } catch (err) {
+    return timed(run, step, () => Promise.reject(err));
+  }
+  if (target.kind === 'generic') {
+    const generic = target;
+    return timed(run, generic, () => performGeneric(run, generic));
+  }
+  return runBuiltin(run, target, approvalId);
 }
 
 /** A built-in step other than close, and what the workflow does for it. */
@@ -74,10 +87,11 @@ type BuiltinRunner<A extends RunnableStep['action']> = (run: Run, step: StepOf<A
  * the action's registry name. Everything else about an action is read from its definition.
  */
 const BUILTIN_RUNNERS: { readonly [A in RunnableStep['action']]: BuiltinRunner<A> } = {
-  contain: (run, step) => timed(run, step, async () => (await contain(run, step)).events),
-  'rotate-credentials': (run, step) => timed(run, step, async () => (await rotate(run, step)).events),
-  'break-circuits': (run, step, approvalId) => timed(run, step, async () => (await breakCircuits(run, step, approvalId)).events),
-  forensics: (run, step) => timed(run, step, async () => (await forensics(run, step)).events),
+  // Their StepOutputs carry the step's declared outputs (issue 17, item 4) to StepCompleted.
+  contain: (run, step) => timed(run, step, () => contain(run, step)),
+  'rotate-credentials': (run, step) => timed(run, step, () => rotate(run, step)),
+  'break-circuits': (run, step, approvalId) => timed(run, step, () => breakCircuits(run, step, approvalId)),
+  forensics: (run, step) => timed(run, step, () => forensics(run, step)),
   'preserve-evidence': (run, step) => {
     startEvidence(run, step);
     return Promise.resolve('done');
@@ -135,20 +149,27 @@ async function approvalFor(run: Run, step: AnyPlannedStep): Promise<string | 'no
   return answer.approvalId;
 }
 
-/** Records `StepStarted`, runs the work, folds its events and records the outcome. */
-async function timed(run: Run, step: AnyPlannedStep, work: () => Promise<EventDraft[]>): Promise<Outcome> {
+/**
+ * Records `StepStarted`, runs the work, folds its events and records the outcome; the work's
+ * declared outputs (a `StepOutput`'s) go on `StepCompleted`, only when there are any.
+ */
+async function timed(run: Run, step: AnyPlannedStep, work: () => Promise<EventDraft[] | StepOutput>): Promise<Outcome> {
   const { ledger } = run;
   const attempt = (ledger.open.steps.find((s) => s.id === step.id)?.attempts ?? 0) + 1;
   const started = Date.now();
   ledger.commit({ type: 'StepStarted', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: step.id, action: step.action, attempt } });
+  let outputs: StepOutput['outputs'];
   try {
-    for (const draft of await work()) ledger.commit(draft);
+    const out = await work();
+    for (const draft of Array.isArray(out) ? out : out.events) ledger.commit(draft);
+    outputs = Array.isArray(out) ? undefined : declaredOutputs(step.action, out.outputs);
   } catch (err) {
     if (isCancellation(err)) throw err;
     await fail(run, step, attempt, err);
     return 'needs-decision';
   }
-  ledger.commit({ type: 'StepCompleted', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: step.id, action: step.action, durationMs: Date.now() - started } });
+  const durationMs = Date.now() - started;
+  ledger.commit({ type: 'StepCompleted', at: nowIso(), actor: WORKFLOW_ACTOR, data: { stepId: step.id, action: step.action, durationMs, ...(outputs !== undefined ? { outputs } : {}) } });
   await ledger.flush();
   return 'done';
 }
@@ -315,7 +336,9 @@ async function resumeClose(run: Run, step: StepOf<'close'>): Promise<{ approvalI
 }
 
 /** Dry run of one step: the activity (in dry-run mode) or the workflow says what it would change. */
-export async function planStep(run: Run, step: AnyPlannedStep): Promise<void> {
+export async function planStep(run: Run, planned: AnyPlannedStep): Promise<void> {
+  // References whose value is not known yet (no step ran) are planned as their text.
+  const step = planStepParams(run, planned);
   const drafts = step.kind === 'generic' ? [planGeneric(run, step)] : await planBuiltin(run, step);
   for (const draft of drafts) run.ledger.commit(draft);
 }

@@ -46,16 +46,16 @@ export function createPageActivities(deps: PageActionDeps) {
         const compensation = { provider, dedupKey: key, credential: p.credential };
         if (provider === 'pagerduty') {
           await sendPagerDutyEvent(pd, credential, { eventAction: 'trigger', dedupKey: key, payload: { summary, source: 'breachline', severity, customDetails: details } });
-          return { summary: `paged through PagerDuty (${severity}): ${summary}`, details: { provider, dedupKey: key, severity }, compensation };
+          return { summary: `paged through PagerDuty (${severity}): ${summary}`, details: { provider, dedupKey: key, severity }, compensation, outputs: { dedupKey: key } };
         }
         const client = opsgenieAlerts(og, credential);
         const existing = await client.getByAlias(key);
         if (existing?.status === 'open') {
-          return { summary: `Opsgenie alert ${key} is already open; not paged again`, details: { provider, alias: key, alreadyOpen: true }, compensation };
+          return { summary: `Opsgenie alert ${key} is already open; not paged again`, details: { provider, alias: key, alreadyOpen: true }, compensation, outputs: { dedupKey: key } };
         }
         const message = summary.length > 130 ? `${summary.slice(0, 129)}…` : summary;
         await client.create({ message, alias: key, priority: PRIORITY[severity], source: 'breachline', description: summary, tags: ['breachline', input.incidentId], details });
-        return { summary: `paged through Opsgenie (${PRIORITY[severity]}): ${message}`, details: { provider, alias: key, priority: PRIORITY[severity] }, compensation };
+        return { summary: `paged through Opsgenie (${PRIORITY[severity]}): ${message}`, details: { provider, alias: key, priority: PRIORITY[severity] }, compensation, outputs: { dedupKey: key } };
       });
     },
 

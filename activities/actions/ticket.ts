@@ -61,7 +61,7 @@ export function createTicketActivities(deps: TicketActionDeps) {
         const [existing] = await jira.search(labelsJql(byIncident, byStep));
         // What the undo needs: the ticket, where it goes, and the credential's reference (not the credential).
         const undo = { credential: p.credential, status: p.status ?? 'Done' };
-        if (existing) return { summary: `Jira ticket ${existing.key} exists already (${existing.status})`, details: { key: existing.key, status: existing.status, created: false }, compensation: { key: existing.key, ...undo } };
+        if (existing) return { summary: `Jira ticket ${existing.key} exists already (${existing.status})`, details: { key: existing.key, status: existing.status, created: false }, compensation: { key: existing.key, ...undo }, outputs: { key: existing.key } };
         const c = input.context;
         const key = await jira.create({
           project: p.project,
@@ -70,7 +70,7 @@ export function createTicketActivities(deps: TicketActionDeps) {
           description: [`Incident ${input.incidentId} (${c.severity}): ${c.title}.`, `Runbook ${c.runbookId}, step ${input.stepId}.`, ...(c.principal !== undefined ? [`Principal: ${c.principal}.`] : [])],
           labels: [byIncident, byStep, ...(p.labels ?? [])],
         });
-        return { summary: `opened Jira ticket ${key}`, details: { key, created: true }, compensation: { key, ...undo } };
+        return { summary: `opened Jira ticket ${key}`, details: { key, created: true }, compensation: { key, ...undo }, outputs: { key } };
       });
     },
 

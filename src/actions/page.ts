@@ -49,4 +49,6 @@ export const page: GenericActionDefinition<PageParams> = {
   ],
   activity: 'actionPage',
   compensation: 'actionPageResolve',
+  // Step outputs (issue 17, item 4).
+  outputs: { dedupKey: { type: 'string', description: 'The alert\'s deduplication key (PagerDuty `dedup_key`, Opsgenie alias): one per incident and step.' } },
 };

@@ -69,4 +69,6 @@ export const ticket: GenericActionDefinition<TicketParams> = {
         ],
   activity: 'actionTicket',
   compensation: 'actionTicketClose',
+  // Step outputs (issue 17, item 4).
+  outputs: { key: { type: 'string', description: 'Key of the Jira issue opened (or found again) in `create` mode, e.g. `SEC-42`; `sync` produces none.' } },
 };

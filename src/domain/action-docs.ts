@@ -41,7 +41,18 @@ function section(def: ActionDefinition): string[] {
     lines.push(`- **Compensation:** ${def.compensation !== undefined ? `the \`${def.compensation}\` activity, with what the action returned` : 'none (`compensate: true` is refused)'}`);
   }
   lines.push('', ...paramTable(def.params as JsonSchema));
+  // Step outputs (issue 17, item 4).
+  lines.push(...outputTable(def));
   return lines;
+}
+
+/** The action's outputs, as later steps reference them; nothing for an action without any. */
+function outputTable(def: ActionDefinition): string[] {
+  const outputs = Object.entries(def.outputs ?? {});
+  if (outputs.length === 0) return [];
+  const rows = ['', `**Outputs** (a later step reads them as \`\${{ steps.<id>.outputs.<name> }}\`):`, '', '| output | type | description |', '|---|---|---|'];
+  for (const [name, o] of outputs) rows.push(`| \`${name}\` | ${o.type} | ${cell(o.description)} |`);
+  return rows;
 }
 
 function paramTable(params: JsonSchema): string[] {

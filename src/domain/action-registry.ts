@@ -1,8 +1,9 @@
-import type { BuiltinActionName, GenericActionName } from './events';
+import type { BuiltinActionName, GenericActionName, StepOutputValues } from './events';
 import type { IncidentStatus } from './incident-state';
 import type { ActionParams, BreakerRule } from './runbook';
 import { BUILTIN_ACTIONS } from './builtin-actions';
 import { GENERIC_ACTIONS } from './generic-actions';
+import { planParams } from './runbook-references';
 
 /**
  * The registry of runbook actions: each action is defined once, and the workflow, the planner,
@@ -16,6 +17,13 @@ import { GENERIC_ACTIONS } from './generic-actions';
 
 /** A JSON Schema object (draft 2020-12) as plain data. */
 export type JsonSchema = { [keyword: string]: unknown };
+
+// Step outputs (issue 17, item 4).
+/** The type of one output: `string-map` is `Record<string, string>` (e.g. partition → offset). */
+export type ActionOutputType = 'string' | 'string-list' | 'string-map';
+
+/** What an action declares it produces for later steps (`${{ steps.<id>.outputs.<name> }}`). */
+export type ActionOutputs = Readonly<Record<string, { readonly type: ActionOutputType; readonly description: string }>>;
 
 /** The incident statuses an action moves the incident to when it starts and when it completes. */
 export interface ActionPhase {
@@ -55,6 +63,8 @@ export interface GenericActionDefinition<P extends Record<string, unknown> = Rec
   readonly activity: string;
   /** Activity name that undoes the action using `GenericActionResult.compensation`. */
   readonly compensation?: string;
+  /** What the activity returns in `GenericActionResult.outputs` for later steps to reference. */
+  readonly outputs?: ActionOutputs;
 }
 
 /** What the workflow passes to a generic action's activity. */
@@ -73,6 +83,8 @@ export interface GenericActionResult {
   readonly details: Record<string, string | number | boolean>;
   /** Handed to the compensation activity when the saga unwinds. It is workflow history: no secret in clear. */
   readonly compensation?: Record<string, unknown>;
+  /** Values of the definition's declared `outputs` (no secrets: they are workflow history). */
+  readonly outputs?: StepOutputValues;
 }
 
 /** What the workflow passes to a generic action's compensation activity. */
@@ -128,6 +140,8 @@ export interface BuiltinActionDefinition<A extends BuiltinActionName = BuiltinAc
   readonly dryRun: { readonly by: 'activity'; readonly activity: string } | { readonly by: 'workflow'; readonly kind: string; target(params: ActionParams[A], ctx: BuiltinPlanContext): string };
   /** Dry-run lines: what the step would do. Pure. */
   plan(params: ActionParams[A], ctx: BuiltinPlanContext): string[];
+  /** What the step's workflow code returns in `StepOutput.outputs` for later steps to reference. */
+  readonly outputs?: ActionOutputs;
 }
 
 /** Any registered action. */
@@ -207,6 +221,11 @@ export function paramProperties(name: string): Record<string, JsonSchema> {
   return typeof props === 'object' && props !== null ? (props as Record<string, JsonSchema>) : {};
 }
 
+/** The outputs an action declares (none for an unknown action). */
+export function outputsOf(name: string): ActionOutputs {
+  return actionDefinition(name)?.outputs ?? {};
+}
+
 /** A planned step as the registry needs it to say what the step would do. */
 export interface PlanLinesStep {
   readonly kind?: 'generic';
@@ -223,5 +242,6 @@ export function planLines(step: PlanLinesStep, ctx: BuiltinPlanContext): string[
   if (def === undefined) return [];
   // Each definition's plan takes its own params type; the step's params were built from its schema.
   const plan = def.plan as (params: unknown, ctx: BuiltinPlanContext) => string[];
-  return plan.call(def, step.params, ctx);
+  // A reference's value is not known when planning from the runbook alone: its text stands in.
+  return plan.call(def, planParams(step.action, step.params as Record<string, unknown>), ctx);
 }

@@ -134,7 +134,8 @@ export interface EventDataMap {
   ApprovalDenied: { approvalId: string; stepId: string; role: Exclude<ApprovalRole, 'none'>; approver: string; reason: string; breaker?: string };
   StepPlanned: { stepId: string; action: ActionName; changes: PlannedChange[] };
   StepStarted: { stepId: string; action: ActionName; attempt: number };
-  StepCompleted: { stepId: string; action: ActionName; durationMs: number };
+  /** `outputs` (issue 17, step outputs): what the step declared and produced, for later steps' references; absent before 0.3. */
+  StepCompleted: { stepId: string; action: ActionName; durationMs: number; outputs?: StepOutputValues };
   StepFailed: { stepId: string; action: ActionName; attempt: number; error: { type: string; message: string; retriable: boolean } };
   StepCompensated: { stepId: string; action: ActionName; undone: string };
   AccessRevoked: {
@@ -396,3 +397,9 @@ export function makeEvent<T extends EventType>(
 ): EventOf<T> {
   return { ...fields, type, data } as EventOf<T>;
 }
+
+// Step outputs and references (issue 17, item 4).
+/** One output value of a step: `string`, `string-list` or `string-map` (e.g. partition → offset). */
+export type StepOutputValue = string | string[] | Record<string, string>;
+/** A step's outputs by name, as recorded on `StepCompleted` (workflow history: never a secret). */
+export type StepOutputValues = Record<string, StepOutputValue>;

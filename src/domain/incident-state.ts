@@ -7,6 +7,7 @@ import type {
   IsoTime,
   PlannedChange,
   RunMode,
+  StepOutputValues,
 } from './events';
 
 /**
@@ -62,6 +63,9 @@ export interface StepState {
   lastError?: EventDataMap['StepFailed']['error'];
   /** Dry-run only: what the step would change. */
   plannedChanges?: PlannedChange[];
+  // Step outputs (issue 17, item 4): what later steps' `${{ steps.<id>.outputs.<name> }}` read.
+  /** The outputs of its completed attempt, when its action declares any and produced them. */
+  outputs?: StepOutputValues;
 }
 
 /** An approval asked for and not yet answered. */

@@ -140,12 +140,15 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
     step.status = 'running';
     step.startedAt = e.at;
     delete step.finishedAt;
+    // A new attempt's outputs replace the last one's (issue 17, item 4).
+    delete step.outputs;
     advance(s, actionPhase(step.action).started);
   },
   StepCompleted: (s, e) => {
     const step = running(s, e, e.data.stepId, e.data.action);
     step.status = 'completed';
     step.finishedAt = e.at;
+    if (e.data.outputs !== undefined) step.outputs = e.data.outputs;
     advance(s, actionPhase(step.action).completed);
   },
   StepFailed: (s, e) => {

@@ -5,6 +5,7 @@ import { stageDefinitionSchema } from './regimes/schema';
 import { isActionName, isCompensable } from './action-registry';
 import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from './notify-template';
 import { patternProblem } from './runbook-routing';
+import { looksLikeReference, referenceProblems } from './runbook-references';
 
 /** A step in a path into the runbook document: a key or an array index. */
 export type PathSegment = string | number;
@@ -59,7 +60,7 @@ export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
       problems.push({ path: ['steps', i], key: 'compensate', message: `${action} cannot be undone; remove compensate` });
     }
     if (action === 'break-circuits') refs(problems, i, 'breakers', params.breakers, breakers, 'breaker');
-    if (action === 'notify' && typeof params.template === 'string') {
+    if (action === 'notify' && typeof params.template === 'string' && !looksLikeReference(params.template)) {
       const unknown = unknownPlaceholders(params.template);
       if (unknown.length > 0) {
         const list = unknown.map((n) => `{${n}}`).join(', ');
@@ -74,6 +75,8 @@ export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
       problems.push({ path: ['steps', i], key: 'action', message: 'close must be the last step' });
     }
   });
+  // Step outputs and references (issue 17, item 4).
+  for (const p of referenceProblems(steps)) problems.push({ path: p.path, message: p.message });
   return problems;
 }
 
@@ -97,7 +100,7 @@ function servesProblems(serves: unknown): SemanticProblem[] {
 function refs(problems: SemanticProblem[], step: number, param: string, value: unknown, defined: string[], what: string): void {
   if (!Array.isArray(value)) return;
   value.forEach((name, j) => {
-    if (typeof name === 'string' && !defined.includes(name)) {
+    if (typeof name === 'string' && !defined.includes(name) && !looksLikeReference(name)) {
       const known = defined.length > 0 ? defined.join(', ') : 'none';
       problems.push({ path: ['steps', step, 'with', param, j], message: `unknown ${what} "${name}" (defined: ${known})` });
     }

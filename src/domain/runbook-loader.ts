@@ -83,7 +83,7 @@ export function parseRunbook(content: string | Uint8Array, fileName: string): Lo
   const problems: RunbookProblem[] = [];
   const validate = validator();
   if (!validate(data)) {
-    for (const error of validate.errors ?? []) {
+    for (const error of withoutReferenceBranch(validate.errors ?? [])) {
       const problem = describeSchemaError(error, data, doc);
       if (problem !== undefined) problems.push(at(problem.offset, problem.message));
     }
@@ -172,6 +172,15 @@ function describeSchemaError(error: ErrorObject, data: unknown, doc: Document): 
     default:
       return { offset: offsetOf(doc, path), message: `${w}${error.message ?? error.keyword}` };
   }
+}
+
+// Step outputs and references (issue 17, item 4).
+/**
+ * A param value that is neither valid nor a reference fails both branches of its
+ * `anyOf: [param, reference]`: only the param's own errors are worth reading.
+ */
+function withoutReferenceBranch(errors: readonly ErrorObject[]): ErrorObject[] {
+  return errors.filter((e) => !e.schemaPath.startsWith('#/$defs/reference/') && !(e.keyword === 'anyOf' && /^\/steps\/\d+\/with\//.test(e.instancePath)));
 }
 
 function patternText(pattern: string): string {

@@ -1,6 +1,7 @@
 import { ACTION_NAMES, allActions, type JsonSchema } from './action-registry';
 import { servesSchema, TEXT_MATCHER_SCHEMA } from './runbook-routing';
 import { DURATION_PATTERN, NAME_PATTERN, PRINCIPAL_PATTERN } from './runbook-patterns';
+import { REFERENCE_PATTERN } from './runbook-references';
 
 /** Where editors find the schema; `runbooks/runbook.schema.json` is a generated copy of it. */
 export const RUNBOOK_SCHEMA_ID = 'https://breachline.dev/schemas/runbook.schema.json';
@@ -125,7 +126,38 @@ export function runbookSchema(): JsonSchema {
           then: { properties: { with: { $ref: `#/$defs/params/${name}` } } },
         })),
       },
-      params: Object.fromEntries(allActions().map((def) => [def.name, { description: def.summary, ...def.params }])),
+      params: Object.fromEntries(allActions().map((def) => [def.name, { description: def.summary, ...referable(def.params as JsonSchema) }])),
+      // Step outputs and references (issue 17, item 4).
+      reference: {
+        type: 'string',
+        pattern: REFERENCE_PATTERN,
+        description: 'A reference, checked at load: ${{ steps.<id>.outputs.<name> }} (an earlier step\'s output) or ${{ alert.<field> }}.',
+      },
     },
   };
+}
+
+// Step outputs and references (issue 17, item 4).
+const REFERENCE: JsonSchema = { $ref: '#/$defs/reference' };
+
+/** `schema`, or a reference in its place (its description kept on top for editors). */
+function orReference(schema: JsonSchema): JsonSchema {
+  return { ...(schema.description !== undefined ? { description: schema.description } : {}), anyOf: [schema, REFERENCE] };
+}
+
+/**
+ * An action's params schema where every parameter value, list item and map value may also be a
+ * reference. Whether the reference names an earlier step's declared output of a fitting type is
+ * checked by the loader (`runbook-references.ts`), which can name the step and the output.
+ */
+function referable(params: JsonSchema): JsonSchema {
+  const props = params.properties as Record<string, JsonSchema> | undefined;
+  if (props === undefined) return params;
+  const wrap = (p: JsonSchema): JsonSchema => {
+    let inner = p;
+    if (typeof p.items === 'object' && p.items !== null) inner = { ...inner, items: orReference(p.items as JsonSchema) };
+    if (typeof p.additionalProperties === 'object' && p.additionalProperties !== null) inner = { ...inner, additionalProperties: orReference(p.additionalProperties as JsonSchema) };
+    return orReference(inner);
+  };
+  return { ...params, properties: Object.fromEntries(Object.entries(props).map(([name, p]) => [name, wrap(p)])) };
 }

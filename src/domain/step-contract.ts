@@ -1,5 +1,5 @@
 import type { Alert } from './alert';
-import type { BuiltinActionName, Actor, DomainEvent, EventDataMap, EventType, IsoTime, PartitionWindow, RunMode } from './events';
+import type { BuiltinActionName, Actor, DomainEvent, EventDataMap, EventType, IsoTime, PartitionWindow, RunMode, StepOutputValues } from './events';
 import type { ActionParams, BreakerRule, RegimeRule, Runbook } from './runbook';
 
 /**
@@ -34,6 +34,8 @@ export interface StepOutput<R = unknown> {
   events: EventDraft[];
   /** Data later steps need (e.g. the forensic window for evidence replay); JSON only. */
   result?: R;
+  /** Values of the action's declared outputs (issue 17, item 4), recorded on `StepCompleted`. */
+  outputs?: StepOutputValues;
 }
 
 /** Input of `IncidentWorkflow`, assembled by whoever opens the incident (ingress, CLI, drill). */
