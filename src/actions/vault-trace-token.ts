@@ -47,5 +47,11 @@ export const vaultTraceToken: GenericActionDefinition<VaultTraceTokenParams> = {
     `follow the tokens it created (auth/token/create* responses) and list every KV secret under ${p.mount ?? 'secret'}/ they read${p.since !== undefined ? ` since ${p.since}` : ''}`,
     `name the Kafka accounts whose credentials (${p.kafkaCredentialPathTemplate ?? 'kafka/service-accounts/{account}'}) were read`,
   ],
+  outputs: {
+    paths: { type: 'string-list', description: 'KV paths (below the mount) the token and its children read successfully: every one is a secret the attacker may keep.' },
+    kafkaAccounts: { type: 'string-list', description: 'Kafka service accounts whose credentials were among the paths (for `rotate-credentials` `blastRadius`).' },
+    kafkaPrincipals: { type: 'string-list', description: 'The same accounts as principals, `User:<account>` (for `contain` and `forensics` `principals`).' },
+    tokenAccessors: { type: 'string-list', description: 'The leaked token’s accessor and the live tokens it created, orphans included (for `vault.revoke-token-accessor`).' },
+  },
   activity: 'actionVaultTraceToken',
 };

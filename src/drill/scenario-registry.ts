@@ -5,6 +5,7 @@ import type { KafkaConnection } from '../kafka/client';
 import type { Logger } from '../log/logger';
 import type { SecretsPort } from '../vault/port';
 import { tradingExfiltration } from './trading-exfiltration';
+import { vaultTokenLeak } from './vault-token-leak';
 
 /*
  * Drill scenarios (issue 17 item 4, wave3-shared.md §B): one entry per scenario the drill range can
@@ -50,8 +51,11 @@ export interface DrillScenario {
   name: string;
   /** The runbook its alert must route to (tests check the routing). */
   runbookId: string;
-  /** Generic-JSON alert a SIEM would post; routed by the runbooks' `serves` rules (no `scenario` field). */
-  alertPayload(now: Date, id: string): Record<string, string>;
+  /**
+   * Generic-JSON alert a SIEM would post; routed by the runbooks' `serves` rules (no `scenario` field).
+   * `truth` is the seeded scenario's, when there is one: an alert may name what the seeder created.
+   */
+  alertPayload(now: Date, id: string, truth?: ScenarioTruth): Record<string, string>;
   /** Inject posted when the alert fires. */
   alertInject: string;
   /** Seeds the scenario on a FRESH drill Kafka + Vault; returns its ground truth (JSON data). */
@@ -63,6 +67,7 @@ export interface DrillScenario {
 /** Every scenario drills, `breachline alert` and drill schedules accept. New scenarios: one line each, at the end. */
 export const DRILL_SCENARIOS: readonly DrillScenario[] = [
   tradingExfiltration,
+  vaultTokenLeak,
 ];
 
 /** The scenario `breachline drill run` seeds when none is named. */

@@ -154,7 +154,21 @@ interface ServingRunbook {
 
 /** A runbook with any step outside {@link PRINCIPAL_FREE_ACTIONS} acts on a principal. */
 export function needsPrincipal(runbook: Runbook): boolean {
-  return runbook.steps.some((s) => !PRINCIPAL_FREE_ACTIONS.has(s.action));
+  return runbook.steps.some((s) => !PRINCIPAL_FREE_ACTIONS.has(s.action) && !namesItsPrincipals(s));
+}
+
+/**
+ * Leaked-token playbook (issue 17, item 4): steps that find their principals themselves — generic
+ * actions, `contain` and `forensics` given `principals` (e.g. from a trace step), and
+ * `rotate-credentials` told not to act on the compromised account, and `preserve-evidence` — need
+ * none from the alert.
+ */
+function namesItsPrincipals(step: Runbook['steps'][number]): boolean {
+  if (!isBuiltinStep(step)) return true;
+  if (step.action === 'contain' || step.action === 'forensics') return step.with?.principals !== undefined;
+  if (step.action === 'rotate-credentials') return step.with?.revokeVaultTokens === false && step.with.deleteCompromisedAccount === false;
+  // Replays what forensics found, whoever read it.
+  return step.action === 'preserve-evidence';
 }
 
 function containPrincipal(loaded: LoadedRunbook): string | undefined {
