@@ -45,6 +45,9 @@ export interface AccuracyCheck {
   ok: boolean;
 }
 
+/** A generic-JSON alert: text fields, and the detection's other fields under `fields`. */
+export type AlertPayload = Record<string, string | Record<string, string>>;
+
 /** A scenario the drill range can seed, raise the alert of and score. */
 export interface DrillScenario {
   /** Sandbox scenario name, e.g. `trading-exfiltration`. */
@@ -55,7 +58,7 @@ export interface DrillScenario {
    * Generic-JSON alert a SIEM would post; routed by the runbooks' `serves` rules (no `scenario` field).
    * `truth` is the seeded scenario's, when there is one: an alert may name what the seeder created.
    */
-  alertPayload(now: Date, id: string, truth?: ScenarioTruth): Record<string, string>;
+  alertPayload(now: Date, id: string, truth?: ScenarioTruth): AlertPayload;
   /** Inject posted when the alert fires. */
   alertInject: string;
   /** Seeds the scenario on a FRESH drill Kafka + Vault; returns its ground truth (JSON data). */
@@ -100,6 +103,6 @@ export function parseScenario(name: string): ScenarioName {
  * The generic-JSON alert a SIEM would post for a scenario (docs/ingress.md, "Generic JSON").
  * `id` is unique per call so repeated alerts are distinct SIEM alerts of one incident.
  */
-export function scenarioAlertPayload(scenario: string, now: Date, id: string): Record<string, string> {
+export function scenarioAlertPayload(scenario: string, now: Date, id: string): AlertPayload {
   return drillScenario(scenario).alertPayload(now, id);
 }

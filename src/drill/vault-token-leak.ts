@@ -88,7 +88,7 @@ export const vaultTokenLeak: DrillScenario = {
     title: 'The CI deployer’s Vault token reads secrets from an unknown address',
     severity: 'critical',
     asset: 'vault:ci-deployer',
-    accessor: (truth as Partial<VaultLeakTruth> | undefined)?.tokenAccessors?.leaked ?? 'unknown',
+    fields: { accessor: (truth as Partial<VaultLeakTruth> | undefined)?.tokenAccessors?.leaked ?? 'unknown' },
     observedAt: now.toISOString(),
   }),
   alertInject: 'The SIEM raised a critical alert (vault-token-anomalous-reads): the CI deployer’s Vault token reads secrets from an address it never used.',

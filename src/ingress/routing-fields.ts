@@ -14,7 +14,8 @@ const ALERT_DOCUMENT: Readonly<Record<AlertSource, (payload: Record<string, unkn
   elastic: (p) => (p.context as { alerts?: unknown[] } | undefined)?.alerts?.[0],
   // The incident's properties (a Logic App trigger body wraps the incident in `object`).
   sentinel: (p) => ((('object' in p && !('properties' in p) ? p.object : p) as { properties?: unknown } | null)?.properties),
-  generic: (p) => p,
+  // A generic alert's `fields` object (leaked-token playbook: `accessor`); the payload is the fallback.
+  generic: (p) => (p.fields !== null && typeof p.fields === 'object' && !Array.isArray(p.fields) ? p.fields : p),
 };
 
 /** Control, format and separator characters: a field holding one is not kept. */

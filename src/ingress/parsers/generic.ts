@@ -23,6 +23,11 @@ export const genericAlertSchema = z.strictObject({
   observedAt: z.iso.datetime({ offset: true }),
   /** When the activity is believed to have begun (forensics reads access records from then on): ISO 8601 with a zone. */
   suspectedSince: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * Any other fields of the detection, by name (e.g. a Vault token's `accessor`): what `serves`
+   * rules may match and runbooks read as `${{ alert.fields.<name> }}`. Text, numbers or booleans.
+   */
+  fields: z.record(z.string().regex(/^[A-Za-z0-9_@][A-Za-z0-9_.@-]*$/), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 
 /** The generic format's type. */
