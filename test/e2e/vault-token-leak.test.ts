@@ -1,6 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
+import { evidenceTaskQueue } from '../../src/config/config';
 import { createMetrics } from '../../src/ingress/metrics';
 import { createIngressServer, type IngressServer } from '../../src/ingress/server';
 import { silentLogger } from '../../src/log/logger';
@@ -18,8 +19,8 @@ import { canAuthenticate, eventually, playbookBundle, startSandboxes, tryConsume
 
 let sb: Sandboxes;
 let leak: VaultTokenLeakScenario;
-let worker: Worker;
-let running: Promise<void>;
+let workers: Worker[] = [];
+let running: Promise<void>[] = [];
 let ingress: IngressServer;
 let url: string;
 
@@ -27,16 +28,19 @@ beforeAll(async () => {
   sb = await startSandboxes();
   leak = await seedVaultTokenLeak({ kafka: sb.admin, secrets: sb.secrets, vault: { address: sb.vault.address, token: sb.vault.rootToken } });
   const config = testConfig();
-  worker = await Worker.create({ connection: sb.native, taskQueue: config.temporal.taskQueue, workflowBundle: await playbookBundle(), activities: createActivities({ ...sb.deps, vaultAudit: leak.audit }) });
-  running = worker.run();
+  const bundle = await playbookBundle();
+  const activities = createActivities({ ...sb.deps, vaultAudit: leak.audit });
+  // Evidence replay runs on its own queue, as the worker process runs it (design §7).
+  workers = await Promise.all([config.temporal.taskQueue, evidenceTaskQueue(config)].map((taskQueue) => Worker.create({ connection: sb.native, taskQueue, workflowBundle: bundle, activities })));
+  running = workers.map((w) => w.run());
   ingress = createIngressServer({ config, temporalClient: sb.client, runbooks: await repoRunbooks(), logger: silentLogger, metrics: createMetrics() });
   ({ url } = await ingress.listen(0, '127.0.0.1'));
 }, 180_000);
 
 afterAll(async () => {
   await ingress?.close();
-  worker?.shutdown();
-  await running?.catch(() => undefined);
+  for (const w of workers) w.shutdown();
+  await Promise.allSettled(running);
   await sb?.close();
 });
 
