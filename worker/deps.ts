@@ -119,5 +119,7 @@ export function buildDeps(config: Config, endpoints: Endpoints, logger: Logger):
     auditTopic: config.kafka.auditTopic,
     channel: config.slack.incidentChannel,
     ...(config.kafka.forensicsSources !== undefined ? { accessSources: config.kafka.forensicsSources.map(parseSourceSpec) } : {}),
+    // Leaked-token playbook: the Vault audit log `vault.trace-token` reads.
+    ...(config.vault.auditFile !== undefined ? { vaultAudit: { device: config.vault.auditDevice, file: config.vault.auditFile } } : {}),
   };
 }
