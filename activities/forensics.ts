@@ -5,15 +5,17 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin } from 'kafkajs';
 import { DistinctCounter, type DistinctCounterSnapshot, type HashFunction } from '../src/domain/distinct-count';
 import type { Actor, IsoTime, PartitionWindow, PlannedChange } from '../src/domain/events';
-import { establishWindow, forensicEventData, windowEdges, type ForensicInput, type ForensicWindow } from '../src/domain/forensic-window';
+import { establishWindow, forensicEventData, windowEdges, type CommittedOffset, type ForensicInput, type ForensicWindow } from '../src/domain/forensic-window';
 import type { PiiField } from '../src/domain/runbook';
 import type { EventDraft, StepInput, StepOutput } from '../src/domain/step-contract';
 import { readAccessObservations, type SourceSpec } from '../src/forensics/sources';
 import type { PrincipalAccess } from '../src/kafka/access-records';
 import { createKafka, type KafkaConnection } from '../src/kafka/client';
 import { DirectFetchReader } from '../src/kafka/direct-fetch';
-import { committedOffsets, logBounds } from '../src/kafka/offsets';
-import { readSpans, ReadSpansTimeout, type OffsetSpan } from '../src/kafka/record-sample';
+import { logBounds } from '../src/kafka/offsets';
+import { readSpans, ReadSpansTimeout, type OffsetSpan, type ReadRecord } from '../src/kafka/record-sample';
+import { readPrincipalProduces } from '../src/kafka/produce-records';
+import { checkProducerIds, firstOffsets, spansToCheck, writeAccessRecords } from '../src/forensics/write-window';
 import { applyLegalHold, describeTopicConfigs, LegalHoldError, retentionOf, type RetentionSettings } from '../src/kafka/topic-config';
 import type { Logger } from '../src/log/logger';
 import { accountOf } from '../src/vault/service-accounts';
@@ -54,6 +56,8 @@ export interface ForensicFindings {
   topics: Array<{ topic: string; partitions: PartitionWindow[] }>;
   /** With `dataSubjectScan: 'fan-out'`: what the workflow's scan chunks read (tag paths, never values). */
   subjects?: { fields: PiiField[]; subjectKey: string };
+  /** `access: write`: partition → first located offset on the first topic (the step's `firstOffsets` output). */
+  firstOffsets?: Record<string, string>;
 }
 
 /** Input of `investigate`. */
@@ -166,6 +170,8 @@ class Investigation {
   /** Whose reading the window covers: `params.principals` (leaked-token playbook), else the incident's principal. */
   private readonly principals: string[];
   private lastBeat = 0;
+  /** Committed offsets of the principal's groups on every topic of the step, read once (by topic). */
+  private committed: Promise<Map<string, CommittedOffset[]>> | undefined;
 
   constructor(
     private readonly deps: ForensicsActivityDeps,
@@ -212,8 +218,10 @@ class Investigation {
     }
     this.beat(true);
 
-    const [piiFields, access] = await Promise.all([this.piiFields(), this.access(topics)]);
-    const groups = await this.groupsOfPrincipal(access);
+    const write = params.access === 'write';
+    // Writes leave no consumer group behind: the groups matter only for what was read.
+    const [piiFields, access, aclGroups] = await Promise.all([this.piiFields(), write ? Promise.resolve(undefined) : this.access(topics), write ? Promise.resolve([]) : this.groupsInAcls()]);
+    const groups = write ? [] : this.groupsOfPrincipal(access, aclGroups);
     const fanOut = this.input.dataSubjectScan === 'fan-out';
     const findings: ForensicFindings = { topics: [], ...(fanOut ? { subjects: { fields: piiFields.fields, subjectKey: piiFields.subjectKey } } : {}) };
     for (const topic of topics) {
@@ -228,7 +236,8 @@ class Investigation {
       events.push({ type: 'ForensicWindowEstablished', at: this.at(), actor: ACTOR, data });
       findings.topics.push({ topic, partitions: window.partitions });
     }
-    return { events, result: findings };
+    if (write) findings.firstOffsets = firstOffsets(findings.topics[0]?.partitions ?? []);
+    return { events, result: findings, ...this.outputsOf(findings) };
   }
 
   /** Dry run: the retention changes the hold would make, and the window computed read-only. */
@@ -244,10 +253,12 @@ class Investigation {
         description: `legal hold: retention.ms ${now.retentionMs} → ${hold.retentionMs}, retention.bytes ${now.retentionBytes} → ${hold.retentionBytes}`,
       });
     }
-    const access = await this.access(topics);
-    const groups = await this.groupsOfPrincipal(access);
+    const write = this.input.params.access === 'write';
+    const [access, aclGroups] = write ? [undefined, []] : await Promise.all([this.access(topics), this.groupsInAcls()]);
+    const groups = write ? [] : this.groupsOfPrincipal(access, aclGroups);
     const findings: ForensicFindings = { topics: [] };
     for (const topic of topics) findings.topics.push({ topic, partitions: (await this.window(topic, access, groups)).partitions });
+    if (write) findings.firstOffsets = firstOffsets(findings.topics[0]?.partitions ?? []);
     return { events: [{ type: 'StepPlanned', at: this.at(), actor: ACTOR, data: { stepId: this.input.stepId, action: 'forensics', changes } }], result: findings };
   }
 
@@ -259,7 +270,15 @@ class Investigation {
     const merged: PrincipalAccess = { fetches: new Map(), groups: new Set(), scanned: 0 };
     for (const principal of this.principals) {
       const one = await readAccessObservations(
-        { kafka: this.deps.kafka, admin: this.admin, logger: this.logger, ...(this.deps.accessSources !== undefined ? { sources: this.deps.accessSources } : {}), ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}) },
+        {
+          kafka: this.deps.kafka,
+          admin: this.admin,
+          logger: this.logger,
+          ...(this.deps.accessSources !== undefined ? { sources: this.deps.accessSources } : {}),
+          ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}),
+          // Request-log lines of Fetch v13+ name topics by id: names from Metadata v10+ on the reader.
+          resolveTopicIds: () => this.reader.topicIds(),
+        },
         { principal, topics, until: this.at(), ...(this.input.suspectedSince !== undefined ? { since: this.input.suspectedSince } : {}) },
       );
       if (this.principals.length === 1) return one;
@@ -275,8 +294,13 @@ class Investigation {
    * name (containment may already have removed them), and the group named after each account (the
    * convention services follow). Groups that never committed simply contribute nothing.
    */
-  private async groupsOfPrincipal(access: PrincipalAccess | undefined): Promise<string[]> {
-    const groups = new Set<string>([...this.principals.map(accountOf), ...(access?.groups ?? [])]);
+  private groupsOfPrincipal(access: PrincipalAccess | undefined, aclGroups: readonly string[]): string[] {
+    return [...new Set<string>([...this.principals.map(accountOf), ...(access?.groups ?? []), ...aclGroups])].sort();
+  }
+
+  /** Groups the principals' ACLs name (read while the access records are read). */
+  private async groupsInAcls(): Promise<string[]> {
+    const names: string[] = [];
     for (const principal of this.principals) {
       const acls = await this.admin.describeAcls({
         resourceType: AclResourceTypes.GROUP,
@@ -285,21 +309,22 @@ class Investigation {
         operation: AclOperationTypes.ANY,
         permissionType: AclPermissionTypes.ANY,
       });
-      for (const r of acls.resources) if (r.resourceName !== '*') groups.add(r.resourceName);
+      names.push(...acls.resources.map((r) => r.resourceName).filter((name) => name !== '*'));
     }
-    return [...groups].sort();
+    return names;
   }
 
   /** The window of one topic (see the module comment, step 2). */
   private async window(topic: string, access: PrincipalAccess | undefined, groups: readonly string[]): Promise<ForensicWindow> {
-    // Three independent O(partitions) reads, asked at once: the window costs the slowest, not the
-    // sum. Log bounds and the timestamp index are plain ListOffsets requests per leader on the
-    // reader's connections (kafkajs' admin refreshes metadata and scans it per partition per call).
+    if (this.input.params.access === 'write') return this.writeWindow(topic);
+    // Independent O(partitions) reads, asked at once: the window costs the slowest, not the sum.
+    // Log bounds and the timestamp index are plain ListOffsets requests per leader on the reader's
+    // connections (kafkajs' admin refreshes metadata and scans it per partition per call), sent
+    // together; committed offsets are one OffsetFetch per group.
     const since = this.input.suspectedSince;
-    const [partitions, committed, atSince] = await Promise.all([
-      this.reader.logBounds(topic),
-      committedOffsets(this.admin, groups, topic),
-      since === undefined ? Promise.resolve(undefined) : this.reader.offsetsAtTime(topic, Date.parse(since)),
+    const [{ partitions, atTime: atSince }, committed] = await Promise.all([
+      this.reader.boundsAt(topic, since === undefined ? undefined : Date.parse(since)),
+      this.committedOn(topic, groups),
     ]);
     const fetches = access?.fetches.get(topic) ?? [];
     // Where reading began: the first offset served to the principal, else the timestamp index at
@@ -314,6 +339,54 @@ class Investigation {
     // Plain Fetch on assigned partitions, tens of KB each: no consumer group to join per call.
     const sample = await this.reader.timestampsAt(topic, windowEdges(input));
     return establishWindow({ ...input, averageRecordBytes: sample.averageRecordBytes }, sample.timestamps);
+  }
+
+  /**
+   * `access: write` (src/forensics/write-window.ts): the ranges the principal's Produce requests
+   * took, from the access records, checked against the producer id in the record batches (plain
+   * Fetch of exactly those ranges), then the same window arithmetic as reads, without commits.
+   */
+  private async writeWindow(topic: string): Promise<ForensicWindow> {
+    const since = this.input.suspectedSince === undefined ? undefined : Date.parse(this.input.suspectedSince);
+    const [partitions, observed] = await Promise.all([
+      this.reader.logBounds(topic),
+      this.input.params.useAccessRecords
+        ? readPrincipalProduces(this.deps.kafka, this.admin, {
+            principal: this.principal,
+            topics: [topic],
+            logger: this.logger,
+            ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}),
+            ...(since !== undefined && since > 0 ? { since } : {}),
+          })
+        : Promise.resolve({ produces: [], scanned: 0 }),
+    ]);
+    const logEnd = new Map(partitions.map((p) => [p.partition, BigInt(p.highWatermark)]));
+    const read = new Map<number, ReadRecord[]>();
+    await this.reader.readRanges(topic, spansToCheck(observed.produces, logEnd), (partition, records) => {
+      const list = read.get(partition) ?? [];
+      for (const r of records) list.push({ offset: r.offset, timestamp: r.timestamp, key: null, value: null, ...(r.producerId !== undefined ? { producerId: r.producerId } : {}) });
+      read.set(partition, list);
+    });
+    const check = checkProducerIds(observed.produces, read);
+    this.logger.info({ topic, produces: observed.produces.length, confirmed: check.confirmed.size, accessRecordsRead: observed.scanned }, 'produced records located');
+    const input: ForensicInput = { topic, partitions, committed: [], accessRecords: writeAccessRecords(observed.produces, check, 'sandbox-access-log') };
+    const sample = await this.reader.timestampsAt(topic, windowEdges(input));
+    return establishWindow({ ...input, averageRecordBytes: sample.averageRecordBytes }, sample.timestamps);
+  }
+
+  /** The step's declared outputs (`access: write`: `firstOffsets`). */
+  private outputsOf(findings: ForensicFindings): { outputs?: Record<string, Record<string, string>> } {
+    return findings.firstOffsets === undefined ? {} : { outputs: { firstOffsets: findings.firstOffsets } };
+  }
+
+  /**
+   * The groups' committed offsets on `topic`. Asked once for all the step's topics on the reader's
+   * connections: one OffsetFetch per group carries every topic (issue 12: no kafkajs admin call,
+   * which looks the coordinator up again for each group and topic).
+   */
+  private committedOn(topic: string, groups: readonly string[]): Promise<CommittedOffset[]> {
+    this.committed ??= this.reader.committedOffsets(groups, [...new Set(this.input.params.topics)]);
+    return this.committed.then((byTopic) => byTopic.get(topic) ?? []);
   }
 
   /** PII tags: inline from the runbook, or the schema published on the `schemas` topic. */

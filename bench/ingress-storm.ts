@@ -1,25 +1,34 @@
 /**
- * Alert storms against the ingress with load generator, ingress and Temporal in SEPARATE processes
- * (issue 15, item 3): this process generates load; `bin/temporal-sandbox` (wall clock),
- * `breachline sandbox up --only kafka` and `breachline ingress` (durable mode) each run in a child.
+ * Alert storms against the ingress with load generator, ingress, correlator and Temporal in
+ * SEPARATE processes (issue 15): this process generates load; `bin/temporal-sandbox` (wall clock),
+ * `breachline sandbox up --only kafka`, `breachline ingress --no-correlator` (durable mode, N
+ * node:cluster processes behind one port) and `breachline correlator` each run in a child.
  *
- *   npx tsx bench/ingress-storm.ts [--duplicates 10000] [--dup-rate 2000] [--new-rate 500]
- *                                  [--seconds 10] [--ingress-workers 1]
+ *   npx tsx bench/ingress-storm.ts [--quick] [--duplicates 10000] [--dup-rate 2000] [--new-rate 500]
+ *                                  [--seconds 10] [--ingress-workers 2]
  *                                  [--storm-only] [--cpu-prof-dir <dir>]
  *
  * Open loop: requests go out on a fixed schedule whatever the answers do, latency is measured from
- * each request's scheduled time. Runs, in order:
- *   1. storm: `--duplicates` alerts about one thing (distinct SIEM alert ids, one fingerprint) at
+ * each request's scheduled time. Runs, in order, and prints everything in one run:
+ *   1. baseline: `--new-rate`/s new incidents for `--seconds` straight to Temporal from this
+ *      process (describe + SignalWithStart, what direct mode costs per alert);
+ *   2. storm: `--duplicates` alerts about one thing (distinct SIEM alert ids, one fingerprint) at
  *      `--dup-rate`/s; then waits until the correlator has handed every one to Temporal and checks
  *      that exactly one incident exists for the fingerprint, printing the Temporal signals it took;
- *   2. new incidents: a distinct principal per alert at `--new-rate`/s for `--seconds`, and how
- *      long the correlator took to open them all, compared with the baseline.
- * `--storm-only` skips the baseline and the new incidents; `--cpu-prof-dir` writes a V8 CPU profile
- * of the ingress process there (`node --cpu-prof`) when it exits.
+ *   3. new incidents: a distinct principal per alert at `--new-rate`/s for `--seconds` through the
+ *      ingress, and how long the correlator took to open them all, compared with the baseline.
+ * `--quick` (under 2 minutes): 4,000 duplicates, 3 s of new incidents, a short warm-up.
+ * Each phase also prints the CPU time (user + system, from /proc) each process tree spent per
+ * accepted alert until the alerts were correlated: the per-request costs, whatever the load.
+ * A `non-202` of `0` is a request that failed on the socket (e.g. a keep-alive race under load).
+ * `--storm-only` skips 1 and 3; `--cpu-prof-dir` writes V8 CPU profiles of the ingress and
+ * correlator processes there (`node --cpu-prof`) when they exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -42,6 +51,7 @@ interface RunResult {
   accepted: number;
   acceptedPerSecond: number;
   p50: number;
+  p95: number;
   p99: number;
   errors: Record<string, number>;
 }
@@ -100,12 +110,12 @@ async function openLoop(rate: number, total: number, send: (i: number) => Promis
   await Promise.all(inflight);
   const elapsed = (performance.now() - began) / 1000;
   latencies.sort((a, b) => a - b);
-  return { offered: rate, sent: total, accepted: latencies.length, acceptedPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+  return { offered: rate, sent: total, accepted: latencies.length, acceptedPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), errors };
 }
 
 function line(label: string, r: RunResult): string {
   const errs = Object.keys(r.errors).length > 0 ? `  non-202: ${JSON.stringify(r.errors)}` : '';
-  return `${label.padEnd(36)} offered ${String(r.offered).padStart(4)}/s  accepted ${r.acceptedPerSecond.toFixed(1).padStart(7)}/s (${r.accepted}/${r.sent})  p50 ${r.p50.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms${errs}`;
+  return `${label.padEnd(36)} offered ${String(r.offered).padStart(4)}/s  accepted ${r.acceptedPerSecond.toFixed(1).padStart(7)}/s (${r.accepted}/${r.sent})  p50 ${r.p50.toFixed(1).padStart(7)} ms  p95 ${r.p95.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms${errs}`;
 }
 
 /** Spawns a child and resolves with the first stdout match of `pattern`. */
@@ -163,15 +173,74 @@ async function signalled(client: Client, workflowId: string): Promise<{ ids: Set
   return { ids, signals };
 }
 
+/** CPU seconds (user + system) of each process tree, read from /proc; empty where there is none. */
+type CpuSample = Map<string, number>;
+function cpuOf(roots: Readonly<Record<string, number | undefined>>): CpuSample {
+  const out: CpuSample = new Map();
+  let procs: Array<{ pid: number; ppid: number; cpu: number }>;
+  try {
+    procs = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .flatMap((d) => {
+        try {
+          // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15).
+          const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return [{ pid: Number(d), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 }];
+        } catch {
+          return [];
+        }
+      });
+  } catch {
+    return out;
+  }
+  for (const [name, root] of Object.entries(roots)) {
+    if (root === undefined) continue;
+    const tree = new Set([root]);
+    // This process is the generator alone: every other tree here is its child.
+    for (let grew = root !== process.pid; grew; ) {
+      grew = false;
+      for (const p of procs) if (!tree.has(p.pid) && tree.has(p.ppid)) grew = tree.add(p.pid) !== undefined;
+    }
+    out.set(name, procs.filter((p) => tree.has(p.pid)).reduce((n, p) => n + p.cpu, 0));
+  }
+  return out;
+}
+
+/** CPU per accepted alert of each process tree between two samples, in µs. */
+function cpuLine(before: CpuSample, after: CpuSample, alerts: number): string {
+  if (after.size === 0 || alerts === 0) return '';
+  const parts = [...after].map(([name, s]) => `${name} ${(((s - (before.get(name) ?? 0)) * 1e6) / alerts).toFixed(0)}`);
+  return `${''.padEnd(36)} CPU per alert (µs, until correlated): ${parts.join(', ')}`;
+}
+
+/** The figures of one storm: what the ingress answered, and what reached Temporal. */
+async function stormRun(client: Client, agent: Agent, url: string, tag: string, duplicates: number, dupRate: number, cpu: () => CpuSample): Promise<void> {
+  const cpuBefore = cpu();
+  const stormPrincipal = `User:storm-${tag}`;
+  const stormWorkflow = incidentWorkflowId(alertFingerprint({ source: 'generic', rule: RULE, principal: stormPrincipal }));
+  const storm = await openLoop(dupRate, duplicates, (i) => postOnce(agent, url, alertBody(`storm-${tag}-${i}`, stormPrincipal)));
+  console.log(line(`storm: ${duplicates} duplicates`, storm));
+  const drained = await until(async () => (await client.workflow.count(`WorkflowId = '${stormWorkflow}'`)).count > 0 && (await signalled(client, stormWorkflow)).ids.size >= storm.accepted, 180_000);
+  const runs = (await client.workflow.count(`WorkflowId = '${stormWorkflow}'`)).count;
+  const { ids, signals } = await signalled(client, stormWorkflow);
+  const cpuAfter = cpu();
+  console.log(`${''.padEnd(36)} incidents opened: ${runs} (must be 1: ${runs === 1 ? 'ok' : 'WRONG'}); signals sent: ${signals}; alert ids recorded ${ids.size}/${storm.accepted}; correlated ${drained.toFixed(1)} s after the last answer; p99 < 20 ms: ${storm.p99 < 20 ? 'yes' : 'NO'}`);
+  const perAlert = cpuLine(cpuBefore, cpuAfter, storm.accepted);
+  if (perAlert) console.log(perAlert);
+}
+
 async function main(): Promise<void> {
-  const duplicates = Number(arg('duplicates', '10000'));
+  const quick = process.argv.includes('--quick');
+  const duplicates = Number(arg('duplicates', quick ? '4000' : '10000'));
   const dupRate = Number(arg('dup-rate', '2000'));
   const newRate = Number(arg('new-rate', '500'));
-  const seconds = Number(arg('seconds', '10'));
-  const workers = arg('ingress-workers', '1');
+  const seconds = Number(arg('seconds', quick ? '3' : '10'));
+  const workers = arg('ingress-workers', '2');
   const stormOnly = process.argv.includes('--storm-only');
   const profileDir = arg('cpu-prof-dir', '');
   const tag = Date.now().toString(36);
+  const began = performance.now();
 
   const temporal = await child([join(ROOT, 'bin', 'temporal-sandbox'), '0', '--no-time-skipping'], /listening on (\S+)/);
   const kafka = await child([join(ROOT, 'bin', 'breachline'), 'sandbox', 'up', '--only', 'kafka', '--json'], /^(\{.*\})\n/m);
@@ -179,7 +248,7 @@ async function main(): Promise<void> {
   const temporalAddress = temporal.match[1] ?? '';
   const port = await freePort();
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const ingress = await child([...profile, join(ROOT, 'bin', 'breachline'), 'ingress', '--port', String(port), '--ingress-workers', workers], /ingress listening on (\S+)/, {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     BREACHLINE_TEMPORAL_ADDRESS: temporalAddress,
     BREACHLINE_TEMPORAL_TASK_QUEUE: 'breachline-bench',
@@ -187,20 +256,24 @@ async function main(): Promise<void> {
     BREACHLINE_KAFKA_USERNAME: kafkaConnection.username,
     BREACHLINE_KAFKA_PASSWORD: kafkaConnection.password,
     BREACHLINE_INGRESS_DURABLE: 'true',
+    // Off as in the baseline, so both compare the same Temporal calls (bench/payload-codec.ts measures the codec).
+    BREACHLINE_TEMPORAL_CODEC: 'false',
     BREACHLINE_INGRESS_SOURCES: JSON.stringify({ generic: { hmacSecret: SECRET } }),
     BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks'),
     BREACHLINE_LOG_LEVEL: 'error',
-  });
+  };
+  const ingress = await child([...profile, join(ROOT, 'bin', 'breachline'), 'ingress', '--no-correlator', '--port', String(port), '--ingress-workers', workers], /ingress listening on (\S+)/, env);
+  const correlator = await child([...profile, join(ROOT, 'bin', 'breachline'), 'correlator'], /correlator running/, env);
   const url = ingress.match[1] ?? '';
   const connection = await Connection.connect({ address: temporalAddress, channelArgs: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 } });
   const client = new Client({ connection });
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-  const pids = [temporal.proc.pid, kafka.proc.pid, ingress.proc.pid].map(String).join('/');
-  console.log(`ingress storm bench: generator pid ${process.pid}; Temporal sandbox / Kafka sandbox / ingress (durable, ${workers} worker${workers === '1' ? '' : 's'}) pids ${pids}; node ${process.version}`);
+  const pids = [temporal.proc.pid, kafka.proc.pid, ingress.proc.pid, correlator.proc.pid].map(String).join('/');
+  console.log(`ingress storm bench${quick ? ' (quick)' : ''}: generator pid ${process.pid}; Temporal sandbox / Kafka sandbox / ingress (durable, ${workers} process${workers === '1' ? '' : 'es'}, --no-correlator) / correlator pids ${pids}; node ${process.version}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
 
   try {
     // Warm-up, discarded: JIT, the keep-alive pool, the consumer group's first assignment.
-    await openLoop(200, 400, (i) => postOnce(agent, url, alertBody(`warm-${tag}-${i}`, `User:warm-${tag}-${i % 20}`)));
+    await openLoop(200, quick ? 200 : 400, (i) => postOnce(agent, url, alertBody(`warm-${tag}-${i}`, `User:warm-${tag}-${i % 20}`)));
 
     // Baseline first, on a Temporal that no correlator backlog competes for.
     const runbooks = new RunbookCatalog(await loadRunbookDir(join(ROOT, 'runbooks')));
@@ -215,28 +288,27 @@ async function main(): Promise<void> {
       }
     });
     if (baseline) console.log(line('baseline: Temporal call only, new', baseline));
-    const stormPrincipal = `User:storm-${tag}`;
-    const stormWorkflow = incidentWorkflowId(alertFingerprint({ source: 'generic', rule: RULE, principal: stormPrincipal }));
-    const storm = await openLoop(dupRate, duplicates, (i) => postOnce(agent, url, alertBody(`storm-${tag}-${i}`, stormPrincipal)));
-    console.log(line(`storm: ${duplicates} duplicates`, storm));
-    const drained = await until(async () => (await client.workflow.count(`WorkflowId = '${stormWorkflow}'`)).count > 0 && (await signalled(client, stormWorkflow)).ids.size >= storm.accepted, 180_000);
-    const runs = (await client.workflow.count(`WorkflowId = '${stormWorkflow}'`)).count;
-    const { ids, signals } = await signalled(client, stormWorkflow);
-    console.log(`${''.padEnd(36)} incidents for the fingerprint: ${runs} (want 1); alert ids recorded ${ids.size}/${storm.accepted} in ${signals} Temporal signals; correlated ${drained.toFixed(1)} s after the last answer; p99 < 20 ms: ${storm.p99 < 20 ? 'yes' : 'NO'}`);
 
-    if (!baseline) return;
-    const total = Math.round(newRate * seconds);
-    const before = (await client.workflow.count()).count;
-    const fresh = await openLoop(newRate, total, (i) => postOnce(agent, url, alertBody(`new-${tag}-${i}`, `User:new-${tag}-${i}`)));
-    console.log(line('ingress (durable): new incidents', fresh));
-    const opened = await until(async () => (await client.workflow.count()).count >= before + fresh.accepted, 300_000);
-    console.log(`${''.padEnd(36)} all ${fresh.accepted} incidents open in Temporal ${opened.toFixed(1)} s after the last answer (correlator ≈ ${(fresh.accepted / (seconds + opened)).toFixed(0)} incidents/s)`);
+    const cpu = (): CpuSample => cpuOf({ generator: process.pid, ingress: ingress.proc.pid, correlator: correlator.proc.pid, kafka: kafka.proc.pid, temporal: temporal.proc.pid });
+    await stormRun(client, agent, url, tag, duplicates, dupRate, cpu);
 
-    console.log(`${''.padEnd(36)} ingress/baseline: accepted-rate ratio ${(fresh.acceptedPerSecond / baseline.acceptedPerSecond).toFixed(2)}, p99 ratio ${(fresh.p99 / baseline.p99).toFixed(3)}`);
+    if (baseline) {
+      const before = (await client.workflow.count()).count;
+      const cpuBefore = cpu();
+      const fresh = await openLoop(newRate, Math.round(newRate * seconds), (i) => postOnce(agent, url, alertBody(`new-${tag}-${i}`, `User:new-${tag}-${i}`)));
+      console.log(line('ingress (durable): new incidents', fresh));
+      const opened = await until(async () => (await client.workflow.count()).count >= before + fresh.accepted, 300_000);
+      const perAlert = cpuLine(cpuBefore, cpu(), fresh.accepted);
+      console.log(`${''.padEnd(36)} all ${fresh.accepted} incidents open in Temporal ${opened.toFixed(1)} s after the last answer (correlator ≈ ${(fresh.accepted / (seconds + opened)).toFixed(0)} incidents/s)`);
+      if (perAlert) console.log(perAlert);
+      console.log(`${''.padEnd(36)} ingress/baseline: accepted-rate ratio ${(fresh.acceptedPerSecond / baseline.acceptedPerSecond).toFixed(2)}, p99 ${fresh.p99.toFixed(1)} ms vs ${baseline.p99.toFixed(1)} ms (ratio ${(fresh.p99 / baseline.p99).toFixed(3)})`);
+    }
+    console.log(`bench took ${((performance.now() - began) / 1000).toFixed(0)} s`);
   } finally {
     agent.destroy();
     await connection.close();
     await stop(ingress.proc);
+    await stop(correlator.proc);
     await stop(kafka.proc);
     await stop(temporal.proc);
   }

@@ -121,5 +121,18 @@ export function buildDeps(config: Config, endpoints: Endpoints, logger: Logger):
     ...(config.kafka.forensicsSources !== undefined ? { accessSources: config.kafka.forensicsSources.map(parseSourceSpec) } : {}),
     // Leaked-token playbook: the Vault audit log `vault.trace-token` reads.
     ...(config.vault.auditFile !== undefined ? { vaultAudit: { device: config.vault.auditDevice, file: config.vault.auditFile } } : {}),
+    // Outside services of the generic actions (issue 17): configured addresses, else their defaults.
+    ...actionEndpointsOf(config),
   };
+}
+
+/** `PlaybookDeps.actionEndpoints` from `config.actions`; nothing configured: the actions' defaults. */
+export function actionEndpointsOf(config: Pick<Config, 'actions'>): Pick<PlaybookDeps, 'actionEndpoints'> {
+  const a = config.actions;
+  const endpoints = {
+    ...(a.pagerdutyUrl !== undefined ? { pagerduty: a.pagerdutyUrl } : {}),
+    ...(a.opsgenieUrl !== undefined ? { opsgenie: a.opsgenieUrl } : {}),
+    ...(a.jiraUrl !== undefined ? { jira: a.jiraUrl } : {}),
+  };
+  return Object.keys(endpoints).length > 0 ? { actionEndpoints: endpoints } : {};
 }

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Alert } from '../src/domain/alert';
 import type { DomainEvent } from '../src/domain/events';
+import type { WaitForDecision } from '../src/actions/wait-for';
 import type { IncidentState, TimelineEntry } from '../src/domain/incident';
 
 /**
@@ -322,3 +323,14 @@ export const followUpUpdate = defineUpdate<DecisionResult, [NoteRequest]>('addFo
 // Breakers as an Update (issue 16): the person learns at once whether the breaker moved, or why not.
 /** Opens or closes a breaker; answers once it has moved. The `breaker` signal stays for older clients. */
 export const breakerUpdate = defineUpdate<DecisionResult, [BreakerSignal]>('operateBreaker');
+// wait-for (issue 17, item 3): operators answer a waiting `wait-for` step (Slack, console, CLI).
+/** What a `waitForDecision` Update answers once the step has recorded the answer. */
+export interface WaitForAnswer {
+  accepted: true;
+  stepId: string;
+  answer: string;
+  /** Whether the answer stopped the playbook (the steps up to close are skipped). */
+  stops: boolean;
+}
+/** Answers a waiting `wait-for` step; the validator refuses a wrong step, answer or role with the field named. */
+export const waitForDecisionUpdate = defineUpdate<WaitForAnswer, [WaitForDecision]>('waitForDecision');

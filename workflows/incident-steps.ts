@@ -17,6 +17,8 @@ import { performGeneric, planContext, planGeneric } from './generic-step';
 import { breakCircuits, closeBreakers, contain, forensics, planEvidence, plannedByWorkflow, preserveEvidence, rotate, type EvidenceJobDone } from './steps';
 import type { EvidenceProgress } from './api';
 import { planStepParams, resolveStep } from './step-references';
+import { WAIT_FOR_ACTION } from '../src/actions/wait-for';
+import { runWaitFor, skipStoppedStep } from './wait-for';
 
 type StepOf<A extends PlannedStep['action']> = Extract<PlannedStep, { action: A }>;
 
@@ -47,6 +49,9 @@ type Outcome = 'done' | 'needs-decision';
  */
 export async function runStep(run: Run, step: AnyPlannedStep): Promise<void> {
   if (step.kind !== 'generic' && step.action === 'close') return closeStep(run, step);
+  // wait-for (issue 17): an answer that stopped the playbook skips every step up to close. Only
+  // a history with a wait-for answer has `stoppedBy`, so older histories never get here.
+  if (skipStoppedStep(run, step)) return run.ledger.flush();
   // Only a run that continued as new meets a step already waiting for an operator.
   if (run.ledger.open.attention.some((a) => a.stepId === step.id) || run.decisions.pending(step.id)) {
     if ((await run.decisions.await(step.id, true)) !== 'retry') return;
@@ -73,6 +78,12 @@ async function attemptStep(run: Run, step: Exclude<AnyPlannedStep, { action: 'cl
   }
   if (target.kind === 'generic') {
     const generic = target;
+    // wait-for-v1: the workflow waits for an answer itself (a timer and an Update), new commands
+    // no earlier history has. 0.2.0 runbooks could not name the action; the patch keeps it so.
+    if (generic.action === WAIT_FOR_ACTION && patched('wait-for-v1')) {
+      await runWaitFor(run, generic);
+      return 'done';
+    }
     return timed(run, generic, () => performGeneric(run, generic));
   }
   return runBuiltin(run, target, approvalId);

@@ -38,6 +38,7 @@ import { humanWait } from './options';
 import { Saga } from './saga';
 import { openItems, planStep, runStep } from './incident-steps';
 import { registerEvidenceHandlers } from './evidence-handlers';
+import { registerWaitFor } from './wait-for';
 
 
 /**
@@ -160,6 +161,8 @@ export async function IncidentWorkflow(input: IncidentWorkflowInput): Promise<In
   registerWarRoomUpdates(run);
   // Breakers as an Update (issue 16); the breaker signal stays for older clients. No patch needed.
   registerBreakerUpdate(run);
+  // wait-for answers (issue 17, item 3). A new handler: no patch needed.
+  registerWaitFor(run);
   setHandler(retryStepUpdate, (req) => run.decisions.retry(req), { validator: (req) => run.decisions.validateRetry(req) });
   setHandler(skipStepUpdate, (req) => run.decisions.skip(req), { validator: (req) => run.decisions.validateSkip(req) });
   setHandler(

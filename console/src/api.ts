@@ -19,6 +19,8 @@ export type {
   IncidentDetailBody as IncidentDetail,
   TimelineEntryView as TimelineEntry,
   DrillView as Drill,
+  // wait-for (issue 17).
+  QuestionItemView as Question,
 } from '../../src/console/contract';
 import type { IncidentDetailBody, SessionBody as Session } from '../../src/console/contract';
 

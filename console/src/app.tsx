@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { currentSession, signIn, signOut, SIGNED_OUT, type Session } from './api';
+import { ErrorAlert } from './components/error-alert';
 import { LiveContext, useEventStream } from './live';
 import { Drills } from './pages/drills';
 import { IncidentList } from './pages/incident-list';
@@ -44,11 +45,7 @@ function SignedOut({ reason }: { reason?: string }) {
   return (
     <main id="main" class="signed-out">
       <h1>breachline console</h1>
-      {reason && (
-        <p class="error" role="alert">
-          {reason}
-        </p>
-      )}
+      <ErrorAlert message={reason} />
       <p>
         Sign in with a one-time link: type <code>/ir console</code> in Slack (in the demo:{' '}
         <code>bin/breachline slack '/ir console'</code>) and open the link it sends you within 15 minutes.

@@ -8,6 +8,7 @@ import { vaultRevokeLeasePrefix } from './vault-revoke-lease-prefix';
 import { vaultRevokeTokenAccessor } from './vault-revoke-token-accessor';
 import { vaultRotateKv } from './vault-rotate-kv';
 import { vaultTraceToken } from './vault-trace-token';
+import { waitFor } from './wait-for';
 
 /**
  * The generic actions of issue 17, item 3, in the order the docs list them. Pure and
@@ -26,4 +27,6 @@ export const ISSUE_17_ACTIONS: readonly GenericActionDefinition[] = [
   vaultRevokeTokenAccessor,
   // Leaked-Vault-token playbook (issue 17, item 4).
   vaultTraceToken,
+  // Carried out by the workflow itself (issue 17, item 3: wait-for).
+  waitFor,
 ];

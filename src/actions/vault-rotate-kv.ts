@@ -54,5 +54,7 @@ export const vaultRotateKv: GenericActionDefinition<VaultRotateKvParams> = {
     if (paths.length === 0) return ['rotate nothing: no path given'];
     return paths.map((path) => `write a new version of ${path}${except} with fresh ${p.bytes ?? 32}-byte ${p.encoding ?? 'base64url'} values for ${keysOf(p)} (check-and-set on the current version; the old version is kept)`);
   },
+  // Acts on Vault tokens and secrets, never on the alert's Kafka principal (leaked-token playbook).
+  needsPrincipal: false,
   activity: 'actionVaultRotateKv',
 };

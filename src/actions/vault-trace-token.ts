@@ -53,5 +53,7 @@ export const vaultTraceToken: GenericActionDefinition<VaultTraceTokenParams> = {
     kafkaPrincipals: { type: 'string-list', description: 'The same accounts as principals, `User:<account>` (for `contain` and `forensics` `principals`).' },
     tokenAccessors: { type: 'string-list', description: 'The leaked token’s accessor and the live tokens it created, orphans included (for `vault.revoke-token-accessor`).' },
   },
+  // Acts on Vault tokens and secrets, never on the alert's Kafka principal (leaked-token playbook).
+  needsPrincipal: false,
   activity: 'actionVaultTraceToken',
 };

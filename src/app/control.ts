@@ -2,6 +2,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger';
+import { closeServer } from '../net/close-server';
 import type { SignedRequestClient } from './sandbox-door';
 
 /** Answer of `POST /slack/command`: the app's immediate answer and the replies it posted. */
@@ -74,10 +75,7 @@ export async function startControlServer(options: { token: string; slack: Signed
   const addr = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${addr.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    // Closing twice (the server is no longer listening) is not an error here.
+    close: () => closeServer(server).catch(() => undefined),
   };
 }

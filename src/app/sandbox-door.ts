@@ -2,6 +2,7 @@ import type { SystemName } from '../config/systems';
 import { createKafka, type KafkaConnection } from '../kafka/client';
 import { silentLogger, type Logger } from '../log/logger';
 import type { RunningKafkaSandbox, RunningSlackSandbox, RunningVaultSandbox, SandboxSet, SlackLogSource, TradingScenario, VaultTokenLeakScenario } from '../sandbox/up';
+import type { PoisonedOrdersScenario } from '../sandbox/up';
 import type { SandboxName } from '../sandbox/types';
 import type { SecretsPort } from '../vault/port';
 
@@ -133,4 +134,11 @@ export async function seedScenarioIfEmpty(options: SeedScenarioOptions): Promise
 export async function slackLog(source: SlackLogSource, format: { method?: string; messages?: boolean; json?: boolean }): Promise<string> {
   const { slackLogText } = await sandbox();
   return slackLogText(source, format);
+}
+
+// Issue 17 item 4 ("poison"): the poisoned-orders scenario, seeded on a drill's fresh cluster.
+/** Seeds the poisoned-orders scenario (a rogue producer's forged trades in `orders`) into a fresh cluster. */
+export async function seedPoisonedOrdersScenario(options: { kafka: KafkaConnection; secrets: SecretsPort; scenarioEnd?: Date; logger?: Logger }): Promise<PoisonedOrdersScenario> {
+  const { seedPoisonedOrders } = await sandbox();
+  return seedPoisonedOrders(options);
 }

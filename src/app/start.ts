@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { buildDeps, resolveEndpoints } from '../../worker/deps';
-import { ConfigError, type Config } from '../config/config';
+import { ConfigError, ingressDurable, type Config } from '../config/config';
 import { planSystems, type SystemName, type SystemPlan } from '../config/systems';
 import { createDrillPort, type DrillPort } from '../drill/port';
 import { createIngressServer, loadIngressRunbooks, RunbookCatalog } from '../ingress';
@@ -138,8 +138,9 @@ export async function startBreachline(options: StartBreachlineOptions): Promise<
     // scripted alert (and only holders of the state file) can reach ingress.
     const sources = Object.keys(config.ingress.sources).length > 0 ? config.ingress.sources : { generic: { hmacSecret: randomBytes(24).toString('hex') } };
     const ingressConfig: Config = { ...config, ingress: { ...config.ingress, sources } };
-    // Alert storms (issue 15, item 3): durable mode puts the alerts topic before Temporal.
-    const durable = config.ingress.durable ? await durableIngress(config, endpoints.kafka, logger) : {};
+    // Alert storms (issue 15): durable mode puts the alerts topic before Temporal; the default,
+    // since there is always a Kafka here (configured or the sandbox). BREACHLINE_INGRESS_DURABLE=false: direct.
+    const durable = ingressDurable(config, true) ? await durableIngress(config, endpoints.kafka, logger) : {};
     const ingress = createIngressServer({ config: ingressConfig, temporalClient: client, runbooks, logger: logger.child({ component: 'ingress' }), ...durable });
     const listening = await ingress.listen(options.ingressPort ?? config.ingress.port, host);
     closers.push(() => ingress.close());
@@ -271,7 +272,7 @@ async function startIncidentConsole(o: {
 /** The alerts topic and the correlator's Kafka client of durable ingress; the ingress server closes the log. */
 async function durableIngress(config: Config, kafkaConnection: KafkaConnection, logger: Logger): Promise<{ alertLog: AlertLog; kafka: Kafka }> {
   const kafka = createKafka(kafkaConnection, { clientId: 'breachline-ingress', logger: logger.child({ component: 'ingress' }) });
-  const alertLog = await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions });
+  const alertLog = await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions, lingerMs: config.ingress.appendLingerMs });
   return { alertLog, kafka };
 }
 

@@ -101,8 +101,15 @@ export const COMMANDS: readonly CommandEntry[] = [
   // Ingress as its own process(es) (issue 15, item 3).
   {
     name: 'ingress',
-    summary: 'run the SIEM ingress alone against a configured Temporal (and Kafka with BREACHLINE_INGRESS_DURABLE), optionally as several processes behind one port',
+    summary: 'run the SIEM ingress alone against a configured Temporal; durable first whenever a Kafka is configured; optionally as several processes behind one port',
     registrars: ['registerIngressCommand'],
+    load: () => lazily(() => require('./commands/ingress'), () => import('./commands/ingress.js')),
+  },
+  // The correlator as its own process (issue 15, storm).
+  {
+    name: 'correlator',
+    summary: 'drain the durable alerts topic into Temporal in a process of its own (for `breachline ingress --no-correlator`)',
+    registrars: ['registerCorrelatorCommand'],
     load: () => lazily(() => require('./commands/ingress'), () => import('./commands/ingress.js')),
   },
   // Temporal's codec endpoint (issue 15).

@@ -10,7 +10,7 @@ import { registerSlackCommand } from './commands/slack';
 import { registerStartCommand } from './commands/start';
 import { registerCodecServerCommand } from './commands/codec-server';
 import { registerEvidenceCommands } from './commands/evidence';
-import { registerIngressCommand } from './commands/ingress';
+import { registerCorrelatorCommand, registerIngressCommand } from './commands/ingress';
 // Runbooks as data (issue 17).
 import { registerRunbookCommands } from './commands/runbook';
 
@@ -29,6 +29,8 @@ const EAGER: Readonly<Record<string, CommandRegistrar>> = {
   registerIngressCommand,
   // Runbooks as data (issue 17).
   registerRunbookCommands,
+  // The correlator as its own process (issue 15, storm).
+  registerCorrelatorCommand,
 };
 
 /** Builds the whole `breachline` command tree at once. */

@@ -217,9 +217,11 @@ export const configSchema = z.object({
        * Durable first: every new alert is appended to `alertsTopic` (acks=all, keyed by fingerprint)
        * before its 202, and a correlator (consumer group `correlatorGroup`) hands the records to
        * Temporal. A Temporal outage then queues alerts instead of refusing them. Needs Kafka.
-       * @default false (alerts go to Temporal on the request path)
+       * Unset: on wherever a Kafka is configured, and in the demo (its Kafka sandbox); `false` is
+       * direct mode (alerts go to Temporal on the request path). See {@link ingressDurable}.
+       * @default undefined (durable when there is a Kafka)
        */
-      durable: z.boolean().default(false),
+      durable: z.boolean().optional(),
       /** @default 'breachline.alerts' */
       alertsTopic: z.string().min(1).default('breachline.alerts'),
       /** Partitions the alerts topic is created with (the most correlators that share the work). @default 12 */
@@ -228,6 +230,9 @@ export const configSchema = z.object({
       correlatorGroup: z.string().min(1).default('breachline-correlator'),
       /** Ingress processes (`node:cluster`) sharing the port in `breachline ingress`. @default 1 */
       workers: z.number().int().min(1).max(64).default(1),
+      // The storm p99 (issue 15): appends gathered into one produce request.
+      /** How long an append waits for others to share its produce request, ms (0: one event-loop turn). @default 2 */
+      appendLingerMs: z.number().int().min(0).max(100).default(2),
     })
     .prefault({}),
   // The incident console (issue 16, item 3): served by `breachline start` beside ingress.
@@ -246,6 +251,18 @@ export const configSchema = z.object({
       sessionMinutes: z.number().int().min(1).max(7 * 24 * 60).default(480),
       /** Directory of the built front end. @default '<package>/dist/console' */
       staticDir: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  // Outside services of the generic actions (issue 17): addresses only; their credentials are Vault
+  // references in each step's `credential` (e.g. `breachline/pagerduty#routing_key`), never here.
+  actions: z
+    .object({
+      /** PagerDuty Events API v2 base URL for `page` (provider pagerduty). @default 'https://events.pagerduty.com' */
+      pagerdutyUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** Opsgenie Alert API base URL for `page` (provider opsgenie). @default 'https://api.opsgenie.com' */
+      opsgenieUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** Jira Cloud site for `ticket`, e.g. `https://acme.atlassian.net`; absent: `ticket` steps are refused. */
+      jiraUrl: z.url({ protocol: /^https?$/ }).optional(),
     })
     .prefault({}),
   /** Directory of versioned runbook YAML files. @default 'runbooks' */
@@ -367,12 +384,18 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_INGRESS_ALERTS_TOPIC', ['ingress', 'alertsTopic'], String],
   ['BREACHLINE_INGRESS_WORKERS', ['ingress', 'workers'], int],
   ['BREACHLINE_INGRESS_COALESCE', ['ingress', 'coalesce', 'enabled'], bool],
+  // The storm p99 (issue 15).
+  ['BREACHLINE_INGRESS_APPEND_LINGER_MS', ['ingress', 'appendLingerMs'], int],
   // The incident console (issue 16, item 3).
   ['BREACHLINE_CONSOLE', ['console', 'enabled'], bool],
   ['BREACHLINE_CONSOLE_PORT', ['console', 'port'], int],
   ['BREACHLINE_CONSOLE_URL', ['console', 'publicUrl'], String],
   ['BREACHLINE_CONSOLE_SESSION_MINUTES', ['console', 'sessionMinutes'], int],
   ['BREACHLINE_CONSOLE_STATIC_DIR', ['console', 'staticDir'], String],
+  // Outside services of the generic actions (issue 17).
+  ['BREACHLINE_PAGERDUTY_URL', ['actions', 'pagerdutyUrl'], String],
+  ['BREACHLINE_OPSGENIE_URL', ['actions', 'opsgenieUrl'], String],
+  ['BREACHLINE_JIRA_URL', ['actions', 'jiraUrl'], String],
 ];
 
 /** A config path with the environment variable that sets it, so a problem names what to change. */
@@ -427,4 +450,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 /** The evidence replay's task queue (issue 13): configured, or `<taskQueue>-evidence`. */
 export function evidenceTaskQueue(config: Pick<Config, 'temporal'>): string {
   return config.temporal.evidenceTaskQueue ?? `${config.temporal.taskQueue}-evidence`;
+}
+
+// Durable ingress as the default (issue 15, storm).
+/**
+ * Whether the ingress runs durable first: as configured when `ingress.durable` is set, else
+ * whenever it has a Kafka to append to (`hasKafka`: configured, or the demo's sandbox).
+ */
+export function ingressDurable(config: Pick<Config, 'ingress'>, hasKafka: boolean): boolean {
+  return config.ingress.durable ?? hasKafka;
 }

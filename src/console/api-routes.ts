@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { registerToCsv } from '../domain/breach-register';
+import { pendingDecisionOf } from '../domain/incident-decisions';
 import type { IncidentState, PendingApproval } from '../domain/incident';
 import type { Logger } from '../log/logger';
 import type { IncidentPort } from '../slack/commands/incident-port';
@@ -107,7 +108,17 @@ async function incidentDetail(deps: ApiDeps, r: ApiRequest): Promise<void> {
   // A run-qualified reference (`<workflowId>::<runId>`, an earlier generation) is not something to hand out: its incident id resolves back to it.
   const ref = workflowId.includes('::') ? state.incidentId : workflowId;
   const body: IncidentDetailBody = detailBody(ref, state, { clocks, evidence, can });
-  sendJson(r.res, 200, body);
+  // wait-for (issue 17): open questions, each with whether this user may answer it.
+  const questions = (state.status === 'closed' ? [] : (state.pendingDecisions ?? [])).map((q) => ({
+    stepId: q.stepId,
+    question: q.question,
+    options: q.options,
+    requiredRole: q.role,
+    onTimeout: q.onTimeout,
+    deadline: q.deadline,
+    canAnswer: deps.auth.allows(user, 'approve', { workflowId, stepRole: q.role }),
+  }));
+  sendJson(r.res, 200, questions.length > 0 ? { ...body, questions } : body);
 }
 
 async function incidentTimeline(deps: ApiDeps, r: ApiRequest): Promise<void> {
@@ -139,6 +150,21 @@ async function decideStep(deps: ApiDeps, r: ApiRequest, granted: boolean): Promi
   await deps.auth.require(r.session.userId, action, `console: ${action} ${stepId} of ${workflowId}`, { workflowId, stepRole: pending.role });
   const request = { stepId: pending.stepId, approver: r.session.userId, role: pending.role };
   answer(r, reason === undefined ? await deps.incidents.approve(workflowId, request) : await deps.incidents.deny(workflowId, { ...request, reason }));
+}
+
+/** `POST /api/incidents/:id/decide` `{stepId, answer, reason?}`: answers a wait-for question (issue 17). */
+async function decideQuestion(deps: ApiDeps, r: ApiRequest): Promise<void> {
+  const body = await readJsonObject(r.req);
+  const stepId = stringField(body, 'stepId', 200);
+  const answerGiven = stringField(body, 'answer', 200);
+  const reason = optionalStringField(body, 'reason', 1000);
+  // The approve permission for some role before any lookup, as in Slack.
+  const workflowId = await incidentFor(deps, r, 'approve');
+  const pending = pendingDecisionOf(await deps.incidents.state(workflowId), stepId);
+  if (pending === undefined) throw new HttpError(409, `step ${stepId} asks nothing now`);
+  await deps.auth.require(r.session.userId, 'approve', `console: decide ${stepId} of ${workflowId}`, { workflowId, stepRole: pending.role });
+  if (deps.incidents.decide === undefined) throw new HttpError(409, 'this breachline cannot send answers to wait-for steps');
+  answer(r, await deps.incidents.decide(workflowId, { stepId, answer: answerGiven, decidedBy: r.session.userId, role: pending.role, ...(reason !== undefined ? { reason } : {}) }));
 }
 
 async function fileStage(deps: ApiDeps, r: ApiRequest): Promise<void> {
@@ -197,6 +223,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: /^\/api\/incidents\/([^/]+)\/approve$/, csrf: true, handle: (d, r) => decideStep(d, r, true) },
   { method: 'POST', path: /^\/api\/incidents\/([^/]+)\/deny$/, csrf: true, handle: (d, r) => decideStep(d, r, false) },
   { method: 'POST', path: /^\/api\/incidents\/([^/]+)\/file$/, csrf: true, handle: fileStage },
+  // wait-for answers (issue 17).
+  { method: 'POST', path: /^\/api\/incidents\/([^/]+)\/decide$/, csrf: true, handle: decideQuestion },
   { method: 'POST', path: /^\/api\/incidents\/([^/]+)\/close$/, csrf: true, handle: closeIncident },
   { method: 'GET', path: /^\/api\/register$/, csrf: false, handle: registerJson },
   { method: 'GET', path: /^\/api\/register\.csv$/, csrf: false, handle: registerCsv },

@@ -136,6 +136,21 @@ export interface IncidentDetailBody {
   pending: PendingView[];
   /** What this session's user may do here, decided by the same policies as Slack. */
   can: { approve: boolean; deny: boolean; file: boolean; close: boolean };
+  // wait-for (issue 17): absent when no question is open, so older bodies keep their shape.
+  /** Questions of wait-for steps waiting for an answer. */
+  questions?: QuestionItemView[];
+}
+
+/** A wait-for question waiting for an answer (issue 17); `POST /api/incidents/:id/decide` answers it. */
+export interface QuestionItemView {
+  stepId: string;
+  question: string;
+  options: string[];
+  requiredRole: string;
+  onTimeout: string;
+  deadline: string;
+  /** Whether this session's user may answer it (the `approve` permission on a step gated on its role). */
+  canAnswer: boolean;
 }
 
 /** One line of `GET /api/incidents/:id/timeline`. */

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log/logger';
+import { closeServer } from '../net/close-server';
 import { API_ROUTES, type ApiDeps } from './api-routes';
 import type { SessionBody } from './contract';
 import { cookieValue, HttpError, readJsonObject, sendError, sendJson } from './http-kit';
@@ -170,10 +171,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       const s = server;
       if (!s) return;
       server = undefined;
-      await new Promise<void>((resolve, reject) => {
-        s.close((err) => (err ? reject(err) : resolve()));
-        s.closeAllConnections();
-      });
+      await closeServer(s);
     },
   };
 }

@@ -30,14 +30,20 @@ export function withActionReference(doc: string): string {
 function section(def: ActionDefinition): string[] {
   const lines = [`### <a id="action-${anchor(def.name)}"></a>\`${def.name}\``, '', def.summary + '.', ''];
   lines.push(`- **Phase:** ${def.phase.started} → ${def.phase.completed}`);
-  lines.push(`- **Default timeout:** ${def.defaultTimeout} (a step's \`timeout\` replaces it)`);
+  if (def.kind === 'generic' && def.runsIn === 'workflow') lines.push('- **Waits:** as long as `with.timeout` says (the step runs no activity for a `timeout` to bound)');
+  else lines.push(`- **Default timeout:** ${def.defaultTimeout} (a step's \`timeout\` replaces it)`);
   if (def.kind === 'builtin') {
     lines.push(`- **Retry preset:** ${def.preset}`);
     lines.push(`- **Dry run:** ${def.dryRun.by === 'activity' ? `asks the \`${def.dryRun.activity}\` activity (it reads the cluster)` : 'planned by the workflow from the parameters'}`);
     lines.push(`- **Compensation:** ${def.compensation ?? 'none (`compensate: true` is refused)'}`);
   } else {
-    lines.push('- **Retry preset:** control-plane');
-    lines.push(`- **Activity:** \`${def.activity}\`; records \`ActionPerformed\``);
+    if (def.runsIn === 'workflow') {
+      // wait-for (issue 17): the workflow asks and waits itself; no activity, no retries.
+      lines.push('- **Carried out by:** the workflow itself (no activity); records `DecisionAsked`, then `DecisionTaken` or `DecisionTimedOut`');
+    } else {
+      lines.push('- **Retry preset:** control-plane');
+      lines.push(`- **Activity:** \`${def.activity}\`; records \`ActionPerformed\``);
+    }
     lines.push(`- **Compensation:** ${def.compensation !== undefined ? `the \`${def.compensation}\` activity, with what the action returned` : 'none (`compensate: true` is refused)'}`);
   }
   lines.push('', ...paramTable(def.params as JsonSchema));

@@ -65,6 +65,15 @@ export interface GenericActionDefinition<P extends Record<string, unknown> = Rec
   readonly compensation?: string;
   /** What the activity returns in `GenericActionResult.outputs` for later steps to reference. */
   readonly outputs?: ActionOutputs;
+  // wait-for and the principal flag (issue 17, item 3).
+  /**
+   * `workflow`: the incident workflow carries the action out itself (`wait-for` waits on an
+   * Update); `activity` is then not called and the worker need not register it.
+   * @default 'activity'
+   */
+  readonly runsIn?: 'activity' | 'workflow';
+  /** False when the action does not act on the alert's principal (see {@link needsPrincipal}). @default true */
+  readonly needsPrincipal?: boolean;
 }
 
 /** What the workflow passes to a generic action's activity. */
@@ -142,6 +151,8 @@ export interface BuiltinActionDefinition<A extends BuiltinActionName = BuiltinAc
   plan(params: ActionParams[A], ctx: BuiltinPlanContext): string[];
   /** What the step's workflow code returns in `StepOutput.outputs` for later steps to reference. */
   readonly outputs?: ActionOutputs;
+  /** False when the action does not act on the alert's principal (see {@link needsPrincipal}). @default true */
+  readonly needsPrincipal?: boolean;
 }
 
 /** Any registered action. */
@@ -224,6 +235,14 @@ export function paramProperties(name: string): Record<string, JsonSchema> {
 /** The outputs an action declares (none for an unknown action). */
 export function outputsOf(name: string): ActionOutputs {
   return actionDefinition(name)?.outputs ?? {};
+}
+
+/**
+ * Whether a step of this action acts on the alert's principal, so an alert without one cannot
+ * start a runbook that has such a step (ingress). Unknown actions count as needing one.
+ */
+export function needsPrincipal(name: string): boolean {
+  return actionDefinition(name)?.needsPrincipal !== false;
 }
 
 /** A planned step as the registry needs it to say what the step would do. */

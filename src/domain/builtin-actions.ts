@@ -176,6 +176,19 @@ const forensics: BuiltinActionDefinition<'forensics'> = {
         items: { type: 'string', pattern: PRINCIPAL_PATTERN },
         description: 'The window is over what any of these principals read, e.g. `${{ steps.trace.outputs.kafkaPrincipals }}`. Default: the incident’s principal.',
       },
+      // Issue 17 item 4 ("poison"): write-side forensics. No schema default, so plans of runbooks
+      // without it stay as they were; absent means `read`.
+      access: {
+        enum: ['read', 'write'],
+        description: '`read` (absent): the records the principal read. `write`: the records it produced — located from the brokers’ Produce access records, confirmed by the producer id in the record batches; the step then outputs `firstOffsets`.',
+      },
+    },
+  },
+  // Issue 17 item 4 ("poison"): with `access: write` the located records' first offsets, for a rewind.
+  outputs: {
+    firstOffsets: {
+      type: 'string-map',
+      description: 'With `access: write`: partition → offset of the first record the principal produced, on the first topic (e.g. for `kafka.reset-offsets`). Absent with `access: read`.',
     },
   },
   plan(p, ctx) {
@@ -183,7 +196,9 @@ const forensics: BuiltinActionDefinition<'forensics'> = {
     const sources = p.useAccessRecords ? 'committed offsets, the timestamp index and access records' : 'committed offsets and the timestamp index';
     return [
       `legal hold: set retention of ${p.topics.join(', ')} to ${hold}`,
-      `establish per partition the window ${p.principals !== undefined ? (p.principals.length > 0 ? p.principals.join(', ') : 'nobody') : principalOf(undefined, ctx)} read, from ${sources}`,
+      p.access === 'write'
+        ? `locate per partition the records ${principalOf(undefined, ctx)} produced, from the brokers’ Produce access records, confirmed by the producer id in the record batches`
+        : `establish per partition the window ${p.principals !== undefined ? (p.principals.length > 0 ? p.principals.join(', ') : 'nobody') : principalOf(undefined, ctx)} read, from ${sources}`,
       `count data subjects by ${p.dataSubjectKey} (exact up to ${p.exactCountThreshold}, then HyperLogLog p=${p.hllPrecision})`,
     ];
   },
@@ -220,6 +235,8 @@ const preserveEvidence: BuiltinActionDefinition<'preserve-evidence'> = {
 const notify: BuiltinActionDefinition<'notify'> = {
   kind: 'builtin',
   name: 'notify',
+  // Acts on no principal: ingress lets an alert naming none start a runbook of such steps.
+  needsPrincipal: false,
   summary: 'Tell the people who must act (incident channel, DPO, commander)',
   phase: { started: 'notifying', completed: 'notifying' },
   defaultTimeout: '1m',
@@ -256,6 +273,8 @@ const notify: BuiltinActionDefinition<'notify'> = {
 const report: BuiltinActionDefinition<'report'> = {
   kind: 'builtin',
   name: 'report',
+  // Acts on no principal: ingress lets an alert naming none start a runbook of such steps.
+  needsPrincipal: false,
   summary: 'Write the post-incident report from the audit trail',
   phase: { started: 'reporting', completed: 'reporting' },
   defaultTimeout: '5m',
@@ -278,6 +297,8 @@ const report: BuiltinActionDefinition<'report'> = {
 const close: BuiltinActionDefinition<'close'> = {
   kind: 'builtin',
   name: 'close',
+  // Acts on no principal: ingress lets an alert naming none start a runbook of such steps.
+  needsPrincipal: false,
   summary: 'Close the incident once its obligations are met',
   // Only IncidentClosed closes an incident: a completed close step is followed by that event.
   phase: { started: 'reporting', completed: 'reporting' },

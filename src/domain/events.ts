@@ -232,8 +232,12 @@ export interface EventDataMap {
   ApprovalExpired: { approvalId: string; stepId: string; role: Exclude<ApprovalRole, 'none'>; waitedMs: number };
   /** An operator asks for a failed (or unapproved) step to be tried again. */
   StepRetryRequested: { stepId: string; action: ActionName; requestedBy: string; role: string };
-  /** An operator skips a step that needs attention; the playbook goes on without it. */
-  StepSkipped: { stepId: string; action: ActionName; skippedBy: string; role: string; reason: string };
+  /**
+   * An operator skips a step that needs attention; the playbook goes on without it. With
+   * `decision` (wait-for, issue 17): a step not yet started, skipped because a `wait-for` step's
+   * answer stopped the playbook (`skippedBy` is then who answered, or `workflow` on a timeout).
+   */
+  StepSkipped: { stepId: string; action: ActionName; skippedBy: string; role: string; reason: string; decision?: { stepId: string; answer: string } };
   /** An operator aborts the incident: remediation is undone and the incident closes. */
   IncidentAborted: { abortedBy: string; role: string; reason: string };
   /** The audit topic refused the incident's events (conflict, closed chain): shipping stops until an operator retries. */
@@ -296,6 +300,13 @@ export interface EventDataMap {
   TaskCompleted: { number: number; completedBy: string; role: string };
   /** Something to do after the incident, listed in the report (`/ir follow-up`). */
   FollowUpAdded: { text: string; addedBy: string; role: string };
+  // --- wait-for: a question to the operators, answered or timed out (issue 17, item 3) ---
+  /** A running `wait-for` step asked its question; it waits until `deadline` for one of `options`. */
+  DecisionAsked: { stepId: string; question: string; options: string[]; role: Exclude<ApprovalRole, 'none'>; onTimeout: string; stopOn: string[]; deadline: IsoTime };
+  /** An operator answered the question of `stepId`; `stops`: the answer is one of its `stopOn`. */
+  DecisionTaken: { stepId: string; answer: string; decidedBy: string; role: string; reason?: string; stops: boolean };
+  /** Nobody answered in time: the step took its `onTimeout` answer. */
+  DecisionTimedOut: { stepId: string; answer: string; waitedMs: number; stops: boolean };
 }
 
 /** How bad an incident is, as the alert rated it or a person re-rated it. */
@@ -384,6 +395,10 @@ export const EVENT_TYPES: readonly EventType[] = [
   'TaskAdded',
   'TaskCompleted',
   'FollowUpAdded',
+  // wait-for (issue 17, item 3).
+  'DecisionAsked',
+  'DecisionTaken',
+  'DecisionTimedOut',
 ];
 
 /**

@@ -9,6 +9,7 @@ import type {
   RunMode,
   StepOutputValues,
 } from './events';
+import type { DecisionAnswer, PendingDecision } from './incident-decisions';
 
 /**
  * Where an incident is in its life. It only moves forward: the rank of the furthest phase any
@@ -254,6 +255,13 @@ export interface IncidentState {
   // One registry of runbook actions (issue 17).
   /** What generic actions did, oldest first; absent until the first one. */
   performed?: Array<EventDataMap['ActionPerformed'] & { at: IsoTime }>;
+  // wait-for (issue 17, item 3): absent until the first question, so older states keep their shape.
+  /** Questions of running wait-for steps not yet answered. */
+  pendingDecisions?: PendingDecision[];
+  /** Step id → the answer its wait-for question got (the step's output `answer`). */
+  answers?: Record<string, DecisionAnswer>;
+  /** The wait-for answer that stopped the playbook: the steps after it, up to `close`, are skipped. */
+  stoppedBy?: { stepId: string; answer: string };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 } from './incident-state';
 import { clockHandlers } from './incident-clocks';
 import { noteHandlers } from './incident-notes';
+import { decisionHandlers, skipByDecision } from './incident-decisions';
 import { addDecimal } from './offsets';
 
 export * from './incident-state';
@@ -176,6 +177,8 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
     resolveAttention(s, e, step.id);
   },
   StepSkipped: (s, e) => {
+    // wait-for (issue 17): a step skipped because an answer stopped the playbook.
+    if (e.data.decision !== undefined) return skipByDecision(s, e, e.data.decision);
     const step = stepOf(s, e, e.data.stepId, e.data.action);
     if (!e.data.reason.trim()) throw illegal(e, 'skipping a step needs a reason');
     resolveAttention(s, e, step.id);
@@ -276,6 +279,8 @@ const handlers: { [T in Exclude<EventType, 'IncidentOpened'>]: Handler<T> } = {
   ...clockHandlers,
   // War room: notes, tasks and follow-ups (issue 16).
   ...noteHandlers,
+  // wait-for (issue 17, item 3).
+  ...decisionHandlers,
   ActionRefused: (s, e) => {
     s.refusals.push({ ...e.data, at: e.at });
   },

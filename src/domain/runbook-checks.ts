@@ -6,6 +6,7 @@ import { isActionName, isCompensable } from './action-registry';
 import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from './notify-template';
 import { patternProblem } from './runbook-routing';
 import { looksLikeReference, referenceProblems } from './runbook-references';
+import { WAIT_FOR_ACTION } from '../actions/wait-for';
 
 /** A step in a path into the runbook document: a key or an array index. */
 export type PathSegment = string | number;
@@ -67,6 +68,8 @@ export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
         problems.push({ path: ['steps', i, 'with', 'template'], message: `unknown placeholder ${list} (known: ${TEMPLATE_PLACEHOLDERS.map((n) => `{${n}}`).join(', ')})` });
       }
     }
+    // wait-for (issue 17): the timeout answer and the stopping answers must be answers one can give.
+    if (action === WAIT_FOR_ACTION) problems.push(...waitForProblems(i, params));
     if (action === 'forensics') forensicsSeen = true;
     if (action === 'preserve-evidence' && !forensicsSeen) {
       problems.push({ path: ['steps', i], key: 'action', message: 'preserve-evidence needs a forensics step before it' });
@@ -77,6 +80,20 @@ export function runbookSemanticProblems(data: unknown): SemanticProblem[] {
   });
   // Step outputs and references (issue 17, item 4).
   for (const p of referenceProblems(steps)) problems.push({ path: p.path, message: p.message });
+  return problems;
+}
+
+/** `onTimeout` and every `stopOn` answer of a wait-for step must be among its `options`. */
+function waitForProblems(step: number, params: Obj): SemanticProblem[] {
+  const options = Array.isArray(params.options) ? params.options.filter((o): o is string => typeof o === 'string') : ['proceed', 'stop'];
+  const problems: SemanticProblem[] = [];
+  if (typeof params.onTimeout === 'string' && !options.includes(params.onTimeout)) {
+    problems.push({ path: ['steps', step, 'with', 'onTimeout'], message: `"${params.onTimeout}" is not one of the options (${options.join(', ')})` });
+  }
+  const stopOn = Array.isArray(params.stopOn) ? params.stopOn : [];
+  stopOn.forEach((a, j) => {
+    if (typeof a === 'string' && !options.includes(a)) problems.push({ path: ['steps', step, 'with', 'stopOn', j], message: `"${a}" is not one of the options (${options.join(', ')})` });
+  });
   return problems;
 }
 

@@ -74,6 +74,9 @@ export interface ActionParams {
     useAccessRecords: boolean;
     /** Leaked-token playbook: the window is over what any of these read; absent: the incident's principal. */
     principals?: string[];
+    // Issue 17 item 4 ("poison"): write-side forensics.
+    /** `write`: the records the principal produced (a poisoned topic), not those it read. Absent: `read`. */
+    access?: 'read' | 'write';
   };
   'preserve-evidence': { evidenceTopic: string; chunkSize: number; parallelism: number; tokenisePii: true; transitKey: string };
   /** `template`: text with placeholders (see `notify-template.ts`); absent: the status summary. */

@@ -104,6 +104,11 @@ const summaries: { [T in EventType]: Summarizer<T> } = {
   TaskAdded: (e) => `Task ${e.data.number} for ${e.data.assignee}, added by ${e.data.addedBy} (${e.data.role}): ${e.data.text}`,
   TaskCompleted: (e) => `Task ${e.data.number} done, marked by ${e.data.completedBy} (${e.data.role})`,
   FollowUpAdded: (e) => `Follow-up added by ${e.data.addedBy} (${e.data.role}): ${e.data.text}`,
+  // wait-for (issue 17, item 3).
+  DecisionAsked: (e) => `Step "${e.data.stepId}" asks the ${e.data.role}: ${e.data.question} (${e.data.options.join(' / ')}); "${e.data.onTimeout}" at ${e.data.deadline}`,
+  DecisionTaken: (e) =>
+    `Step "${e.data.stepId}" answered "${e.data.answer}" by ${e.data.decidedBy} (${e.data.role})${e.data.reason !== undefined ? `: ${e.data.reason}` : ''}${e.data.stops ? '; the playbook stops' : ''}`,
+  DecisionTimedOut: (e) => `Step "${e.data.stepId}": nobody answered within ${formatMs(e.data.waitedMs)}; took "${e.data.answer}"${e.data.stops ? '; the playbook stops' : ''}`,
 };
 
 /** `authority due 2026-11-23T08:00:00.000Z` per stage; `no due yet` while its anchor is unknown. */

@@ -5,6 +5,7 @@ import type { KafkaConnection } from '../kafka/client';
 import type { Logger } from '../log/logger';
 import type { SecretsPort } from '../vault/port';
 import { tradingExfiltration } from './trading-exfiltration';
+import { poisonedOrders } from './poisoned-orders';
 import { vaultTokenLeak } from './vault-token-leak';
 
 /*
@@ -45,8 +46,8 @@ export interface AccuracyCheck {
   ok: boolean;
 }
 
-/** A generic-JSON alert: text fields, and the detection's other fields under `fields`. */
-export type AlertPayload = Record<string, string | Record<string, string>>;
+/** A generic JSON alert (docs/ingress.md): string fields, and `fields` for the alert's other named values. */
+export type ScenarioAlertPayload = Record<string, string | Record<string, string>>;
 
 /** A scenario the drill range can seed, raise the alert of and score. */
 export interface DrillScenario {
@@ -55,10 +56,11 @@ export interface DrillScenario {
   /** The runbook its alert must route to (tests check the routing). */
   runbookId: string;
   /**
-   * Generic-JSON alert a SIEM would post; routed by the runbooks' `serves` rules (no `scenario` field).
-   * `truth` is the seeded scenario's, when there is one: an alert may name what the seeder created.
+   * Generic-JSON alert a SIEM would post; routed by the runbooks' `serves` rules (no `scenario`
+   * field). Top-level values are strings; `fields` holds the alert's other named values. `truth` is
+   * the seeded scenario's, when there is one: an alert may name what the seeder created (a token).
    */
-  alertPayload(now: Date, id: string, truth?: ScenarioTruth): AlertPayload;
+  alertPayload(now: Date, id: string, truth?: ScenarioTruth): ScenarioAlertPayload;
   /** Inject posted when the alert fires. */
   alertInject: string;
   /** Seeds the scenario on a FRESH drill Kafka + Vault; returns its ground truth (JSON data). */
@@ -70,6 +72,7 @@ export interface DrillScenario {
 /** Every scenario drills, `breachline alert` and drill schedules accept. New scenarios: one line each, at the end. */
 export const DRILL_SCENARIOS: readonly DrillScenario[] = [
   tradingExfiltration,
+  poisonedOrders,
   vaultTokenLeak,
 ];
 
@@ -103,6 +106,6 @@ export function parseScenario(name: string): ScenarioName {
  * The generic-JSON alert a SIEM would post for a scenario (docs/ingress.md, "Generic JSON").
  * `id` is unique per call so repeated alerts are distinct SIEM alerts of one incident.
  */
-export function scenarioAlertPayload(scenario: string, now: Date, id: string): AlertPayload {
+export function scenarioAlertPayload(scenario: string, now: Date, id: string): ScenarioAlertPayload {
   return drillScenario(scenario).alertPayload(now, id);
 }

@@ -29,6 +29,8 @@ export function normaliseAlert(source: AlertSource, payload: unknown, receivedAt
   if (parsed.asset !== undefined) alert.asset = parsed.asset;
   if (parsed.scenario !== undefined) alert.scenario = parsed.scenario;
   if (parsed.suspectedSince !== undefined) alert.suspectedSince = parsed.suspectedSince;
+  // A generic alert's own `fields` (issue 17, item 4: runbook references read them).
+  if (parsed.fields !== undefined) alert.fields = { ...parsed.fields };
   const problems = alertProblems(alert);
   const first = problems[0];
   if (first) throw new InvalidAlertError(first.field, problems.map((p) => ({ path: p.field, message: p.message })));

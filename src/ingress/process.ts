@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config/config';
 import { createKafka, type KafkaConnection } from '../kafka/client';
@@ -22,7 +22,8 @@ import { createIngressServer, loadIngressRunbooks, type ListeningAddress } from 
 export interface IngressProcessOptions {
   config: Config;
   logger: Logger;
-  temporal: { address: string; namespace: string };
+  /** Where Temporal is, with its TLS / API key when configured. */
+  temporal: { address: string; namespace: string } & Omit<ConnectionOptions, 'address'>;
   /** Required in durable mode. */
   kafka?: KafkaConnection;
   port: number;
@@ -31,6 +32,12 @@ export interface IngressProcessOptions {
   workers?: number;
   /** The payload encryption every breachline client uses (issue 15): alerts reach history encrypted. */
   dataConverter?: DataConverter;
+  /**
+   * Run a correlator in each ingress process (durable mode). False when correlators run as
+   * processes of their own (`breachline correlator`), so the ingress only validates, authenticates,
+   * dedupes and appends. @default true
+   */
+  correlate?: boolean;
 }
 
 /** A running ingress process (or cluster primary). */
@@ -66,14 +73,17 @@ export async function runIngressProcess(options: IngressProcessOptions): Promise
 
 async function serveHere(options: IngressProcessOptions): Promise<RunningIngressProcess> {
   const { config, logger } = options;
-  const connection = await Connection.connect({ address: options.temporal.address });
-  const client = new Client({ connection, namespace: options.temporal.namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
+  const { address: temporalAddress, namespace, ...security } = options.temporal;
+  // Durable first, the 202 depends on Kafka alone: the process starts and accepts while Temporal is
+  // unreachable (the correlator retries until it answers). Direct mode needs Temporal from the start.
+  const connection = config.ingress.durable ? Connection.lazy({ address: temporalAddress, ...security }) : await Connection.connect({ address: temporalAddress, ...security });
+  const client = new Client({ connection, namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
   const runbooks = new RunbookCatalog(await loadIngressRunbooks(config));
   let durable: { kafka: ReturnType<typeof createKafka>; alertLog: Awaited<ReturnType<typeof createAlertLog>> } | undefined;
   if (config.ingress.durable) {
-    if (options.kafka === undefined) throw new Error('ingress.durable (BREACHLINE_INGRESS_DURABLE) needs Kafka: set BREACHLINE_KAFKA_BROKERS and its credentials');
+    if (options.kafka === undefined) throw new Error('durable ingress needs Kafka: set BREACHLINE_KAFKA_BROKERS and its credentials, or BREACHLINE_INGRESS_DURABLE=false for direct mode');
     const kafka = createKafka(options.kafka, { clientId: `breachline-ingress-${process.pid}`, logger });
-    durable = { kafka, alertLog: await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions }) };
+    durable = { kafka, alertLog: await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions, lingerMs: config.ingress.appendLingerMs }) };
   }
   const server = createIngressServer({
     config,
@@ -82,6 +92,7 @@ async function serveHere(options: IngressProcessOptions): Promise<RunningIngress
     logger: logger.child({ component: 'ingress', pid: process.pid }),
     metrics: createMetrics(),
     ...(durable ? { alertLog: durable.alertLog, kafka: durable.kafka } : {}),
+    correlate: options.correlate ?? true,
   });
   const address = await server.listen(options.port, options.host);
   return {

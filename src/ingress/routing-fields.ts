@@ -14,8 +14,8 @@ const ALERT_DOCUMENT: Readonly<Record<AlertSource, (payload: Record<string, unkn
   elastic: (p) => (p.context as { alerts?: unknown[] } | undefined)?.alerts?.[0],
   // The incident's properties (a Logic App trigger body wraps the incident in `object`).
   sentinel: (p) => ((('object' in p && !('properties' in p) ? p.object : p) as { properties?: unknown } | null)?.properties),
-  // A generic alert's `fields` object (leaked-token playbook: `accessor`); the payload is the fallback.
-  generic: (p) => (p.fields !== null && typeof p.fields === 'object' && !Array.isArray(p.fields) ? p.fields : p),
+  // The body, its `fields` (issue 17, item 4) readable by their own names.
+  generic: (p) => (typeof p.fields === 'object' && p.fields !== null && !Array.isArray(p.fields) ? { ...p, ...(p.fields as Record<string, unknown>) } : p),
 };
 
 /** Control, format and separator characters: a field holding one is not kept. */
@@ -53,6 +53,7 @@ function asText(value: unknown): string | undefined {
 export function normaliseForRouting(source: AlertSource, payload: unknown, receivedAt: Date, routedFields: readonly string[]): Alert {
   const alert = normaliseAlert(source, payload, receivedAt);
   const fields = extractRoutingFields(source, payload, routedFields);
-  if (Object.keys(fields).length > 0) alert.fields = fields;
+  // A generic alert's own fields stay as sent; routing adds the ones its rules name.
+  if (Object.keys(fields).length > 0) alert.fields = { ...alert.fields, ...fields };
   return alert;
 }

@@ -1,4 +1,5 @@
 import type { Alert } from '../domain/alert';
+import { needsPrincipal as actionNeedsPrincipal } from '../domain/action-registry';
 import { isBuiltinStep, type Runbook } from '../domain/runbook';
 import type { LoadedRunbook } from '../domain/runbook-loader';
 import { evaluateRule, explainRoute, route, routedFieldNames, type RunbookVerdict } from '../domain/runbook-routing';
@@ -19,8 +20,6 @@ export const TRIAGE_SCENARIO = 'triage';
  */
 export const NO_PRINCIPAL = '(none named)';
 
-/** Actions that never act on the alert's principal: a runbook made only of them needs none. */
-const PRINCIPAL_FREE_ACTIONS: ReadonlySet<string> = new Set(['notify', 'report', 'close']);
 
 /** How the runbook was chosen, for logs and `breachline runbook test`. */
 export type ChoiceReason =
@@ -152,19 +151,22 @@ interface ServingRunbook {
   loaded: LoadedRunbook;
 }
 
-/** A runbook with any step outside {@link PRINCIPAL_FREE_ACTIONS} acts on a principal. */
+/**
+ * A runbook with any step whose action acts on a principal (its registry definition does not say
+ * `needsPrincipal: false`) needs one: a runbook made only of principal-free steps does not.
+ */
 export function needsPrincipal(runbook: Runbook): boolean {
-  return runbook.steps.some((s) => !PRINCIPAL_FREE_ACTIONS.has(s.action) && !namesItsPrincipals(s));
+  return runbook.steps.some((s) => actionNeedsPrincipal(s.action) && !namesItsPrincipals(s));
 }
 
 /**
- * Leaked-token playbook (issue 17, item 4): steps that find their principals themselves — generic
- * actions, `contain` and `forensics` given `principals` (e.g. from a trace step), and
+ * Leaked-token playbook (issue 17, item 4): built-in steps that find their principals themselves —
+ * `contain` and `forensics` given `principals` (e.g. from a trace step), and
  * `rotate-credentials` told not to act on the compromised account, and `preserve-evidence` — need
  * none from the alert.
  */
 function namesItsPrincipals(step: Runbook['steps'][number]): boolean {
-  if (!isBuiltinStep(step)) return true;
+  if (!isBuiltinStep(step)) return false;
   if (step.action === 'contain' || step.action === 'forensics') return step.with?.principals !== undefined;
   if (step.action === 'rotate-credentials') return step.with?.revokeVaultTokens === false && step.with.deleteCompromisedAccount === false;
   // Replays what forensics found, whoever read it.

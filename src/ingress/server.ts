@@ -64,9 +64,13 @@ export interface IngressServer {
 
 /**
  * The gateway to Temporal: the plain one, or (by default) wrapped in the coalescer so duplicates of
- * an open incident cost no Temporal call. A gateway given in the options is used as it is.
+ * an open incident cost no Temporal call. A gateway given in the options is used as it is. Also the
+ * gateway of a correlator running in a process of its own (`breachline correlator`).
  */
-function temporalPath(options: IngressServerOptions, metrics: BreachlineMetrics): { temporal: IncidentGateway; coalescer?: CoalescingGateway } {
+export function temporalPath(
+  options: Pick<IngressServerOptions, 'config' | 'temporalClient' | 'acceptTimeoutMs' | 'gateway' | 'clock'>,
+  metrics: BreachlineMetrics,
+): { temporal: IncidentGateway; coalescer?: CoalescingGateway } {
   if (options.gateway !== undefined) return { temporal: options.gateway };
   const onCall = (call: TemporalCall): void => metrics.temporalCalls.inc({ call });
   const common = { acceptTimeoutMs: options.acceptTimeoutMs, onCall };

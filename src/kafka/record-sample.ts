@@ -24,6 +24,8 @@ export interface ReadRecord {
   timestamp: number;
   key: Buffer | null;
   value: Buffer | null;
+  /** The producer id of the record's batch (v2 header; -1 without idempotence), where the reader decodes headers. */
+  producerId?: bigint;
 }
 
 /** Options of {@link readSpans}. */

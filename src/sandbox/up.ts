@@ -65,5 +65,7 @@ export { seedTradingExfiltration, type TradingScenario } from './scenario/tradin
 // Leaked-Vault-token scenario (issue 17, item 4).
 export { seedVaultTokenLeak, type VaultTokenLeakScenario } from './scenario/vault-token-leak';
 export { slackLogText, type SlackLogSource } from './slack/log-command';
+// Issue 17 item 4 ("poison"): the poisoned-orders scenario.
+export { seedPoisonedOrders, type PoisonedOrdersScenario, type PoisonSeedOptions } from './scenario/poisoned-orders';
 // Outside-service stand-ins of the generic actions (issue 17, item 3).
 export { SERVICE_STAND_IN_NAMES, SERVICE_STAND_IN_STARTERS, type RunningServiceStandIn, type ServiceStandInName } from './registry';

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, HTTPReceiverDeferredRequestError, SocketModeReceiver, type CustomRoute } from '@slack/bolt';
 import type { RetryOptions } from '@slack/web-api';
 import type { Logger } from '../log/logger';
+import { closeServer } from '../net/close-server';
 import { toSlackLogger } from './bolt-logger';
 import { registerCommands } from './commands/index';
 import { ReplayGuard, type ReplayGuardOptions } from '../security/replay-guard';
@@ -148,10 +149,7 @@ export function createSlackApp(options: SlackAppOptions): SlackAppHandle {
       const s = server;
       if (!s) return;
       server = undefined;
-      await new Promise<void>((resolve, reject) => {
-        s.close((err) => (err ? reject(err) : resolve()));
-        s.closeAllConnections();
-      });
+      await closeServer(s);
     },
   };
 }

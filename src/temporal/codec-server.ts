@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { readBodyWithLimit } from '../ingress/body';
 import { IngressError } from '../ingress/errors';
 import type { Logger } from '../log/logger';
+import { closeServer } from '../net/close-server';
 import type { PolicyEngine } from '../slack/policy/cedar-policy';
 import type { OpsAction } from '../slack/policy/roles';
 import { PayloadDecryptionError, PayloadEncryptionError } from './payload-codec';
@@ -184,10 +185,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
     url: `http://${host}:${addr.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    // Closing twice (the server is no longer listening) is not an error here.
+    close: () => closeServer(server).catch(() => undefined),
   };
 }

@@ -242,7 +242,9 @@ describe('chaos matrix: kill -9 of the whole main process at each playbook step'
     const before = Object.fromEntries(await Promise.all(BLAST.map(async (a) => [a, (await readServiceAccount(accounts, a)).version] as const)));
     const alert = await cli('alert', '--scenario', 'trading-exfiltration');
     expect(alert.out).toMatch(/^202 /);
-    const incidentId = (JSON.parse(alert.out.trim().slice(4)) as { incidentId: string }).incidentId;
+    // Durable first (the default): the 202 names the incident's workflow id, its first generation here.
+    const accepted = JSON.parse(alert.out.trim().slice(4)) as { incidentId?: string; workflowId: string };
+    const incidentId = accepted.incidentId ?? accepted.workflowId;
 
     const rows: Row[] = [];
     for (;;) {

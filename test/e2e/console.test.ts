@@ -172,7 +172,9 @@ describe('the incident console in Chromium, on `breachline start`', () => {
     await page.evaluate(() => Object.assign(globalThis, { breachlineTestMark: 'same document' }));
     const answer = (await cli('alert', '--scenario', 'trading-exfiltration')).trim();
     expect(answer).toMatch(/^202 /);
-    incidentId = (JSON.parse(answer.slice(4)) as { incidentId: string }).incidentId;
+    // Durable first (the default): the 202 names the incident's workflow id, its first generation here.
+    const accepted = JSON.parse(answer.slice(4)) as { incidentId?: string; workflowId: string };
+    incidentId = accepted.incidentId ?? accepted.workflowId;
     const row = page.locator(`tr[data-incident="${incidentId}"]`);
     await row.waitFor({ timeout: 45_000 });
     await expect(row.locator('.severity').textContent()).resolves.toBe('critical');

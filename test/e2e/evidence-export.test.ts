@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -16,6 +16,10 @@ import { createKafka } from '../../src/kafka/client';
 import { silentLogger } from '../../src/log/logger';
 import { openIncident } from '../../src/playbook/open-incident';
 import { seedTradingExfiltration } from '../../src/sandbox/scenario/trading-exfiltration';
+import type { RunningVaultSandbox } from '../../src/sandbox/vault';
+import { breachlineDataConverter } from '../../src/temporal/data-converter';
+import { ENCRYPTED_ENCODING, VaultPayloadCodec } from '../../src/temporal/payload-codec';
+import { createVaultSecrets } from '../../src/vault';
 import { approveSignal, eventsQuery, fileNotificationSignal, stateQuery } from '../../workflows/api';
 import { eventually, exfiltrationAlert, playbookBundle, ROOT, startSandboxes, type Sandboxes } from './helpers';
 
@@ -27,11 +31,15 @@ import { eventually, exfiltrationAlert, playbookBundle, ROOT, startSandboxes, ty
  * with the DPO's authorisation (recorded through the evidenceExport Update as EvidenceExported on
  * the incident and on the audit topic before the archive exists), and verifies the archives, which
  * fail once a chunk in them is altered. Once the incident is closed, a decrypted export is refused.
+ * Payload encryption is on, as it is by default: the CLI's Update carries the codec like every other
+ * client, so the Temporal journal holds neither the DPO nor the archive's hash in clear.
  */
 
 type Incident = (input: IncidentWorkflowInput) => Promise<IncidentState>;
 
 const TASK_QUEUE = 'e2e-evidence-export';
+/** The default transit key of the payload codec (BREACHLINE_TEMPORAL_CODEC_KEY). */
+const TRANSIT_KEY = 'breachline-temporal';
 const INCIDENT = 'e2e-export-live';
 const DPO = 'U0DPOFFICER';
 
@@ -42,6 +50,21 @@ let worker: Worker;
 let running: Promise<void>;
 let handle: WorkflowHandle<Incident>;
 let dir: string;
+const journalDir = mkdtempSync(join(tmpdir(), 'breachline-export-journal-'));
+
+/** The payload encryption of every breachline process: the shared transit key, its own data keys. */
+const encrypted = (vault: RunningVaultSandbox): ReturnType<typeof breachlineDataConverter> =>
+  breachlineDataConverter(new VaultPayloadCodec({ secrets: createVaultSecrets({ address: vault.address, token: vault.rootToken }), transitKey: TRANSIT_KEY }));
+
+/** Every file under `path`. */
+const files = (path: string): string[] => (statSync(path).isDirectory() ? readdirSync(path).flatMap((f) => files(join(path, f))) : [path]);
+
+/** What a reader of the journal sees in `text`: it raw, and every base64 run decoded twice (history events are base64 protobuf). */
+function readable(text: string): string {
+  const runs = (s: string): string => (s.match(/[A-Za-z0-9+/]{16,}={0,2}/g) ?? []).map((run) => Buffer.from(run, 'base64').toString('latin1')).join('\n');
+  const once = runs(text);
+  return `${text}\n${once}\n${runs(once)}`;
+}
 
 /** Runs the CLI in this process; returns its exit code, what it printed, and the error it threw. */
 async function cli(args: string[]): Promise<{ code: number; out: string; error?: Error }> {
@@ -72,9 +95,9 @@ const auditExports = async (): Promise<Array<EventDataMap['EvidenceExported']>> 
 
 beforeAll(async () => {
   [bundle, runbook] = await Promise.all([playbookBundle(), loadRunbookFile(join(ROOT, 'runbooks', 'kafka-exfiltration.yaml'))]);
-  sb = await startSandboxes();
+  sb = await startSandboxes({ temporalDataDir: journalDir, dataConverter: encrypted });
   await seedTradingExfiltration({ kafka: sb.admin, secrets: sb.secrets, volume: 'test', attacker: 'committing', vault: { address: sb.vault.address, token: sb.vault.rootToken } });
-  worker = await Worker.create({ connection: sb.native, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: createActivities(sb.deps) });
+  worker = await Worker.create({ connection: sb.native, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities: createActivities(sb.deps), dataConverter: encrypted(sb.vault) });
   running = worker.run();
   dir = mkdtempSync(join(tmpdir(), 'breachline-export-'));
   // The CLI finds Kafka, Vault and Temporal as an operator's shell would give them.
@@ -99,6 +122,7 @@ afterAll(async () => {
   await running?.catch(() => undefined);
   await sb?.close();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  rmSync(journalDir, { recursive: true, force: true });
 });
 
 describe('breachline evidence export on a live incident', () => {
@@ -175,6 +199,20 @@ describe('breachline evidence export on a live incident', () => {
     const bad = await cli(['evidence', 'verify', INCIDENT, '--archive', alteredFile]);
     expect(bad.code).toBe(1);
     expect(bad.out).toContain('FAILED tampered-chunk');
+  });
+
+  it("leaves neither export's request readable in the Temporal journal: the CLI's Update goes through the payload codec", async () => {
+    const recorded = exports(await handle.query(eventsQuery));
+    expect(recorded.map((x) => x.authorisedBy)).toEqual([null, DPO]);
+    const seen = readable(files(journalDir).map((f) => readFileSync(f, 'utf8')).join('\n'));
+    // The search reads what it should: the incident id is in clear by design, the payloads are encrypted.
+    expect(seen).toContain(INCIDENT);
+    expect(seen).toContain(ENCRYPTED_ENCODING);
+    expect(seen).toContain('evidenceExport');
+    // And it would find a request had it been stored in clear.
+    expect(readable(Buffer.from(JSON.stringify({ authorisedBy: DPO })).toString('base64'))).toContain(DPO);
+    const needles = [DPO, ...recorded.map((x) => x.archiveSha256), 'authorisedBy', 'archiveSha256'];
+    expect(needles.filter((n) => seen.includes(n))).toEqual([]);
   });
 
   it('once the incident is closed, a decrypted export is refused and not written; a hash-only one is written, unrecorded', async () => {

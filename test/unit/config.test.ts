@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { ConfigError, ingressDurable, loadConfig } from '../../src/config/config';
 import { MissingSystemsError, parseSystemNames, planSystems } from '../../src/config/systems';
 import { workerVersioning } from '../../src/config/worker-versioning';
 
@@ -141,11 +141,19 @@ describe('worker versioning', () => {
 
 // Alert storms (issue 15, item 3).
 describe('ingress storm settings', () => {
-  it('coalescing on and durable mode off by default; the environment turns durable mode and workers on', () => {
+  it('coalescing on and durable mode unset by default; the environment turns durable mode and workers on', () => {
     const d = loadConfig({ env: {} }).ingress;
-    expect(d).toMatchObject({ durable: false, alertsTopic: 'breachline.alerts', workers: 1, coalesce: { enabled: true, batchIntervalMs: 10, maxBatch: 200 } });
+    expect(d.durable).toBeUndefined();
+    expect(d).toMatchObject({ alertsTopic: 'breachline.alerts', workers: 1, coalesce: { enabled: true, batchIntervalMs: 10, maxBatch: 200 } });
     const c = loadConfig({ env: { BREACHLINE_INGRESS_DURABLE: 'true', BREACHLINE_INGRESS_WORKERS: '4', BREACHLINE_INGRESS_ALERTS_TOPIC: 'siem.alerts', BREACHLINE_INGRESS_COALESCE: 'false' } }).ingress;
     expect(c).toMatchObject({ durable: true, workers: 4, alertsTopic: 'siem.alerts', coalesce: { enabled: false } });
+  });
+
+  it('durable first wherever there is a Kafka unless told otherwise; direct mode is the documented switch', () => {
+    expect(ingressDurable(loadConfig({ env: {} }), true)).toBe(true);
+    expect(ingressDurable(loadConfig({ env: {} }), false)).toBe(false);
+    expect(ingressDurable(loadConfig({ env: { BREACHLINE_INGRESS_DURABLE: 'false' } }), true)).toBe(false);
+    expect(ingressDurable(loadConfig({ env: { BREACHLINE_INGRESS_DURABLE: 'true' } }), false)).toBe(true);
   });
 
   it('names the field of a bad worker count or durable flag', () => {

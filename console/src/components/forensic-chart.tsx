@@ -1,6 +1,6 @@
-import { useEffect, useRef } from 'preact/hooks';
 import type { PartitionRange } from '../api';
 import { count, utc } from '../format';
+import { useChart } from '../use-chart';
 
 /** Colours and meanings of the three precisions (also shown in words in the legend and the table). */
 export const PRECISIONS = [
@@ -18,66 +18,53 @@ function partitionLabel(r: PartitionRange): string {
  * coloured by how precisely it is known. A table below gives the same figures in words.
  */
 export function ForensicChart({ partitions }: { partitions: PartitionRange[] }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const target = canvas.current;
-    if (!target) return undefined;
-    // Chart.js is loaded on the first chart drawn, so the list and the sign-in stay small.
-    let chart: { destroy(): void } | undefined;
-    let cancelled = false;
-    void import('../chart-setup').then(({ Chart }) => {
-      if (cancelled) return;
-      const labels = [...new Set(partitions.map(partitionLabel))];
-      // Only ranges whose times are known can be drawn on a time axis; the table lists them all.
-      const timed = partitions.filter((r): r is PartitionRange & { fromTime: string; toTime: string } => r.fromTime !== null && r.toTime !== null);
-      // The time axis spans the window itself (with a margin): left to itself a bar chart's value
-      // axis starts at zero, which on a time axis is 1970.
-      const from = Math.min(...timed.map((r) => Date.parse(r.fromTime)));
-      const to = Math.max(...timed.map((r) => Date.parse(r.toTime)));
-      const margin = Math.max(60_000, (to - from) * 0.05);
-      const span = timed.length > 0 ? { min: from - margin, max: to + margin } : {};
-      chart = new Chart(target, {
-        type: 'bar',
-        data: {
-          labels,
-          datasets: PRECISIONS.map((p) => ({
-            label: p.label,
-            backgroundColor: p.colour,
-            borderColor: p.colour,
-            borderSkipped: false,
-            barPercentage: 0.7,
-            grouped: false,
-            data: timed
-              .filter((r) => r.precision === p.id)
-              .map((r) => ({ y: partitionLabel(r), x: [Date.parse(r.fromTime), Math.max(Date.parse(r.toTime), Date.parse(r.fromTime) + 1000)] as [number, number], records: r.records })),
-          })),
+  const canvas = useChart(() => {
+    const labels = [...new Set(partitions.map(partitionLabel))];
+    // Only ranges whose times are known can be drawn on a time axis; the table lists them all.
+    const timed = partitions.filter((r): r is PartitionRange & { fromTime: string; toTime: string } => r.fromTime !== null && r.toTime !== null);
+    // The time axis spans the window itself (with a margin): left to itself a bar chart's value
+    // axis starts at zero, which on a time axis is 1970.
+    const from = Math.min(...timed.map((r) => Date.parse(r.fromTime)));
+    const to = Math.max(...timed.map((r) => Date.parse(r.toTime)));
+    const margin = Math.max(60_000, (to - from) * 0.05);
+    const span = timed.length > 0 ? { min: from - margin, max: to + margin } : {};
+    return {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: PRECISIONS.map((p) => ({
+          label: p.label,
+          backgroundColor: p.colour,
+          borderColor: p.colour,
+          borderSkipped: false,
+          barPercentage: 0.7,
+          grouped: false,
+          data: timed
+            .filter((r) => r.precision === p.id)
+            .map((r) => ({ y: partitionLabel(r), x: [Date.parse(r.fromTime), Math.max(Date.parse(r.toTime), Date.parse(r.fromTime) + 1000)] as [number, number], records: r.records })),
+        })),
+      },
+      options: {
+        indexAxis: 'y',
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: { xAxisKey: 'x', yAxisKey: 'y' },
+        scales: {
+          x: { type: 'time', ...span, ticks: { maxTicksLimit: 12 }, time: { tooltipFormat: 'yyyy-MM-dd HH:mm:ss' }, title: { display: true, text: 'time read by the attacker (browser time zone)' } },
+          y: { type: 'category', ticks: { autoSkip: false }, title: { display: true, text: 'topic/partition' } },
         },
-        options: {
-          indexAxis: 'y',
-          responsive: true,
-          maintainAspectRatio: false,
-          parsing: { xAxisKey: 'x', yAxisKey: 'y' },
-          scales: {
-            x: { type: 'time', ...span, ticks: { maxTicksLimit: 12 }, time: { tooltipFormat: 'yyyy-MM-dd HH:mm:ss' }, title: { display: true, text: 'time read by the attacker (browser time zone)' } },
-            y: { type: 'category', ticks: { autoSkip: false }, title: { display: true, text: 'topic/partition' } },
-          },
-          plugins: {
-            legend: { position: 'bottom' },
-            tooltip: {
-              callbacks: {
-                label: (item) => {
-                  const raw = item.raw as { records?: string };
-                  return `${item.dataset.label ?? ''}: ${count(raw.records ?? '0')} records`;
-                },
+        plugins: {
+          legend: { position: 'bottom' },
+          tooltip: {
+            callbacks: {
+              label: (item) => {
+                const raw = item.raw as { records?: string };
+                return `${item.dataset.label ?? ''}: ${count(raw.records ?? '0')} records`;
               },
             },
           },
         },
-      });
-    });
-    return () => {
-      cancelled = true;
-      chart?.destroy();
+      },
     };
   }, [partitions]);
   const height = Math.max(220, 120 + 30 * new Set(partitions.map(partitionLabel)).size);

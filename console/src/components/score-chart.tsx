@@ -1,49 +1,37 @@
-import { useEffect, useRef } from 'preact/hooks';
 import type { Drill } from '../api';
+import { useChart } from '../use-chart';
 
 /** Drill scores over time (a line, points red where the drill failed). */
 export function ScoreChart({ drills: all }: { drills: Drill[] }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
   // Drills still running (or that failed before scoring) have no score to plot.
   const drills = all.filter((d): d is Drill & { score: number } => d.score !== null);
-  useEffect(() => {
-    const target = canvas.current;
-    if (!target) return undefined;
-    // Chart.js is loaded on the first chart drawn, so the list and the sign-in stay small.
-    let chart: { destroy(): void } | undefined;
-    let cancelled = false;
-    void import('../chart-setup').then(({ Chart }) => {
-      if (cancelled) return;
-      chart = new Chart(target, {
-        type: 'line',
-        data: {
-          datasets: [
-            {
-              label: 'drill score',
-              data: drills.map((d) => ({ x: Date.parse(d.startedAt), y: d.score })),
-              borderColor: '#1f5fa8',
-              pointBackgroundColor: drills.map((d) => (d.passed ? '#1b7f3b' : '#b3261e')),
-              pointRadius: 5,
-              tension: 0,
-            },
-          ],
-        },
-        options: {
-          responsive: true,
-          maintainAspectRatio: false,
-          scales: {
-            x: { type: 'time', ticks: { maxTicksLimit: 10 }, title: { display: true, text: 'drill started' } },
-            y: { min: 0, max: 100, title: { display: true, text: 'score' } },
+  const canvas = useChart(
+    () => ({
+      type: 'line',
+      data: {
+        datasets: [
+          {
+            label: 'drill score',
+            data: drills.map((d) => ({ x: Date.parse(d.startedAt), y: d.score })),
+            borderColor: '#1f5fa8',
+            pointBackgroundColor: drills.map((d) => (d.passed ? '#1b7f3b' : '#b3261e')),
+            pointRadius: 5,
+            tension: 0,
           },
-          plugins: { legend: { display: false } },
+        ],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        scales: {
+          x: { type: 'time', ticks: { maxTicksLimit: 10 }, title: { display: true, text: 'drill started' } },
+          y: { min: 0, max: 100, title: { display: true, text: 'score' } },
         },
-      });
-    });
-    return () => {
-      cancelled = true;
-      chart?.destroy();
-    };
-  }, [all]);
+        plugins: { legend: { display: false } },
+      },
+    }),
+    [all],
+  );
   return (
     <figure class="trend" data-points={drills.length}>
       <div class="chart-box" style={{ height: '260px' }}>

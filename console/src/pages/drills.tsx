@@ -1,4 +1,5 @@
 import { getJson, type Drill } from '../api';
+import { ErrorAlert } from '../components/error-alert';
 import { ScoreChart } from '../components/score-chart';
 import { utc } from '../format';
 import { useLoad } from '../live';
@@ -10,11 +11,7 @@ export function Drills() {
   return (
     <section aria-labelledby="drills-title">
       <h1 id="drills-title">Drills</h1>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {!drills ? (
         <p aria-busy="true">Loading…</p>
       ) : drills.length === 0 ? (

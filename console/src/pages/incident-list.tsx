@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { getJson, listQuery, type IncidentSummary } from '../api';
+import { ErrorAlert } from '../components/error-alert';
 import { useLive, useLoad } from '../live';
 import { utc } from '../format';
 
@@ -55,11 +56,7 @@ export function IncidentList() {
         </label>
         <button type="submit">Filter</button>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {!incidents ? (
         <p aria-busy="true">Loading…</p>
       ) : incidents.length === 0 ? (

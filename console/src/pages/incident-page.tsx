@@ -3,6 +3,7 @@ import { getJson, incidentPath, type IncidentDetail, type TimelineEntry } from '
 import { Clocks } from '../components/clocks';
 import { CloseIncident } from '../components/close-incident';
 import { Decisions } from '../components/decisions';
+import { Questions } from '../components/questions';
 import { EvidenceProgress } from '../components/evidence';
 import { ForensicChart } from '../components/forensic-chart';
 import { Steps } from '../components/steps';
@@ -77,6 +78,7 @@ export function IncidentPage({ id }: { id: string }) {
       <section aria-labelledby="decisions-title">
         <h2 id="decisions-title">Waiting for a decision</h2>
         <Decisions incidentId={id} pending={d.pending} can={d.can} onDone={reload} />
+        <Questions incidentId={id} questions={d.questions ?? []} onDone={reload} />
         {d.can.close && incident.status !== 'closed' && <CloseIncident incidentId={id} onDone={reload} />}
       </section>
       <section aria-labelledby="clocks-title">

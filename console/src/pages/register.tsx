@@ -1,4 +1,5 @@
 import { getJson } from '../api';
+import { ErrorAlert } from '../components/error-alert';
 import { utc } from '../format';
 import { useLive, useLoad } from '../live';
 
@@ -38,11 +39,7 @@ export function Register() {
           Download CSV
         </a>
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {!rows ? (
         <p aria-busy="true">Loading…</p>
       ) : rows.length === 0 ? (

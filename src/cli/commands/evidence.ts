@@ -1,7 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
-import { defaultStateFile, readRunState } from '../../app/state-file';
 import { EVIDENCE_SIGNING_KEY } from '../../audit/evidence-manifest';
 import { buildExport, readEvidenceFromKafka, readExport } from '../../audit/evidence-export';
 import { checkProof, proveRecord, verifyEvidence, type EvidenceReport, type EvidenceSet, type InclusionProof } from '../../audit/evidence-verify';
@@ -11,6 +9,7 @@ import type { SecretsPort } from '../../vault/port';
 import { evidenceExportUpdate, type EvidenceExportRequest } from '../../../workflows/api';
 import { configuredVault, kafkaFor, print, resolveConnection, withConnectionOptions, type ConnectionFlags } from './audit';
 import { parsePublicKeys, publicKeysExport } from './audit-trust';
+import { commandClient } from './temporal-client';
 
 /**
  * `breachline evidence verify | export | prove | check-proof` (issue 13). Evidence is read from the
@@ -71,18 +70,18 @@ function checkAuthoriser(by: string): void {
   if (Object.keys(roles).length > 0 && roles[by] !== 'dpo') throw new Error(`--authorised-by ${by}: not a DPO in the configured roles; a decrypted export needs the DPO's authorisation`);
 }
 
-/** Records an export on the incident (a Temporal Update); refuses a decrypted export it cannot record. */
+/**
+ * Records an export on the incident (a Temporal Update); refuses a decrypted export it cannot record.
+ * The client carries the payload codec like every other client: the request names the DPO and the
+ * archive, and must reach the journal encrypted (and a worker with the codec could not read it otherwise).
+ */
 async function recordExport(id: string, request: EvidenceExportRequest, stateFile?: string): Promise<string> {
-  const config = loadConfig();
-  const address = config.temporal.address ?? (await readRunState(stateFile ?? defaultStateFile()).catch(() => undefined))?.temporal?.address;
-  if (address === undefined) throw new Error('no Temporal to record the export on: set BREACHLINE_TEMPORAL_ADDRESS');
-  const connection = await Connection.connect({ address });
+  const { client, close } = await commandClient(stateFile, 'to record the export on');
   try {
-    const client = new Client({ connection, namespace: config.temporal.namespace });
     const answer = await client.workflow.getHandle(id).executeUpdate(evidenceExportUpdate, { args: [request] });
     return answer.message;
   } finally {
-    await connection.close();
+    await close();
   }
 }
 

@@ -9,9 +9,9 @@ import { createConsumerOffsetsSource } from './consumer-offsets/source';
 import { createRequestLogSource } from './request-log/source';
 import { createSandboxAccessLogSource } from './sandbox-access-log';
 import { DEFAULT_SOURCES, type SourceSpec } from './spec';
-import type { AccessSource } from './types';
+import type { AccessSource, UnmappedTopic } from './types';
 
-export type { AccessQuery, AccessSource } from './types';
+export type { AccessQuery, AccessSource, UnmappedTopic } from './types';
 export { DEFAULT_SOURCES, parseSourceSpec, parseSourceSpecs, type SourceSpec } from './spec';
 
 /**
@@ -33,6 +33,8 @@ export interface ObservationDeps {
   accessLogTopic?: string;
   /** Topic id → name, for request-log lines of Fetch v13+. */
   topicNames?: ReadonlyMap<string, string>;
+  /** Topic id → name from the cluster's metadata (Metadata v10+); undefined when it carries no ids. */
+  resolveTopicIds?: () => Promise<ReadonlyMap<string, string> | undefined>;
 }
 
 /** What forensics asks. */
@@ -53,13 +55,19 @@ export interface ObservedAccess extends PrincipalAccess {
   asked: string[];
   /** Raw records the sources that count them consumed (what `since` saves). */
   recordsRead: number;
+  /** Topic ids in the principal's records that no metadata names: reported, not attributed. */
+  unmapped: UnmappedTopic[];
 }
 
 function createSource(spec: SourceSpec, deps: ObservationDeps): AccessSource & { groupsSeen?: () => string[] } {
   const base = { kafka: deps.kafka, admin: deps.admin, logger: deps.logger };
   switch (spec.kind) {
     case 'request-log':
-      return createRequestLogSource(spec.location, { ...base, ...(deps.topicNames !== undefined ? { topicNames: deps.topicNames } : {}) });
+      return createRequestLogSource(spec.location, {
+        ...base,
+        ...(deps.topicNames !== undefined ? { topicNames: deps.topicNames } : {}),
+        ...(deps.resolveTopicIds !== undefined ? { resolveTopicIds: deps.resolveTopicIds } : {}),
+      });
     case 'consumer-offsets':
       return createConsumerOffsetsSource({ ...base, ...(spec.topic !== undefined ? { topic: spec.topic } : {}) });
     case 'confluent-audit':
@@ -107,5 +115,6 @@ export async function readAccessObservations(deps: ObservationDeps, q: Observati
   for (const s of sources) for (const g of s.groupsSeen?.() ?? []) seen.add(g);
   deps.logger.info({ sources: sources.map((s) => s.id), observations: observations.length, partitions: merged.length, since }, 'access records read');
   const recordsRead = sources.reduce((n, s) => n + (s.recordsRead?.() ?? 0), 0);
-  return { fetches, groups: seen, scanned: observations.length, observations, merged, asked: sources.map((s) => s.id), recordsRead };
+  const unmapped = sources.flatMap((s) => s.unmapped?.() ?? []);
+  return { fetches, groups: seen, scanned: observations.length, observations, merged, asked: sources.map((s) => s.id), recordsRead, unmapped };
 }

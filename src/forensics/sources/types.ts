@@ -28,4 +28,22 @@ export interface AccessSource {
   read(q: AccessQuery): AsyncIterable<AccessObservation>;
   /** Raw records (log lines, topic records) the last `read` consumed, where the source counts them. */
   recordsRead?(): number;
+  /** Topic ids the last `read` met in the principal's records and could not name (request log, Fetch v13+). */
+  unmapped?(): UnmappedTopic[];
+}
+
+/**
+ * A topic id no metadata names: the topic was deleted (or recreated under a new id) since the
+ * fetch, or the cluster's metadata carries no ids. Its fetches cannot be placed in a window, so
+ * they are reported, never attributed by guess.
+ */
+export interface UnmappedTopic {
+  source: string;
+  /** As Kafka prints it: URL-safe base64 of the UUID. */
+  topicId: string;
+  /** Partition fetches of the principal that named it. */
+  fetches: number;
+  partitions: number[];
+  /** Why no name was found: no metadata carries topic ids here, or the id is not among them. */
+  reason: 'no-topic-ids-in-metadata' | 'unknown-topic-id';
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROUTING_FIELD_LIMIT } from '../../domain/alert';
 import { requireSubject, toPrincipal, validate, type ParsedAlert } from './fields';
 
 /**
@@ -6,6 +7,11 @@ import { requireSubject, toPrincipal, validate, type ParsedAlert } from './field
  * Strict: an unknown key (a typo such as `principle`) is an error rather than silently ignored.
  */
 // String lengths are bounded on the normalised alert (ALERT_FIELD_LIMITS), the same for every source.
+/** Most `fields` a generic alert may carry. */
+export const GENERIC_FIELDS_LIMIT = 32;
+const FIELD_NAME = /^[A-Za-z0-9_@][A-Za-z0-9_.@-]{0,127}$/;
+const PRINTABLE = /^[^\p{C}\p{Zl}\p{Zp}]*$/u;
+
 export const genericAlertSchema = z.strictObject({
   /** The sender's id for this alert. */
   id: z.string().min(1),
@@ -23,11 +29,16 @@ export const genericAlertSchema = z.strictObject({
   observedAt: z.iso.datetime({ offset: true }),
   /** When the activity is believed to have begun (forensics reads access records from then on): ISO 8601 with a zone. */
   suspectedSince: z.iso.datetime({ offset: true }).optional(),
+  // Step references (issue 17, item 4).
   /**
-   * Any other fields of the detection, by name (e.g. a Vault token's `accessor`): what `serves`
-   * rules may match and runbooks read as `${{ alert.fields.<name> }}`. Text, numbers or booleans.
+   * Other facts of the alert, by name (`{"vault.accessor": "…", "topic": "orders"}`): kept on the
+   * alert for `serves` rules and for runbook references `${{ alert.fields.<name> }}`. Text only,
+   * bounded like routing fields, at most {@link GENERIC_FIELDS_LIMIT}: they travel into workflow history.
    */
-  fields: z.record(z.string().regex(/^[A-Za-z0-9_@][A-Za-z0-9_.@-]*$/), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  fields: z
+    .record(z.string().regex(FIELD_NAME, 'expected a field name of letters, digits and . _ @ -'), z.string().min(1).max(ROUTING_FIELD_LIMIT).regex(PRINTABLE, 'contains a control or other non-printable character'))
+    .refine((f) => Object.keys(f).length <= GENERIC_FIELDS_LIMIT, `at most ${GENERIC_FIELDS_LIMIT} fields`)
+    .optional(),
 });
 
 /** The generic format's type. */
@@ -46,6 +57,7 @@ export function parseGeneric(payload: unknown, _receivedAt: string): ParsedAlert
     scenario: body.scenario,
     observedAt: new Date(body.observedAt).toISOString(),
     ...(body.suspectedSince !== undefined ? { suspectedSince: new Date(body.suspectedSince).toISOString() } : {}),
+    ...(body.fields !== undefined && Object.keys(body.fields).length > 0 ? { fields: body.fields } : {}),
   };
   return requireSubject(parsed, 'generic', ['principal', 'asset']);
 }

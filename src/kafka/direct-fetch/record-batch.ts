@@ -83,6 +83,7 @@ function decodeBatch(batch: Buffer, fromOffset: bigint, out: ReadRecord[], only:
   const firstTimestamp = Number(batch.readBigInt64BE(27));
   const logAppendTime = (attributes & 0x08) !== 0 ? Number(batch.readBigInt64BE(35)) : undefined;
   const count = batch.readInt32BE(57);
+  const producerId = batch.readBigInt64BE(43);
   const body = recordsOf(batch, attributes & 0x07, baseOffset);
   const cursor = { pos: 0 };
   for (let i = 0; i < count; i++) {
@@ -102,7 +103,7 @@ function decodeBatch(batch: Buffer, fromOffset: bigint, out: ReadRecord[], only:
     const value = valueLength < 0 ? null : body.subarray(cursor.pos, (cursor.pos += valueLength));
     if (cursor.pos > next) throw new RecordBatchError(`record ${i} of the batch at offset ${baseOffset} overruns its batch`);
     cursor.pos = next; // headers are not needed
-    out.push({ offset: baseOffset + BigInt(delta), timestamp: logAppendTime ?? firstTimestamp + timestampDelta, key, value });
+    out.push({ offset: baseOffset + BigInt(delta), timestamp: logAppendTime ?? firstTimestamp + timestampDelta, key, value, producerId });
     if (deltas !== undefined) {
       deltas.delete(delta);
       if (deltas.size === 0) break;

@@ -381,6 +381,34 @@ export class KafkaBroker {
     });
   }
 
+  /**
+   * Records an accepted Produce: which offsets of which partition a principal's batches took, and
+   * the producer id they carry (the v2 batch header's `producerId`), so forensics can find what a
+   * principal wrote as it finds what one read. `to` is exclusive; bytes are the stored batches'.
+   */
+  recordProduce(session: Session, clientId: string, topic: string, partition: number, batch: { from: bigint; to: bigint; records: number; bytes: number; producerId: bigint; producerEpoch: number }): void {
+    if (topic === this.accessLogTopic) return;
+    this.accessLog.append({
+      time: this.clock.now(),
+      kind: 'produce',
+      principal: session.principal ?? 'User:ANONYMOUS',
+      clientId,
+      host: session.host,
+      api: 'Produce',
+      resourceType: 'TOPIC',
+      resourceName: topic,
+      operation: 'WRITE',
+      decision: 'ALLOW',
+      partition,
+      fromOffset: batch.from.toString(),
+      toOffset: batch.to.toString(),
+      records: batch.records,
+      bytes: batch.bytes,
+      producerId: batch.producerId.toString(),
+      producerEpoch: batch.producerEpoch,
+    });
+  }
+
   private queueAccessRecord(r: AccessRecord): void {
     this.pendingAccess.push(r);
     if (!this.accessFlushScheduled) {

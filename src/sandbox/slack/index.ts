@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../log/logger';
+import { closeServer } from '../../net/close-server';
 import type { RunningSandbox, SandboxStartOptions } from '../types';
 import { CallRecord } from './call-record';
 import { FaultInjector } from './faults';
@@ -126,10 +127,7 @@ export async function start(options: SlackSandboxOptions = {}): Promise<RunningS
     socketModeClient: () => new SignedRequestClient(clientDeps, '', socketMode),
     close: async () => {
       socketMode.close();
-      await new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
+      await closeServer(server);
       if (options.dataDir) saveSandbox(options.dataDir, { botToken, signingSecret, appToken, workspace: workspace.toState() });
     },
   };

@@ -2,6 +2,7 @@ import type { IncidentState, StepStatus } from '../../domain/incident';
 import { openTasks } from '../../domain/incident-notes';
 import type { MessageBlock, MessageContent } from '../conversation-port';
 import type { EvidenceProgress } from '../../../workflows/api';
+import { questionBlocks } from '../../actions/wait-for';
 
 /** Action id of a pending approval's Approve button. */
 export const APPROVE_ACTION_ID = 'breachline_card_approve';
@@ -171,6 +172,8 @@ export function renderIncidentCard(s: IncidentState, progress: EvidenceProgress 
       ],
     });
   }
+  // wait-for (issue 17): each open question with one button per answer, as its own message has.
+  if (s.status !== 'closed') for (const q of s.pendingDecisions ?? []) blocks.push(...(questionBlocks(s.incidentId, q) as MessageBlock[]));
   // War room (issue 16): shown once there is any, so cards of incidents without keep their shape.
   const work = workText(s);
   if (work !== undefined) blocks.push(section(work));

@@ -19,6 +19,7 @@ import type {
   EvidenceProgress,
 } from '../../../workflows/api';
 import type { BreakerSignal, CloseSignal, RefusalSignal } from './proposed-signals';
+import type { WaitForDecision } from '../../actions/wait-for';
 
 /** A running incident as `/ir list` shows it. */
 export interface IncidentSummary {
@@ -82,4 +83,7 @@ export interface IncidentPort {
   retry(workflowId: string, request: RetryRequest): Promise<DecisionAnswer>;
   skip(workflowId: string, request: SkipRequest): Promise<DecisionAnswer>;
   abort(workflowId: string, request: AbortRequest): Promise<DecisionAnswer>;
+  // wait-for (issue 17, item 3). Optional: ports built before it say the incident cannot take answers.
+  /** Answers a waiting `wait-for` step (an Update: the workflow's acceptance or its refusal). */
+  decide?(workflowId: string, request: WaitForDecision): Promise<DecisionAnswer>;
 }

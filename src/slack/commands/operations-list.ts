@@ -24,6 +24,8 @@ import { SEVERITY } from './severity';
 import { CONSOLE } from './console';
 // War room: notes, tasks and follow-ups (issue 16).
 import { FOLLOW_UP, NOTE, TASK } from './notes';
+// wait-for answers (issue 17).
+import { DECIDE } from './decide';
 
 /** The incident operations subcommands, in the order `/ir help` lists them. */
 export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [
@@ -57,4 +59,6 @@ export const OPERATION_SUBCOMMANDS: readonly SubcommandSpec[] = [
   NOTE,
   TASK,
   FOLLOW_UP,
+  // wait-for answers (issue 17).
+  DECIDE,
 ];

@@ -27,6 +27,7 @@ import {
   incidentWorkflowId,
   retryStepUpdate,
   skipStepUpdate,
+  waitForDecisionUpdate,
   stateQuery,
   timelineQuery,
   evidenceProgressQuery,
@@ -149,6 +150,16 @@ export function createTemporalIncidentPort(client: Client, options: TemporalInci
     retry: (workflowId, request) => decide(workflowId, retryStepUpdate, request),
     skip: (workflowId, request) => decide(workflowId, skipStepUpdate, request),
     abort: (workflowId, request) => decide(workflowId, abortUpdate, request),
+    // wait-for (issue 17, item 3).
+    async decide(workflowId, request) {
+      try {
+        const r = await handle(workflowId).executeUpdate(waitForDecisionUpdate, { args: [request] });
+        return { accepted: true, message: `step "${r.stepId}" answered "${r.answer}"${r.stops ? '; the playbook stops (the steps up to close are skipped)' : ''}` };
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) return { accepted: false, message: refusalMessage(err) };
+        throw err;
+      }
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka, withCredentials } from '../../../src/kafka/client';
 import { DirectFetchReader, directTimestampsAt, type DirectFetchStats } from '../../../src/kafka/direct-fetch';
-import { logBounds, offsetsAtTime, recordTimestampsAt } from '../../../src/kafka/offsets';
+import { committedOffsets, logBounds, offsetsAtTime, recordTimestampsAt } from '../../../src/kafka/offsets';
 import { encodeBatch, splitBatches } from '../../../src/sandbox/kafka/log/record-batch';
 import { ErrorCode } from '../../../src/kafka/wire';
 import { seedTradingExfiltration, type TradingScenario } from '../../../src/sandbox/scenario/trading-exfiltration';
@@ -140,6 +140,98 @@ describe('direct fetch reader', () => {
     }
   });
 
+  it.each([1, 2])('finds every point once with %i edge slot(s): points sharing a batch, more points than slots, points past the end', async (edgeSlots) => {
+    const topic = `edges-many-${edgeSlots}`;
+    sb.kafka.broker.createTopic(topic, 4, {});
+    const logs = sb.kafka.broker.topics.get(topic)?.partitions ?? [];
+    const base = Date.now() - 3_600_000;
+    logs.forEach((log, p) => {
+      for (let b = 0; b < 4; b++) log.append(splitBatches(encodeBatch(Array.from({ length: 50 }, (_, i) => ({ key: null, value: Buffer.from(`v${p}-${b}-${i}`), timestamp: base + p * 1000 + b * 50 + i })))));
+    });
+    // Per partition: three points in the first batch, one in each later batch, one at the high watermark.
+    const offsets = [3n, 17n, 40n, 60n, 120n, 199n, 200n];
+    const points = logs.flatMap((_, p) => offsets.map((offset) => ({ partition: p, offset })));
+    // A 1-byte limit: every first ask is cut short and asked again with the batch's size; with two
+    // slots both bring back the first batch on their own and its points must be counted once.
+    const reader = new DirectFetchReader(sb.connection, admin, { edgeBytes: 1, edgeSlots });
+    try {
+      const got = await reader.timestampsAt(topic, points);
+      expect(got.timestamps).toEqual(points.filter((pt) => pt.offset < 200n).map((pt) => ({ partition: pt.partition, offset: pt.offset.toString(), timestamp: base + pt.partition * 1000 + Number(pt.offset) })));
+      expect(got.averageRecordBytes).toBeGreaterThan(0);
+      // Requests carry every partition (never one per point), however many rounds the limits take.
+      expect(reader.stats.requests).toBeLessThan(points.length);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('reads committed offsets with FindCoordinator + OffsetFetch, equal to kafkajs admin, one lookup per group', async () => {
+    // A second group with commits on two topics, and a group that never committed anything.
+    sb.kafka.broker.createTopic('committed-b', 3, {});
+    // Committed in the coordinator directly (kafkajs' setOffsets waits out a join).
+    sb.kafka.broker.groups.commit('audit-reader', 'orders', 0, 7n, null);
+    sb.kafka.broker.groups.commit('audit-reader', 'orders', 5, 11n, 'free text');
+    sb.kafka.broker.groups.commit('audit-reader', 'committed-b', 2, 0n, null);
+    const groups = ['audit-reader', 'never-committed', 'report-exporter'];
+    const reader = new DirectFetchReader(sb.connection, admin);
+    try {
+      const first = await reader.committedOffsets(groups, ['orders', 'committed-b']);
+      for (const topic of ['orders', 'committed-b']) {
+        expect(first.get(topic)).toEqual(byGroupAndPartition(await committedOffsets(admin, groups, topic)));
+      }
+      // The attacker committed where its reading ended on every partition it read (ground truth).
+      const attacker = first.get('orders')?.filter((c) => c.groupId === 'report-exporter') ?? [];
+      expect(attacker.length).toBeGreaterThan(0);
+      for (const c of attacker) expect(BigInt(c.offset) - 1n).toBe(BigInt(scenario.groundTruth.partitions.find((p) => p.partition === c.partition)?.to ?? -1));
+      expect(first.get('committed-b')).toEqual([{ groupId: 'audit-reader', partition: 2, offset: '0' }]);
+      // One FindCoordinator and one OffsetFetch (both topics in it) per group; the second call asks
+      // the remembered coordinators directly.
+      expect(reader.stats.requests).toBe(2 * groups.length);
+      expect(await reader.committedOffsets(groups, ['orders', 'committed-b'])).toEqual(first);
+      expect(reader.stats.requests).toBe(3 * groups.length);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('asks again when the coordinator moved or is loading, and names the group when it may not be described', async () => {
+    const reader = new DirectFetchReader(sb.connection, admin);
+    try {
+      const expected = byGroupAndPartition(await committedOffsets(admin, ['report-exporter'], 'orders'));
+      sb.kafka.broker.faults.failNext(9, 1, ErrorCode.NOT_COORDINATOR);
+      sb.kafka.broker.faults.failNext(10, 1, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+      const got = await reader.committedOffsets(['report-exporter'], ['orders']);
+      expect(got.get('orders')).toEqual(expected);
+      // Lookup refused once, lookup, fetch refused (moved), lookup again, fetch.
+      expect(reader.stats.requests).toBe(5);
+    } finally {
+      sb.kafka.broker.faults.reset();
+      await reader.close();
+    }
+    const outsider = withCredentials(sb.connection, 'order-service', scenario.accounts['order-service']?.password ?? '');
+    const outsiderAdmin = createKafka(outsider, { clientId: 'test' }).admin();
+    await outsiderAdmin.connect();
+    const outsiderReader = new DirectFetchReader(outsider, outsiderAdmin);
+    try {
+      const err = await outsiderReader.committedOffsets(['report-exporter'], ['orders']).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'DirectFetchError', type: 'GROUP_AUTHORIZATION_FAILED', code: ErrorCode.GROUP_AUTHORIZATION_FAILED });
+      expect((err as Error).message).toContain('report-exporter');
+    } finally {
+      await outsiderReader.close();
+      await outsiderAdmin.disconnect();
+    }
+  });
+
+  it('says the cluster\'s metadata carries no topic ids when the broker serves no Metadata v10+ (the sandbox)', async () => {
+    const reader = new DirectFetchReader(sb.connection, admin);
+    try {
+      expect(await reader.topicIds()).toBeUndefined();
+      expect(reader.stats.requests).toBe(0);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('fails with the authorisation error, naming the partition, when the principal may not READ', async () => {
     const exporter = scenario.accounts['report-exporter'];
     if (exporter === undefined) throw new Error('scenario has no report-exporter');
@@ -156,6 +248,11 @@ describe('direct fetch reader', () => {
     }
   });
 });
+
+/** kafkajs keeps the broker's partition order; the reader sorts by group, then partition. */
+function byGroupAndPartition<T extends { groupId: string; partition: number }>(list: T[]): T[] {
+  return [...list].sort((a, b) => a.groupId.localeCompare(b.groupId) || a.partition - b.partition);
+}
 
 function largestBatchOf(log: unknown): number {
   const batches = (log as { batches?: Array<{ data: Buffer }> }).batches ?? [];

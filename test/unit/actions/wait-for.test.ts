@@ -2,6 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
 import { planWaitFor, refuseDecision, WAIT_FOR_PARAMS, type WaitForParams } from '../../../src/actions/wait-for';
 import { PLAN_CONTEXT } from './plan-cases';
+import { parseRunbook } from '../../../src/domain/runbook-loader';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, useDefaults: true });
 
@@ -28,5 +29,21 @@ describe('wait-for (pure half)', () => {
   it('refuses a timeout that is not a duration and a single option', () => {
     expect(ajv.compile(WAIT_FOR_PARAMS)({ question: 'q', timeout: 'soon' })).toBe(false);
     expect(ajv.compile(WAIT_FOR_PARAMS)({ question: 'q', options: ['only'] })).toBe(false);
+  });
+
+  it('the loader refuses a timeout answer or a stopping answer that is not an option, at the line', () => {
+    const yaml = [
+      'id: w', 'version: 1', 'title: W', 'scenario: generic', 'severity: low', 'steps:',
+      '  - id: ask',
+      '    action: wait-for',
+      '    with:',
+      '      question: Go on?',
+      '      options: [rewind, hold]',
+      '      onTimeout: later',
+      '      stopOn: [hold, abort]',
+    ].join('\n');
+    expect(() => parseRunbook(yaml, 'w.yaml')).toThrow(/w\.yaml:12: step "ask" with\.onTimeout: "later" is not one of the options \(rewind, hold\)/);
+    expect(() => parseRunbook(yaml, 'w.yaml')).toThrow(/with\.stopOn\[1\]: "abort" is not one of the options \(rewind, hold\)|stopOn.*"abort" is not one of the options/);
+    expect(() => parseRunbook(yaml.replace('      onTimeout: later\n', '').replace(', abort', ''), 'w.yaml')).not.toThrow();
   });
 });

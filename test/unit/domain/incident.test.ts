@@ -305,6 +305,10 @@ describe('events the other tests do not reach', () => {
       'TaskAdded',
       'TaskCompleted',
       'FollowUpAdded',
+      // wait-for (issue 17): covered by test/unit/domain/incident-decisions.test.ts.
+      'DecisionAsked',
+      'DecisionTaken',
+      'DecisionTimedOut',
     ] as const) {
       used.add(extra);
     }

@@ -80,6 +80,10 @@ describe('timeline', () => {
       b.make('FollowUpAdded', { text: 'review retention', addedBy: 'U1', role: 'responder' }),
       // Generic actions (issue 17).
       b.make('ActionPerformed', { stepId: 'page-on-call', action: 'page', summary: 'paged the on-call through PagerDuty', details: { provider: 'pagerduty' } }),
+      // wait-for (issue 17).
+      b.make('DecisionAsked', { stepId: 'ask', question: 'Rewind?', options: ['rewind', 'stop'], role: 'incident-commander', onTimeout: 'stop', stopOn: ['stop'], deadline: '2026-11-20T09:00:00.000Z' }),
+      b.make('DecisionTaken', { stepId: 'ask', answer: 'rewind', decidedBy: 'U1', role: 'incident-commander', stops: false }),
+      b.make('DecisionTimedOut', { stepId: 'ask', answer: 'stop', waitedMs: 3_600_000, stops: true }),
     ];
     expect(new Set(samples.map((e) => e.type)).size).toBe(EVENT_TYPES.length);
     const text = samples.map(summarize);

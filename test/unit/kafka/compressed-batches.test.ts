@@ -91,7 +91,7 @@ describe('zstd and the Produce version (KIP-110)', () => {
       const handler = HANDLERS.get(0);
       const produce = async (version: number): Promise<number> => {
         const body = new KafkaWriter().string(null).int16(1).int32(5000).array(['zstd-orders'], (x, t) => x.string(t).array([0], (y, p) => y.int32(p).bytes(batch))).build();
-        const ctx = { broker: sandbox.broker, version, apiKey: 0, apiName: 'Produce', clientId: 't', quiet: false, authorize: () => true } as unknown as RequestContext;
+        const ctx = { broker: sandbox.broker, session: { principal: 'User:t', host: '127.0.0.1' }, version, apiKey: 0, apiName: 'Produce', clientId: 't', quiet: false, authorize: () => true } as unknown as RequestContext;
         const reply = await handler?.handle(ctx, handler.decode(new KafkaReader(body), version));
         const w = new KafkaWriter();
         reply?.(w);

@@ -1,12 +1,11 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAnnotateActivities } from '../../../activities/annotate';
 import type { DomainEvent } from '../../../src/domain/events';
 import { parseRunbook, type LoadedRunbook } from '../../../src/domain/runbook-loader';
 import { silentLogger } from '../../../src/log/logger';
 import { approveSignal, breakerSignal, eventsQuery, falsePositiveSignal } from '../../../workflows/api';
-import { playbookBundle, runIncident, timeSkippingEnv, waitForState } from './helpers';
+import { runIncident, waitForState } from './helpers';
+import { usePlaybookFixture } from './playbook-fixture';
 
 /**
  * The action registry's paths through the workflow (issue 17): a generic action with no workflow
@@ -14,17 +13,7 @@ import { playbookBundle, runIncident, timeSkippingEnv, waitForState } from './he
  * before (notify.template, report.includeTimeline, close.requireBreakersClosed).
  */
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  bundle = await playbookBundle();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const fx = usePlaybookFixture();
 
 const runbook = (steps: string, breakers = ''): LoadedRunbook =>
   parseRunbook(['id: registry-test', 'version: 1', 'title: Registry test', 'scenario: generic', 'severity: high', breakers, 'steps:', steps].join('\n'), 'registry-test.yaml');
@@ -61,7 +50,7 @@ describe('a generic action (annotate) in the workflow', () => {
     let events: DomainEvent[] = [];
     let incident = '';
     const record = await runIncident(
-      { env, bundle, runbook: loaded },
+      { ...fx, runbook: loaded },
       async ({ handle, incidentId, record: calls }) => {
         incident = incidentId;
         const state = await waitForState(handle, (s) => s.status === 'closed');
@@ -100,7 +89,7 @@ describe('a generic action (annotate) in the workflow', () => {
     const calls: string[] = [];
     let events: DomainEvent[] = [];
     await runIncident(
-      { env, bundle, runbook: gated },
+      { ...fx, runbook: gated },
       async ({ handle }) => {
         await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'contain'));
         await handle.signal(falsePositiveSignal, { declaredBy: 'U-IC', reason: 'a test' });
@@ -130,7 +119,7 @@ describe('a generic action (annotate) in the workflow', () => {
     let events: DomainEvent[] = [];
     const calls: string[] = [];
     await runIncident(
-      { env, bundle, runbook: loaded },
+      { ...fx, runbook: loaded },
       async ({ handle }) => {
         await waitForState(handle, (s) => s.status === 'closed');
         events = await handle.query(eventsQuery);
@@ -166,7 +155,7 @@ describe('close.requireBreakersClosed', () => {
     with: { requireFilings: false, requireBreakersClosed: ${require} }`;
 
   it('refuses to close while a breaker is open, and closes once operators closed it', async () => {
-    await runIncident({ env, bundle, runbook: runbook(steps(true), breakers) }, async ({ handle, record }) => {
+    await runIncident({ ...fx, runbook: runbook(steps(true), breakers) }, async ({ handle, record }) => {
       await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break'));
       await handle.signal(approveSignal, { stepId: 'break', approver: 'U-IC', role: 'incident-commander' });
       await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'close'));
@@ -187,7 +176,7 @@ describe('close.requireBreakersClosed', () => {
   });
 
   it('without it, the close step closes the open breakers itself', async () => {
-    await runIncident({ env, bundle, runbook: runbook(steps(false), breakers) }, async ({ handle }) => {
+    await runIncident({ ...fx, runbook: runbook(steps(false), breakers) }, async ({ handle }) => {
       await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break'));
       await handle.signal(approveSignal, { stepId: 'break', approver: 'U-IC', role: 'incident-commander' });
       await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'close'));

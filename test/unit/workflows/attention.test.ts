@@ -1,14 +1,12 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../../src/domain/events';
 import type { IncidentState } from '../../../src/domain/incident';
-import type { LoadedRunbook } from '../../../src/domain/runbook-loader';
 import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
 import { abortUpdate, approveSignal, eventsQuery, evidenceProgressQuery, retryStepUpdate, skipStepUpdate } from '../../../workflows/api';
-import { playbookBundle, referenceRunbook, runIncident, timeSkippingEnv, waitForState } from './helpers';
+import { runIncident, waitForState } from './helpers';
+import { usePlaybookFixture } from './playbook-fixture';
 import { stubActivities, type StubRecord } from './stub-activities';
 
 /*
@@ -21,25 +19,14 @@ import { stubActivities, type StubRecord } from './stub-activities';
 type Incident = (input: IncidentWorkflowInput) => Promise<IncidentState>;
 type Activity = (...args: never[]) => Promise<unknown>;
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let runbook: LoadedRunbook;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  bundle = await playbookBundle();
-  runbook = await referenceRunbook();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const fx = usePlaybookFixture();
 
 function withIncident(
   body: (handle: WorkflowHandle<Incident>, record: StubRecord) => Promise<void>,
   overrides: Record<string, Activity> = {},
   options?: IncidentWorkflowInput['options'],
 ): Promise<StubRecord> {
-  return runIncident({ env, bundle, runbook }, ({ handle, record }) => body(handle, record), { overrides, ...(options ? { options } : {}) });
+  return runIncident(fx, ({ handle, record }) => body(handle, record), { overrides, ...(options ? { options } : {}) });
 }
 
 const IC = { requestedBy: 'U-IC', role: 'incident-commander' };
@@ -139,7 +126,7 @@ describe('a failed step needs attention; the incident stays open', () => {
     await withIncident(
       async (handle) => {
         await waitForState(handle, (st) => st.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
-        await env.sleep(2 * 3_600_000);
+        await fx.env.sleep(2 * 3_600_000);
         const s = await waitForState(handle, (st) => st.attention.some((a) => a.kind === 'approval-expired'));
         expect(s.attention[0]).toMatchObject({ stepId: 'break-circuits', kind: 'approval-expired' });
         expect(s.pendingApprovals).toEqual([]);

@@ -1,11 +1,9 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
 import type { DomainEvent, EventOf, EventType } from '../../../src/domain/events';
 import type { IncidentState } from '../../../src/domain/incident';
-import type { LoadedRunbook } from '../../../src/domain/runbook-loader';
 import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
 import { createTemporalIncidentPort } from '../../../src/slack/commands/temporal-incidents';
 import {
@@ -19,24 +17,13 @@ import {
   regulatoryClockWorkflowId,
   stateQuery,
 } from '../../../workflows/api';
-import { playbookBundle, referenceRunbook, runIncident, timeSkippingEnv, waitForState } from './helpers';
+import { runIncident, waitForState } from './helpers';
+import { usePlaybookFixture } from './playbook-fixture';
 import type { StubRecord } from './stub-activities';
 
 const H = 3_600_000;
 const REGIMES = ['gdpr', 'dora', 'nis2', 'sec-8k', 'nydfs'];
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let runbook: LoadedRunbook;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  bundle = await playbookBundle();
-  runbook = await referenceRunbook();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const fx = usePlaybookFixture();
 
 type Incident = (input: IncidentWorkflowInput) => Promise<IncidentState>;
 
@@ -49,7 +36,7 @@ interface Started {
 
 /** An incident of the reference runbook (five regimes) on its own task queue, approvals waiting up to 200 h. */
 async function withIncident(body: (s: Started) => Promise<void>, overrides: Record<string, (...args: never[]) => Promise<unknown>> = {}): Promise<void> {
-  await runIncident({ env, bundle, runbook }, body, { overrides, options: { approvalTimeout: '200h' } });
+  await runIncident(fx, body, { overrides, options: { approvalTimeout: '200h' } });
 }
 
 const ofType = <T extends EventType>(events: DomainEvent[], type: T): Array<EventOf<T>> => events.filter((e): e is EventOf<T> => e.type === type);
@@ -60,13 +47,13 @@ const DPO = { decidedBy: 'U-DPO', role: 'dpo' };
 /** The status of every clock workflow of an incident, by regime. */
 async function clockStatuses(incidentId: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const regime of REGIMES) out[regime] = (await env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime)).describe()).status.name;
+  for (const regime of REGIMES) out[regime] = (await fx.env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime)).describe()).status.name;
   return out;
 }
 
 /** Waits for a clock workflow to reach `status` (closing is asynchronous to the incident). */
 async function clockStatus(incidentId: string, regime: string, status: string): Promise<void> {
-  const handle = env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime));
+  const handle = fx.env.client.workflow.getHandle(regulatoryClockWorkflowId(incidentId, regime));
   for (let i = 0; i < 200 && (await handle.describe()).status.name !== status; i++) await new Promise((r) => setTimeout(r, 50));
   expect((await handle.describe()).status.name).toBe(status);
 }
@@ -105,7 +92,7 @@ describe('regulatory clocks start at open, independent of the playbook', () => {
   it('keeps running and reminds while an approval waits 30 h, at the marks scaled to the time left', async () => {
     await withIncident(async ({ handle, awareMs, record }) => {
       await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
-      await env.sleep(30 * H);
+      await fx.env.sleep(30 * H);
       const s = await waitForState(handle, (st) => st.clocks.nis2?.stages[0]?.missed === true);
       expect(s.pendingApprovals.map((a) => a.stepId)).toEqual(['break-circuits']);
       const events = await handle.query(eventsQuery);
@@ -136,7 +123,7 @@ describe('regulatory clocks start at open, independent of the playbook', () => {
       async ({ handle, record, incidentId }) => {
         await waitForState(handle, (s) => s.steps.find((st) => st.id === 'rotate-credentials')?.status === 'failed');
         expect(await clockStatuses(incidentId)).toEqual(ALL_RUNNING);
-        await env.sleep(13 * H);
+        await fx.env.sleep(13 * H);
         await waitForCondition(() => record.messages.some((m) => m.startsWith('NIS2 early-warning due')));
         expect(await clockStatuses(incidentId)).toEqual(ALL_RUNNING);
       },
@@ -150,7 +137,7 @@ describe('regulatory clocks start at open, independent of the playbook', () => {
       await handle.cancel();
       await expect(handle.result()).rejects.toThrow();
       expect(await clockStatuses(incidentId)).toEqual(ALL_RUNNING);
-      await env.sleep(13 * H);
+      await fx.env.sleep(13 * H);
       await waitForCondition(() => record.messages.some((m) => m.startsWith('NIS2 early-warning due')));
       expect(await clockStatuses(incidentId)).toEqual(ALL_RUNNING);
     });
@@ -167,7 +154,7 @@ describe('reminders are recorded after the effect', () => {
     await withIncident(
       async ({ handle }) => {
         await waitForState(handle, (s) => s.clocks.nis2 !== undefined);
-        await env.sleep(25 * H);
+        await fx.env.sleep(25 * H);
         const s = await waitForState(handle, (st) => st.clocks.nis2?.stages[0]?.missed === true);
         const events = await handle.query(eventsQuery);
         expect(ofType(events, 'ReminderSent')).toEqual([]);
@@ -221,7 +208,7 @@ describe('decisions move and end the clocks', () => {
       expect(ofType(events, 'AwarenessDetermined')[0]?.actor).toEqual({ kind: 'user', id: 'U-DPO' });
       expect(ofType(events, 'DeadlinesRecomputed').map((e) => e.data.regime).sort()).toEqual(['gdpr', 'nis2']);
       // The clock workflow got the new facts: the early warning is missed at 14 h, not 24 h.
-      await env.sleep(15 * H);
+      await fx.env.sleep(15 * H);
       const missed = ofType(await handle.query(eventsQuery), 'DeadlineMissed').find((e) => e.data.stage === 'early-warning');
       expect(missed?.data.deadlineAt).toBe(iso(awareMs + 14 * H));
       expect(Date.parse(missed!.at) - (awareMs + 14 * H)).toBeLessThan(60_000);
@@ -235,7 +222,7 @@ describe('decisions move and end the clocks', () => {
       const file = (regime: string, stage: string, reference: string) =>
         handle.executeUpdate(fileUpdate, { args: [{ regime, stage, reference, filer: 'U-DPO', role: 'dpo' }] });
       expect((await file('gdpr', 'authority', 'BFDI-1')).message).toContain('authority initial filing recorded');
-      await env.sleep(5 * H);
+      await fx.env.sleep(5 * H);
       expect((await file('gdpr', 'authority', 'BFDI-1-SUPP-1')).message).toContain('supplementary');
       expect((await file('gdpr', 'authority', 'BFDI-1-SUPP-2')).message).toContain('supplementary');
       await file('nis2', 'early-warning', 'BSI-EW-1');
@@ -277,9 +264,9 @@ describe('decisions move and end the clocks', () => {
   it('a late filing without a reason is refused by the update and recorded; with a reason it is filed late', async () => {
     await withIncident(async ({ handle }) => {
       await waitForState(handle, (s) => s.clocks.nis2 !== undefined);
-      await env.sleep(25 * H);
+      await fx.env.sleep(25 * H);
       await waitForState(handle, (s) => s.clocks.nis2?.stages[0]?.missed === true);
-      const port = createTemporalIncidentPort(env.client);
+      const port = createTemporalIncidentPort(fx.env.client);
       const ask = { regime: 'nis2', stage: 'early-warning', reference: 'BSI-LATE', filer: 'U-DPO', role: 'dpo' };
       const refused = await port.file(handle.workflowId, ask);
       expect(refused.accepted).toBe(false);
@@ -322,8 +309,8 @@ describe('determinism', () => {
   it('replays every incident and clock history this file produced with the same bundle', async () => {
     const failures: string[] = [];
     let count = 0;
-    const histories = env.client.workflow.list().intoHistories();
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'clocks' }, histories)) {
+    const histories = fx.env.client.workflow.list().intoHistories();
+    for await (const result of Worker.runReplayHistories({ workflowBundle: fx.bundle, replayName: 'clocks' }, histories)) {
       count++;
       if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
     }

@@ -1,10 +1,8 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedRunbook } from '../../../src/domain/runbook-loader';
+import { describe, expect, it } from 'vitest';
 import type { StepInput, StepOutput } from '../../../src/domain/step-contract';
 import { approveSignal } from '../../../workflows/api';
-import { playbookBundle, referenceRunbook, runIncident, timeSkippingEnv, waitForState } from './helpers';
+import { runIncident, waitForState } from './helpers';
+import { usePlaybookFixture } from './playbook-fixture';
 import { stubActivities } from './stub-activities';
 
 /*
@@ -13,19 +11,7 @@ import { stubActivities } from './stub-activities';
  * nothing (the sources read everything they hold, as before).
  */
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let runbook: LoadedRunbook;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  bundle = await playbookBundle();
-  runbook = await referenceRunbook();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const fx = usePlaybookFixture();
 
 type InvestigateCall = StepInput<'forensics'> & { suspectedSince?: string; dataSubjectScan?: string };
 
@@ -34,7 +20,7 @@ async function investigateInputs(suspectedSince: string | undefined): Promise<In
   const stub = stubActivities().activities as { investigate: (input: InvestigateCall) => Promise<StepOutput> };
   const seen: InvestigateCall[] = [];
   await runIncident(
-    { env, bundle, runbook },
+    fx,
     async ({ handle }) => {
       await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'break-circuits'));
       await handle.signal(approveSignal, { stepId: 'break-circuits', approver: 'U-IC', role: 'incident-commander' });

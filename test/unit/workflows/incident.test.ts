@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/domain/alert';
 import type { DomainEvent } from '../../../src/domain/events';
 import type { IncidentState } from '../../../src/domain/incident';
 import { renderReport } from '../../../src/domain/report';
-import type { LoadedRunbook } from '../../../src/domain/runbook-loader';
 import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
 import {
   alertSignal,
@@ -20,22 +18,11 @@ import {
   subjectsUpdate,
   timelineQuery,
 } from '../../../workflows/api';
-import { playbookBundle, referenceRunbook, runIncident, timeSkippingEnv, waitForState } from './helpers';
+import { runIncident, waitForState } from './helpers';
+import { usePlaybookFixture } from './playbook-fixture';
 import { stubActivities, testAlert, type StubRecord } from './stub-activities';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let runbook: LoadedRunbook;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  bundle = await playbookBundle();
-  runbook = await referenceRunbook();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const fx = usePlaybookFixture();
 
 type Incident = (input: IncidentWorkflowInput) => Promise<IncidentState>;
 
@@ -53,7 +40,7 @@ function withIncident(
   options?: IncidentWorkflowInput['options'],
   overrides: Record<string, (...args: never[]) => Promise<unknown>> = {},
 ): Promise<StubRecord> {
-  return runIncident({ env, bundle, runbook }, body, { mode, overrides, ...(options ? { options } : {}) });
+  return runIncident(fx, body, { mode, overrides, ...(options ? { options } : {}) });
 }
 
 /** Files every regime with a known due through the first release's signal (which files each such stage). */
@@ -126,7 +113,7 @@ describe('IncidentWorkflow (stub activities, time skipping)', () => {
       expect(final.steps.map((s) => s.status)).toEqual(final.steps.map(() => 'planned'));
       expect(final.status).toBe('closed');
       const events = await handle.query(eventsQuery);
-      expect(types(events).filter((t) => t === 'StepPlanned')).toHaveLength(runbook.runbook.steps.length);
+      expect(types(events).filter((t) => t === 'StepPlanned')).toHaveLength(fx.runbook.runbook.steps.length);
       expect(types(events)).not.toContain('StepStarted');
       expect(types(events)).not.toContain('ApprovalRequested');
     });
@@ -169,15 +156,15 @@ describe('alerts and failures', () => {
   it('correlates duplicate alerts sent with signalWithStart onto one incident, once per alert id', async () => {
     const taskQueue = `tq-${randomUUID().slice(0, 8)}`;
     const { activities } = stubActivities();
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-    const now = new Date(await env.currentTimeMs()).toISOString();
+    const worker = await Worker.create({ connection: fx.env.nativeConnection, taskQueue, workflowBundle: fx.bundle, activities });
+    const now = new Date(await fx.env.currentTimeMs()).toISOString();
     const workflowId = `incident-dup-${randomUUID().slice(0, 8)}`;
-    const input: IncidentWorkflowInput = { incidentId: workflowId, mode: 'live', alert: testAlert(now), principal: 'User:report-exporter', runbook: runbook.runbook, runbookContentHash: runbook.contentHash };
+    const input: IncidentWorkflowInput = { incidentId: workflowId, mode: 'live', alert: testAlert(now), principal: 'User:report-exporter', runbook: fx.runbook.runbook, runbookContentHash: fx.runbook.contentHash };
     await worker.runUntil(async () => {
       for (const alertId of ['alert-1', 'alert-1', 'alert-2', 'alert-3']) {
-        await env.client.workflow.signalWithStart<Incident, [Alert]>('IncidentWorkflow', { taskQueue, workflowId, args: [input], signal: alertSignal, signalArgs: [testAlert(now, alertId)] });
+        await fx.env.client.workflow.signalWithStart<Incident, [Alert]>('IncidentWorkflow', { taskQueue, workflowId, args: [input], signal: alertSignal, signalArgs: [testAlert(now, alertId)] });
       }
-      const handle = env.client.workflow.getHandle<Incident>(workflowId);
+      const handle = fx.env.client.workflow.getHandle<Incident>(workflowId);
       const s = await waitForState(handle, (st) => st.alertsCorrelated === 3);
       expect(s.incidentId).toBe(workflowId);
       await handle.terminate('test done');
@@ -213,8 +200,8 @@ describe('determinism', () => {
   it('replays every history this file produced with the same bundle', async () => {
     const failures: string[] = [];
     let count = 0;
-    const histories = env.client.workflow.list().intoHistories();
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'playbook' }, histories)) {
+    const histories = fx.env.client.workflow.list().intoHistories();
+    for await (const result of Worker.runReplayHistories({ workflowBundle: fx.bundle, replayName: 'playbook' }, histories)) {
       count++;
       if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
     }

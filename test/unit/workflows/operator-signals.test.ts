@@ -1,10 +1,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
 import type { DomainEvent, EventOf } from '../../../src/domain/events';
 import type { IncidentState } from '../../../src/domain/incident';
-import type { LoadedRunbook } from '../../../src/domain/runbook-loader';
 import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
 import {
   approveSignal,
@@ -18,31 +16,20 @@ import {
   timelineQuery,
   type BreakerSignal,
 } from '../../../workflows/api';
-import { playbookBundle, referenceRunbook, runIncident, timeSkippingEnv, waitForState } from './helpers';
+import { runIncident, waitForState } from './helpers';
+import { usePlaybookFixture } from './playbook-fixture';
 import type { StubRecord } from './stub-activities';
 
 /**
  * The signals Slack sends besides approve/deny: breaker open/close, close, and policy refusals,
  * against the real IncidentWorkflow with stub activities on the time-skipping sandbox.
  */
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let runbook: LoadedRunbook;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  bundle = await playbookBundle();
-  runbook = await referenceRunbook();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const fx = usePlaybookFixture();
 
 type Incident = (input: IncidentWorkflowInput) => Promise<IncidentState>;
 
 function withIncident(body: (handle: WorkflowHandle<Incident>, record: StubRecord) => Promise<void>): Promise<StubRecord> {
-  return runIncident({ env, bundle, runbook }, ({ handle, record }) => body(handle, record));
+  return runIncident(fx, ({ handle, record }) => body(handle, record));
 }
 
 const IC = { approver: 'U-IC', role: 'incident-commander' as const };
@@ -224,8 +211,8 @@ describe('determinism', () => {
   it('replays every history this file produced with the same bundle', async () => {
     const failures: string[] = [];
     let replayed = 0;
-    const histories = env.client.workflow.list().intoHistories();
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'operator-signals' }, histories)) {
+    const histories = fx.env.client.workflow.list().intoHistories();
+    for await (const result of Worker.runReplayHistories({ workflowBundle: fx.bundle, replayName: 'operator-signals' }, histories)) {
       replayed++;
       if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
     }

@@ -1,12 +1,10 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IncidentState } from '../../../src/domain/incident';
-import type { LoadedRunbook } from '../../../src/domain/runbook-loader';
 import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
 import { approveUpdate, closeUpdate, denyUpdate, eventsQuery, severityUpdate, stateQuery } from '../../../workflows/api';
-import { playbookBundle, referenceRunbook, runIncident, timeSkippingEnv, waitForState } from './helpers';
+import { runIncident, waitForState } from './helpers';
+import { usePlaybookFixture } from './playbook-fixture';
 
 /*
  * Operator actions as Updates (issue 16): the person gets the incident's own acceptance, stated
@@ -15,20 +13,9 @@ import { playbookBundle, referenceRunbook, runIncident, timeSkippingEnv, waitFor
 
 type Incident = (input: IncidentWorkflowInput) => Promise<IncidentState>;
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let runbook: LoadedRunbook;
+const fx = usePlaybookFixture();
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  bundle = await playbookBundle();
-  runbook = await referenceRunbook();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-
-const withIncident = (body: (handle: WorkflowHandle<Incident>) => Promise<void>) => runIncident({ env, bundle, runbook }, ({ handle }) => body(handle));
+const withIncident = (body: (handle: WorkflowHandle<Incident>) => Promise<void>) => runIncident(fx, ({ handle }) => body(handle));
 
 async function refusal(p: Promise<unknown>): Promise<string> {
   const err = await p.then(

@@ -6,7 +6,8 @@ import type { GenericActionInput, GenericActionResult } from '../../../src/domai
 import type { DomainEvent } from '../../../src/domain/events';
 import { parseRunbook, type LoadedRunbook } from '../../../src/domain/runbook-loader';
 import { silentLogger } from '../../../src/log/logger';
-import { eventsQuery } from '../../../workflows/api';
+import { alertSignal, approveSignal, eventsQuery } from '../../../workflows/api';
+import { testAlert } from './stub-activities';
 import { playbookBundle, runIncident, timeSkippingEnv, waitForState } from './helpers';
 
 /**
@@ -163,5 +164,46 @@ describe('a step output referenced by later steps', () => {
     );
     const planned = events.find((e) => e.type === 'StepPlanned' && e.data.stepId === 'note');
     expect(planned?.type === 'StepPlanned' && planned.data.changes.map((c) => c.description)).toEqual(['record note "ticket" on the audit trail: ${{ steps.ticket.outputs.key }}']);
+  });
+});
+
+describe('a step output across continue-as-new', () => {
+  it('is read by a step the next run performs: outputs come from the folded events', async () => {
+    const loaded = runbook(`
+  - id: ticket
+    action: ticket
+    with: { credential: 'secret/jira#api', project: SEC }
+  - id: note
+    action: annotate
+    approval: incident-commander
+    with: { note: '\${{ steps.ticket.outputs.key }}' }`);
+    const notes: unknown[] = [];
+    await runIncident(
+      { env, bundle, runbook: loaded },
+      async ({ handle, awareMs }) => {
+        await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'note'));
+        const first = (await env.client.workflow.getHandle(handle.workflowId).describe()).runId;
+        // Duplicates grow the history while the step waits: the incident continues as new.
+        for (let i = 0; i < 12; i++) {
+          await handle.signal(alertSignal, testAlert(new Date(awareMs).toISOString(), `dup-${i}`));
+          await waitForState(handle, (s) => s.alertsCorrelated >= i + 2);
+        }
+        const current = await env.client.workflow.getHandle(handle.workflowId).describe();
+        expect(current.runId).not.toBe(first);
+        await handle.signal(approveSignal, { stepId: 'note', approver: 'U-IC', role: 'incident-commander' });
+        await waitForState(handle, (s) => s.steps.every((st) => st.status === 'completed'));
+      },
+      {
+        options: { continueAsNewAfterEvents: 20 },
+        overrides: {
+          ...ticketActivity([]),
+          annotateIncident: (input: Parameters<typeof annotate.annotateIncident>[0]) => {
+            notes.push(input.params.note);
+            return annotate.annotateIncident(input);
+          },
+        },
+      },
+    );
+    expect(notes).toEqual(['SEC-42']);
   });
 });

@@ -19,6 +19,8 @@ export interface FetchRangesOptions {
   until?: number;
   /** Topic id (base64 UUID, Fetch v13+) → name. */
   topicNames?: ReadonlyMap<string, string>;
+  /** Told of every partition of a principal's fetch whose topic id the map does not name (never guessed). */
+  onUnmapped?: (topicId: string, partition: number) => void;
   /** Per `topic:partition`, the log end now: the bound of a tail whose response has no high watermark. */
   logEnd?: ReadonlyMap<string, bigint>;
   /** The source id the observations carry. @default 'request-log' */
@@ -70,6 +72,7 @@ export function fetchRanges(fetches: Iterable<LoggedFetch>, options: FetchRanges
     if (f.time !== undefined && ((options.since !== undefined && f.time < options.since) || (options.until !== undefined && f.time > options.until))) continue;
     for (const part of f.partitions) {
       const topic = part.topic ?? (part.topicId !== undefined ? options.topicNames?.get(part.topicId) : undefined);
+      if (topic === undefined && part.topicId !== undefined) options.onUnmapped?.(part.topicId, part.partition);
       if (topic === undefined || !wanted.has(topic)) continue;
       const key = `${f.connection}\u0000${topic}\u0000${part.partition}`;
       const before = pending.get(key);

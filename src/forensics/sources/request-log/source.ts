@@ -7,7 +7,7 @@ import type { AccessObservation } from '../../../domain/access-observations';
 import type { KafkaConnection } from '../../../kafka/client';
 import type { Logger } from '../../../log/logger';
 import { readTopicSince } from '../topic-reader';
-import type { AccessQuery, AccessSource } from '../types';
+import type { AccessQuery, AccessSource, UnmappedTopic } from '../types';
 import { parseRequestLogLine, type LoggedFetch, type ParseOptions } from './parse';
 import { fetchRanges } from './ranges';
 
@@ -30,6 +30,11 @@ export interface RequestLogSourceDeps {
   logger: Logger;
   /** Topic id → name, for Fetch v13+ lines that name topics by id. */
   topicNames?: ReadonlyMap<string, string>;
+  /**
+   * Topic id → name from the cluster's metadata (Metadata v10+), asked only when a line names a
+   * topic by an id `topicNames` lacks; undefined when the cluster's metadata carries no ids.
+   */
+  resolveTopicIds?: () => Promise<ReadonlyMap<string, string> | undefined>;
   parse?: ParseOptions;
 }
 
@@ -87,8 +92,10 @@ async function* fileLines(pattern: string, since: number): AsyncGenerator<string
 
 /** A request-log source reading from `location`. */
 export function createRequestLogSource(location: RequestLogLocation, deps: RequestLogSourceDeps): AccessSource {
+  let unmapped: UnmappedTopic[] = [];
   return {
     id: 'request-log',
+    unmapped: () => unmapped,
     async *read(q: AccessQuery): AsyncIterable<AccessObservation> {
       const since = Date.parse(q.since);
       const until = Date.parse(q.until);
@@ -121,7 +128,38 @@ export function createRequestLogSource(location: RequestLogLocation, deps: Reque
       const logEnd = new Map<string, bigint>();
       for (const topic of q.topics) for (const o of await deps.admin.fetchTopicOffsets(topic)) logEnd.set(`${topic}:${o.partition}`, BigInt(o.high));
       deps.logger.info({ lines, fetches: fetches.length, location: location.kind }, 'request log read');
-      yield* fetchRanges(fetches, { principal: q.principal, topics: q.topics, since, until, logEnd, ...(deps.topicNames !== undefined ? { topicNames: deps.topicNames } : {}) });
+      const names = await topicNamesFor(fetches, deps);
+      const seen = new Map<string, { fetches: number; partitions: Set<number> }>();
+      const observations = fetchRanges(fetches, {
+        principal: q.principal,
+        topics: q.topics,
+        since,
+        until,
+        logEnd,
+        topicNames: names.map,
+        onUnmapped: (topicId, partition) => {
+          const entry = seen.get(topicId) ?? { fetches: 0, partitions: new Set<number>() };
+          entry.fetches++;
+          entry.partitions.add(partition);
+          seen.set(topicId, entry);
+        },
+      });
+      unmapped = [...seen].map(([topicId, e]) => ({ source: 'request-log', topicId, fetches: e.fetches, partitions: [...e.partitions].sort((a, b) => a - b), reason: names.fromMetadata ? 'unknown-topic-id' : 'no-topic-ids-in-metadata' }));
+      if (unmapped.length > 0) deps.logger.warn({ unmapped }, 'request-log fetches name topic ids no metadata maps: reported, not attributed');
+      yield* observations;
     },
   };
+}
+
+/**
+ * The id → name map for these fetches: the configured one, completed from the cluster's metadata
+ * when some principal's line names a topic by an id it lacks (asked once per read).
+ */
+async function topicNamesFor(fetches: readonly LoggedFetch[], deps: RequestLogSourceDeps): Promise<{ map: ReadonlyMap<string, string>; fromMetadata: boolean }> {
+  const given = deps.topicNames ?? new Map<string, string>();
+  const missing = fetches.some((f) => f.partitions.some((p) => p.topic === undefined && p.topicId !== undefined && !given.has(p.topicId)));
+  if (!missing || deps.resolveTopicIds === undefined) return { map: given, fromMetadata: deps.topicNames !== undefined && deps.topicNames.size > 0 };
+  const fromCluster = await deps.resolveTopicIds();
+  if (fromCluster === undefined) return { map: given, fromMetadata: false };
+  return { map: new Map([...given, ...fromCluster]), fromMetadata: true };
 }

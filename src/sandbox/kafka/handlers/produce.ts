@@ -5,7 +5,7 @@ import * as v3 from '../protocol/produce/v3';
 import * as v5 from '../protocol/produce/v5';
 import { splitBatches } from '../log/record-batch';
 import { AclOperation, ResourceType } from '../security';
-import { defineHandler, type ApiHandler } from './types';
+import { defineHandler, type ApiHandler, type RequestContext } from './types';
 
 const NO_OFFSET = -1n;
 /** Compression id of zstd in a batch's attributes (bits 0–2). */
@@ -25,6 +25,26 @@ function failAll(req: v3.ProduceRequest, code: number): Results {
 /** v3–v4 answer without the log start offset; v5–v7 with it. The requests are one layout. */
 function encoder(version: number, res: Results): (w: KafkaWriter) => void {
   return version >= 5 ? (w) => v5.encode(w, res) : (w) => v3.encode(w, res);
+}
+
+/**
+ * The access record of an append: one per partition per request (a producer sends one batch per
+ * partition per request; its batches share one producer id and epoch, read from the v2 header:
+ * producerId INT64 @43, producerEpoch INT16 @51).
+ */
+function recordAppend(ctx: RequestContext, topic: string, partition: number, base: bigint, batches: ReturnType<typeof splitBatches>): void {
+  const first = batches[0];
+  if (first === undefined) return;
+  const records = batches.reduce((n, b) => n + b.lastOffsetDelta + 1, 0);
+  const bytes = batches.reduce((n, b) => n + b.data.length, 0);
+  ctx.broker.recordProduce(ctx.session, ctx.clientId, topic, partition, {
+    from: base,
+    to: base + BigInt(records),
+    records,
+    bytes,
+    producerId: first.data.readBigInt64BE(43),
+    producerEpoch: first.data.readInt16BE(51),
+  });
 }
 
 const produce = defineHandler<v3.ProduceRequest>({
@@ -53,6 +73,7 @@ const produce = defineHandler<v3.ProduceRequest>({
             if (batches.some((b) => b.data.length > maxBatch)) throw new BrokerError(ErrorCode.MESSAGE_TOO_LARGE);
             result.baseOffset = BigInt(log.append(batches));
             result.logStartOffset = BigInt(log.logStartOffset);
+            recordAppend(ctx, t.name, p.partition, result.baseOffset, batches);
           } catch (err) {
             if (!(err instanceof BrokerError)) throw err;
             result.errorCode = err.code;

@@ -7,7 +7,8 @@
 export interface AccessRecord {
   /** Epoch milliseconds. */
   time: number;
-  kind: 'authorization' | 'fetch';
+  /** `produce`: the batches a Produce appended (offsets, producer id), like `fetch` for reads. */
+  kind: 'authorization' | 'fetch' | 'produce';
   /** `User:<name>`. */
   principal: string;
   clientId: string;
@@ -26,6 +27,10 @@ export interface AccessRecord {
   toOffset?: string;
   records?: number;
   bytes?: number;
+  /** Produce records: the producer id in the batches' v2 header (-1 for a non-idempotent producer). */
+  producerId?: string;
+  /** Produce records: the producer epoch in the batches' header. */
+  producerEpoch?: number;
 }
 
 /** Fields a query can match exactly, plus an inclusive time range. */

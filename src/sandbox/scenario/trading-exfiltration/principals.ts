@@ -11,8 +11,8 @@ import { DEFAULT_SERVICE_ACCOUNT_PATH, serviceAccountPath } from '../../../vault
  * ACLs each service runs with, and the compromised service's Vault tokens and AppRole.
  */
 
-/** One ACL grant: ALLOW `operation` on a literal resource for the account. */
-interface Grant {
+/** One ACL grant: ALLOW `operation` on a literal resource for the account (`*`: every resource of the type). */
+export interface Grant {
   resource: 'topic' | 'group';
   name: string;
   operation: 'READ' | 'WRITE' | 'DESCRIBE';
@@ -71,7 +71,12 @@ export interface CompromisedVaultState {
 const OPERATION = { READ: AclOperationTypes.READ, WRITE: AclOperationTypes.WRITE, DESCRIBE: AclOperationTypes.DESCRIBE } as const;
 
 /** Creates the SCRAM users (SHA-512 and SHA-256) and stores each password in Vault KV. */
-export async function seedAccounts(kafka: KafkaConnection, secrets: SecretsPort, mechanism: 'SCRAM-SHA-512' = 'SCRAM-SHA-512'): Promise<Record<string, SeededAccount>> {
+export async function seedAccounts(
+  kafka: KafkaConnection,
+  secrets: SecretsPort,
+  mechanism: 'SCRAM-SHA-512' = 'SCRAM-SHA-512',
+  accountGrants: Readonly<Record<string, readonly Grant[]>> = SCENARIO_ACCOUNTS,
+): Promise<Record<string, SeededAccount>> {
   const accounts: Record<string, SeededAccount> = {};
   const scram = new ScramAdmin({
     brokers: [...kafka.brokers],
@@ -80,7 +85,7 @@ export async function seedAccounts(kafka: KafkaConnection, secrets: SecretsPort,
     clientId: 'breachline-scenario',
   });
   try {
-    for (const account of Object.keys(SCENARIO_ACCOUNTS)) {
+    for (const account of Object.keys(accountGrants)) {
       const password = randomBytes(18).toString('base64url');
       const results = await scram.upsert([
         { user: account, mechanism: 'SCRAM-SHA-512', password, iterations: 4096 },
@@ -99,8 +104,8 @@ export async function seedAccounts(kafka: KafkaConnection, secrets: SecretsPort,
 }
 
 /** Creates every account's ALLOW ACLs (literal resources, any host). */
-export async function seedAcls(admin: Admin): Promise<void> {
-  const acl = Object.entries(SCENARIO_ACCOUNTS).flatMap(([account, grants]) =>
+export async function seedAcls(admin: Admin, accountGrants: Readonly<Record<string, readonly Grant[]>> = SCENARIO_ACCOUNTS): Promise<void> {
+  const acl = Object.entries(accountGrants).flatMap(([account, grants]) =>
     grants.map((g) => ({
       resourceType: g.resource === 'topic' ? AclResourceTypes.TOPIC : AclResourceTypes.GROUP,
       resourceName: g.name,
