@@ -9,7 +9,7 @@ import type { DrillRange } from '../src/drill/range';
 import { renderAfterActionReport } from '../src/drill/report';
 import { drillScenario, type DrillScenario, type ScenarioTruth } from '../src/drill/scenario-registry';
 import { scoreDrill, type AccuracyCheck, type DrillGroundTruth } from '../src/drill/score';
-import { normaliseAlert } from '../src/ingress/normalise';
+import { normaliseForRouting } from '../src/ingress/routing-fields';
 import type { RunbookCatalog } from '../src/ingress/runbooks';
 import type { Logger } from '../src/log/logger';
 import { openIncident } from '../src/playbook/open-incident';
@@ -106,7 +106,9 @@ export function createDrillActivities(deps: DrillActivityDeps) {
     async fireDrillAlert(input: { drillId: string; scenario: string }): Promise<FiredDrillAlert> {
       const scenario = knownScenario(input.scenario);
       const now = new Date();
-      const alert = normaliseAlert('generic', scenario.alertPayload(now, `drill-${input.drillId}`), now);
+      // As ingress reads it: with the alert-document fields the runbooks' serves rules name (the
+      // vault-token-leak alert is routed, and its trace step fed, by its `accessor` field).
+      const alert = normaliseForRouting('generic', scenario.alertPayload(now, `drill-${input.drillId}`, deps.range.truth), now, deps.runbooks.routedFields);
       const { loaded, principal } = deps.runbooks.choose(alert);
       // Another runbook directory may route differently; the drill then exercises what ingress would do.
       if (loaded.runbook.id !== scenario.runbookId) deps.logger.warn({ drillId: input.drillId, scenario: scenario.name, expected: scenario.runbookId, routed: loaded.runbook.id }, 'drill alert routed to another runbook than its scenario names');

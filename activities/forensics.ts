@@ -167,6 +167,8 @@ function resumeFrom(stepKey: string): ForensicsCheckpoint {
 class Investigation {
   private readonly checkpoint: ForensicsCheckpoint;
   private readonly principal: string;
+  /** Whose reading the window covers: `params.principals` (leaked-token playbook), else the incident's principal. */
+  private readonly principals: string[];
   private lastBeat = 0;
   /** Committed offsets of the principal's groups on every topic of the step, read once (by topic). */
   private committed: Promise<Map<string, CommittedOffset[]>> | undefined;
@@ -179,7 +181,8 @@ class Investigation {
     private readonly logger: Logger,
   ) {
     this.checkpoint = resumeFrom(input.stepKey);
-    this.principal = input.principal.startsWith('User:') ? input.principal : `User:${input.principal}`;
+    this.principal = asUser(input.principal);
+    this.principals = input.params.principals !== undefined ? [...new Set(input.params.principals.map(asUser))] : [this.principal];
   }
 
   private at(): IsoTime {
@@ -262,40 +265,53 @@ class Investigation {
   private async access(topics: readonly string[]): Promise<PrincipalAccess | undefined> {
     if (!this.input.params.useAccessRecords) return undefined;
     // The configured access-record sources (request log, commits, audit events, sandbox access log),
-    // merged and labelled per partition; see src/forensics/sources.
-    return readAccessObservations(
-      {
-        kafka: this.deps.kafka,
-        admin: this.admin,
-        logger: this.logger,
-        ...(this.deps.accessSources !== undefined ? { sources: this.deps.accessSources } : {}),
-        ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}),
-        // Request-log lines of Fetch v13+ name topics by id: names from Metadata v10+ on the reader.
-        resolveTopicIds: () => this.reader.topicIds(),
-      },
-      { principal: this.principal, topics, until: this.at(), ...(this.input.suspectedSince !== undefined ? { since: this.input.suspectedSince } : {}) },
-    );
+    // merged and labelled per partition; see src/forensics/sources. With several principals (the
+    // credentials a leaked token exposed) the window is over what any of them read.
+    const merged: PrincipalAccess = { fetches: new Map(), groups: new Set(), scanned: 0 };
+    for (const principal of this.principals) {
+      const one = await readAccessObservations(
+        {
+          kafka: this.deps.kafka,
+          admin: this.admin,
+          logger: this.logger,
+          ...(this.deps.accessSources !== undefined ? { sources: this.deps.accessSources } : {}),
+          ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}),
+          // Request-log lines of Fetch v13+ name topics by id: names from Metadata v10+ on the reader.
+          resolveTopicIds: () => this.reader.topicIds(),
+        },
+        { principal, topics, until: this.at(), ...(this.input.suspectedSince !== undefined ? { since: this.input.suspectedSince } : {}) },
+      );
+      if (this.principals.length === 1) return one;
+      for (const [topic, fetches] of one.fetches) merged.fetches.set(topic, [...(merged.fetches.get(topic) ?? []), ...fetches]);
+      for (const g of one.groups) merged.groups.add(g);
+      merged.scanned += one.scanned;
+    }
+    return merged;
   }
 
   /**
-   * The principal's consumer groups: those the access log shows it using, those its ACLs still
-   * name (containment may already have removed them), and the group named after the account (the
+   * The principals' consumer groups: those the access log shows them using, those their ACLs still
+   * name (containment may already have removed them), and the group named after each account (the
    * convention services follow). Groups that never committed simply contribute nothing.
    */
   private groupsOfPrincipal(access: PrincipalAccess | undefined, aclGroups: readonly string[]): string[] {
-    return [...new Set<string>([accountOf(this.principal), ...(access?.groups ?? []), ...aclGroups])].sort();
+    return [...new Set<string>([...this.principals.map(accountOf), ...(access?.groups ?? []), ...aclGroups])].sort();
   }
 
-  /** Groups the principal's ACLs name (read while the access records are read). */
+  /** Groups the principals' ACLs name (read while the access records are read). */
   private async groupsInAcls(): Promise<string[]> {
-    const acls = await this.admin.describeAcls({
-      resourceType: AclResourceTypes.GROUP,
-      resourcePatternType: ResourcePatternTypes.LITERAL,
-      principal: this.principal,
-      operation: AclOperationTypes.ANY,
-      permissionType: AclPermissionTypes.ANY,
-    });
-    return acls.resources.map((r) => r.resourceName).filter((name) => name !== '*');
+    const names: string[] = [];
+    for (const principal of this.principals) {
+      const acls = await this.admin.describeAcls({
+        resourceType: AclResourceTypes.GROUP,
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal,
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      });
+      names.push(...acls.resources.map((r) => r.resourceName).filter((name) => name !== '*'));
+    }
+    return names;
   }
 
   /** The window of one topic (see the module comment, step 2). */
@@ -444,6 +460,11 @@ class Investigation {
     this.beat(true);
     return { count: counter.count(), method: counter.method, relativeStandardError: counter.relativeStandardError, categories: scan.categories };
   }
+}
+
+/** A principal as Kafka's authorizer names it (`User:` added to a bare account). */
+function asUser(principal: string): string {
+  return principal.startsWith('User:') ? principal : `User:${principal}`;
 }
 
 /** Lowest fetch offset served for a partition. */

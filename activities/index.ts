@@ -4,6 +4,7 @@ import type { Logger } from '../src/log/logger';
 import type { ConversationPort } from '../src/slack/conversation-port';
 import type { SecretsPort } from '../src/vault/port';
 import { createActionActivities, type ActionEndpoints } from './actions/index';
+import type { VaultAuditSource } from './actions/vault-trace';
 import { createAnnotateActivities } from './annotate';
 import { createAuditActivities } from './audit';
 import { createContainmentActivities } from './containment';
@@ -37,6 +38,8 @@ export interface PlaybookDeps {
   now?: () => Date;
   /** Outside services of the generic actions (issue 17): PagerDuty, Opsgenie, Jira. @default the public endpoints, no Jira */
   actionEndpoints?: ActionEndpoints;
+  /** The Vault audit device and the file it writes, for `vault.trace-token` (leaked-token playbook). @default none: the trace is refused */
+  vaultAudit?: VaultAuditSource;
 }
 
 /** Every playbook activity, by name, as the worker registers them; each heartbeats while it runs. */
@@ -69,6 +72,11 @@ function playbookActivities(deps: PlaybookDeps) {
     // Generic runbook actions (issue 17): activities named by their registry definitions.
     ...createAnnotateActivities({ ...(deps.conversation !== undefined ? { conversation: deps.conversation } : {}), channel: deps.channel, logger: deps.logger }),
     // Generic actions of issue 17, item 3 (page, ticket, http, kafka.*, vault.*): activities/actions/.
-    ...createActionActivities({ ...base, secrets: deps.secrets, ...(deps.actionEndpoints !== undefined ? { endpoints: deps.actionEndpoints } : {}) }),
+    ...createActionActivities({
+      ...base,
+      secrets: deps.secrets,
+      ...(deps.actionEndpoints !== undefined ? { endpoints: deps.actionEndpoints } : {}),
+      ...(deps.vaultAudit !== undefined ? { vaultAudit: deps.vaultAudit } : {}),
+    }),
   };
 }

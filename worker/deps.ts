@@ -119,6 +119,8 @@ export function buildDeps(config: Config, endpoints: Endpoints, logger: Logger):
     auditTopic: config.kafka.auditTopic,
     channel: config.slack.incidentChannel,
     ...(config.kafka.forensicsSources !== undefined ? { accessSources: config.kafka.forensicsSources.map(parseSourceSpec) } : {}),
+    // Leaked-token playbook: the Vault audit log `vault.trace-token` reads.
+    ...(config.vault.auditFile !== undefined ? { vaultAudit: { device: config.vault.auditDevice, file: config.vault.auditFile } } : {}),
     // Outside services of the generic actions (issue 17): configured addresses, else their defaults.
     ...actionEndpointsOf(config),
   };

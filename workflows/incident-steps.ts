@@ -357,7 +357,14 @@ export async function planStep(run: Run, planned: AnyPlannedStep): Promise<void>
 /** Built-ins whose dry run asks their activities (they read the cluster), by action. */
 type ActivityPlanner<A extends BuiltinActionName> = (run: Run, step: StepOf<A>) => Promise<EventDraft[]>;
 const ACTIVITY_PLANNERS: { readonly [A in BuiltinActionName]?: ActivityPlanner<A> } = {
-  contain: async (run, step) => (await stepActivities(step).contain(stepInput(run, step))).events,
+  contain: async (run, step) => {
+    // contain-principals-v1 (leaked-token playbook): a dry run plans each listed principal.
+    const principals = step.params.principals;
+    if (principals === undefined || !patched('contain-principals-v1')) return (await stepActivities(step).contain(stepInput(run, step))).events;
+    const events: EventDraft[] = [];
+    for (const principal of principals) events.push(...(await stepActivities(step).contain({ ...stepInput(run, step), params: { ...step.params, principal } })).events);
+    return events;
+  },
   'rotate-credentials': async (run, step) => (await rotate(run, step)).events,
   'break-circuits': async (run, step) => (await breakCircuits(run, step, undefined)).events,
   forensics: async (run, step) => (await forensics(run, step)).events,

@@ -40,7 +40,24 @@ export async function boundedAll<T>(items: readonly T[], limit: number, work: (i
 
 /** `contain`: revoke access; the undo restores exactly the removed bindings. */
 export async function contain(run: Run, step: StepOf<'contain'>): Promise<StepOutput> {
-  const out = await stepActivities(step).contain(stepInput(run, step));
+  // contain-principals-v1 (leaked-token playbook): `principals` contains each principal in turn,
+  // one activity and one saga entry each. Only steps with `principals` take this path, and no
+  // 0.2.0 runbook has it, so the marker is recorded by new incidents only.
+  const principals = step.params.principals;
+  if (principals !== undefined && patched('contain-principals-v1')) {
+    const events: EventDraft[] = [];
+    for (const principal of principals) {
+      const input = stepInput(run, step);
+      const out = await containOne(run, step, { ...input, stepKey: `${input.stepKey}/${principal}`, params: { ...step.params, principal } });
+      events.push(...out.events);
+    }
+    return { events };
+  }
+  return containOne(run, step, stepInput(run, step));
+}
+
+async function containOne(run: Run, step: StepOf<'contain'>, input: ReturnType<typeof stepInput<StepOf<'contain'>>>): Promise<StepOutput> {
+  const out = await stepActivities(step).contain(input);
   const revoked = out.result;
   if (step.compensate && revoked !== undefined && run.input.mode !== 'dry-run') {
     run.saga.push(compensation(run, { kind: 'restore-access', stepId: step.id, description: `restore the access of ${revoked.principal}`, revoked }));

@@ -6,6 +6,7 @@ import { createKafkaActionActivities } from './kafka';
 import { createPageActivities, type PageEndpoints } from './page';
 import { createTicketActivities } from './ticket';
 import { createVaultActionActivities } from './vault';
+import { createVaultTraceActivities, type VaultAuditSource } from './vault-trace';
 
 /** Where the outside services live (worker config; a runbook can never point a credential elsewhere). */
 export interface ActionEndpoints extends PageEndpoints {
@@ -20,6 +21,8 @@ export interface ActionDeps {
   logger: Logger;
   endpoints?: ActionEndpoints;
   now?: () => Date;
+  /** The Vault audit device and file `vault.trace-token` reads (leaked-token playbook). */
+  vaultAudit?: VaultAuditSource;
 }
 
 /**
@@ -34,5 +37,6 @@ export function createActionActivities(deps: ActionDeps) {
     ...createHttpActivities({ secrets: deps.secrets, ...(deps.now !== undefined ? { now: deps.now } : {}) }),
     ...createKafkaActionActivities({ kafka: deps.kafka, logger: deps.logger }),
     ...createVaultActionActivities({ secrets: deps.secrets }),
+    ...createVaultTraceActivities({ secrets: deps.secrets, ...(deps.vaultAudit !== undefined ? { audit: deps.vaultAudit } : {}) }),
   };
 }

@@ -6,6 +6,7 @@ import type { GenericActionInput, GenericActionResult } from '../../src/actions/
 import { checkpoint } from '../heartbeat';
 import { VaultError } from '../../src/vault/errors';
 import type { SecretsPort } from '../../src/vault/port';
+import { accountFromPath } from '../../src/vault/audit-trace';
 import { ActionRefused, asAction, previousCheckpoint } from './support';
 
 /*
@@ -23,12 +24,17 @@ export interface VaultActionDeps {
 /** Checkpoint of `vault.rotate-kv`. */
 interface RotateCheckpoint {
   stepKey: string;
-  fromVersion: number;
+  /** One path: the version it rotates from. */
+  fromVersion?: number;
+  /** Many paths: path → the version each rotates from. */
+  fromVersions?: Record<string, number>;
 }
 
 function rotateCheckpoint(stepKey: string): RotateCheckpoint | undefined {
   const d = previousCheckpoint() as Partial<RotateCheckpoint> | undefined;
-  return d && d.stepKey === stepKey && typeof d.fromVersion === 'number' ? { stepKey, fromVersion: d.fromVersion } : undefined;
+  if (!d || d.stepKey !== stepKey) return undefined;
+  if (typeof d.fromVersion === 'number') return { stepKey, fromVersion: d.fromVersion };
+  return d.fromVersions !== null && typeof d.fromVersions === 'object' ? { stepKey, fromVersions: d.fromVersions } : undefined;
 }
 
 function freshValue(bytes: number, encoding: 'base64url' | 'hex'): string {
@@ -72,28 +78,53 @@ export function createVaultActionActivities(deps: VaultActionDeps) {
 
     async actionVaultRotateKv(input: GenericActionInput<VaultRotateKvParams>): Promise<GenericActionResult> {
       return asAction('vault.rotate-kv', async () => {
-        const { path, keys } = input.params;
-        let current;
-        try {
-          current = await secrets.readSecret(path);
-        } catch (err) {
-          if (err instanceof VaultError && err.kind === 'not-found') throw new ActionRefused('SecretNotFound', `path: no KV v2 secret at ${path} to rotate`);
-          throw err;
-        }
+        const p = input.params;
+        const all = [...new Set([...(p.path !== undefined ? [p.path] : []), ...(p.paths ?? [])])];
+        const except = p.exceptPathTemplate;
+        const skipped = except === undefined ? [] : all.filter((path) => accountFromPath(path, except) !== undefined);
+        const paths = all.filter((path) => !skipped.includes(path));
+        // One path keeps the summary and details it always had; many get one line each.
+        if (p.paths === undefined && paths.length === 1) return rotateOne(input.stepKey, paths[0] as string, p, {});
         const done = rotateCheckpoint(input.stepKey);
-        if (done && current.version > done.fromVersion) {
-          return rotated(path, keys, done.fromVersion, current.version, true);
+        const versions: Record<string, number> = { ...(done?.fromVersions ?? {}) };
+        const details: Record<string, string> = {};
+        for (const path of paths) {
+          const r = await rotateOne(input.stepKey, path, p, versions);
+          details[path] = `version ${String(r.details.previousVersion)} → ${String(r.details.version)}`;
         }
-        const missing = keys.filter((k) => !(k in current.data));
-        if (missing.length > 0) throw new ActionRefused('SecretKeyMissing', `keys: ${path} has no key ${missing.join(', ')} (rotation replaces existing keys only)`);
-        checkpoint({ stepKey: input.stepKey, fromVersion: current.version } satisfies RotateCheckpoint);
-        const data: Record<string, unknown> = { ...current.data };
-        for (const k of keys) data[k] = freshValue(input.params.bytes ?? 32, input.params.encoding ?? 'base64url');
-        const written = await secrets.writeSecret(path, data, { cas: current.version });
-        return rotated(path, keys, current.version, written.version, false);
+        for (const path of skipped) details[path] = 'skipped (exceptPathTemplate)';
+        return { summary: `rotated ${paths.length} secret(s)${skipped.length > 0 ? `, skipped ${skipped.length}` : ''} (old versions kept)`, details: { rotated: paths.length, skipped: skipped.length, ...details } };
       });
     },
   };
+
+  /**
+   * One secret: read, checkpoint the version rotated from, write with check-and-set on it. A retry
+   * that finds a version newer than its checkpoint knows the write happened. `versions` collects
+   * the checkpoint of a multi-path step (path → version it rotates from).
+   */
+  async function rotateOne(stepKey: string, path: string, p: VaultRotateKvParams, versions: Record<string, number>): Promise<GenericActionResult> {
+    let current;
+    try {
+      current = await secrets.readSecret(path);
+    } catch (err) {
+      if (err instanceof VaultError && err.kind === 'not-found') throw new ActionRefused('SecretNotFound', `path: no KV v2 secret at ${path} to rotate`);
+      throw err;
+    }
+    const single = p.paths === undefined;
+    const done = single ? rotateCheckpoint(stepKey)?.fromVersion : versions[path];
+    const keys = p.keys ?? Object.keys(current.data).sort();
+    if (done !== undefined && current.version > done) return rotated(path, keys, done, current.version, true);
+    const missing = keys.filter((k) => !(k in current.data));
+    if (missing.length > 0) throw new ActionRefused('SecretKeyMissing', `keys: ${path} has no key ${missing.join(', ')} (rotation replaces existing keys only)`);
+    if (keys.length === 0) throw new ActionRefused('SecretKeyMissing', `keys: ${path} has no key to rotate`);
+    versions[path] = current.version;
+    checkpoint((single ? { stepKey, fromVersion: current.version } : { stepKey, fromVersions: versions }) satisfies RotateCheckpoint);
+    const data: Record<string, unknown> = { ...current.data };
+    for (const k of keys) data[k] = freshValue(p.bytes ?? 32, p.encoding ?? 'base64url');
+    const written = await secrets.writeSecret(path, data, { cas: current.version });
+    return rotated(path, keys, current.version, written.version, false);
+  }
 }
 
 function rotated(path: string, keys: readonly string[], from: number, to: number, resumed: boolean): GenericActionResult {

@@ -7,6 +7,7 @@ import { ticket } from './ticket';
 import { vaultRevokeLeasePrefix } from './vault-revoke-lease-prefix';
 import { vaultRevokeTokenAccessor } from './vault-revoke-token-accessor';
 import { vaultRotateKv } from './vault-rotate-kv';
+import { vaultTraceToken } from './vault-trace-token';
 import { waitFor } from './wait-for';
 
 /**
@@ -24,6 +25,8 @@ export const ISSUE_17_ACTIONS: readonly GenericActionDefinition[] = [
   vaultRevokeLeasePrefix,
   vaultRotateKv,
   vaultRevokeTokenAccessor,
+  // Leaked-Vault-token playbook (issue 17, item 4).
+  vaultTraceToken,
   // Carried out by the workflow itself (issue 17, item 3: wait-for).
   waitFor,
 ];

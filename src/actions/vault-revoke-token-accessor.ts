@@ -28,5 +28,7 @@ export const vaultRevokeTokenAccessor: GenericActionDefinition<VaultRevokeTokenA
     },
   },
   plan: (p) => p.accessors.map((a) => `revoke the Vault token with accessor ${a} and its children (POST auth/token/revoke-accessor)`),
+  // Acts on Vault tokens and secrets, never on the alert's Kafka principal (leaked-token playbook).
+  needsPrincipal: false,
   activity: 'actionVaultRevokeTokenAccessor',
 };

@@ -1,7 +1,7 @@
 import type { ServiceStandIn, SystemName } from '../config/systems';
 import { createKafka, type KafkaConnection } from '../kafka/client';
 import { silentLogger, type Logger } from '../log/logger';
-import type { RunningKafkaSandbox, RunningSlackSandbox, RunningVaultSandbox, SandboxSet, SlackLogSource, TradingScenario } from '../sandbox/up';
+import type { RunningKafkaSandbox, RunningSlackSandbox, RunningVaultSandbox, SandboxSet, SlackLogSource, TradingScenario, VaultTokenLeakScenario } from '../sandbox/up';
 import type { PoisonedOrdersScenario } from '../sandbox/up';
 import type { SandboxName } from '../sandbox/types';
 import type { RunningServiceStandIn, ServiceStandInName } from '../sandbox/registry';
@@ -16,7 +16,7 @@ import type { SecretsPort } from '../vault/port';
  * forbids every other import of `src/sandbox` outside tests; type-only imports are allowed.
  */
 
-export type { RunningKafkaSandbox, RunningSlackSandbox, RunningVaultSandbox, SandboxSet, TradingScenario } from '../sandbox/up';
+export type { RunningKafkaSandbox, RunningSlackSandbox, RunningVaultSandbox, SandboxSet, TradingScenario, VaultTokenLeakScenario } from '../sandbox/up';
 export type { RunningSandbox } from '../sandbox/types';
 export type { SignedRequestClient } from '../sandbox/slack';
 
@@ -94,6 +94,12 @@ export interface SeedScenarioOptions {
 export async function seedScenario(options: SeedScenarioOptions): Promise<TradingScenario> {
   const { seedTradingExfiltration } = await sandbox();
   return seedTradingExfiltration({ ...options, volume: 'test' });
+}
+
+/** Seeds the vault-token-leak scenario into a drill's fresh Kafka and Vault (leaked-token playbook). */
+export async function seedVaultTokenLeakScenario(options: Omit<SeedScenarioOptions, 'vault'> & { vault: { address: string; token: string; auditLogFile?: string } }): Promise<VaultTokenLeakScenario> {
+  const { seedVaultTokenLeak } = await sandbox();
+  return seedVaultTokenLeak(options);
 }
 
 /** What {@link seedScenarioIfEmpty} did. */

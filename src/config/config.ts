@@ -157,6 +157,11 @@ export const configSchema = z.object({
       kvMount: z.string().min(1).default('secret'),
       /** Transit mount for evidence encryption. @default 'transit' */
       transitMount: z.string().min(1).default('transit'),
+      // Leaked-token playbook (issue 17, item 4): where `vault.trace-token` reads the audit log.
+      /** The file a Vault file audit device writes, readable by the worker (shipped or mounted). @default undefined (the trace is refused) */
+      auditFile: z.string().min(1).optional(),
+      /** Path of that audit device, as `vault audit list` shows it (its salt hashes the accessor). @default 'file' */
+      auditDevice: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('file'),
     })
     .prefault({}),
   slack: z
@@ -350,6 +355,9 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   ['BREACHLINE_VAULT_K8S_ROLE', ['vault', 'kubernetesRole'], String],
   ['BREACHLINE_VAULT_K8S_TOKEN_FILE', ['vault', 'kubernetesTokenFile'], String],
   ['BREACHLINE_VAULT_CA_FILE', ['vault', 'caFile'], String],
+  // Leaked-token playbook (issue 17, item 4).
+  ['BREACHLINE_VAULT_AUDIT_FILE', ['vault', 'auditFile'], String],
+  ['BREACHLINE_VAULT_AUDIT_DEVICE', ['vault', 'auditDevice'], String],
   ['BREACHLINE_SLACK_API_URL', ['slack', 'apiUrl'], String],
   ['BREACHLINE_SLACK_BOT_TOKEN', ['slack', 'botToken'], String],
   ['BREACHLINE_SLACK_SIGNING_SECRET', ['slack', 'signingSecret'], String],

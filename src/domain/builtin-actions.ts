@@ -1,4 +1,5 @@
 import type { BuiltinActionDefinition, BuiltinPlanContext, JsonSchema } from './action-registry';
+import type { ActionParams } from './runbook';
 import type { BuiltinActionName } from './events';
 import { BUILTIN_SUMMARY_TEMPLATE, TEMPLATE_PLACEHOLDERS } from './notify-template';
 import { NAME_PATTERN, PRINCIPAL_PATTERN } from './runbook-patterns';
@@ -44,16 +45,29 @@ const contain: BuiltinActionDefinition<'contain'> = {
         description: 'Operations the DENY bindings cover.',
       },
       verify: { type: 'boolean', default: true, description: 'Prove a produce and a consume are refused.' },
+      // Leaked-token playbook (issue 17, item 4).
+      principals: {
+        type: 'array',
+        uniqueItems: true,
+        items: { type: 'string', pattern: PRINCIPAL_PATTERN },
+        description: 'Contain each of these principals (one undo each), e.g. `${{ steps.trace.outputs.kafkaPrincipals }}`; an empty list contains nothing. Replaces `principal`.',
+      },
     },
   },
   plan(p, ctx) {
-    const who = principalOf(p.principal, ctx);
-    const where = p.scope === 'cluster' ? 'the whole cluster' : 'its resources';
-    const lines = [`remove the ALLOW ACLs of ${who}`, `deny ${who} ${p.denyOperations.join(', ')} on ${where}`];
-    if (p.verify) lines.push(`prove a produce and a consume as ${who} are refused`);
-    return lines;
+    if (p.principals !== undefined) return p.principals.length === 0 ? ['contain nothing: the list of principals is empty'] : p.principals.flatMap((who) => containLines({ ...p, principal: who }, ctx));
+    return containLines(p, ctx);
   },
 };
+
+/** The plan lines of containing one principal. */
+function containLines(p: ActionParams['contain'], ctx: BuiltinPlanContext): string[] {
+  const who = principalOf(p.principal, ctx);
+  const where = p.scope === 'cluster' ? 'the whole cluster' : 'its resources';
+  const lines = [`remove the ALLOW ACLs of ${who}`, `deny ${who} ${p.denyOperations.join(', ')} on ${where}`];
+  if (p.verify) lines.push(`prove a produce and a consume as ${who} are refused`);
+  return lines;
+}
 
 const rotate: BuiltinActionDefinition<'rotate-credentials'> = {
   kind: 'builtin',
@@ -155,6 +169,13 @@ const forensics: BuiltinActionDefinition<'forensics'> = {
       exactCountThreshold: { type: 'integer', minimum: 1, default: 100000, description: 'Data subjects are counted exactly up to this many, then estimated.' },
       hllPrecision: { type: 'integer', minimum: 4, maximum: 18, default: 14, description: 'HyperLogLog precision of the estimate above the threshold.' },
       useAccessRecords: { type: 'boolean', default: true, description: 'Narrow the window with the brokers’ access records where they exist.' },
+      // Leaked-token playbook (issue 17, item 4).
+      principals: {
+        type: 'array',
+        uniqueItems: true,
+        items: { type: 'string', pattern: PRINCIPAL_PATTERN },
+        description: 'The window is over what any of these principals read, e.g. `${{ steps.trace.outputs.kafkaPrincipals }}`. Default: the incident’s principal.',
+      },
       // Issue 17 item 4 ("poison"): write-side forensics. No schema default, so plans of runbooks
       // without it stay as they were; absent means `read`.
       access: {
@@ -177,7 +198,7 @@ const forensics: BuiltinActionDefinition<'forensics'> = {
       `legal hold: set retention of ${p.topics.join(', ')} to ${hold}`,
       p.access === 'write'
         ? `locate per partition the records ${principalOf(undefined, ctx)} produced, from the brokers’ Produce access records, confirmed by the producer id in the record batches`
-        : `establish per partition the window ${principalOf(undefined, ctx)} read, from ${sources}`,
+        : `establish per partition the window ${p.principals !== undefined ? (p.principals.length > 0 ? p.principals.join(', ') : 'nobody') : principalOf(undefined, ctx)} read, from ${sources}`,
       `count data subjects by ${p.dataSubjectKey} (exact up to ${p.exactCountThreshold}, then HyperLogLog p=${p.hllPrecision})`,
     ];
   },

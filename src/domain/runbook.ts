@@ -46,7 +46,14 @@ export interface PiiField {
 
 /** Parameters of each action, with defaults applied. */
 export interface ActionParams {
-  contain: { scope: 'resources' | 'cluster'; principal?: string; denyOperations: string[]; verify: boolean };
+  contain: {
+    scope: 'resources' | 'cluster';
+    principal?: string;
+    denyOperations: string[];
+    verify: boolean;
+    /** Leaked-token playbook: contain each of these (one saga entry each) instead of `principal`. */
+    principals?: string[];
+  };
   'rotate-credentials': {
     blastRadius: string[];
     vaultPathTemplate: string;
@@ -65,6 +72,8 @@ export interface ActionParams {
     exactCountThreshold: number;
     hllPrecision: number;
     useAccessRecords: boolean;
+    /** Leaked-token playbook: the window is over what any of these read; absent: the incident's principal. */
+    principals?: string[];
     // Issue 17 item 4 ("poison"): write-side forensics.
     /** `write`: the records the principal produced (a poisoned topic), not those it read. Absent: `read`. */
     access?: 'read' | 'write';

@@ -37,6 +37,7 @@ export class DrillRange {
   /** Private directory of the current drill's Vault audit log; removed with the cluster. */
   private vaultDir?: string;
   private current?: PlaybookActivities;
+  private seededTruth?: ScenarioTruth;
   private readonly logger: Logger;
 
   private constructor(
@@ -125,11 +126,18 @@ export class DrillRange {
       logger: this.logger,
     });
     this.current = createActivities({ ...deps, ...seeded.deps });
+    this.seededTruth = seeded.truth;
     return seeded.truth;
+  }
+
+  /** Ground truth of the scenario seeded last (its alert may name what the seeder created, e.g. a token accessor). */
+  get truth(): ScenarioTruth | undefined {
+    return this.seededTruth;
   }
 
   private async closeCluster(): Promise<void> {
     this.current = undefined;
+    this.seededTruth = undefined;
     await this.kafka?.close().catch(() => undefined);
     await this.vault?.close().catch(() => undefined);
     this.kafka = undefined;

@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger';
 import type { SecretsPort } from '../vault/port';
 import { tradingExfiltration } from './trading-exfiltration';
 import { poisonedOrders } from './poisoned-orders';
+import { vaultTokenLeak } from './vault-token-leak';
 
 /*
  * Drill scenarios (issue 17 item 4, wave3-shared.md §B): one entry per scenario the drill range can
@@ -56,9 +57,10 @@ export interface DrillScenario {
   runbookId: string;
   /**
    * Generic-JSON alert a SIEM would post; routed by the runbooks' `serves` rules (no `scenario`
-   * field). Top-level values are strings; `fields` holds the alert's other named values.
+   * field). Top-level values are strings; `fields` holds the alert's other named values. `truth` is
+   * the seeded scenario's, when there is one: an alert may name what the seeder created (a token).
    */
-  alertPayload(now: Date, id: string): ScenarioAlertPayload;
+  alertPayload(now: Date, id: string, truth?: ScenarioTruth): ScenarioAlertPayload;
   /** Inject posted when the alert fires. */
   alertInject: string;
   /** Seeds the scenario on a FRESH drill Kafka + Vault; returns its ground truth (JSON data). */
@@ -71,6 +73,7 @@ export interface DrillScenario {
 export const DRILL_SCENARIOS: readonly DrillScenario[] = [
   tradingExfiltration,
   poisonedOrders,
+  vaultTokenLeak,
 ];
 
 /** The scenario `breachline drill run` seeds when none is named. */

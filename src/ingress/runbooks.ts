@@ -156,7 +156,21 @@ interface ServingRunbook {
  * `needsPrincipal: false`) needs one: a runbook made only of principal-free steps does not.
  */
 export function needsPrincipal(runbook: Runbook): boolean {
-  return runbook.steps.some((s) => actionNeedsPrincipal(s.action));
+  return runbook.steps.some((s) => actionNeedsPrincipal(s.action) && !namesItsPrincipals(s));
+}
+
+/**
+ * Leaked-token playbook (issue 17, item 4): built-in steps that find their principals themselves —
+ * `contain` and `forensics` given `principals` (e.g. from a trace step), and
+ * `rotate-credentials` told not to act on the compromised account, and `preserve-evidence` — need
+ * none from the alert.
+ */
+function namesItsPrincipals(step: Runbook['steps'][number]): boolean {
+  if (!isBuiltinStep(step)) return false;
+  if (step.action === 'contain' || step.action === 'forensics') return step.with?.principals !== undefined;
+  if (step.action === 'rotate-credentials') return step.with?.revokeVaultTokens === false && step.with.deleteCompromisedAccount === false;
+  // Replays what forensics found, whoever read it.
+  return step.action === 'preserve-evidence';
 }
 
 function containPrincipal(loaded: LoadedRunbook): string | undefined {

@@ -62,6 +62,8 @@ export { start as startKafka, type RunningKafkaSandbox } from './kafka/index';
 export { start as startVault, type RunningVaultSandbox } from './vault/index';
 export { start as startSlack, type RunningSlackSandbox } from './slack/index';
 export { seedTradingExfiltration, type TradingScenario } from './scenario/trading-exfiltration';
+// Leaked-Vault-token scenario (issue 17, item 4).
+export { seedVaultTokenLeak, type VaultTokenLeakScenario } from './scenario/vault-token-leak';
 export { slackLogText, type SlackLogSource } from './slack/log-command';
 // Issue 17 item 4 ("poison"): the poisoned-orders scenario.
 export { seedPoisonedOrders, type PoisonedOrdersScenario, type PoisonSeedOptions } from './scenario/poisoned-orders';

@@ -20,6 +20,7 @@ import {
   tokenLookupResponse,
   transitKeyResponse,
   verifyResponse,
+  auditHashResponse,
 } from './schemas';
 
 /** Options of {@link createVaultSecrets}. */
@@ -207,6 +208,14 @@ class NodeVaultSecrets implements SecretsPort {
   async revokeLeasePrefix(prefix: string): Promise<void> {
     const apiPath = `sys/leases/revoke-prefix/${encodePath(prefix)}`;
     await this.callVoid('revokeLeasePrefix', apiPath, () => this.client.write(apiPath, {}, this.opts()));
+  }
+
+  // Leaked-token playbook (issue 17, item 4): find a known accessor in the audit log.
+  async auditHash(device: string, input: string): Promise<string> {
+    checkName(device, 'audit device', `sys/audit-hash/${device}`, 'auditHash');
+    const apiPath = `sys/audit-hash/${encodePath(device)}`;
+    const res = await this.call('auditHash', apiPath, () => this.client.write(apiPath, { input }, this.opts()), auditHashResponse);
+    return res.data.hash;
   }
 
   async createToken(request: CreateTokenRequest): Promise<CreatedToken> {

@@ -94,6 +94,11 @@ export interface SecretsPort {
   /** Revokes every lease whose id starts with `prefix` (needs sudo); succeeds when none is left. Generic action `vault.revoke-lease-prefix` (issue 17). */
   revokeLeasePrefix(prefix: string): Promise<void>;
   createToken(request: CreateTokenRequest): Promise<CreatedToken>;
+  /**
+   * The audit device's HMAC of `input` (`sys/audit-hash/<device>`), as its log shows the value:
+   * how a known accessor is found in a log that never holds it in clear. Leaked-token playbook.
+   */
+  auditHash(device: string, input: string): Promise<string>;
 
   listSecretIdAccessors(role: string): Promise<string[]>;
   /** Destroys an AppRole secret id; `not-found` when the accessor names none. */

@@ -88,3 +88,7 @@ export const transitKeyResponse = z.object({
 
 /** Transit `datakey/plaintext` (issue 15). */
 export const dataKeyResponse = z.object({ data: z.object({ plaintext: z.string(), ciphertext: z.string(), key_version: z.number() }) });
+
+// Leaked-token playbook (issue 17, item 4): the audit device's HMAC of a value.
+/** `POST sys/audit-hash/<device>`: Vault answers `data.hash` (and `hash` at the top level). */
+export const auditHashResponse = z.object({ data: z.object({ hash: z.string().regex(/^hmac-sha256:[0-9a-f]{64}$/) }) });

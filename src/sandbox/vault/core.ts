@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Acl } from './acl';
 import type { VaultClock } from './clock';
+import type { AuditBroker } from './audit-devices';
 import type { KubernetesAuthConfig } from './routes-kubernetes';
 import { badRequest } from './errors';
 import { DEFAULT_POLICY_TEXT, parsePolicy, type AclPolicy } from './policy';
@@ -99,6 +100,8 @@ export class VaultCore {
   private readonly parsed = new Map<string, AclPolicy>();
   /** Kubernetes auth roles (configuration of the sandbox run, not persisted state). */
   kubernetes: KubernetesAuthConfig | undefined;
+  /** The audit devices (`sys/audit`, `sys/audit-hash`); set by the server once built. */
+  audit: AuditBroker | undefined;
 
   constructor(
     readonly state: VaultState,

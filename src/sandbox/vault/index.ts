@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../../log/logger';
 import type { RunningSandbox, SandboxStartOptions } from '../types';
 import { AuditLog, type AuditEntry } from './audit';
+import { AuditBroker } from './audit-devices';
 import { systemClock, type VaultClock } from './clock';
 import { initialState, VaultCore } from './core';
 import { listenHttp1 } from './http1';
@@ -85,6 +86,10 @@ export async function start(options: VaultSandboxOptions = {}): Promise<RunningV
   const core = new VaultCore(state, clock, options.startSealed ?? false);
   core.kubernetes = options.kubernetes;
   const audit = new AuditLog(Buffer.from(state.auditSalt, 'base64'), options.auditFile ?? (dataDir ? join(dataDir, 'audit.log') : undefined));
+  // With `auditFile` the server starts as a Vault configured with a file audit device at `file/`:
+  // listed by sys/audit and hashed by sys/audit-hash/file with the log's own salt.
+  const broker = new AuditBroker(audit, state, options.auditFile !== undefined ? { path: 'file/', filePath: options.auditFile } : undefined);
+  core.audit = broker;
   const faults: FaultState = { latencyMs: 0, failNext: { count: 0, status: 503 }, delayed: 0 };
   const persist = (): void => {
     if (!dataDir) return;
@@ -95,7 +100,7 @@ export async function start(options: VaultSandboxOptions = {}): Promise<RunningV
     }
   };
   persist();
-  const pipeline = createPipeline({ core, audit, faults, logger, persist });
+  const pipeline = createPipeline({ core, audit: broker, faults, logger, persist });
   const http = await listenHttp1(host, options.port ?? 0, pipeline, options.tls ? { key: options.tls.key, cert: options.tls.cert } : undefined);
   const address = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${http.port}`;
   logger.info({ address, dataDir }, 'vault sandbox listening');

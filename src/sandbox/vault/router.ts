@@ -1,4 +1,5 @@
 import type { VaultCore } from './core';
+import type { AuditMount } from './audit';
 import type { Route } from './route';
 import { approleRoute } from './routes-approle';
 import { kubernetesRoute } from './routes-kubernetes';
@@ -38,4 +39,21 @@ export function resolveRoute(core: VaultCore, path: string): Route | undefined {
   const transit = state.transit[mount];
   if (transit) return transitRoute(core, transit, rest);
   return undefined;
+}
+
+/** The mount that serves `path`, as the audit log names it; undefined when no mount does. */
+export function auditMountOf(core: VaultCore, path: string): AuditMount | undefined {
+  const state = core.state;
+  if (path.startsWith('sys/')) {
+    const sys = state.mounts['sys/'];
+    return { mount_point: 'sys/', mount_type: 'system', mount_class: 'secret', mount_accessor: sys?.accessor ?? '' };
+  }
+  if (path.startsWith('auth/')) {
+    const mount = mountFor(state.auths, path.slice(5));
+    const entry = mount === undefined ? undefined : state.auths[mount];
+    return mount === undefined || entry === undefined ? undefined : { mount_point: `auth/${mount}`, mount_type: entry.type, mount_class: 'auth', mount_accessor: entry.accessor };
+  }
+  const mount = mountFor(state.mounts, path);
+  const entry = mount === undefined ? undefined : state.mounts[mount];
+  return mount === undefined || entry === undefined ? undefined : { mount_point: mount, mount_type: entry.type, mount_class: 'secret', mount_accessor: entry.accessor };
 }

@@ -166,6 +166,45 @@ function capabilities(core: VaultCore, token: TokenEntry | undefined, req: Vault
   return { status: 200, body: { ...data, ...envelope.body } };
 }
 
+/** Vault's double shape for sys tables: entries at the top level and again under `data`. */
+function doubled(data: Record<string, unknown>): Reply {
+  const envelope = ok(data);
+  return { status: 200, body: { ...data, ...envelope.body } };
+}
+
+/**
+ * `sys/audit` (list, sudo), `sys/audit/<path>` (enable a file device, disable; sudo) and
+ * `sys/audit-hash/<path>` (the device's HMAC of `input`, to find a known value in its log).
+ */
+function auditRoute(core: VaultCore, head: 'audit' | 'audit-hash', sub: string): Route | undefined {
+  const broker = core.audit;
+  if (broker === undefined) return undefined;
+  if (head === 'audit-hash') {
+    if (sub === '') return undefined;
+    return {
+      write: (req) => {
+        const device = broker.device(sub);
+        if (device === undefined) throw badRequest(`unknown audit backend ${sub}`);
+        return doubled({ hash: device.hash(reqString(req.body, 'input')) });
+      },
+    };
+  }
+  if (sub === '') return { sudo: true, read: () => doubled(broker.list()) };
+  return {
+    sudo: true,
+    write: (req) => {
+      const raw = req.body.options && typeof req.body.options === 'object' ? (req.body.options as Record<string, unknown>) : {};
+      const options = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
+      broker.enable(sub, reqString(req.body, 'type'), options, optString(req.body, 'description') ?? '', req.body.local === true);
+      return noContent;
+    },
+    delete: () => {
+      broker.disable(sub);
+      return noContent;
+    },
+  };
+}
+
 /** Routes under `sys/`; `rest` is the path after `sys/`. */
 export function sysRoute(core: VaultCore, rest: string): Route | undefined {
   const [head = '', ...tail] = rest.split('/');
@@ -214,6 +253,9 @@ export function sysRoute(core: VaultCore, rest: string): Route | undefined {
       return sub ? undefined : { write: (req) => capabilities(core, core.tokenByAccessor(reqString(req.body, 'accessor')), req) };
     case 'leases':
       return leaseRoute(core, sub);
+    case 'audit':
+    case 'audit-hash':
+      return auditRoute(core, head, sub);
     case 'renew':
       return leaseRoute(core, sub ? `renew/${sub}` : 'renew');
     case 'revoke':

@@ -1,10 +1,11 @@
 import type { Logger } from '../../log/logger';
-import type { AuditAuth, AuditEntry, AuditLog } from './audit';
+import type { AuditAuth, AuditEntry, AuditLog, AuditMount } from './audit';
+import type { AuditBroker } from './audit-devices';
 import type { VaultCore } from './core';
 import { invalidToken, noRoute, permissionDenied, sealed, unsupportedOperation, VaultApiError } from './errors';
 import type { Http1Handler, Http1Request, Http1Response } from './http1';
 import type { Operation, Reply, Route, VaultRequest } from './route';
-import { resolveRoute } from './router';
+import { auditMountOf, resolveRoute } from './router';
 import type { TokenEntry } from './state';
 import { newUuid, type Body } from './values';
 
@@ -27,7 +28,7 @@ export interface FaultState {
 /** What the pipeline needs. */
 export interface PipelineDeps {
   readonly core: VaultCore;
-  readonly audit: AuditLog;
+  readonly audit: AuditBroker;
   readonly faults: FaultState;
   readonly logger: Logger;
   /** Called after each request that may have changed state. */
@@ -102,9 +103,35 @@ function handlerFor(route: Route, op: Operation): ((r: VaultRequest) => Reply) |
   }
 }
 
-function auditAuth(audit: AuditLog, token: TokenEntry | undefined): AuditAuth | null {
-  if (!token) return null;
-  return { client_token: audit.hash(token.id), accessor: audit.hash(token.accessor), display_name: token.displayName, policies: token.policies, metadata: token.meta };
+function auditAuth(audit: AuditLog, token: TokenEntry | undefined): AuditAuth | undefined {
+  if (!token) return undefined;
+  return {
+    client_token: audit.hash(token.id),
+    accessor: audit.accessor(token.accessor),
+    display_name: token.displayName,
+    policies: token.policies,
+    token_policies: token.policies,
+    ...(token.meta && Object.keys(token.meta).length > 0 ? { metadata: token.meta } : {}),
+    entity_id: '',
+    token_type: 'service',
+    token_ttl: token.ttl,
+    token_issue_time: new Date(token.createdAt).toISOString(),
+  };
+}
+
+/**
+ * The response part of a line: the logical response (the envelope's `data`, or the whole body of
+ * the few sys paths that answer without one), its `auth` block for logins and token creation —
+ * with the new token's HMAC-ed id and accessor, which is how a child token is traced to its
+ * parent — and the mount. No status: Vault does not log one.
+ */
+function responseEntry(core: VaultCore, audit: AuditLog, reply: Reply | undefined, mount: AuditMount | undefined): NonNullable<AuditEntry['response']> {
+  const body = reply?.body;
+  const data = body === undefined ? undefined : 'request_id' in body ? body.data : body;
+  const issued = body?.auth !== null && typeof body?.auth === 'object' ? (body.auth as Record<string, unknown>) : undefined;
+  const token = typeof issued?.accessor === 'string' ? core.tokenByAccessor(issued.accessor) : undefined;
+  const auth = token ? auditAuth(audit, token) : undefined;
+  return { ...(mount ?? {}), ...(data !== undefined && data !== null ? { data: audit.redact(data) } : {}), ...(auth ? { auth } : {}) };
 }
 
 /** Builds the HTTP handler of the Vault sandbox. */
@@ -153,45 +180,45 @@ export function createPipeline(deps: PipelineDeps): Http1Handler {
       // A token created with num_uses is good for that many authenticated requests, then revoked.
       const usesLeft = !route.unauthenticated && token && token.numUses > 0 ? (token.numUses -= 1) : undefined;
       const request: VaultRequest = { operation: op, path, query: url.searchParams, body, token, remoteAddress: http.remoteAddress };
-      audit.record(requestEntry(audit, core.clock.now(), requestId, request, token, ''));
+      const mount = auditMountOf(core, path);
+      audit.record((log) => requestEntry(log, core.clock.now(), requestId, request, token, mount));
       let reply: Reply;
       try {
         reply = handler(request);
       } finally {
         if (usesLeft === 0 && token) core.revokeTree(token.id);
       }
-      audit.record({ ...requestEntry(audit, core.clock.now(), requestId, request, token, ''), type: 'response', response: { status: reply.status, data: audit.redact(reply.body ?? null) } });
+      audit.record((log) => ({ ...requestEntry(log, core.clock.now(), requestId, request, token, mount), type: 'response', response: responseEntry(core, log, reply, mount) }));
       if ((op !== 'read' && op !== 'list') || usesLeft !== undefined) deps.persist();
       logger.debug({ method: http.method, path, status: reply.status, ms: Date.now() - started }, 'vault request');
       return reply.status === 204 || !reply.body ? { status: 204 } : json(reply.status, reply.body);
     } catch (err) {
       const apiErr = err instanceof VaultApiError ? err : new VaultApiError(500, ['internal error']);
       if (!(err instanceof VaultApiError)) logger.error({ err, path }, 'vault sandbox handler failed');
-      audit.record({
-        ...requestEntry(audit, core.clock.now(), requestId, { operation: op ?? 'read', path, query: url.searchParams, body, token, remoteAddress: http.remoteAddress }, token, apiErr.message),
-        type: 'response',
-        response: { status: apiErr.status, data: null },
-      });
+      const failed: VaultRequest = { operation: op ?? 'read', path, query: url.searchParams, body, token, remoteAddress: http.remoteAddress };
+      const mount = auditMountOf(core, path);
+      audit.record((log) => ({ ...requestEntry(log, core.clock.now(), requestId, failed, token, mount), type: 'response', response: { ...(mount ?? {}) }, error: apiErr.message }));
       logger.debug({ method: http.method, path, status: apiErr.status }, 'vault request refused');
       return errorResponse(apiErr);
     }
   };
 }
 
-function requestEntry(audit: AuditLog, at: number, id: string, req: VaultRequest, token: TokenEntry | undefined, error: string): AuditEntry {
+function requestEntry(audit: AuditLog, at: number, id: string, req: VaultRequest, token: TokenEntry | undefined, mount: AuditMount | undefined): AuditEntry {
+  const auth = auditAuth(audit, token);
   return {
     time: new Date(at).toISOString(),
     type: 'request',
-    auth: auditAuth(audit, token),
+    ...(auth ? { auth } : {}),
     request: {
       id,
       operation: req.operation,
+      ...(mount ?? {}),
+      namespace: { id: 'root' },
       path: req.path,
-      client_token: token ? audit.hash(token.id) : '',
-      client_token_accessor: token ? audit.hash(token.accessor) : '',
-      data: audit.redact(req.body),
+      ...(token ? { client_token: audit.hash(token.id), client_token_accessor: audit.accessor(token.accessor) } : {}),
+      ...(Object.keys(req.body).length > 0 ? { data: audit.redact(req.body) } : {}),
       remote_address: req.remoteAddress,
     },
-    error,
   };
 }

@@ -143,6 +143,17 @@ export interface SealConfig {
   keys: string[];
 }
 
+/** An audit device enabled through `sys/audit/<path>` (the sandbox serves the `file` type). */
+export interface AuditDeviceEntry {
+  type: 'file';
+  description: string;
+  /** As given: `file_path`, `hmac_accessor`, `mode`, ... */
+  options: Record<string, string>;
+  /** The device's own HMAC key (base64): each device hashes with its own salt, as in Vault. */
+  salt: string;
+  local: boolean;
+}
+
 /** The whole persistent state. */
 export interface VaultState {
   version: 1;
@@ -161,4 +172,6 @@ export interface VaultState {
   kv: Record<string, KvStore>;
   transit: Record<string, TransitStore>;
   approle: Record<string, AppRoleStore>;
+  /** Audit devices by path with trailing slash (`file/`); absent in snapshots from before they existed. */
+  auditDevices?: Record<string, AuditDeviceEntry>;
 }

@@ -129,6 +129,8 @@ describe('golden plans (what each step would do)', () => {
     .filter((n) => n.endsWith('.yaml'))
     .map((n) => ({ name: n.replace(/\.yaml$/, ''), yaml: join(fixtures, n) }));
   cases.push({ name: 'kafka-exfiltration', yaml: join(root, 'runbooks', 'kafka-exfiltration.yaml') });
+  // Leaked-token playbook (issue 17, item 4): vault.trace-token and references in plans.
+  cases.push({ name: 'vault-token-leak', yaml: join(root, 'runbooks', 'vault-token-leak.yaml') });
   const covered = new Set<string>();
 
   it.each(cases)('$name', async ({ name, yaml }) => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRunbookDir } from '../../../src/domain/runbook-loader';
 import { DEFAULT_DRILL_SCENARIO, DRILL_SCENARIOS, drillScenario, parseScenario, SCENARIOS, scenarioAlertPayload } from '../../../src/drill/scenario-registry';
-import { normaliseAlert } from '../../../src/ingress/normalise';
+import { normaliseForRouting } from '../../../src/ingress/routing-fields';
 import { RunbookCatalog } from '../../../src/ingress/runbooks';
 
 /* The drill scenario registry is what drills, `breachline alert`, schedules and the console accept. */
@@ -45,7 +45,8 @@ describe('drill scenario registry', () => {
       if (scenario.name !== 'trading-exfiltration') expect(payload, scenario.name).not.toHaveProperty('scenario');
       const { scenario: _named, ...unnamed } = payload;
       void _named;
-      const choice = catalog.choose(normaliseAlert('generic', unnamed, NOW));
+      // As ingress reads it: with the fields the serves rules name (vault-token-leak routes on `accessor`).
+      const choice = catalog.choose(normaliseForRouting('generic', unnamed, NOW, catalog.routedFields));
       expect(choice.loaded.runbook.id, scenario.name).toBe(scenario.runbookId);
       expect(scenario.alertInject.trim(), scenario.name).not.toBe('');
     }

@@ -12,7 +12,7 @@ const runbook = (steps: string) => parseRunbook(['id: p', 'version: 1', 'title: 
 
 describe('needsPrincipal from the registry', () => {
   it('names exactly the principal-free actions', () => {
-    expect(allActions().filter((d) => d.needsPrincipal === false).map((d) => d.name)).toEqual(['notify', 'report', 'close', 'wait-for']);
+    expect(allActions().filter((d) => d.needsPrincipal === false).map((d) => d.name)).toEqual(['notify', 'report', 'close', 'vault.rotate-kv', 'vault.revoke-token-accessor', 'vault.trace-token', 'wait-for']);
     expect(actionNeedsPrincipal('contain')).toBe(true);
     expect(actionNeedsPrincipal('no-such-action')).toBe(true);
   });
