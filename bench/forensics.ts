@@ -2,7 +2,7 @@
  * Forensics at scale against the Kafka sandbox (issue 12). Figures and their baselines are measured
  * in the same run:
  *
- *   npx tsx bench/forensics.ts [--partitions 1000] [--shapes 200,5000] [--runs 5] [--scan-records 1000000] [--no-scan]
+ *   npx tsx bench/forensics.ts [--partitions 1000] [--shapes 200,5000] [--runs 5] [--scan-records 1000000] [--no-scan] [--no-window]
  *
  * 1. The window (`investigate` without the data-subject count: legal hold, log bounds, committed
  *    offsets, the timestamp index at the suspected start, edge timestamps by plain Fetch, window
@@ -204,7 +204,7 @@ async function scanBench(scanRecords: number): Promise<void> {
 async function main(): Promise<void> {
   const partitions = int('partitions', 1000);
   const runs = int('runs', 5);
-  for (const shape of arg('shapes', '200,5000').split(',').map(Number)) await windowBench(partitions, shape, runs);
+  if (!process.argv.includes('--no-window')) for (const shape of arg('shapes', '200,5000').split(',').map(Number)) await windowBench(partitions, shape, runs);
   if (!process.argv.includes('--no-scan')) await scanBench(int('scan-records', 1_000_000));
 }
 

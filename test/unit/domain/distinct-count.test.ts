@@ -21,6 +21,26 @@ describe('DistinctCounter', () => {
     expect(snap.kind === 'exact' && snap.hashes.every((h) => /^[0-9a-f]{16}$/.test(h))).toBe(true);
   });
 
+  it('skips the hash of values it saw lately, and stays exact when that memory is full and forgotten', () => {
+    let hashed = 0;
+    const counting = (v: string): Uint8Array => {
+      hashed++;
+      return sha256(v);
+    };
+    const c = new DistinctCounter({ hash: counting, exactThreshold: 200_000 });
+    // 20 orders per client in a row, then 70,000 more clients than the memo holds, then all again.
+    for (let i = 0; i < 1_000; i++) for (let k = 0; k < 20; k++) c.add(subject(i));
+    expect(hashed).toBe(1_000);
+    for (let i = 0; i < 71_000; i++) c.add(subject(i));
+    for (let i = 0; i < 71_000; i++) c.add(subject(i));
+    expect(c.count()).toBe(71_000);
+    // The same snapshot as a counter that saw each client once: the memo changes cost, not counts.
+    const once = new DistinctCounter({ hash: sha256, exactThreshold: 200_000 });
+    for (let i = 0; i < 71_000; i++) once.add(subject(i));
+    expect(c.snapshot()).toEqual(once.snapshot());
+    expect(JSON.stringify(c.snapshot())).not.toContain('ACC-');
+  });
+
   it('estimates 100,000 synthetic subjects within 3 standard errors (±2.44 % at precision 14)', () => {
     const c = new DistinctCounter({ hash: sha256, exactThreshold: 10_000, precision: 14 });
     for (let i = 0; i < 100_000; i++) c.add(subject(i));
