@@ -4,7 +4,9 @@ import type { SecretsPort } from '../../../vault/port';
 import { runCompromisedConsumer } from './attacker';
 import { seedAccounts, seedAcls, seedVaultCredentials, type CompromisedVaultState, type SeededAccount } from './principals';
 import { ORDERS_SCHEMA, publishSchema, type TopicSchema } from './schema';
-import { planPartitions, recordTimestamp, TrafficWriter, type TrafficShape } from './traffic';
+import { planPartitions, TrafficWriter, windowGroundTruth, type GroundTruthPartition, type TrafficShape } from './traffic';
+
+export type { GroundTruthPartition } from './traffic';
 
 export { ORDERS_SCHEMA, SCHEMA_TOPIC, schemaVaultPath, type PiiFieldTag, type TopicSchema } from './schema';
 export { SCENARIO_ACCOUNTS, type CompromisedVaultState, type SeededAccount } from './principals';
@@ -49,18 +51,6 @@ export interface SeedOptions {
   /** Seed of the synthetic data. @default 20261122 */
   seed?: number;
   logger?: Logger;
-}
-
-/** Ground truth for one partition: the records the broker served to the compromised principal. */
-export interface GroundTruthPartition {
-  partition: number;
-  from: string;
-  /** Inclusive. */
-  to: string;
-  records: string;
-  bytes: string;
-  firstTs: number;
-  lastTs: number;
 }
 
 /** The seeded scenario and its ground truth. Passwords in `accounts` are credentials. */
@@ -178,27 +168,7 @@ export async function seedTradingExfiltration(options: SeedOptions): Promise<Tra
       await producer.disconnect();
     }
 
-    const truth: GroundTruthPartition[] = [];
-    const subjects = new Set<string>();
-    for (const plan of plans) {
-      if (plan.tailFrom <= plan.windowFrom) continue;
-      const produced = writer.produced[plan.partition];
-      if (produced === undefined) continue;
-      let bytes = 0;
-      plan.batches.forEach((b, i) => {
-        if (b.from >= plan.windowFrom && b.to <= plan.tailFrom) bytes += produced.batchBytes[i] ?? 0;
-      });
-      for (const s of produced.windowSubjects) subjects.add(s);
-      truth.push({
-        partition: plan.partition,
-        from: (produced.baseOffset + BigInt(plan.windowFrom)).toString(),
-        to: (produced.baseOffset + BigInt(plan.tailFrom - 1)).toString(),
-        records: String(plan.tailFrom - plan.windowFrom),
-        bytes: String(bytes),
-        firstTs: recordTimestamp(shape, plan.partition, plan.windowFrom),
-        lastTs: recordTimestamp(shape, plan.partition, plan.tailFrom - 1),
-      });
-    }
+    const truth = windowGroundTruth(shape, plans, writer);
 
     return {
       topic: 'orders',
@@ -207,12 +177,7 @@ export async function seedTradingExfiltration(options: SeedOptions): Promise<Tra
       compromised: 'report-exporter',
       downstream: { analytics: 'User:analytics-consumer', risk: 'User:risk-consumer', dataLake: 'User:data-lake-sink' },
       groundTruth: {
-        partitions: truth,
-        totals: {
-          records: truth.reduce((n, p) => n + BigInt(p.records), 0n).toString(),
-          bytes: truth.reduce((n, p) => n + BigInt(p.bytes), 0n).toString(),
-        },
-        dataSubjects: subjects.size,
+        ...truth,
         attacker,
       },
       attackerGroup: 'report-exporter',

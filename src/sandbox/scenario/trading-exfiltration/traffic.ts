@@ -170,3 +170,58 @@ export class TrafficWriter {
     }
   }
 }
+
+/** Ground truth for one partition: the records the broker served to the reading principal. */
+export interface GroundTruthPartition {
+  partition: number;
+  from: string;
+  /** Inclusive. */
+  to: string;
+  records: string;
+  bytes: string;
+  firstTs: number;
+  lastTs: number;
+}
+
+/** The attacker's window over every planned partition: ranges, records, batch bytes, totals and data subjects. */
+export interface WindowGroundTruth {
+  partitions: GroundTruthPartition[];
+  totals: { records: string; bytes: string };
+  dataSubjects: number;
+}
+
+/**
+ * What a reader of each plan's window (`windowFrom` up to `tailFrom`) was served, from what the
+ * writer produced. `bytes` are record-batch bytes as served (the window starts and ends on batch
+ * boundaries), the definition the broker's fetch access records use.
+ */
+export function windowGroundTruth(shape: TrafficShape, plans: readonly PartitionPlan[], writer: TrafficWriter): WindowGroundTruth {
+  const partitions: GroundTruthPartition[] = [];
+  const subjects = new Set<string>();
+  for (const plan of plans) {
+    const produced = writer.produced[plan.partition];
+    if (plan.tailFrom <= plan.windowFrom || produced === undefined) continue;
+    let bytes = 0;
+    plan.batches.forEach((b, i) => {
+      if (b.from >= plan.windowFrom && b.to <= plan.tailFrom) bytes += produced.batchBytes[i] ?? 0;
+    });
+    for (const s of produced.windowSubjects) subjects.add(s);
+    partitions.push({
+      partition: plan.partition,
+      from: (produced.baseOffset + BigInt(plan.windowFrom)).toString(),
+      to: (produced.baseOffset + BigInt(plan.tailFrom - 1)).toString(),
+      records: String(plan.tailFrom - plan.windowFrom),
+      bytes: String(bytes),
+      firstTs: recordTimestamp(shape, plan.partition, plan.windowFrom),
+      lastTs: recordTimestamp(shape, plan.partition, plan.tailFrom - 1),
+    });
+  }
+  return {
+    partitions,
+    totals: {
+      records: partitions.reduce((n, p) => n + BigInt(p.records), 0n).toString(),
+      bytes: partitions.reduce((n, p) => n + BigInt(p.bytes), 0n).toString(),
+    },
+    dataSubjects: subjects.size,
+  };
+}

@@ -1,16 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin } from 'kafkajs';
 import { ScramAdmin } from '../../../kafka/scram-admin';
 import type { KafkaConnection } from '../../../kafka/client';
 import type { SecretsPort } from '../../../vault/port';
+import type { Grant } from '../trading-exfiltration/principals';
 import { DEFAULT_SERVICE_ACCOUNT_PATH, serviceAccountPath } from '../../../vault/service-accounts';
 
-/** One ALLOW grant on a literal resource. */
-interface Grant {
-  resource: 'topic' | 'group';
-  name: string;
-  operation: 'READ' | 'WRITE';
-}
 
 /**
  * The payment platform's Kafka service accounts. The leaked CI token read the credentials of
@@ -29,8 +23,6 @@ export const LEAK_ACCOUNTS: Readonly<Record<string, readonly Grant[]>> = {
     { resource: 'group', name: 'fraud-scorer', operation: 'READ' },
   ],
 };
-
-const OPERATION = { READ: AclOperationTypes.READ, WRITE: AclOperationTypes.WRITE } as const;
 
 /** Creates each account's SCRAM users and stores its credentials in Vault KV as services read them. Returns the passwords (credentials). */
 export async function seedLeakAccounts(kafka: KafkaConnection, secrets: SecretsPort): Promise<Record<string, string>> {
@@ -52,20 +44,4 @@ export async function seedLeakAccounts(kafka: KafkaConnection, secrets: SecretsP
     await scram.close();
   }
   return passwords;
-}
-
-/** Every account's ALLOW ACLs. */
-export async function seedLeakAcls(admin: Admin): Promise<void> {
-  const acl = Object.entries(LEAK_ACCOUNTS).flatMap(([account, grants]) =>
-    grants.map((g) => ({
-      resourceType: g.resource === 'topic' ? AclResourceTypes.TOPIC : AclResourceTypes.GROUP,
-      resourceName: g.name,
-      resourcePatternType: ResourcePatternTypes.LITERAL,
-      principal: `User:${account}`,
-      host: '*',
-      operation: OPERATION[g.operation],
-      permissionType: AclPermissionTypes.ALLOW,
-    })),
-  );
-  await admin.createAcls({ acl });
 }

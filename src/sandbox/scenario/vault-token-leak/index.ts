@@ -2,8 +2,9 @@ import { createKafka, withCredentials, type KafkaConnection } from '../../../kaf
 import { silentLogger, type Logger } from '../../../log/logger';
 import type { SecretsPort } from '../../../vault/port';
 import { runCompromisedConsumer } from '../trading-exfiltration/attacker';
-import { planPartitions, recordTimestamp, TrafficWriter, type TrafficShape } from '../trading-exfiltration/traffic';
-import { seedLeakAccounts, seedLeakAcls } from './accounts';
+import { seedAcls } from '../trading-exfiltration/principals';
+import { planPartitions, TrafficWriter, windowGroundTruth, type GroundTruthPartition, type TrafficShape } from '../trading-exfiltration/traffic';
+import { LEAK_ACCOUNTS, seedLeakAccounts } from './accounts';
 import { seedVaultLeak } from './vault';
 
 export { LEAK_ACCOUNTS } from './accounts';
@@ -30,15 +31,7 @@ export interface VaultTokenLeakOptions {
 }
 
 /** Ground truth of one partition: what the broker served to the stolen principal. */
-export interface LeakPartitionTruth {
-  partition: number;
-  from: string;
-  to: string;
-  records: string;
-  bytes: string;
-  firstTs: number;
-  lastTs: number;
-}
+export type LeakPartitionTruth = GroundTruthPartition;
 
 /** The seeded scenario. JSON only, no credential. */
 export interface VaultTokenLeakScenario {
@@ -71,7 +64,7 @@ export async function seedVaultTokenLeak(options: VaultTokenLeakOptions): Promis
     const created = await admin.createTopics({ waitForLeaders: true, topics: [{ topic: 'payments', numPartitions: shape.partitions }, { topic: 'ledger', numPartitions: 1 }] });
     if (!created) throw new Error('the cluster already has the scenario topics: seed a fresh cluster');
     const passwords = await seedLeakAccounts(options.kafka, options.secrets);
-    await seedLeakAcls(admin);
+    await seedAcls(admin, LEAK_ACCOUNTS);
     const leak = await seedVaultLeak(options.secrets, options.vault);
 
     const plans = planPartitions(shape);
@@ -98,26 +91,7 @@ export async function seedVaultTokenLeak(options: VaultTokenLeakOptions): Promis
     }
     logger.info({ paths: leak.pathsRead.length }, 'vault-token-leak scenario seeded');
 
-    const partitions: LeakPartitionTruth[] = [];
-    const subjects = new Set<string>();
-    for (const plan of plans) {
-      const produced = writer.produced[plan.partition];
-      if (plan.tailFrom <= plan.windowFrom || produced === undefined) continue;
-      let bytes = 0;
-      plan.batches.forEach((b, i) => {
-        if (b.from >= plan.windowFrom && b.to <= plan.tailFrom) bytes += produced.batchBytes[i] ?? 0;
-      });
-      for (const s of produced.windowSubjects) subjects.add(s);
-      partitions.push({
-        partition: plan.partition,
-        from: (produced.baseOffset + BigInt(plan.windowFrom)).toString(),
-        to: (produced.baseOffset + BigInt(plan.tailFrom - 1)).toString(),
-        records: String(plan.tailFrom - plan.windowFrom),
-        bytes: String(bytes),
-        firstTs: recordTimestamp(shape, plan.partition, plan.windowFrom),
-        lastTs: recordTimestamp(shape, plan.partition, plan.tailFrom - 1),
-      });
-    }
+    const window = windowGroundTruth(shape, plans, writer);
     return {
       audit: leak.audit,
       tokenAccessors: { leaked: leak.accessor, child: leak.childAccessor },
@@ -126,12 +100,7 @@ export async function seedVaultTokenLeak(options: VaultTokenLeakOptions): Promis
       exposedPrincipals: ['User:ledger-writer', 'User:payments-reconciler'],
       usedPrincipal: 'User:payments-reconciler',
       topic: 'payments',
-      partitions,
-      totals: {
-        records: partitions.reduce((n, p) => n + BigInt(p.records), 0n).toString(),
-        bytes: partitions.reduce((n, p) => n + BigInt(p.bytes), 0n).toString(),
-      },
-      dataSubjects: subjects.size,
+      ...window,
     };
   } finally {
     await admin.disconnect();
