@@ -1,6 +1,4 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAnnotateActivities } from '../../../activities/annotate';
 import type { GenericActionInput, GenericActionResult } from '../../../src/domain/action-registry';
 import type { DomainEvent } from '../../../src/domain/events';
@@ -8,7 +6,8 @@ import { parseRunbook, type LoadedRunbook } from '../../../src/domain/runbook-lo
 import { silentLogger } from '../../../src/log/logger';
 import { alertSignal, approveSignal, eventsQuery } from '../../../workflows/api';
 import { testAlert } from './stub-activities';
-import { playbookBundle, runIncident, timeSkippingEnv, waitForState } from './helpers';
+import { runIncident, waitForState } from './helpers';
+import { usePlaybookFixture } from './playbook-fixture';
 
 /**
  * Step outputs and references in the workflow (issue 17, item 4): a generic step's output feeds a
@@ -16,17 +15,7 @@ import { playbookBundle, runIncident, timeSkippingEnv, waitForState } from './he
  * without a value fails its step with the reason, and the incident needs attention.
  */
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  bundle = await playbookBundle();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const fx = usePlaybookFixture();
 
 const runbook = (steps: string): LoadedRunbook =>
   parseRunbook(['id: refs-test', 'version: 1', 'title: References', 'scenario: refs', 'severity: high', 'steps:', steps].join('\n'), 'refs-test.yaml');
@@ -67,7 +56,7 @@ describe('a step output referenced by later steps', () => {
     const reports: unknown[] = [];
     let events: DomainEvent[] = [];
     await runIncident(
-      { env, bundle, runbook: loaded },
+      { env: fx.env, bundle: fx.bundle, runbook: loaded },
       async ({ handle }) => {
         const state = await waitForState(handle, (s) => s.steps.every((st) => st.status === 'completed'));
         expect(state.steps.find((s) => s.id === 'ticket')?.outputs).toEqual({ key: 'SEC-42' });
@@ -107,7 +96,7 @@ describe('a step output referenced by later steps', () => {
     with: { note: '\${{ alert.fields.vault.accessor }}' }`);
     let events: DomainEvent[] = [];
     await runIncident(
-      { env, bundle, runbook: gated },
+      { env: fx.env, bundle: fx.bundle, runbook: gated },
       async ({ handle, record }) => {
         const state = await waitForState(handle, (s) => s.attention.some((a) => a.stepId === 'note'));
         expect(state.steps.find((st) => st.id === 'note')?.status).toBe('failed');
@@ -132,7 +121,7 @@ describe('a step output referenced by later steps', () => {
   it('is resolved from the alert when the field is there', async () => {
     const notes: unknown[] = [];
     await runIncident(
-      { env, bundle, runbook: runbook(`
+      { env: fx.env, bundle: fx.bundle, runbook: runbook(`
   - id: note
     action: annotate
     with: { note: '\${{ alert.fields.vault.accessor }}' }`) },
@@ -155,7 +144,7 @@ describe('a step output referenced by later steps', () => {
   it('plans a reference not yet known as its text in a dry run', async () => {
     let events: DomainEvent[] = [];
     await runIncident(
-      { env, bundle, runbook: loaded },
+      { env: fx.env, bundle: fx.bundle, runbook: loaded },
       async ({ handle }) => {
         await waitForState(handle, (s) => s.steps.every((st) => st.status === 'planned'));
         events = await handle.query(eventsQuery);
@@ -179,16 +168,16 @@ describe('a step output across continue-as-new', () => {
     with: { note: '\${{ steps.ticket.outputs.key }}' }`);
     const notes: unknown[] = [];
     await runIncident(
-      { env, bundle, runbook: loaded },
+      { env: fx.env, bundle: fx.bundle, runbook: loaded },
       async ({ handle, awareMs }) => {
         await waitForState(handle, (s) => s.pendingApprovals.some((a) => a.stepId === 'note'));
-        const first = (await env.client.workflow.getHandle(handle.workflowId).describe()).runId;
+        const first = (await fx.env.client.workflow.getHandle(handle.workflowId).describe()).runId;
         // Duplicates grow the history while the step waits: the incident continues as new.
         for (let i = 0; i < 12; i++) {
           await handle.signal(alertSignal, testAlert(new Date(awareMs).toISOString(), `dup-${i}`));
           await waitForState(handle, (s) => s.alertsCorrelated >= i + 2);
         }
-        const current = await env.client.workflow.getHandle(handle.workflowId).describe();
+        const current = await fx.env.client.workflow.getHandle(handle.workflowId).describe();
         expect(current.runId).not.toBe(first);
         await handle.signal(approveSignal, { stepId: 'note', approver: 'U-IC', role: 'incident-commander' });
         await waitForState(handle, (s) => s.steps.every((st) => st.status === 'completed'));

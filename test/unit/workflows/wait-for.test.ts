@@ -1,7 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAnnotateActivities } from '../../../activities/annotate';
 import type { DomainEvent } from '../../../src/domain/events';
 import { parseRunbook, type LoadedRunbook } from '../../../src/domain/runbook-loader';
@@ -9,7 +7,8 @@ import { silentLogger } from '../../../src/log/logger';
 import { alertSignal, eventsQuery, timelineQuery } from '../../../workflows/api';
 import type { WaitForDecision } from '../../../src/actions/wait-for';
 import { waitForDecisionUpdate } from '../../../workflows/wait-for';
-import { playbookBundle, runIncident, timeSkippingEnv, waitForState } from './helpers';
+import { runIncident, waitForState } from './helpers';
+import { usePlaybookFixture } from './playbook-fixture';
 import { testAlert } from './stub-activities';
 
 /**
@@ -19,17 +18,7 @@ import { testAlert } from './stub-activities';
  * to close. A question pending when the incident continues as new is asked once.
  */
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  bundle = await playbookBundle();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const fx = usePlaybookFixture();
 
 const runbook = (waitWith: string): LoadedRunbook =>
   parseRunbook(
@@ -74,7 +63,7 @@ describe('wait-for in the incident workflow', () => {
   it('asks once, refuses a wrong step, answer or role with the field named, and goes on with the answer given', async () => {
     let events: DomainEvent[] = [];
     const record = await runIncident(
-      { env, bundle, runbook: runbook(QUESTION) },
+      { env: fx.env, bundle: fx.bundle, runbook: runbook(QUESTION) },
       async ({ handle }) => {
         const asked = await waitForState(handle, (s) => (s.pendingDecisions ?? []).length > 0);
         expect(asked.pendingDecisions?.[0]).toMatchObject({ stepId: 'ask', options: ['rewind', 'hold', 'stop'], role: 'incident-commander', onTimeout: 'hold' });
@@ -107,7 +96,7 @@ describe('wait-for in the incident workflow', () => {
     let events: DomainEvent[] = [];
     const ran: string[] = [];
     await runIncident(
-      { env, bundle, runbook: runbook(QUESTION) },
+      { env: fx.env, bundle: fx.bundle, runbook: runbook(QUESTION) },
       async ({ handle }) => {
         await waitForState(handle, (s) => (s.pendingDecisions ?? []).length > 0);
         const answer = await handle.executeUpdate(waitForDecisionUpdate, { args: [{ ...decision, answer: 'stop' }] });
@@ -137,10 +126,10 @@ describe('wait-for in the incident workflow', () => {
   it('takes onTimeout when nobody answers before the timer fires (virtual time)', async () => {
     let events: DomainEvent[] = [];
     await runIncident(
-      { env, bundle, runbook: runbook("{ question: 'Keep the consumer group paused?', timeout: 30m }") },
+      { env: fx.env, bundle: fx.bundle, runbook: runbook("{ question: 'Keep the consumer group paused?', timeout: 30m }") },
       async ({ handle, awareMs }) => {
         await waitForState(handle, (s) => (s.pendingDecisions ?? []).length > 0);
-        await env.sleep('31m');
+        await fx.env.sleep('31m');
         const closed = await waitForState(handle, (s) => s.status === 'closed');
         // Defaults: options proceed / stop; the last option on timeout, and `stop` stops.
         expect(closed.answers?.ask).toMatchObject({ answer: 'stop', by: 'timeout' });
@@ -161,7 +150,7 @@ describe('wait-for in the incident workflow', () => {
   it('a question pending when the incident continues as new is asked once, keeps its deadline and takes the answer in the next run', async () => {
     let events: DomainEvent[] = [];
     const record = await runIncident(
-      { env, bundle, runbook: runbook(QUESTION) },
+      { env: fx.env, bundle: fx.bundle, runbook: runbook(QUESTION) },
       async ({ handle, awareMs }) => {
         const first = (await handle.describe()).runId;
         const asked = await waitForState(handle, (s) => (s.pendingDecisions ?? []).length > 0);
