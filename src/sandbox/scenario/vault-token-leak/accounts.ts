@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { ScramAdmin } from '../../../kafka/scram-admin';
 import type { KafkaConnection } from '../../../kafka/client';
 import type { SecretsPort } from '../../../vault/port';
-import type { Grant } from '../trading-exfiltration/principals';
-import { DEFAULT_SERVICE_ACCOUNT_PATH, serviceAccountPath } from '../../../vault/service-accounts';
-
+import { seedAccounts, type Grant } from '../trading-exfiltration/principals';
 
 /**
  * The payment platform's Kafka service accounts. The leaked CI token read the credentials of
@@ -26,22 +22,6 @@ export const LEAK_ACCOUNTS: Readonly<Record<string, readonly Grant[]>> = {
 
 /** Creates each account's SCRAM users and stores its credentials in Vault KV as services read them. Returns the passwords (credentials). */
 export async function seedLeakAccounts(kafka: KafkaConnection, secrets: SecretsPort): Promise<Record<string, string>> {
-  const passwords: Record<string, string> = {};
-  const scram = new ScramAdmin({ brokers: [...kafka.brokers], ssl: kafka.ssl, sasl: { mechanism: kafka.saslMechanism, username: kafka.username, password: kafka.password }, clientId: 'breachline-scenario' });
-  try {
-    for (const account of Object.keys(LEAK_ACCOUNTS)) {
-      const password = randomBytes(18).toString('base64url');
-      const results = await scram.upsert([
-        { user: account, mechanism: 'SCRAM-SHA-512', password, iterations: 4096 },
-        { user: account, mechanism: 'SCRAM-SHA-256', password, iterations: 4096 },
-      ]);
-      const failed = results.find((r) => r.errorCode !== 0);
-      if (failed !== undefined) throw new Error(`could not create SCRAM user ${account}: error ${failed.errorCode}`);
-      await secrets.writeSecret(serviceAccountPath(account, DEFAULT_SERVICE_ACCOUNT_PATH), { username: account, password, mechanism: 'SCRAM-SHA-512' });
-      passwords[account] = password;
-    }
-  } finally {
-    await scram.close();
-  }
-  return passwords;
+  const seeded = await seedAccounts(kafka, secrets, 'SCRAM-SHA-512', LEAK_ACCOUNTS);
+  return Object.fromEntries(Object.entries(seeded).map(([account, a]) => [account, a.password]));
 }
