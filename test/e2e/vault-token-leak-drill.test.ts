@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows, createDrillWorker } from '../../src/app/workers';
 import { createDrillPort, type DrillPort } from '../../src/drill/port';
@@ -12,6 +12,7 @@ import { RunbookCatalog } from '../../src/ingress/runbooks';
 import { silentLogger } from '../../src/log/logger';
 import { start as startTemporal, type RunningTemporalSandbox } from '../../src/sandbox/temporal';
 import { eventsQuery, stateQuery } from '../../workflows/api';
+import { quietRuntime } from '../support/quiet-runtime';
 
 /*
  * The leaked-Vault-token playbook as a drill: a fresh Kafka and Vault seeded with the
@@ -33,12 +34,7 @@ let running: Promise<void>;
 const reportDir = mkdtempSync(join(tmpdir(), 'breachline-vault-drill-'));
 
 beforeAll(async () => {
-  const noop = (): void => undefined;
-  try {
-    Runtime.install({ logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop } });
-  } catch {
-    // Installed already in this worker process.
-  }
+  quietRuntime();
   temporal = await startTemporal({ timeSkipping: true });
   [connection, native, range] = await Promise.all([Connection.connect({ address: temporal.address }), NativeConnection.connect({ address: temporal.address }), DrillRange.start({})]);
   client = new Client({ connection });

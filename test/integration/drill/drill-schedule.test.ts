@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../../activities';
 import { bundleWorkflows, createDrillWorker } from '../../../src/app/workers';
@@ -13,6 +13,7 @@ import { RunbookCatalog } from '../../../src/ingress/runbooks';
 import { silentLogger } from '../../../src/log/logger';
 import { start as startTemporal, type RunningTemporalSandbox } from '../../../src/sandbox/temporal';
 import type { DrillResult } from '../../../workflows/drill';
+import { quietRuntime } from '../../support/quiet-runtime';
 
 /*
  * Drills on a Temporal schedule, on the temporal sandbox with time skipping: the schedule's
@@ -36,12 +37,7 @@ const reportDir = mkdtempSync(join(tmpdir(), 'breachline-drill-'));
 const productionCalls: string[] = [];
 
 beforeAll(async () => {
-  const noop = (): void => undefined;
-  try {
-    Runtime.install({ logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop } });
-  } catch {
-    // Installed already in this worker process.
-  }
+  quietRuntime();
   temporal = await startTemporal({ timeSkipping: true });
   [connection, native, range] = await Promise.all([
     Connection.connect({ address: temporal.address }),

@@ -4,12 +4,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertFingerprint } from '../../../src/ingress/fingerprint';
 import type { RunningKafkaSandbox } from '../../../src/sandbox/kafka';
 import { start, type RunningTemporalSandbox } from '../../../src/sandbox/temporal';
-import { incidentWorkflowId } from '../../../workflows/api';
 import { client as kafkaClient, startBroker } from '../kafka/helpers';
-import { authHeaders, fixture, postVia, recorded, SECRETS } from './helpers';
+import { authHeaders, everyAlertCorrelated, fixture, postVia, recorded, SECRETS } from './helpers';
 
 /**
  * The ingress and the correlator as processes of their own (issue 15, storm): `breachline ingress
@@ -52,13 +50,6 @@ function run(args: string[], ready: RegExp): Promise<string> {
   });
 }
 
-async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 beforeAll(async () => {
   temporal = await start();
@@ -123,17 +114,7 @@ describe('ingress and correlator as separate processes', () => {
     const banner = await run(['correlator'], /correlator running .*\n/);
     expect(banner).toContain(TOPIC);
     const principals = [...new Set(sent.map((a) => a.principal))];
-    const workflowIdOf = (principal: string): string => incidentWorkflowId(alertFingerprint({ source: 'generic', rule: 'kafka-pii-bulk-read', principal }));
-    const allRecorded = async (): Promise<boolean> => {
-      for (const principal of principals) {
-        const workflowId = workflowIdOf(principal);
-        if ((await client.workflow.count(`WorkflowId = '${workflowId}'`)).count === 0) return false;
-        const ids = new Set((await recorded(client, workflowId)).signals.map((s) => s.alertId));
-        if (!sent.every((a) => a.principal !== principal || ids.has(a.id))) return false;
-      }
-      return true;
-    };
-    await eventually(allRecorded, 120_000, 'every alert correlated');
+    const workflowIdOf = await everyAlertCorrelated(client, sent);
     for (const principal of principals) expect((await client.workflow.count(`WorkflowId = '${workflowIdOf(principal)}'`)).count).toBe(1);
     expect((await client.workflow.count()).count).toBe(principals.length);
     const storm = await recorded(client, workflowIdOf('User:split-storm'));

@@ -11,9 +11,11 @@ import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
 import { loadRunbookDir, type LoadedRunbook } from '../../../src/domain/runbook-loader';
 import { signPayload } from '../../../src/ingress/auth';
 import { createIngressServer, type IngressServer, type IngressServerOptions } from '../../../src/ingress/server';
+import { alertFingerprint } from '../../../src/ingress/fingerprint';
 import { createMetrics } from '../../../src/ingress/metrics';
 import { silentLogger } from '../../../src/log/logger';
 import { start, type RunningTemporalSandbox } from '../../../src/sandbox/temporal';
+import { incidentWorkflowId } from '../../../workflows/api';
 
 /** Credentials the test servers are configured with. */
 export const SECRETS = {
@@ -278,4 +280,33 @@ export function postVia(agent: Agent, url: string, path: string, body: string, h
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** Polls `check` every 200 ms until it holds; fails naming `what` after `ms`. */
+export async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Waits until every generic `kafka-pii-bulk-read` alert in `sent` is recorded on its principal's
+ * incident, and returns how an incident's workflow id follows from its principal.
+ */
+export async function everyAlertCorrelated(client: Client, sent: ReadonlyArray<{ id: string; principal: string }>, ms = 120_000): Promise<(principal: string) => string> {
+  const principals = [...new Set(sent.map((a) => a.principal))];
+  const workflowIdOf = (principal: string): string => incidentWorkflowId(alertFingerprint({ source: 'generic', rule: 'kafka-pii-bulk-read', principal }));
+  const allRecorded = async (): Promise<boolean> => {
+    for (const principal of principals) {
+      const workflowId = workflowIdOf(principal);
+      if ((await client.workflow.count(`WorkflowId = '${workflowId}'`)).count === 0) return false;
+      const ids = new Set((await recorded(client, workflowId)).signals.map((s) => s.alertId));
+      if (!sent.every((a) => a.principal !== principal || ids.has(a.id))) return false;
+    }
+    return true;
+  };
+  await eventually(allRecorded, ms, 'every alert correlated');
+  return workflowIdOf;
 }
