@@ -295,7 +295,7 @@ describe('incidents', () => {
     const noHeader = await post(b, `/api/incidents/${workflowId}/approve`, { stepId: 'contain' }, { origin: base });
     expect(noHeader.status).toBe(403);
     expect(((await noHeader.json()) as { error: string }).error).toMatch(/X-CSRF-Token/);
-    const wrongToken = await post(b, `/api/incidents/${workflowId}/approve`, { stepId: 'contain' }, { origin: base, 'x-csrf-token': `${b.csrf.slice(0, -1)}x` });
+    const wrongToken = await post(b, `/api/incidents/${workflowId}/approve`, { stepId: 'contain' }, { origin: base, 'x-csrf-token': `${b.csrf.slice(0, -1)}${b.csrf.endsWith('x') ? 'y' : 'x'}` });
     expect(wrongToken.status).toBe(403);
     const elsewhere = await post(b, `/api/incidents/${workflowId}/approve`, { stepId: 'contain' }, { origin: 'https://attacker.example', 'x-csrf-token': b.csrf });
     expect(elsewhere.status).toBe(403);
