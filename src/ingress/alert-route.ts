@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ALERT_SOURCES, type Alert, type AlertSource } from '../domain/alert';
 import type { Config } from '../config/config';
-import type { Logger } from '../log/logger';
+import type { RequestLog } from '../log/request-log';
 import { checkSignedTimestamp, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyBearer, verifySignature } from './auth';
 import { readBodyWithLimit, requireJsonContentType } from './body';
 import { IngressError } from './errors';
@@ -41,7 +41,7 @@ export function toSource(segment: string): AlertSource {
  * verified signature is held against replay only if the alert was accepted, so the sender's retry
  * after any refusal gets the same answer again rather than a 409.
  */
-export async function handleAlert(deps: AlertRouteDeps, source: AlertSource, req: IncomingMessage, log: Logger): Promise<AlertAccepted> {
+export async function handleAlert(deps: AlertRouteDeps, source: AlertSource, req: IncomingMessage, log: RequestLog): Promise<AlertAccepted> {
   const credentials = deps.config.ingress.sources[source];
   const hmacSecret = credentials?.hmacSecret;
   const bearerToken = credentials?.bearerToken;

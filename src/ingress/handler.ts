@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/config';
 import type { Logger } from '../log/logger';
+import { lazyRequestLog } from '../log/request-log';
 import { incidentWorkflowId } from '../../workflows/api';
 import { handleAlert, toSource, type AlertAccepted } from './alert-route';
 import { DEFAULT_REPLAY_WINDOW_MS } from './auth';
@@ -57,7 +58,7 @@ export function createIngressHandler(options: IngressHandlerOptions): IngressReq
 
   const serve = async (req: IncomingMessage, res: ServerResponse, correlationId: string): Promise<{ route: string; status: number }> => {
     const path = pathOf(req.url);
-    const log = logger.child({ correlationId });
+    const log = lazyRequestLog(logger, { correlationId });
     const reply = { 'x-request-id': correlationId };
     const alertMatch = ALERT_PATH.exec(path);
     if (alertMatch) {
