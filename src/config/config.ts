@@ -231,8 +231,8 @@ export const configSchema = z.object({
       /** Ingress processes (`node:cluster`) sharing the port in `breachline ingress`. @default 1 */
       workers: z.number().int().min(1).max(64).default(1),
       // The storm p99 (issue 15): appends gathered into one produce request.
-      /** How long an append waits for others to share its produce request, ms (0: one event-loop turn). @default 2 */
-      appendLingerMs: z.number().int().min(0).max(100).default(2),
+      /** How long an append waits for others to share its produce request, ms (0: one event-loop turn). @default 5 */
+      appendLingerMs: z.number().int().min(0).max(100).default(5),
     })
     .prefault({}),
   // The incident console (issue 16, item 3): served by `breachline start` beside ingress.

@@ -29,7 +29,7 @@ export interface AlertLogOptions {
   /**
    * How long the first append of a batch waits for others to share its produce request, ms; 0
    * sends what one event-loop turn gathered. A few ms cost each alert little and spare the
-   * brokers (and this process) most produce requests of a storm. @default 2
+   * brokers (and this process) most produce requests of a storm. @default 5
    */
   lingerMs?: number;
   /** A batch this large goes at once, lingering or not. @default 500 */
@@ -84,7 +84,7 @@ export async function createAlertLog(options: AlertLogOptions): Promise<AlertLog
   const producer: Producer = options.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } });
   await producer.connect();
   let queue: Pending[] = [];
-  const lingerMs = Math.max(0, options.lingerMs ?? 2);
+  const lingerMs = Math.max(0, options.lingerMs ?? 5);
   const maxBatch = Math.max(1, options.maxBatch ?? 500);
   let lingering: NodeJS.Timeout | NodeJS.Immediate | undefined;
 
