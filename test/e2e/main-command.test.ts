@@ -98,6 +98,16 @@ describe('npm start (bin/breachline start) with no configuration', () => {
     if (again.incidentId !== undefined) expect(again).toMatchObject({ incidentId, duplicate: true });
   });
 
+  it("refuses another scenario's alert, which would find nothing in this sandbox, and names the drill that runs it", async () => {
+    const refused = await cli('alert', '--scenario', 'vault-token-leak').then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toContain('holds the trading-exfiltration scenario, not vault-token-leak');
+    expect(refused?.stderr).toContain('breachline drill run --scenario vault-token-leak');
+  });
+
   it('the incident reaches containment, as /ir status shows through the signed Slack path', async () => {
     const contained = INCIDENT_STATUSES.slice(INCIDENT_STATUSES.indexOf('contained'));
     const deadline = Date.now() + 45_000;
