@@ -54,6 +54,7 @@ const produce = defineHandler<v3.ProduceRequest>({
     if (req.acks !== 0 && req.acks !== 1 && req.acks !== -1) {
       return encoder(ctx.version, failAll(req, ErrorCode.INVALID_REQUIRED_ACKS));
     }
+    const started = Date.now();
     const res: Results = { topics: [] };
     for (const t of req.topics) {
       const allowed = ctx.authorize(AclOperation.WRITE, ResourceType.TOPIC, t.name);
@@ -83,6 +84,18 @@ const produce = defineHandler<v3.ProduceRequest>({
         }),
       });
     }
+    broker.forensicEmitter?.onProduce({
+      time: broker.clock.now(),
+      apiVersion: ctx.version,
+      clientId: ctx.clientId,
+      correlationId: ctx.correlationId ?? -1,
+      connection: `${broker.host}:${broker.port}-${ctx.session.host}:${ctx.session.port}-${ctx.session.id}`,
+      principal: ctx.session.principal ?? 'User:ANONYMOUS',
+      tls: broker.tlsEnabled,
+      totalTimeMs: Date.now() - started,
+      req,
+      res: req.acks === 0 ? null : res,
+    });
     // acks=0: the client expects no response at all.
     if (req.acks === 0) return null;
     return encoder(ctx.version, res);
