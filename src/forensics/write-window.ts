@@ -167,7 +167,11 @@ export function locateClaims(claims: readonly WriteClaim[], batches: ReadonlyMap
   const unique = [...new Map(claims.map((c) => [claimKey(c.partition, c.baseOffset), c])).values()];
   const expected = mode(unique.map(startsHere).filter((b): b is ClaimedBatch => b !== undefined).map((b) => b.producerId));
   const ownStarts = new Map<number, bigint[]>();
-  for (const c of unique) ownStarts.set(c.partition, [...(ownStarts.get(c.partition) ?? []), c.baseOffset]);
+  for (const c of unique) {
+    const list = ownStarts.get(c.partition);
+    if (list === undefined) ownStarts.set(c.partition, [c.baseOffset]);
+    else list.push(c.baseOffset);
+  }
   const out: LocatedWrites = { records: [], bounded: [], ...(expected !== undefined ? { producerId: expected.toString() } : {}) };
   for (const c of unique) {
     const found = batches.get(claimKey(c.partition, c.baseOffset));

@@ -63,7 +63,11 @@ export const batchKey = (partition: number, offset: bigint): string => `${partit
 export async function lookupBatches(offsets: ReadonlyArray<{ partition: number; offset: bigint }>, deps: BatchLookupDeps): Promise<Map<string, BatchHeader | undefined>> {
   const out = new Map<string, BatchHeader | undefined>();
   const pending = new Map<number, bigint[]>();
-  for (const o of offsets) pending.set(o.partition, [...(pending.get(o.partition) ?? []), o.offset]);
+  for (const o of offsets) {
+    const list = pending.get(o.partition);
+    if (list === undefined) pending.set(o.partition, [o.offset]);
+    else list.push(o.offset);
+  }
   for (const [p, list] of pending) pending.set(p, [...new Set(list)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   const limit = new Map<number, number>();
   while (pending.size > 0) {
