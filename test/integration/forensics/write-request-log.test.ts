@@ -10,6 +10,8 @@ import type { StepOutput } from '../../../src/domain/step-contract';
 import { parseSourceSpec } from '../../../src/forensics/sources';
 import { createKafka, withCredentials } from '../../../src/kafka/client';
 import { silentLogger } from '../../../src/log/logger';
+import { ApiKey } from '../../../src/sandbox/kafka/protocol/api-keys';
+import { ErrorCode } from '../../../src/sandbox/kafka/protocol/errors';
 import { ROGUE_ACCOUNT, seedPoisonedOrders, type PoisonedOrdersScenario } from '../../../src/sandbox/scenario/poisoned-orders';
 import { startSandboxes, type ScenarioSandboxes } from '../scenario/helpers';
 
@@ -108,6 +110,31 @@ describe('forensics with access: write, from the request log alone', () => {
       else expect(unlocated[0]).toMatchObject({ topic: 'orders', partition: 5 });
       expect(measured(window)).toEqual(scenario.truth.forged);
     }
+  }, 60_000);
+
+  it('a produce the broker refused is logged with its error code and takes no offsets', async () => {
+    const rogue = createKafka(withCredentials(sb.connection, ROGUE_ACCOUNT, scenario.accounts[ROGUE_ACCOUNT]?.password ?? '', 'scram-sha-512'), { clientId: 'qa-loadtest-refused', logger: silentLogger });
+    const producer = rogue.producer({ retry: { retries: 0 } });
+    await producer.connect();
+    const ends = async (): Promise<string[]> => {
+      const admin = createKafka(sb.connection, { clientId: 'test', logger: silentLogger }).admin();
+      await admin.connect();
+      try {
+        return (await admin.fetchTopicOffsets('orders')).sort((a, b) => a.partition - b.partition).map((o) => o.high);
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    const before = await ends();
+    sb.kafka.broker.faults.failNext(ApiKey.Produce, 1, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    await expect(producer.send({ topic: 'orders', messages: [{ partition: 1, value: JSON.stringify({ forged: true }) }] })).rejects.toThrow();
+    await producer.disconnect();
+    expect(await ends()).toEqual(before);
+    const line = readdirSync(logDir).flatMap((f) => readFileSync(join(logDir, f), 'utf8').split('\n')).find((l) => l.includes('"clientId":"qa-loadtest-refused"') && l.includes('"requestApiKeyName":"PRODUCE"'));
+    expect(line).toContain('"errorCode":29');
+
+    const { window } = await investigate(fileSpec(), 'inc-refused');
+    expect(measured(window)).toEqual(scenario.truth.forged);
   }, 60_000);
 
   it('a logged produce whose batch is gone stays in the window, labelled bounded', async () => {
