@@ -7,12 +7,16 @@ import type { OffsetSpan, ReadRecord } from '../kafka/record-sample';
  * Write-side forensics (`forensics` with `access: write`): the records a principal PRODUCED to a
  * topic — a poisoned topic's forged records, interleaved with legitimate producers' traffic.
  *
- * The broker's access records of the principal's Produce requests say which offsets its batches
- * took (several ranges per partition, one per request); the record batches themselves confirm it:
- * every record in a claimed range must sit in a batch whose v2 header carries the producer id the
- * access record names. A confirmed range is `exact`; one the batches contradict (another producer
- * id, records gone) stays in the window — the broker saw the principal write there — but is
- * labelled `bounded`, so the report does not overstate it. The ranges then go through the same
+ * Two kinds of records say where the principal's Produce requests went (several ranges per
+ * partition, one per request), and the record batches themselves confirm it:
+ * - the sandbox's access records give each range and the producer id: every record in it must
+ *   sit in a batch whose v2 header carries that id ({@link checkProducerIds});
+ * - the request log's PRODUCE lines give only the base offset per partition (the broker's answer):
+ *   the batch starting there gives the range and must carry the producer id the principal's
+ *   batches carry ({@link locateClaims}).
+ * A confirmed range is `exact`; one the batches contradict (another producer id, records gone)
+ * stays in the window — the broker saw the principal write there — but is labelled `bounded`, so
+ * the report does not overstate it. The ranges then go through the same
  * window arithmetic as reads (`establishWindow`), as access records without commits, so the
  * ForensicWindowEstablished event, the evidence replay and the report treat them alike.
  */
