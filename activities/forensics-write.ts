@@ -106,7 +106,18 @@ async function fromRequestLog(
   const batches = await ctx.reader.batchesAt(topic, logged.claims.map((c) => ({ partition: c.partition, offset: c.baseOffset })));
   const located = locateClaims(logged.claims, batches, logEnd);
   ctx.logger.info(
-    { topic, source: 'request-log', lines: logged.lines, produces: logged.claims.length, refused: logged.refused, bounded: located.bounded.length, unlocated: logged.unlocated.length, producerId: located.producerId },
+    {
+      topic,
+      source: 'request-log',
+      lines: logged.lines,
+      produces: logged.claims.length,
+      refused: logged.refused,
+      bounded: located.bounded.length,
+      unlocated: logged.unlocated.length,
+      producerId: located.producerId,
+      // Client ids only: client addresses may be personal data and stay out of logs.
+      clientIds: [...new Set(logged.claims.map((c) => c.clientId))].sort(),
+    },
     'produced records located',
   );
   if (located.bounded.length > 0) ctx.logger.warn({ topic, bounded: located.bounded }, 'logged produces the batches do not confirm: kept, labelled bounded');
