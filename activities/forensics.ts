@@ -12,10 +12,10 @@ import { readAccessObservations, type SourceSpec } from '../src/forensics/source
 import type { PrincipalAccess } from '../src/kafka/access-records';
 import { createKafka, type KafkaConnection } from '../src/kafka/client';
 import { DirectFetchReader } from '../src/kafka/direct-fetch';
-import { logBounds } from '../src/kafka/offsets';
-import { readSpans, ReadSpansTimeout, type OffsetSpan, type ReadRecord } from '../src/kafka/record-sample';
-import { readPrincipalProduces } from '../src/kafka/produce-records';
-import { checkProducerIds, firstOffsets, spansToCheck, writeAccessRecords } from '../src/forensics/write-window';
+import { readSpans, ReadSpansTimeout, type OffsetSpan } from '../src/kafka/record-sample';
+import { firstOffsets, type UnlocatedWrite } from '../src/forensics/write-window';
+import { parseJson, readPublishedSchema, valueAt } from './forensics-schema';
+import { writeWindow } from './forensics-write';
 import { applyLegalHold, describeTopicConfigs, LegalHoldError, retentionOf, type RetentionSettings } from '../src/kafka/topic-config';
 import type { Logger } from '../src/log/logger';
 import { accountOf } from '../src/vault/service-accounts';
@@ -58,6 +58,8 @@ export interface ForensicFindings {
   subjects?: { fields: PiiField[]; subjectKey: string };
   /** `access: write`: partition → first located offset on the first topic (the step's `firstOffsets` output). */
   firstOffsets?: Record<string, string>;
+  /** `access: write`: produces the request log reports without offsets (acks=0, unknown topic ids). */
+  unlocatedWrites?: UnlocatedWrite[];
 }
 
 /** Input of `investigate`. */
@@ -172,6 +174,8 @@ class Investigation {
   private lastBeat = 0;
   /** Committed offsets of the principal's groups on every topic of the step, read once (by topic). */
   private committed: Promise<Map<string, CommittedOffset[]>> | undefined;
+  /** `access: write`: produces the sources report but cannot place at offsets. */
+  private readonly unlocatedWrites: UnlocatedWrite[] = [];
 
   constructor(
     private readonly deps: ForensicsActivityDeps,
@@ -237,6 +241,7 @@ class Investigation {
       findings.topics.push({ topic, partitions: window.partitions });
     }
     if (write) findings.firstOffsets = firstOffsets(findings.topics[0]?.partitions ?? []);
+    if (this.unlocatedWrites.length > 0) findings.unlocatedWrites = this.unlocatedWrites;
     return { events, result: findings, ...this.outputsOf(findings) };
   }
 
@@ -316,7 +321,26 @@ class Investigation {
 
   /** The window of one topic (see the module comment, step 2). */
   private async window(topic: string, access: PrincipalAccess | undefined, groups: readonly string[]): Promise<ForensicWindow> {
-    if (this.input.params.access === 'write') return this.writeWindow(topic);
+    if (this.input.params.access === 'write') {
+      const since = this.input.suspectedSince === undefined ? undefined : Date.parse(this.input.suspectedSince);
+      const written = await writeWindow(
+        {
+          kafka: this.deps.kafka,
+          admin: this.admin,
+          reader: this.reader,
+          logger: this.logger,
+          principal: this.principal,
+          useAccessRecords: this.input.params.useAccessRecords,
+          until: Date.parse(this.at()),
+          ...(this.deps.accessSources !== undefined ? { sources: this.deps.accessSources } : {}),
+          ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}),
+          ...(since !== undefined ? { since } : {}),
+        },
+        topic,
+      );
+      this.unlocatedWrites.push(...written.unlocated);
+      return written.window;
+    }
     // Independent O(partitions) reads, asked at once: the window costs the slowest, not the sum.
     // Log bounds and the timestamp index are plain ListOffsets requests per leader on the reader's
     // connections (kafkajs' admin refreshes metadata and scans it per partition per call), sent
@@ -337,39 +361,6 @@ class Investigation {
     }
     const input: ForensicInput = { topic, partitions, committed, accessRecords: fetches, ...(Object.keys(readStart).length > 0 ? { readStart } : {}) };
     // Plain Fetch on assigned partitions, tens of KB each: no consumer group to join per call.
-    const sample = await this.reader.timestampsAt(topic, windowEdges(input));
-    return establishWindow({ ...input, averageRecordBytes: sample.averageRecordBytes }, sample.timestamps);
-  }
-
-  /**
-   * `access: write` (src/forensics/write-window.ts): the ranges the principal's Produce requests
-   * took, from the access records, checked against the producer id in the record batches (plain
-   * Fetch of exactly those ranges), then the same window arithmetic as reads, without commits.
-   */
-  private async writeWindow(topic: string): Promise<ForensicWindow> {
-    const since = this.input.suspectedSince === undefined ? undefined : Date.parse(this.input.suspectedSince);
-    const [partitions, observed] = await Promise.all([
-      this.reader.logBounds(topic),
-      this.input.params.useAccessRecords
-        ? readPrincipalProduces(this.deps.kafka, this.admin, {
-            principal: this.principal,
-            topics: [topic],
-            logger: this.logger,
-            ...(this.deps.accessLogTopic !== undefined ? { accessLogTopic: this.deps.accessLogTopic } : {}),
-            ...(since !== undefined && since > 0 ? { since } : {}),
-          })
-        : Promise.resolve({ produces: [], scanned: 0 }),
-    ]);
-    const logEnd = new Map(partitions.map((p) => [p.partition, BigInt(p.highWatermark)]));
-    const read = new Map<number, ReadRecord[]>();
-    await this.reader.readRanges(topic, spansToCheck(observed.produces, logEnd), (partition, records) => {
-      const list = read.get(partition) ?? [];
-      for (const r of records) list.push({ offset: r.offset, timestamp: r.timestamp, key: null, value: null, ...(r.producerId !== undefined ? { producerId: r.producerId } : {}) });
-      read.set(partition, list);
-    });
-    const check = checkProducerIds(observed.produces, read);
-    this.logger.info({ topic, produces: observed.produces.length, confirmed: check.confirmed.size, accessRecordsRead: observed.scanned }, 'produced records located');
-    const input: ForensicInput = { topic, partitions, committed: [], accessRecords: writeAccessRecords(observed.produces, check, 'sandbox-access-log') };
     const sample = await this.reader.timestampsAt(topic, windowEdges(input));
     return establishWindow({ ...input, averageRecordBytes: sample.averageRecordBytes }, sample.timestamps);
   }
@@ -476,54 +467,4 @@ function firstFetch(fetches: ReadonlyArray<{ partition: number; fromOffset: stri
     if (min === undefined || o < min) min = o;
   }
   return min;
-}
-
-function parseJson(value: Buffer | null): unknown {
-  if (value === null) return undefined;
-  try {
-    return JSON.parse(value.toString('utf8')) as unknown;
-  } catch {
-    // Not JSON: carries no tagged field we can read.
-    return undefined;
-  }
-}
-
-function valueAt(doc: unknown, path: readonly string[]): unknown {
-  let at: unknown = doc;
-  for (const key of path) {
-    if (at === null || typeof at !== 'object') return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
-}
-
-/** The latest schema published for `topic` on the `schemas` topic (see docs/scenario.md). */
-async function readPublishedSchema(
-  connection: KafkaConnection,
-  admin: Admin,
-  topic: string,
-  logger: Logger,
-): Promise<{ piiFields: PiiField[]; dataSubjectKey?: string } | undefined> {
-  const schemaTopic = 'schemas';
-  if (!(await admin.listTopics()).includes(schemaTopic)) return undefined;
-  const bounds = await logBounds(admin, schemaTopic);
-  let latest: { piiFields: PiiField[]; dataSubjectKey?: string } | undefined;
-  await readSpans(connection, {
-    topic: schemaTopic,
-    spans: bounds.map((b) => ({ partition: b.partition, from: BigInt(b.logStartOffset), to: BigInt(b.highWatermark) })),
-    clientId: 'breachline-forensics',
-    logger,
-    onRecords: (_p, records) => {
-      for (const r of records) {
-        if (r.key?.toString('utf8') !== topic) continue;
-        const doc = parseJson(r.value);
-        const fields = valueAt(doc, ['piiFields']);
-        if (!Array.isArray(fields)) continue;
-        const piiFields = fields.filter((f): f is PiiField => f !== null && typeof f === 'object' && typeof (f as PiiField).path === 'string' && typeof (f as PiiField).category === 'string');
-        const key = valueAt(doc, ['dataSubjectKey']);
-        latest = { piiFields, ...(typeof key === 'string' ? { dataSubjectKey: key } : {}) };
-      }
-    },
-  });
-  return latest;
 }

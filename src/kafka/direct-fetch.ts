@@ -10,6 +10,7 @@ import { decodeMetadataTopicIds, encodeMetadataAllTopics, METADATA_API_KEY, META
 import { decodeFetch, encodeFetch, FETCH_API_KEY, FETCH_VERSION, type FetchPartitionRequest, type FetchPartitionResponse } from './direct-fetch/fetch-v4';
 import { decodeListOffsets, EARLIEST, encodeListOffsets, LATEST, LIST_OFFSETS_API_KEY, LIST_OFFSETS_VERSION } from './direct-fetch/list-offsets-v1';
 import { decodeRecordSet, RecordBatchError } from './direct-fetch/record-batch';
+import { lookupBatches, type BatchHeader } from './direct-fetch/batch-headers';
 import type { SampledRecords } from './offsets';
 import type { OffsetSpan, ReadRecord } from './record-sample';
 import { authenticate, supports, type ApiVersionRanges } from './scram-admin/authenticate';
@@ -19,6 +20,7 @@ import type { KafkaReader, KafkaWriter } from './wire';
 
 export { RecordBatchError } from './direct-fetch/record-batch';
 export { DirectFetchError } from './direct-fetch/errors';
+export { batchKey, type BatchHeader } from './direct-fetch/batch-headers';
 
 /**
  * Reading a topic with plain Fetch requests on assigned partitions (design §7): no consumer group
@@ -201,6 +203,15 @@ export class DirectFetchReader {
       }
       this.logger.info({ topic }, 'leaders moved during ListOffsets; asking again');
     }
+  }
+
+  /**
+   * The header of the batch holding each offset (`partition:offset` → header; undefined where no
+   * batch holds it any more): which offsets a logged produce took and its producer id, read
+   * without decoding records (see direct-fetch/batch-headers).
+   */
+  async batchesAt(topic: string, offsets: ReadonlyArray<{ partition: number; offset: bigint }>): Promise<Map<string, BatchHeader | undefined>> {
+    return lookupBatches(offsets, { fetch: (wants) => this.fetch(topic, wants), edgeBytes: this.edgeBytes, grow: (current, bytes, partition) => grow(current, bytes, topic, partition) });
   }
 
   /** Log start and high watermark of every partition (as `logBounds`, over the reader's connections). */

@@ -1,9 +1,12 @@
 /**
  * Source specs as configuration writes them (`BREACHLINE_FORENSICS_SOURCES`, comma-separated):
- * - `request-log:file:<path glob>` or `request-log:topic:<topic>` — the broker request log;
+ * - `request-log:file:<path glob>` or `request-log:topic:<topic>` — the broker request log (its
+ *   FETCH lines for reads, its PRODUCE lines for `access: write`, see activities/forensics-write.ts);
  * - `consumer-offsets` or `consumer-offsets:<topic>` — the group commit history;
  * - `confluent-audit` or `confluent-audit:<topic>` — Confluent audit-log events;
- * - `sandbox-access-log` or `sandbox-access-log:<topic>` — the sandbox broker's access log.
+ * - `sandbox-access-log` or `sandbox-access-log:<topic>` — the sandbox broker's access log (reads
+ *   and writes).
+ * Commits and audit events say nothing about writes; the write side skips them.
  * Kept free of client imports so configuration can validate specs.
  */
 

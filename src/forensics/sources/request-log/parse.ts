@@ -57,7 +57,8 @@ export interface ParseOptions {
   utcOffsetMinutes?: number;
 }
 
-const MARKER = 'Completed request:';
+/** What every request-log line carries before the request. */
+export const MARKER = 'Completed request:';
 const LOG4J_TIME = /^\[(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})[,.](\d{3})\]/;
 const ISO_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))/;
 
@@ -95,25 +96,31 @@ export function parseRequestLogLine(line: string, options: ParseOptions = {}): L
 // ---------------------------------------------------------------------------------------------
 // KIP-673 JSON
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+/** A parsed JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-function obj(v: Json | undefined): Record<string, Json> | undefined {
+/** JSON field helper shared with the PRODUCE parser. */
+export function obj(v: Json | undefined): Record<string, Json> | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 }
 
-function arr(v: Json | undefined): Json[] {
+/** JSON field helper shared with the PRODUCE parser. */
+export function arr(v: Json | undefined): Json[] {
   return Array.isArray(v) ? v : [];
 }
 
-function num(v: Json | undefined): number | undefined {
+/** JSON field helper shared with the PRODUCE parser. */
+export function num(v: Json | undefined): number | undefined {
   return typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : undefined;
 }
 
-function big(v: Json | undefined): bigint | undefined {
+/** JSON field helper shared with the PRODUCE parser. */
+export function big(v: Json | undefined): bigint | undefined {
   return typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : undefined;
 }
 
-function str(v: Json | undefined): string | undefined {
+/** JSON field helper shared with the PRODUCE parser. */
+export function str(v: Json | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
@@ -197,13 +204,14 @@ function headerFields(text: string): Record<string, string> {
 }
 
 /** `orders-3` → topic `orders`, partition 3 (the TopicPartition notation of hand-written requests). */
-function topicPartition(key: string): { topic: string; partition: number } | undefined {
+export function topicPartition(key: string): { topic: string; partition: number } | undefined {
   const dash = key.lastIndexOf('-');
   const partition = Number(key.slice(dash + 1));
   return dash > 0 && Number.isInteger(partition) ? { topic: key.slice(0, dash), partition } : undefined;
 }
 
-function bigText(v: string | undefined): bigint | undefined {
+/** A decimal integer field of the text form. */
+export function bigText(v: string | undefined): bigint | undefined {
   return v !== undefined && /^-?\d+$/.test(v) ? BigInt(v) : undefined;
 }
 
@@ -270,11 +278,21 @@ function responsePartitions(response: StructValue): LoggedFetchPartition[] {
   return out;
 }
 
-function parseTextForm(body: string): Omit<LoggedFetch, 'time'> | undefined {
+/** The parts of an older text-form line: header fields, request and response text, connection, principal. */
+export interface TextEnvelope {
+  header: Record<string, string>;
+  requestText: string;
+  /** Absent when the line has no `,response:` part. */
+  responseText?: string;
+  connection: string;
+  principal: string;
+}
+
+/** Splits the body of a text-form line (after `Completed request:`); undefined when it is not one. */
+export function textEnvelope(body: string): TextEnvelope | undefined {
   const h = HEADER.exec(body);
   if (h === null) return undefined;
   const header = headerFields(h[1] as string);
-  if (header.apiKey !== 'FETCH') return undefined;
   const rest = body.slice(h[0].length);
   const fromAt = rest.lastIndexOf(' from connection ');
   if (fromAt < 0) return undefined;
@@ -284,19 +302,30 @@ function parseTextForm(body: string): Omit<LoggedFetch, 'time'> | undefined {
   const pm = /[;,]principal:(.*?)(?:,listener:|,clientInformation:|$)/.exec(trailer);
   if (pm === null) return undefined;
   const principal = (pm[1] as string).trim();
-
   const exchange = rest.slice(0, fromAt);
   const marker = RESPONSE_MARKERS.map((m) => ({ m, at: exchange.lastIndexOf(m) })).find((x) => x.at >= 0);
-  const requestText = marker === undefined ? exchange : exchange.slice(0, marker.at);
-  const request = parseStructText(requestText);
+  return {
+    header,
+    requestText: marker === undefined ? exchange : exchange.slice(0, marker.at),
+    ...(marker !== undefined ? { responseText: exchange.slice(marker.at + marker.m.length) } : {}),
+    connection,
+    principal,
+  };
+}
+
+function parseTextForm(body: string): Omit<LoggedFetch, 'time'> | undefined {
+  const env = textEnvelope(body);
+  if (env === undefined || env.header.apiKey !== 'FETCH') return undefined;
+  const { header, connection, principal } = env;
+  const request = parseStructText(env.requestText);
   const replica = Number(textField(request, 'replica_id', 'replicaId') ?? '-1');
   if (replica >= 0) return undefined;
 
   const partitions = new Map<string, LoggedFetchPartition>();
   const keyOf = (p: LoggedFetchPartition): string => `${p.topic ?? ''}\u0000${p.topicId ?? ''}\u0000${p.partition}`;
   for (const p of requestPartitions(request)) partitions.set(keyOf(p), p);
-  if (marker !== undefined) {
-    const response = parseStructText(exchange.slice(marker.at + marker.m.length));
+  if (env.responseText !== undefined) {
+    const response = parseStructText(env.responseText);
     for (const p of responsePartitions(response)) partitions.set(keyOf(p), { ...(partitions.get(keyOf(p)) ?? {}), ...p });
   }
   const clientAddress = clientAddressOf(connection);
@@ -309,6 +338,6 @@ function parseTextForm(body: string): Omit<LoggedFetch, 'time'> | undefined {
     ...(clientAddress !== undefined ? { clientAddress } : {}),
     principal,
     partitions: [...partitions.values()],
-    hasResponse: marker !== undefined,
+    hasResponse: env.responseText !== undefined,
   };
 }

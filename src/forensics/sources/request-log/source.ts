@@ -81,13 +81,33 @@ export function shippedLine(value: Buffer | null): string | undefined {
   return text;
 }
 
-async function* fileLines(pattern: string, since: number): AsyncGenerator<string> {
+/** Lines of the files matching `pattern`, oldest file first, skipping files last written before `since`. */
+export async function* fileLines(pattern: string, since: number): AsyncGenerator<string> {
   for (const file of await matchingFiles(pattern)) {
     const info = await stat(file);
     if (info.mtimeMs < since) continue;
     const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
     for await (const line of lines) yield line;
   }
+}
+
+/** Hands every request-log line at `location` from `since` on to `take` (files or a shipped topic). */
+export async function readLines(location: RequestLogLocation, deps: Pick<RequestLogSourceDeps, 'kafka' | 'admin' | 'logger'>, since: number, take: (line: string) => void): Promise<void> {
+  if (location.kind === 'file') {
+    for await (const line of fileLines(location.pattern, since)) take(line);
+    return;
+  }
+  await readTopicSince(deps.kafka, deps.admin, {
+    topic: location.topic,
+    since,
+    logger: deps.logger,
+    onRecords: (_p, records) => {
+      for (const r of records) {
+        const line = shippedLine(r.value);
+        if (line !== undefined) take(line);
+      }
+    },
+  });
 }
 
 /** A request-log source reading from `location`. */
@@ -108,21 +128,7 @@ export function createRequestLogSource(location: RequestLogLocation, deps: Reque
         const f = parseRequestLogLine(line, deps.parse);
         if (f !== undefined) fetches.push(f);
       };
-      if (location.kind === 'file') {
-        for await (const line of fileLines(location.pattern, since)) take(line);
-      } else {
-        await readTopicSince(deps.kafka, deps.admin, {
-          topic: location.topic,
-          since,
-          logger: deps.logger,
-          onRecords: (_p, records) => {
-            for (const r of records) {
-              const line = shippedLine(r.value);
-              if (line !== undefined) take(line);
-            }
-          },
-        });
-      }
+      await readLines(location, deps, since, take);
       // Rotated files and topic partitions interleave: order by the lines' own times (stable).
       fetches.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
       const logEnd = new Map<string, bigint>();

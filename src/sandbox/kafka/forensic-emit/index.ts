@@ -3,13 +3,15 @@ import { dirname } from 'node:path';
 import { encodeBatch } from '../log/record-batch';
 import type { TopicStore } from '../log/topic-store';
 import type { FetchRequest, FetchResponse } from '../protocol/fetch/v4';
+import type { ProduceRequest } from '../protocol/produce/v3';
 import { auditEvent } from './audit-events';
 import { commitKey, commitValue, partitionForGroup } from './offsets-records';
+import { jsonProduceLine, textProduceLine, type ProduceAnswer } from './produce-log-lines';
 import { jsonLine, textLine, type FetchLineContext, type ServedBytes } from './request-log-lines';
 
 /**
  * What the sandbox broker can emit for forensics drills, in the shapes real clusters keep (issue
- * 12): request-log lines of completed FETCHes (to a file with log4j-style rotation and/or a topic),
+ * 12): request-log lines of completed FETCHes and PRODUCEs (to a file with log4j-style rotation and/or a topic),
  * `__consumer_offsets` records on OffsetCommit, and Confluent audit CloudEvents on authorised
  * fetches. All off unless asked for, so drills exercise the same parsers production uses.
  */
@@ -50,6 +52,13 @@ export interface ServedFetch extends Omit<FetchLineContext, 'listener' | 'securi
   served: ServedBytes;
   /** Topics the principal was allowed to read in this request. */
   allowed: readonly string[];
+}
+
+/** A produce the broker completed (accepted or refused per partition; `res` null for acks=0). */
+export interface CompletedProduce extends Omit<FetchLineContext, 'listener' | 'securityProtocol'> {
+  tls: boolean;
+  req: ProduceRequest;
+  res: ProduceAnswer;
 }
 
 const MAX_BACKUPS = 10;
@@ -104,6 +113,17 @@ export class ForensicEmitter {
         .map((topic) => ({ key: null, value: Buffer.from(auditEvent({ time: f.time, clusterId: this.host.clusterId, principal: f.principal, topic, clientId: f.clientId, clientAddress: f.clientAddress, correlationId: f.correlationId })), timestamp: f.time }));
       if (events.length > 0) this.append(this.auditTopic, 0, events);
     }
+  }
+
+  /** A completed produce: a request-log line, in the same file and topic as the fetches'. */
+  onProduce(p: CompletedProduce): void {
+    const log = this.options.requestLog;
+    if (log === undefined) return;
+    const ctx: FetchLineContext = { ...p, listener: p.tls ? 'SASL_SSL' : 'SASL_PLAINTEXT', securityProtocol: p.tls ? 'SASL_SSL' : 'SASL_PLAINTEXT' };
+    const line = (format: 'json' | 'text'): string => (format === 'json' ? jsonProduceLine(ctx, p.req, p.res) : textProduceLine(ctx, p.req, p.res));
+    const format = log.format ?? 'json';
+    if (log.file !== undefined) this.appendLine(log.file, line(format), log.maxFileBytes ?? 0);
+    if (log.topic !== undefined) this.append(log.topic, 0, [{ key: null, value: Buffer.from(line(log.topicFormat ?? format)), timestamp: p.time }]);
   }
 
   /** An accepted offset commit. */

@@ -47,13 +47,36 @@ function recordAppend(ctx: RequestContext, topic: string, partition: number, bas
   });
 }
 
+/**
+ * The request-log line of a completed produce, when the broker emits them (forensic-emit): every
+ * request a real broker completes is logged, refused ones with their error codes; an acks=0
+ * request without its (unsent) response. Returns `res`.
+ */
+function logProduce(ctx: RequestContext, req: v3.ProduceRequest, res: Results, started: number): Results {
+  const { broker, session } = ctx;
+  broker.forensicEmitter?.onProduce({
+    time: broker.clock.now(),
+    apiVersion: ctx.version,
+    clientId: ctx.clientId,
+    correlationId: ctx.correlationId ?? -1,
+    connection: `${broker.host}:${broker.port}-${session.host}:${session.port}-${session.id}`,
+    principal: session.principal ?? 'User:ANONYMOUS',
+    tls: broker.tlsEnabled,
+    totalTimeMs: Date.now() - started,
+    req,
+    res: req.acks === 0 ? null : res,
+  });
+  return res;
+}
+
 const produce = defineHandler<v3.ProduceRequest>({
   decode: (r) => v3.decode(r),
   handle(ctx, req) {
     const { broker } = ctx;
     if (req.acks !== 0 && req.acks !== 1 && req.acks !== -1) {
-      return encoder(ctx.version, failAll(req, ErrorCode.INVALID_REQUIRED_ACKS));
+      return encoder(ctx.version, logProduce(ctx, req, failAll(req, ErrorCode.INVALID_REQUIRED_ACKS), Date.now()));
     }
+    const started = Date.now();
     const res: Results = { topics: [] };
     for (const t of req.topics) {
       const allowed = ctx.authorize(AclOperation.WRITE, ResourceType.TOPIC, t.name);
@@ -83,11 +106,12 @@ const produce = defineHandler<v3.ProduceRequest>({
         }),
       });
     }
+    logProduce(ctx, req, res, started);
     // acks=0: the client expects no response at all.
     if (req.acks === 0) return null;
     return encoder(ctx.version, res);
   },
-  fail: (ctx, req, code) => encoder(ctx.version, failAll(req, code)),
+  fail: (ctx, req, code) => encoder(ctx.version, logProduce(ctx, req, failAll(req, code), Date.now())),
 });
 
 /** Produce. */
