@@ -57,6 +57,8 @@ interface RunResult {
   errors: Record<string, number>;
   /** p99 of each second's requests, in ms (by scheduled time). */
   timeline: string;
+  /** p99 of how late the generator sent a request after its scheduled time, ms. */
+  sendLateP99: number;
 }
 
 function arg(name: string, fallback: string): string {
@@ -89,11 +91,15 @@ async function openLoop(rate: number, total: number, send: (i: number) => Promis
   const bySecond: number[][] = [];
   const errors: Record<string, number> = {};
   const inflight: Promise<void>[] = [];
+  // How late the generator itself sent each request: a generator that stalls shows up here, not
+  // as the server's latency.
+  const late: number[] = [];
   const began = performance.now();
   for (let i = 0; i < total; i++) {
     const due = began + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    late.push(Math.max(0, performance.now() - due));
     inflight.push(
       send(i).then((status) => {
         if (status === 202) {
@@ -109,12 +115,13 @@ async function openLoop(rate: number, total: number, send: (i: number) => Promis
   const elapsed = (performance.now() - began) / 1000;
   latencies.sort((a, b) => a - b);
   const timeline = bySecond.map((l) => percentile(l.sort((a, b) => a - b), 99).toFixed(1)).join(' ');
-  return { offered: rate, sent: total, accepted: latencies.length, acceptedPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), errors, timeline };
+  late.sort((a, b) => a - b);
+  return { offered: rate, sent: total, accepted: latencies.length, acceptedPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), errors, timeline, sendLateP99: percentile(late, 99) };
 }
 
 function line(label: string, r: RunResult): string {
   const errs = Object.keys(r.errors).length > 0 ? `  non-202: ${JSON.stringify(r.errors)}` : '';
-  const timeline = process.argv.includes('--timeline') ? `\n${''.padEnd(36)} p99 per second: ${r.timeline}` : '';
+  const timeline = process.argv.includes('--timeline') ? `\n${''.padEnd(36)} p99 per second: ${r.timeline}; generator sent late by (p99) ${r.sendLateP99.toFixed(1)} ms` : '';
   return `${label.padEnd(36)} offered ${String(r.offered).padStart(4)}/s  accepted ${r.acceptedPerSecond.toFixed(1).padStart(7)}/s (${r.accepted}/${r.sent})  p50 ${r.p50.toFixed(1).padStart(7)} ms  p95 ${r.p95.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms${errs}${timeline}`;
 }
 
@@ -214,14 +221,42 @@ function cpuLine(before: CpuSample, after: CpuSample, alerts: number, until = 'u
   return `${''.padEnd(36)} CPU per alert (µs, ${until}): ${parts.join(', ')}`;
 }
 
+/** Cumulative bucket counts of one histogram on the ingress's /metrics (summed over label sets). */
+async function histogram(url: string, name: string, only = ''): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const buckets = new Map<string, number>();
+  for (const m of text.matchAll(new RegExp(`^${name}_bucket\\{([^}]*)\\} (\\d+)$`, 'gm'))) {
+    const labels = m[1] ?? '';
+    const le = /le="([^"]+)"/.exec(labels)?.[1];
+    if (le === undefined || !labels.includes(only)) continue;
+    buckets.set(le, (buckets.get(le) ?? 0) + Number(m[2]));
+  }
+  return buckets;
+}
+
+/** "share within 10 ms / 25 ms" of what a histogram counted between two reads. */
+function withinLine(before: Map<string, number>, after: Map<string, number>): string {
+  const delta = (le: string): number => (after.get(le) ?? 0) - (before.get(le) ?? 0);
+  const total = delta('+Inf');
+  if (total === 0) return 'none';
+  const share = (le: string): string => `${((100 * delta(le)) / total).toFixed(1)} % ≤ ${Number(le) * 1000} ms`;
+  return `${total} observed, ${share('0.01')}, ${share('0.025')}`;
+}
+
 /** The figures of one storm: what the ingress answered, and what reached Temporal. */
-async function stormRun(client: Client, pool: RawHttpPool, tag: string, duplicates: number, dupRate: number, cpu: () => CpuSample): Promise<void> {
+async function stormRun(client: Client, pool: RawHttpPool, url: string, tag: string, duplicates: number, dupRate: number, cpu: () => CpuSample): Promise<void> {
+  const appendsBefore = await histogram(url, 'breachline_ingress_alert_append_seconds');
+  const alertRoute = 'route="/v1/alerts/:source"';
+  const requestsBefore = await histogram(url, 'breachline_ingress_request_duration_seconds', alertRoute);
   const cpuBefore = cpu();
   const stormPrincipal = `User:storm-${tag}`;
   const stormWorkflow = incidentWorkflowId(alertFingerprint({ source: 'generic', rule: RULE, principal: stormPrincipal }));
   const storm = await openLoop(dupRate, duplicates, (i) => postOnce(pool, alertBody(`storm-${tag}-${i}`, stormPrincipal)));
   console.log(line(`storm: ${duplicates} duplicates`, storm));
   const cpuAnswered = cpu();
+  // Where the time went, as the ingress saw it: its whole handling of each request, and the part of
+  // it that the alerts topic's acknowledgement took (per produce request).
+  console.log(`${''.padEnd(36)} in the ingress: requests ${withinLine(requestsBefore, await histogram(url, 'breachline_ingress_request_duration_seconds', alertRoute))}; alerts-topic produce requests ${withinLine(appendsBefore, await histogram(url, 'breachline_ingress_alert_append_seconds'))}`);
   const drained = await until(async () => (await client.workflow.count(`WorkflowId = '${stormWorkflow}'`)).count > 0 && (await signalled(client, stormWorkflow)).ids.size >= storm.accepted, 180_000);
   const runs = (await client.workflow.count(`WorkflowId = '${stormWorkflow}'`)).count;
   const { ids, signals } = await signalled(client, stormWorkflow);
@@ -280,7 +315,7 @@ async function main(): Promise<void> {
     // Warm-up: JIT at the storm's rate, the keep-alive pool, the consumer group's first assignment.
     // A process that has just started answers its first second at 2,000/s far slower (JIT, sockets
     // opening): printed, so the cold figure is on record, and kept out of the storm's figures.
-    const warm = await openLoop(dupRate, quick ? Math.round(dupRate / 2) : dupRate, (i) => postOnce(pool, alertBody(`warm-${tag}-${i}`, `User:warm-${tag}-${i % 20}`)));
+    const warm = await openLoop(dupRate, dupRate, (i) => postOnce(pool, alertBody(`warm-${tag}-${i}`, `User:warm-${tag}-${i % 20}`)));
     console.log(line('warm-up (cold process, discarded)', warm));
 
     // Baseline first, on a Temporal that no correlator backlog competes for.
@@ -297,7 +332,7 @@ async function main(): Promise<void> {
     if (baseline) console.log(line('baseline: Temporal call only, new', baseline));
 
     const cpu = (): CpuSample => cpuOf({ generator: process.pid, ingress: ingress.proc.pid, correlator: correlator.proc.pid, kafka: kafka.proc.pid, temporal: temporal.proc.pid });
-    await stormRun(client, pool, tag, duplicates, dupRate, cpu);
+    await stormRun(client, pool, url, tag, duplicates, dupRate, cpu);
 
     if (baseline) {
       const before = (await client.workflow.count()).count;

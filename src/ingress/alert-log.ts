@@ -34,6 +34,8 @@ export interface AlertLogOptions {
   lingerMs?: number;
   /** A batch this large goes at once, lingering or not. @default 500 */
   maxBatch?: number;
+  /** Told how long each acknowledged produce request took, in seconds (the append-latency metric). */
+  onAcknowledged?: (seconds: number) => void;
 }
 
 /** Appends alerts durably; shared by every request of a process. */
@@ -104,12 +106,14 @@ export async function createAlertLog(options: AlertLogOptions): Promise<AlertLog
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(unavailable()), timeoutMs);
     });
+    const sent = performance.now();
     Promise.race([
       producer.send({ topic, acks: -1, timeout: timeoutMs, messages: batch.map((p) => ({ key: p.alert.fingerprint, value: JSON.stringify({ v: 1, alert: p.alert } satisfies AlertRecord) })) }),
       timeout,
     ]).then(
       () => {
         clearTimeout(timer);
+        options.onAcknowledged?.((performance.now() - sent) / 1000);
         for (const p of batch) p.resolve();
       },
       () => {

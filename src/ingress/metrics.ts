@@ -25,6 +25,8 @@ export interface BreachlineMetrics {
   alertsLogged: Counter<'source'>;
   /** Alert records the correlator handed to Temporal, by outcome (`accepted`, `retried`, `refused`). */
   correlated: Counter<'outcome'>;
+  /** Produce requests of the alerts topic, from leaving to the brokers' acks=all acknowledgement. */
+  alertAppendDuration: Histogram<never>;
 }
 
 /** Creates a fresh set of metrics on a new registry (tests and benches use their own). */
@@ -86,6 +88,12 @@ export function createMetrics(): BreachlineMetrics {
       name: 'breachline_correlator_records_total',
       help: 'Alert records the correlator handed to Temporal, by outcome (accepted, retried, refused)',
       labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    alertAppendDuration: new Histogram({
+      name: 'breachline_ingress_alert_append_seconds',
+      help: 'Produce requests of the durable alerts topic, from leaving the ingress to the acks=all acknowledgement; the part of an alert\'s 202 that Kafka decides',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
   };

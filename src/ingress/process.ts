@@ -79,18 +79,19 @@ async function serveHere(options: IngressProcessOptions): Promise<RunningIngress
   const connection = config.ingress.durable ? Connection.lazy({ address: temporalAddress, ...security }) : await Connection.connect({ address: temporalAddress, ...security });
   const client = new Client({ connection, namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
   const runbooks = new RunbookCatalog(await loadIngressRunbooks(config));
+  const metrics = createMetrics();
   let durable: { kafka: ReturnType<typeof createKafka>; alertLog: Awaited<ReturnType<typeof createAlertLog>> } | undefined;
   if (config.ingress.durable) {
     if (options.kafka === undefined) throw new Error('durable ingress needs Kafka: set BREACHLINE_KAFKA_BROKERS and its credentials, or BREACHLINE_INGRESS_DURABLE=false for direct mode');
     const kafka = createKafka(options.kafka, { clientId: `breachline-ingress-${process.pid}`, logger });
-    durable = { kafka, alertLog: await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions, lingerMs: config.ingress.appendLingerMs }) };
+    durable = { kafka, alertLog: await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions, lingerMs: config.ingress.appendLingerMs, onAcknowledged: (s) => metrics.alertAppendDuration.observe(s) }) };
   }
   const server = createIngressServer({
     config,
     temporalClient: client,
     runbooks,
     logger: logger.child({ component: 'ingress', pid: process.pid }),
-    metrics: createMetrics(),
+    metrics,
     ...(durable ? { alertLog: durable.alertLog, kafka: durable.kafka } : {}),
     correlate: options.correlate ?? true,
   });

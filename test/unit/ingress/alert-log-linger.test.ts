@@ -76,6 +76,25 @@ describe('alerts topic group commit', () => {
     await later;
   });
 
+  it('times each acknowledged produce request once, whatever its number of alerts, and no refused one', async () => {
+    const stub = stubKafka();
+    const timed: number[] = [];
+    const log = await createAlertLog({ kafka: stub.kafka, lingerMs: 5, onAcknowledged: (s) => timed.push(s) });
+    vi.useFakeTimers();
+    const first = [0, 1, 2].map((i) => log.append(alert(i)));
+    await vi.advanceTimersByTimeAsync(5);
+    await vi.advanceTimersByTimeAsync(7);
+    stub.answer('ok');
+    await Promise.all(first);
+    const refused = log.append(alert(3)).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(5);
+    stub.answer('fail');
+    expect(await refused).toBeInstanceOf(IngressError);
+    expect(timed).toHaveLength(1);
+    // From the request leaving (after the linger) to the acknowledgement: the 7 ms the brokers took.
+    expect(timed[0]).toBeCloseTo(0.007, 3);
+  });
+
   it('a full batch goes at once, without waiting for the linger', async () => {
     const stub = stubKafka();
     const log = await createAlertLog({ kafka: stub.kafka, lingerMs: 50, maxBatch: 3 });
