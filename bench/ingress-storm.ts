@@ -18,7 +18,8 @@
  *   3. new incidents: a distinct principal per alert at `--new-rate`/s for `--seconds` through the
  *      ingress, and how long the correlator took to open them all, compared with the baseline.
  * `--quick` (under 2 minutes): 4,000 duplicates, 3 s of new incidents, a short warm-up. Before
- * them all, one second at `--dup-rate` warms the fresh processes up; its figures are printed too.
+ * them all, one second at `--dup-rate` warms the fresh processes up (its figures are printed too),
+ * then 2 s of rest.
  * Each phase also prints the CPU time (user + system, from /proc) each process tree spent per
  * accepted alert until the alerts were correlated: the per-request costs, whatever the load.
  * A `non-202` of `0` is a request that failed on the socket (e.g. a keep-alive race under load).
@@ -317,6 +318,10 @@ async function main(): Promise<void> {
     // opening): printed, so the cold figure is on record, and kept out of the storm's figures.
     const warm = await openLoop(dupRate, dupRate, (i) => postOnce(pool, alertBody(`warm-${tag}-${i}`, `User:warm-${tag}-${i % 20}`)));
     console.log(line('warm-up (cold process, discarded)', warm));
+    // The storm starts on a system at rest: the correlator and Temporal have digested the warm-up
+    // (its alerts opened 20 incidents), and this process has loaded its fetch client.
+    await histogram(url, 'breachline_ingress_alert_append_seconds');
+    await new Promise((r) => setTimeout(r, 2_000));
 
     // Baseline first, on a Temporal that no correlator backlog competes for.
     const gateway = createTemporalIncidentGateway(client, { taskQueue: 'breachline-bench-baseline', acceptTimeoutMs: 30_000 });
