@@ -1,6 +1,6 @@
 import type { ProduceRequest } from '../protocol/produce/v3';
 import type { ProducePartitionResultV5 } from '../protocol/produce/v5';
-import { log4jTime, type FetchLineContext } from './request-log-lines';
+import { completedJsonLine, completedTextLine, type FetchLineContext } from './request-log-lines';
 
 /**
  * Request-log lines of the produces the sandbox accepts or refuses, as `kafka.request.logger`
@@ -17,45 +17,29 @@ export type ProduceAnswer = { topics: Array<{ name: string; partitions: ProduceP
 /** The KIP-673 JSON line. */
 export function jsonProduceLine(ctx: FetchLineContext, req: ProduceRequest, res: ProduceAnswer): string {
   const withStart = ctx.apiVersion >= 5;
-  const doc = {
-    isForwarded: false,
-    requestHeader: { requestApiKey: 0, requestApiVersion: ctx.apiVersion, correlationId: ctx.correlationId, clientId: ctx.clientId, requestApiKeyName: 'PRODUCE' },
-    request: {
-      transactionalId: req.transactionalId,
-      acks: req.acks,
-      timeoutMs: req.timeoutMs,
-      topicData: req.topics.map((t) => ({ name: t.name, partitionData: t.partitions.map((p) => (p.records === null ? { index: p.partition, records: null } : { index: p.partition, recordsSizeInBytes: p.records.length })) })),
-    },
-    response:
-      res === null
-        ? null
-        : {
-            responses: res.topics.map((t) => ({
-              name: t.name,
-              partitionResponses: t.partitions.map((p) => ({
-                index: p.partition,
-                errorCode: p.errorCode,
-                baseOffset: Number(p.baseOffset),
-                logAppendTimeMs: Number(p.logAppendTime),
-                ...(withStart ? { logStartOffset: Number(p.logStartOffset) } : {}),
-              })),
-            })),
-            throttleTimeMs: 0,
-          },
-    connection: ctx.connection,
-    totalTimeMs: ctx.totalTimeMs,
-    requestQueueTimeMs: 0,
-    localTimeMs: ctx.totalTimeMs,
-    remoteTimeMs: 0,
-    throttleTimeMs: 0,
-    responseQueueTimeMs: 0,
-    sendTimeMs: 0,
-    securityProtocol: ctx.securityProtocol,
-    principal: ctx.principal,
-    listener: ctx.listener,
-    clientInformation: { softwareName: 'unknown', softwareVersion: 'unknown' },
+  const request = {
+    transactionalId: req.transactionalId,
+    acks: req.acks,
+    timeoutMs: req.timeoutMs,
+    topicData: req.topics.map((t) => ({ name: t.name, partitionData: t.partitions.map((p) => (p.records === null ? { index: p.partition, records: null } : { index: p.partition, recordsSizeInBytes: p.records.length })) })),
   };
-  return `${log4jTime(ctx.time)} DEBUG Completed request:${JSON.stringify(doc)} (kafka.request.logger)`;
+  const response =
+    res === null
+      ? null
+      : {
+          responses: res.topics.map((t) => ({
+            name: t.name,
+            partitionResponses: t.partitions.map((p) => ({
+              index: p.partition,
+              errorCode: p.errorCode,
+              baseOffset: Number(p.baseOffset),
+              logAppendTimeMs: Number(p.logAppendTime),
+              ...(withStart ? { logStartOffset: Number(p.logStartOffset) } : {}),
+            })),
+          })),
+          throttleTimeMs: 0,
+        };
+  return completedJsonLine(ctx, 0, 'PRODUCE', request, response);
 }
 
 /** The older text line (DEBUG: the request as `numPartitions`, the response Struct in snake_case). */
@@ -75,10 +59,5 @@ export function textProduceLine(ctx: FetchLineContext, req: ProduceRequest, res:
           )
           .join(',') +
         '],throttle_time_ms=0}';
-  const t = ctx.totalTimeMs.toFixed(3);
-  return (
-    `${log4jTime(ctx.time)} DEBUG Completed request:RequestHeader(apiKey=PRODUCE, apiVersion=${ctx.apiVersion}, clientId=${ctx.clientId}, correlationId=${ctx.correlationId}) -- ${request},response:${response}` +
-    ` from connection ${ctx.connection};totalTime:${t},requestQueueTime:0.000,localTime:${t},remoteTime:0.000,throttleTime:0,responseQueueTime:0.000,sendTime:0.000,` +
-    `securityProtocol:${ctx.securityProtocol},principal:${ctx.principal},listener:${ctx.listener},clientInformation:ClientInformation(softwareName=unknown, softwareVersion=unknown) (kafka.request.logger)`
-  );
+  return completedTextLine(ctx, 'PRODUCE', request, response);
 }

@@ -34,33 +34,13 @@ export function log4jTime(ms: number): string {
 
 const bytesOf = (served: ServedBytes, topic: string, partition: number): number => served.get(`${topic}\u0000${partition}`) ?? 0;
 
-/** The KIP-673 JSON line. */
-export function jsonLine(ctx: FetchLineContext, req: FetchRequest, res: FetchResponse, served: ServedBytes): string {
+/** The KIP-673 JSON line around a request's header, request and response documents. */
+export function completedJsonLine(ctx: FetchLineContext, apiKey: number, apiKeyName: string, request: object, response: object | null): string {
   const doc = {
     isForwarded: false,
-    requestHeader: { requestApiKey: 1, requestApiVersion: ctx.apiVersion, correlationId: ctx.correlationId, clientId: ctx.clientId, requestApiKeyName: 'FETCH' },
-    request: {
-      replicaId: req.replicaId,
-      maxWaitMs: req.maxWaitMs,
-      minBytes: req.minBytes,
-      maxBytes: req.maxBytes,
-      isolationLevel: req.isolationLevel,
-      topics: req.topics.map((t) => ({ topic: t.name, partitions: t.partitions.map((p) => ({ partition: p.partition, fetchOffset: Number(p.fetchOffset), partitionMaxBytes: p.partitionMaxBytes })) })),
-    },
-    response: {
-      throttleTimeMs: 0,
-      responses: res.topics.map((t) => ({
-        topic: t.name,
-        partitions: t.partitions.map((p) => ({
-          partitionIndex: p.partition,
-          errorCode: p.errorCode,
-          highWatermark: Number(p.highWatermark),
-          lastStableOffset: Number(p.lastStableOffset),
-          abortedTransactions: null,
-          recordsSizeInBytes: bytesOf(served, t.name, p.partition),
-        })),
-      })),
-    },
+    requestHeader: { requestApiKey: apiKey, requestApiVersion: ctx.apiVersion, correlationId: ctx.correlationId, clientId: ctx.clientId, requestApiKeyName: apiKeyName },
+    request,
+    response,
     connection: ctx.connection,
     totalTimeMs: ctx.totalTimeMs,
     requestQueueTimeMs: 0,
@@ -75,6 +55,43 @@ export function jsonLine(ctx: FetchLineContext, req: FetchRequest, res: FetchRes
     clientInformation: { softwareName: 'unknown', softwareVersion: 'unknown' },
   };
   return `${log4jTime(ctx.time)} DEBUG Completed request:${JSON.stringify(doc)} (kafka.request.logger)`;
+}
+
+/** The older text line around a request's and a response's Struct text. */
+export function completedTextLine(ctx: FetchLineContext, apiKeyName: string, request: string, response: string): string {
+  const t = ctx.totalTimeMs.toFixed(3);
+  return (
+    `${log4jTime(ctx.time)} DEBUG Completed request:RequestHeader(apiKey=${apiKeyName}, apiVersion=${ctx.apiVersion}, clientId=${ctx.clientId}, correlationId=${ctx.correlationId}) -- ${request},response:${response}` +
+    ` from connection ${ctx.connection};totalTime:${t},requestQueueTime:0.000,localTime:${t},remoteTime:0.000,throttleTime:0,responseQueueTime:0.000,sendTime:0.000,` +
+    `securityProtocol:${ctx.securityProtocol},principal:${ctx.principal},listener:${ctx.listener},clientInformation:ClientInformation(softwareName=unknown, softwareVersion=unknown) (kafka.request.logger)`
+  );
+}
+
+/** The KIP-673 JSON line. */
+export function jsonLine(ctx: FetchLineContext, req: FetchRequest, res: FetchResponse, served: ServedBytes): string {
+  const request = {
+    replicaId: req.replicaId,
+    maxWaitMs: req.maxWaitMs,
+    minBytes: req.minBytes,
+    maxBytes: req.maxBytes,
+    isolationLevel: req.isolationLevel,
+    topics: req.topics.map((t) => ({ topic: t.name, partitions: t.partitions.map((p) => ({ partition: p.partition, fetchOffset: Number(p.fetchOffset), partitionMaxBytes: p.partitionMaxBytes })) })),
+  };
+  const response = {
+      throttleTimeMs: 0,
+      responses: res.topics.map((t) => ({
+        topic: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partition,
+          errorCode: p.errorCode,
+          highWatermark: Number(p.highWatermark),
+          lastStableOffset: Number(p.lastStableOffset),
+          abortedTransactions: null,
+          recordsSizeInBytes: bytesOf(served, t.name, p.partition),
+        })),
+      })),
+    };
+  return completedJsonLine(ctx, 1, 'FETCH', request, response);
 }
 
 /** The older text line (Struct toString, Fetch v4 snake_case names). */
@@ -96,10 +113,5 @@ export function textLine(ctx: FetchLineContext, req: FetchRequest, res: FetchRes
       )
       .join(',') +
     ']}';
-  const t = ctx.totalTimeMs.toFixed(3);
-  return (
-    `${log4jTime(ctx.time)} DEBUG Completed request:RequestHeader(apiKey=FETCH, apiVersion=${ctx.apiVersion}, clientId=${ctx.clientId}, correlationId=${ctx.correlationId}) -- ${request},response:${response}` +
-    ` from connection ${ctx.connection};totalTime:${t},requestQueueTime:0.000,localTime:${t},remoteTime:0.000,throttleTime:0,responseQueueTime:0.000,sendTime:0.000,` +
-    `securityProtocol:${ctx.securityProtocol},principal:${ctx.principal},listener:${ctx.listener},clientInformation:ClientInformation(softwareName=unknown, softwareVersion=unknown) (kafka.request.logger)`
-  );
+  return completedTextLine(ctx, 'FETCH', request, response);
 }
