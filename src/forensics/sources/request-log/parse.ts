@@ -33,8 +33,8 @@ export interface LoggedFetchPartition {
   recordsBytes?: number;
 }
 
-/** A completed consumer FETCH from the request log. */
-export interface LoggedFetch {
+/** What every completed request in the request log says of itself, whatever its API. */
+export interface LoggedRequest {
   format: 'json' | 'text';
   /** Epoch ms from the line's log4j prefix; absent when the line has none. */
   time?: number;
@@ -46,6 +46,10 @@ export interface LoggedFetch {
   /** The client's address (host part of the connection id). */
   clientAddress?: string;
   principal: string;
+}
+
+/** A completed consumer FETCH from the request log. */
+export interface LoggedFetch extends LoggedRequest {
   partitions: LoggedFetchPartition[];
   /** False when the line carries no response (very old brokers): then bytes served are unknown. */
   hasResponse: boolean;

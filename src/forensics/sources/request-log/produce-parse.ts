@@ -1,4 +1,4 @@
-import { arr, big, bigText, clientAddressOf, lineTime, MARKER, num, obj, str, textEnvelope, topicPartition, type Json, type ParseOptions } from './parse';
+import { arr, big, bigText, clientAddressOf, lineTime, MARKER, num, obj, str, textEnvelope, topicPartition, type Json, type LoggedRequest, type ParseOptions } from './parse';
 import { listField, parseStructText, textField } from './struct-text';
 
 /**
@@ -37,16 +37,7 @@ export interface LoggedProducePartition {
 }
 
 /** A completed PRODUCE from the request log. */
-export interface LoggedProduce {
-  format: 'json' | 'text';
-  /** Epoch ms from the line's log4j prefix; absent when the line has none. */
-  time?: number;
-  apiVersion: number;
-  clientId: string;
-  correlationId: number;
-  connection: string;
-  clientAddress?: string;
-  principal: string;
+export interface LoggedProduce extends LoggedRequest {
   /** -1, 1 or 0; absent when the line does not say. */
   acks?: number;
   transactionalId?: string;
