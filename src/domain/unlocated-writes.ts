@@ -72,3 +72,14 @@ export function unlocatedStatement(entries: readonly UnlocatedWritesEntry[] | un
 export function unlocatedCount(entries: readonly UnlocatedWritesEntry[] | undefined): number {
   return (entries ?? []).reduce((n, e) => n + e.count, 0);
 }
+
+/**
+ * A short form for tight places (the Slack card): `3 writes on orders could not be placed (acks=0)`,
+ * or undefined when none. The full statement stays in the timeline and the report.
+ */
+export function unlocatedBrief(topic: string, entries: readonly UnlocatedWritesEntry[] | undefined): string | undefined {
+  const n = unlocatedCount(entries);
+  if (n === 0) return undefined;
+  const reasons = [...new Set((entries ?? []).map((e) => (e.reason === 'acks-0' ? 'acks=0' : 'unknown topic id')))].join(', ');
+  return `${n} ${n === 1 ? 'write' : 'writes'} on ${topic} could not be placed (${reasons})`;
+}

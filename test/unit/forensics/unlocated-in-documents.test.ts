@@ -5,6 +5,7 @@ import { draftNotification } from '../../../src/domain/notification-draft';
 import { incidentFacts } from '../../../src/domain/regimes/incident-facts';
 import { renderReport } from '../../../src/domain/report';
 import { summarize } from '../../../src/domain/timeline';
+import { renderIncidentCard } from '../../../src/slack/cards/incident-card';
 import { summariseUnlocated, unlocatedStatement } from '../../../src/domain/unlocated-writes';
 import { forensics, gdprClock, Incident, opened } from '../regimes/fixtures';
 
@@ -106,6 +107,11 @@ describe('unplaced writes in the fold, the timeline, the report and the drafts',
     expect(incidentFacts(i.events).effects.unlocatedWrites).toEqual([{ topic: 'orders', ...ACKS0_ON_ORDERS[0] }]);
   });
 
+  it('the Slack card warns that the window is a lower bound', () => {
+    const card = JSON.stringify(renderIncidentCard(foldEvents(incident(ACKS0_ON_ORDERS).events)).blocks);
+    expect(card).toContain(':warning: 3 writes on orders could not be placed (acks=0): the window is a lower bound.');
+  });
+
   it('a window without them (an earlier release, or all placed) reads exactly as before', () => {
     const old = incident();
     const empty = incident([]);
@@ -120,6 +126,7 @@ describe('unplaced writes in the fold, the timeline, the report and the drafts',
       expect(renderReport(events)).not.toContain('could not be placed');
       expect(draftNotification(events, 'gdpr', 'authority')).not.toContain('could not be placed');
       expect(incidentFacts(events).effects).not.toHaveProperty('unlocatedWrites');
+      expect(JSON.stringify(renderIncidentCard(foldEvents(events)).blocks)).not.toContain('could not be placed');
     }
   });
 });
