@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { windowView } from '../../../src/console/incident-views';
 import type { DomainEvent, UnlocatedWritesEntry } from '../../../src/domain/events';
 import { foldEvents } from '../../../src/domain/incident';
 import { draftNotification } from '../../../src/domain/notification-draft';
@@ -112,6 +113,12 @@ describe('unplaced writes in the fold, the timeline, the report and the drafts',
     expect(card).toContain(':warning: 3 writes on orders could not be placed (acks=0): the window is a lower bound.');
   });
 
+  it('the console\'s window view carries the statement beside the partitions', () => {
+    expect(windowView(foldEvents(incident(ACKS0_ON_ORDERS).events))?.unplaced).toEqual([
+      { topic: 'orders', count: 3, statement: expect.stringMatching(/^3 writes of the principal could not be placed \(acks=0: .*The window is a lower bound for this topic\.$/) },
+    ]);
+  });
+
   it('a window without them (an earlier release, or all placed) reads exactly as before', () => {
     const old = incident();
     const empty = incident([]);
@@ -127,6 +134,7 @@ describe('unplaced writes in the fold, the timeline, the report and the drafts',
       expect(draftNotification(events, 'gdpr', 'authority')).not.toContain('could not be placed');
       expect(incidentFacts(events).effects).not.toHaveProperty('unlocatedWrites');
       expect(JSON.stringify(renderIncidentCard(foldEvents(events)).blocks)).not.toContain('could not be placed');
+      expect(windowView(foldEvents(events))).not.toHaveProperty('unplaced');
     }
   });
 });
