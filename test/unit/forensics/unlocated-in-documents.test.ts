@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { windowView } from '../../../src/console/incident-views';
+import { breachRegister } from '../../../src/domain/breach-register';
 import type { DomainEvent, UnlocatedWritesEntry } from '../../../src/domain/events';
 import { foldEvents } from '../../../src/domain/incident';
 import { draftNotification } from '../../../src/domain/notification-draft';
@@ -103,6 +104,10 @@ describe('unplaced writes in the fold, the timeline, the report and the drafts',
     }
   });
 
+  it('the Art. 33(5) breach register says the figures of that topic are lower bounds', () => {
+    expect(breachRegister([incident(ACKS0_ON_ORDERS).events])[0]?.effects).toMatch(/; 3 writes on orders could not be placed \(acks=0\): those figures are lower bounds$/);
+  });
+
   it('the regulatory facts keep them per topic; a garbled entry is skipped, not a crash', () => {
     const i = incident([...ACKS0_ON_ORDERS, { reason: 'bogus', count: 2 } as never, { reason: 'acks-0', count: -1 } as never]);
     expect(incidentFacts(i.events).effects.unlocatedWrites).toEqual([{ topic: 'orders', ...ACKS0_ON_ORDERS[0] }]);
@@ -135,6 +140,7 @@ describe('unplaced writes in the fold, the timeline, the report and the drafts',
       expect(incidentFacts(events).effects).not.toHaveProperty('unlocatedWrites');
       expect(JSON.stringify(renderIncidentCard(foldEvents(events)).blocks)).not.toContain('could not be placed');
       expect(windowView(foldEvents(events))).not.toHaveProperty('unplaced');
+      expect(breachRegister([events])[0]?.effects).not.toContain('could not be placed');
     }
   });
 });
