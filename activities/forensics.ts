@@ -345,7 +345,9 @@ class Investigation {
         },
         topic,
       );
-      this.unlocatedWrites.push(...written.unlocated);
+      // Lines naming no topic come back for every topic asked: the findings list them once.
+      const first = this.unlocatedByTopic.size === 0;
+      this.unlocatedWrites.push(...written.unlocated.filter((u) => u.topic !== undefined || first));
       this.unlocatedByTopic.set(topic, written.unlocated);
       return written.window;
     }

@@ -55,10 +55,10 @@ afterAll(async () => {
   rmSync(logDir, { recursive: true, force: true });
 });
 
-async function investigate(spec: string, incident: string): Promise<{ out: StepOutput; window: EventDataMap['ForensicWindowEstablished'] }> {
+async function investigate(spec: string, incident: string, topics = params.topics): Promise<{ out: StepOutput; window: EventDataMap['ForensicWindowEstablished'] }> {
   const acts = createForensicsActivities({ kafka: sb.connection, logger: silentLogger, accessSources: [parseSourceSpec(spec)] });
   const out: StepOutput = await new MockActivityEnvironment().run(acts.investigate, {
-    incidentId: incident, stepId: 'locate', stepKey: `${incident}/locate`, mode: 'live' as const, principal: `User:${ROGUE_ACCOUNT}`, params, dataSubjectScan: 'fan-out' as const,
+    incidentId: incident, stepId: 'locate', stepKey: `${incident}/locate`, mode: 'live' as const, principal: `User:${ROGUE_ACCOUNT}`, params: { ...params, topics }, dataSubjectScan: 'fan-out' as const,
   });
   const window = out.events.find((e) => e.type === 'ForensicWindowEstablished')?.data as EventDataMap['ForensicWindowEstablished'];
   return { out, window };
@@ -125,6 +125,22 @@ describe('forensics with access: write, from the request log alone', () => {
       expect(at).toBeGreaterThanOrEqual(Math.floor(sentFrom / 1000) * 1000);
       expect(at).toBeLessThanOrEqual(sentBy);
       expect(JSON.stringify(window)).not.toContain('qa-loadtest-fire-and-forget');
+    }
+  }, 60_000);
+
+  it('over two topics, an acks=0 line naming no topic is stated in both windows and listed once in the findings', async () => {
+    // Runs after the acks=0 produce above: its text-form line names neither topic nor partition.
+    const admin = createKafka(sb.connection, { clientId: 'test', logger: silentLogger }).admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: 'order-fills', numPartitions: 2 }] });
+    await admin.disconnect();
+    for (const spec of [topicSpec, fileSpec()]) {
+      const { out } = await investigate(spec, `inc-two-${spec.length}`, ['orders', 'order-fills']);
+      const windows = out.events.filter((e) => e.type === 'ForensicWindowEstablished').map((e) => e.data as EventDataMap['ForensicWindowEstablished']);
+      const stated = Object.fromEntries(windows.map((w) => [w.topic, (w.unlocatedWrites ?? []).map((u) => `${u.reason}:${u.topicNamed}:${u.count}`)]));
+      // The text form cannot say which topic: both windows are lower bounds. The JSON form names orders only.
+      expect(stated, spec).toEqual(spec === topicSpec ? { orders: ['acks-0:false:1'], 'order-fills': ['acks-0:false:1'] } : { orders: ['acks-0:true:1'], 'order-fills': [] });
+      expect((out.result as ForensicFindings).unlocatedWrites?.length, spec).toBe(1);
     }
   }, 60_000);
 
