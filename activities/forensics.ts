@@ -18,6 +18,7 @@ import { parseJson, readPublishedSchema, valueAt } from './forensics-schema';
 import { writeWindow } from './forensics-write';
 import { applyLegalHold, describeTopicConfigs, LegalHoldError, retentionOf, type RetentionSettings } from '../src/kafka/topic-config';
 import type { Logger } from '../src/log/logger';
+import { summariseUnlocated } from '../src/domain/unlocated-writes';
 import { accountOf } from '../src/vault/service-accounts';
 
 /**
@@ -176,6 +177,8 @@ class Investigation {
   private committed: Promise<Map<string, CommittedOffset[]>> | undefined;
   /** `access: write`: produces the sources report but cannot place at offsets. */
   private readonly unlocatedWrites: UnlocatedWrite[] = [];
+  /** The same, per topic of the step: what goes into that topic's event. */
+  private readonly unlocatedByTopic = new Map<string, UnlocatedWrite[]>();
 
   constructor(
     private readonly deps: ForensicsActivityDeps,
@@ -236,6 +239,10 @@ class Investigation {
         subjects === undefined ? { count: 0, method: 'exact', relativeStandardError: 0 } : subjects,
         subjects?.categories ?? [],
       );
+      // Writes the log shows without offsets go into the event, so every reader of the window
+      // says it is a lower bound (counts, partitions and times only: no client ids or addresses).
+      const unlocated = summariseUnlocated(this.unlocatedByTopic.get(topic) ?? [], topic);
+      if (unlocated.length > 0) data.unlocatedWrites = unlocated;
       this.logger.info({ topic, totals: window.totals, sources: window.sources, dataSubjects: data.dataSubjects }, 'forensic window established');
       events.push({ type: 'ForensicWindowEstablished', at: this.at(), actor: ACTOR, data });
       findings.topics.push({ topic, partitions: window.partitions });
@@ -338,7 +345,10 @@ class Investigation {
         },
         topic,
       );
-      this.unlocatedWrites.push(...written.unlocated);
+      // Lines naming no topic come back for every topic asked: the findings list them once.
+      const first = this.unlocatedByTopic.size === 0;
+      this.unlocatedWrites.push(...written.unlocated.filter((u) => u.topic !== undefined || first));
+      this.unlocatedByTopic.set(topic, written.unlocated);
       return written.window;
     }
     // Independent O(partitions) reads, asked at once: the window costs the slowest, not the sum.

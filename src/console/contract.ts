@@ -95,6 +95,14 @@ export interface WindowPartitionView {
   sources: string[];
 }
 
+/** Writes of the principal to one topic the forensics could not place: that topic's window is a lower bound. */
+export interface UnplacedWritesView {
+  topic: string;
+  count: number;
+  /** The statement the report prints: count, reason, partitions, times. */
+  statement: string;
+}
+
 /** Evidence replay progress. */
 export interface EvidenceView {
   records: string;
@@ -131,7 +139,8 @@ export interface IncidentDetailBody {
   };
   steps: StepView[];
   clocks: ClockStageView[];
-  window: { partitions: WindowPartitionView[] } | null;
+  // Unplaced writes (access: write): `unplaced` is absent when there are none, so older bodies keep their shape.
+  window: { partitions: WindowPartitionView[]; unplaced?: UnplacedWritesView[] } | null;
   evidence: EvidenceView | null;
   pending: PendingView[];
   /** What this session's user may do here, decided by the same policies as Slack. */

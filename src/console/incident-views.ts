@@ -1,8 +1,9 @@
 import type { DomainEvent } from '../domain/events';
 import type { IncidentState } from '../domain/incident';
 import { summarize } from '../domain/incident';
+import { unlocatedCount, unlocatedStatement } from '../domain/unlocated-writes';
 import type { ClockView, EvidenceProgress } from '../../workflows/api';
-import type { ClockStageView, EvidenceView, IncidentDetailBody, IncidentListItem, PendingView, StepView, TimelineEntryView, WindowPartitionView } from './contract';
+import type { ClockStageView, EvidenceView, IncidentDetailBody, IncidentListItem, PendingView, StepView, TimelineEntryView } from './contract';
 
 /**
  * Pure projections of what the incident workflow answers (state, clocks, evidence progress,
@@ -60,7 +61,7 @@ const isoOrNull = (ms: number | null): string | null => (ms === null ? null : ne
  * releases before access records (issue 12) carry no precision: they were built from consumer-group
  * commits, which bound the range, hence `bounded`.
  */
-export function windowView(s: IncidentState): { partitions: WindowPartitionView[] } | null {
+export function windowView(s: IncidentState): IncidentDetailBody['window'] {
   const windows = Object.values(s.forensicWindows);
   if (windows.length === 0) return null;
   const partitions = windows.flatMap((w) =>
@@ -76,7 +77,12 @@ export function windowView(s: IncidentState): { partitions: WindowPartitionView[
       sources: p.sources ?? [...w.sources],
     })),
   );
-  return { partitions };
+  // Writes the forensics could not place (access: write): said beside the chart, absent when none.
+  const unplaced = windows.flatMap((w) => {
+    const statement = unlocatedStatement(w.unlocatedWrites);
+    return statement === undefined ? [] : [{ topic: w.topic, count: unlocatedCount(w.unlocatedWrites), statement }];
+  });
+  return { partitions, ...(unplaced.length > 0 ? { unplaced } : {}) };
 }
 
 /** Evidence progress: the live replay's when it runs, else what the state recorded; null if none. */

@@ -1,5 +1,6 @@
 import type { DomainEvent } from './events';
 import { incidentFacts, type IncidentFacts } from './regimes/incident-facts';
+import { unlocatedBrief } from './unlocated-writes';
 
 /**
  * The breach register of GDPR Art. 33(5): every personal data breach, notifiable or not, open or
@@ -38,6 +39,13 @@ function notifiable(f: IncidentFacts): RegisterRow['notifiable'] {
   return 'undecided';
 }
 
+/** Writes the forensics could not place (access: write), per topic; nothing when none. */
+function unplaced(f: IncidentFacts): string {
+  const topics = [...new Set((f.effects.unlocatedWrites ?? []).map((u) => u.topic))];
+  const briefs = topics.map((t) => unlocatedBrief(t, f.effects.unlocatedWrites?.filter((u) => u.topic === t)));
+  return briefs.length === 0 ? '' : `; ${briefs.join('; ')}: those figures are lower bounds`;
+}
+
 function rowOf(f: IncidentFacts): RegisterRow {
   const e = f.effects;
   const window = e.firstTs === null ? '' : ` between ${new Date(e.firstTs).toISOString()} and ${new Date(e.lastTs ?? e.firstTs).toISOString()}`;
@@ -54,7 +62,7 @@ function rowOf(f: IncidentFacts): RegisterRow {
     notifiable: notifiable(f),
     regimes: Object.fromEntries(f.regimes.map((r) => [r.regime, r.outcome])),
     facts: `${f.scenario || 'incident'}: unauthorised access by ${f.principal || 'an unrecorded principal'}${e.topics.length > 0 ? ` to topic(s) ${e.topics.join(', ')}` : ''}${window}`,
-    effects: `${e.records} records, ${e.bytes} bytes, ${subjects}${e.piiCategories.length > 0 ? `; categories: ${e.piiCategories.join(', ')}` : ''}`,
+    effects: `${e.records} records, ${e.bytes} bytes, ${subjects}${e.piiCategories.length > 0 ? `; categories: ${e.piiCategories.join(', ')}` : ''}${unplaced(f)}`,
     remedialAction: f.measures,
     decisions: f.decisions.map((d) => `${d.at}: ${d.decision}`),
     filings: f.regimes.flatMap((r) =>

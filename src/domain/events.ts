@@ -101,6 +101,26 @@ export interface PartitionWindow extends OffsetRange {
   sources?: string[];
 }
 
+// Unplaced writes (access: write; see src/domain/unlocated-writes.ts).
+/**
+ * Writes of the principal to one topic that a source (the request log) shows but that could not
+ * be placed at offsets, counted per reason. Counts, partitions and times only: no client ids or
+ * addresses.
+ */
+export interface UnlocatedWritesEntry {
+  /** `acks-0`: the broker sends no response to acks=0, so the log holds no offsets; `unknown-topic-id`: a Produce v13+ line names a topic id no metadata maps. */
+  reason: 'acks-0' | 'unknown-topic-id';
+  /** Writes: one per partition where the line names partitions, else one per produce request. */
+  count: number;
+  /** False when the lines name no topic (acks=0 text lines, unmapped topic ids): the writes may be to this topic or another the step covers. */
+  topicNamed: boolean;
+  /** Partitions the lines name, ascending (empty when they name none). */
+  partitions: number[];
+  /** Epoch ms of the first and last such line (null when the lines carry no time). */
+  firstTs: number | null;
+  lastTs: number | null;
+}
+
 /** A change a step would make, recorded in dry-run mode instead of making it. */
 export interface PlannedChange {
   /** e.g. `acl.delete`, `acl.create`, `scram.upsert`, `vault.kv.put`, `topic.config`. */
@@ -174,6 +194,9 @@ export interface EventDataMap {
     sources: Array<'committed-offsets' | 'access-records' | 'timestamp-index'>;
     dataSubjects: { count: number; method: 'exact' | 'hll'; relativeStandardError: number };
     piiCategories: string[];
+    // Unplaced writes (access: write): optional so that earlier events fold unchanged.
+    /** Writes of the principal a source shows but could not place at offsets: the window is a lower bound. */
+    unlocatedWrites?: UnlocatedWritesEntry[];
   };
   EvidencePreserved: {
     sourceTopic: string;

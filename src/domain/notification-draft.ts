@@ -1,6 +1,7 @@
 import type { DomainEvent } from './events';
 import { BUILTIN_REGIMES, isRegimeId, RegimeInputError } from './regimes';
 import { incidentFacts, type IncidentFacts, type RegimeFact } from './regimes/incident-facts';
+import { unlocatedStatement } from './unlocated-writes';
 
 /**
  * Notification drafts in Markdown, one per regime stage, built from the incident's events alone.
@@ -21,7 +22,14 @@ function countLine(f: IncidentFacts): string {
     e.dataSubjects === null
       ? TODO('approximate number of data subjects (forensics not yet established)')
       : `approximately ${e.dataSubjects}${e.dataSubjectsMethod === 'hll' && e.relativeStandardError !== null ? ` (estimated, relative standard error ${(e.relativeStandardError * 100).toFixed(1)} %)` : ''}`;
-  return [`- Data subjects concerned: ${subjects}`, `- Personal data records concerned: approximately ${e.records} (${e.bytes} bytes read)`, ...precisionLine(f)].join('\n');
+  return [`- Data subjects concerned: ${subjects}`, `- Personal data records concerned: approximately ${e.records} (${e.bytes} bytes read)`, ...precisionLine(f), ...unlocatedLines(f)].join('\n');
+}
+
+/** Writes the forensics could not place (access: write): the figures of those topics are lower bounds. */
+function unlocatedLines(f: IncidentFacts): string[] {
+  const byTopic = new Map<string, NonNullable<IncidentFacts['effects']['unlocatedWrites']>>();
+  for (const u of f.effects.unlocatedWrites ?? []) byTopic.set(u.topic, [...(byTopic.get(u.topic) ?? []), u]);
+  return [...byTopic].map(([topic, entries]) => `- Not in the figures for ${topic}: ${unlocatedStatement(entries) ?? ''}`);
 }
 
 /** How precise the record figures are, when the forensic window says (issue 12). */

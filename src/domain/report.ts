@@ -4,6 +4,7 @@ import { foldEvents, type IncidentState } from './incident';
 import { stageStanding } from './incident-clocks';
 import { openTasks } from './incident-notes';
 import { timeline } from './timeline';
+import { unlocatedStatement } from './unlocated-writes';
 
 /**
  * The post-incident report as Markdown: a pure function of the incident's events, so the report
@@ -110,6 +111,9 @@ function forensicLines(s: IncidentState): string[] {
         `${describeDistinct(w.dataSubjects)}; PII categories: ${w.piiCategories.join(', ') || 'none'}; sources: ${w.sources.join(', ')}`,
     );
     // Windows that state their precision (issue 12) get two more columns; earlier ones print as before.
+    // Writes the forensics could not place (access: write): said next to the window they bound.
+    const unplaced = unlocatedStatement(w.unlocatedWrites);
+    if (unplaced !== undefined) lines.push(`  - Not in this window: ${unplaced}`);
     const labelled = w.partitions.some((p) => p.precision !== undefined);
     const header = ['partition', 'from', 'to', 'records', 'bytes', 'aged out', ...(labelled ? ['precision', 'sources'] : [])];
     const rows = w.partitions.map((p) => [String(p.partition), p.from, p.to, p.records, p.bytes, p.clampedRecords, ...(labelled ? [p.precision ?? 'not stated', (p.sources ?? []).join(', ')] : [])]);

@@ -1,4 +1,5 @@
 import type { DomainEvent, EventOf, EventType, IsoTime } from './events';
+import { unlocatedStatement } from './unlocated-writes';
 
 /** One line of the incident timeline. */
 export interface TimelineEntry {
@@ -16,6 +17,9 @@ const plural = (n: number | string, one: string, many = `${one}s`): string => `$
 const grouped = (digits: string): string => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 const iso = (ms: number | null): string => (ms === null ? 'unknown' : new Date(ms).toISOString());
+
+/** A further sentence after a summary, or nothing. */
+const sentence = (text: string | undefined): string => (text === undefined ? '' : `. ${text}`);
 
 const summaries: { [T in EventType]: Summarizer<T> } = {
   IncidentOpened: (e) =>
@@ -55,7 +59,9 @@ const summaries: { [T in EventType]: Summarizer<T> } = {
     `${e.data.bytesExact ? '' : ', estimated'}) read from ${plural(e.data.totals.partitions, 'partition')} ` +
     `between ${iso(e.data.totals.firstTs)} and ${iso(e.data.totals.lastTs)}; ` +
     `${e.data.dataSubjects.method === 'exact' ? '' : '≈'}${plural(grouped(String(e.data.dataSubjects.count)), 'data subject')}` +
-    (e.data.dataSubjects.method === 'exact' ? '' : ` (±${(e.data.dataSubjects.relativeStandardError * 100).toFixed(2)}% standard error)`),
+    (e.data.dataSubjects.method === 'exact' ? '' : ` (±${(e.data.dataSubjects.relativeStandardError * 100).toFixed(2)}% standard error)`) +
+    // Unplaced writes (access: write): absent on earlier events, which read as before.
+    sentence(unlocatedStatement(e.data.unlocatedWrites)),
   EvidencePreserved: (e) =>
     `Evidence preserved: ${e.data.sourceTopic}[${e.data.partition}] offsets ${e.data.from}..${e.data.to} ` +
     `(${grouped(e.data.records)} records) copied to ${e.data.evidenceTopic}`,

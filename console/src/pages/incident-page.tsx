@@ -92,6 +92,11 @@ export function IncidentPage({ id }: { id: string }) {
       <section aria-labelledby="window-title" id="forensic-window">
         <h2 id="window-title">Forensic window</h2>
         {d.window && d.window.partitions.length > 0 ? <ForensicChart partitions={d.window.partitions} /> : <p class="empty">Forensics has not established the window yet.</p>}
+        {d.window?.unplaced?.map((u) => (
+          <p class="unplaced" role="note" key={u.topic}>
+            {u.topic}: {u.statement}
+          </p>
+        ))}
       </section>
       <section aria-labelledby="evidence-title">
         <h2 id="evidence-title">Evidence</h2>

@@ -1,4 +1,4 @@
-import type { DomainEvent, StageDueData } from '../events';
+import type { DomainEvent, StageDueData, UnlocatedWritesEntry } from '../events';
 import { foldEvents } from '../incident';
 
 /**
@@ -75,6 +75,11 @@ export interface IncidentFacts {
      * support them. Absent when no window states a precision (events before the sources existed).
      */
     precision?: { partitions: Record<'exact' | 'bounded' | 'time-derived', number>; sources: string[] };
+    /**
+     * Writes of the principal the forensics could not place (access: write), per topic and reason:
+     * the windows of those topics are lower bounds. Absent when no window carries any.
+     */
+    unlocatedWrites?: Array<UnlocatedWritesEntry & { topic: string }>;
   };
   /** Remedial measures taken, one line each. */
   measures: string[];
@@ -154,6 +159,7 @@ function forensics(facts: IncidentFacts, d: Data): void {
   }
   for (const c of strings(d.piiCategories)) if (!e.piiCategories.includes(c)) e.piiCategories.push(c);
   precisionOf(e, d);
+  unlocatedOf(e, topic, d.unlocatedWrites);
   const first = num(totals.firstTs);
   const last = num(totals.lastTs);
   if (first !== null) e.firstTs = e.firstTs === null ? first : Math.min(e.firstTs, first);
@@ -171,6 +177,22 @@ function precisionOf(e: IncidentFacts['effects'], d: Data): void {
     for (const s of strings(p.sources)) if (!e.precision.sources.includes(s)) e.precision.sources.push(s);
   }
   e.precision?.sources.sort();
+}
+
+/** The window's unplaced writes (a later window of the same topic replaces them), read defensively. */
+function unlocatedOf(e: IncidentFacts['effects'], topic: string, v: unknown): void {
+  if (!Array.isArray(v)) return;
+  const kept = (e.unlocatedWrites ?? []).filter((u) => u.topic !== topic);
+  for (const raw of v as unknown[]) {
+    if (typeof raw !== 'object' || raw === null) continue;
+    const u = raw as Data;
+    const count = num(u.count);
+    if ((u.reason !== 'acks-0' && u.reason !== 'unknown-topic-id') || count === null || count <= 0) continue;
+    const partitions = Array.isArray(u.partitions) ? u.partitions.filter((p): p is number => Number.isSafeInteger(p)) : [];
+    kept.push({ topic, reason: u.reason, count, topicNamed: u.topicNamed !== false, partitions, firstTs: num(u.firstTs), lastTs: num(u.lastTs) });
+  }
+  if (kept.length > 0) e.unlocatedWrites = kept;
+  else delete e.unlocatedWrites;
 }
 
 /** Remedial measures, as one line each; false when the event is not a measure. */

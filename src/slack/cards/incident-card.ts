@@ -1,5 +1,6 @@
 import type { IncidentState, StepStatus } from '../../domain/incident';
 import { openTasks } from '../../domain/incident-notes';
+import { unlocatedBrief } from '../../domain/unlocated-writes';
 import type { MessageBlock, MessageContent } from '../conversation-port';
 import type { EvidenceProgress } from '../../../workflows/api';
 import { questionBlocks } from '../../actions/wait-for';
@@ -86,8 +87,15 @@ function forensicText(s: IncidentState): string {
   return (
     `*Forensics*: ${grouped(records.toString())} records, ${grouped(bytes.toString())} bytes read from ${partitions} partition(s) ` +
     `of ${windows.map((w) => w.topic).join(', ')}; ${approximate ? '≈' : ''}${grouped(String(subjects))} data subjects. ` +
-    `Evidence preserved: ${grouped(s.evidence.records)} records in ${s.evidence.chunks} chunk(s).`
+    `Evidence preserved: ${grouped(s.evidence.records)} records in ${s.evidence.chunks} chunk(s).` +
+    unplacedText(windows)
   );
+}
+
+/** Writes the forensics could not place (access: write): the window is a lower bound; nothing when none. */
+function unplacedText(windows: ReadonlyArray<IncidentState['forensicWindows'][string]>): string {
+  const briefs = windows.map((w) => unlocatedBrief(w.topic, w.unlocatedWrites)).filter((b): b is string => b !== undefined);
+  return briefs.length === 0 ? '' : `\n:warning: ${briefs.join('; ')}: the window is a lower bound.`;
 }
 
 function clocksText(s: IncidentState): string {

@@ -55,10 +55,10 @@ afterAll(async () => {
   rmSync(logDir, { recursive: true, force: true });
 });
 
-async function investigate(spec: string, incident: string): Promise<{ out: StepOutput; window: EventDataMap['ForensicWindowEstablished'] }> {
+async function investigate(spec: string, incident: string, topics = params.topics): Promise<{ out: StepOutput; window: EventDataMap['ForensicWindowEstablished'] }> {
   const acts = createForensicsActivities({ kafka: sb.connection, logger: silentLogger, accessSources: [parseSourceSpec(spec)] });
   const out: StepOutput = await new MockActivityEnvironment().run(acts.investigate, {
-    incidentId: incident, stepId: 'locate', stepKey: `${incident}/locate`, mode: 'live' as const, principal: `User:${ROGUE_ACCOUNT}`, params, dataSubjectScan: 'fan-out' as const,
+    incidentId: incident, stepId: 'locate', stepKey: `${incident}/locate`, mode: 'live' as const, principal: `User:${ROGUE_ACCOUNT}`, params: { ...params, topics }, dataSubjectScan: 'fan-out' as const,
   });
   const window = out.events.find((e) => e.type === 'ForensicWindowEstablished')?.data as EventDataMap['ForensicWindowEstablished'];
   return { out, window };
@@ -86,6 +86,8 @@ describe('forensics with access: write, from the request log alone', () => {
         expect(p.sources).toEqual(['record-batch-producer-id', 'request-log']);
       }
       expect((out.result as ForensicFindings).firstOffsets).toEqual(scenario.truth.firstForgedOffsets);
+      // Every produce was placed: the event says nothing of unplaced writes.
+      expect(window.unlocatedWrites).toBeUndefined();
     }, 60_000);
   }
 
@@ -93,12 +95,14 @@ describe('forensics with access: write, from the request log alone', () => {
     const rogue = createKafka(withCredentials(sb.connection, ROGUE_ACCOUNT, scenario.accounts[ROGUE_ACCOUNT]?.password ?? '', 'scram-sha-512'), { clientId: 'qa-loadtest-fire-and-forget', logger: silentLogger });
     const producer = rogue.producer();
     await producer.connect();
+    const sentFrom = Date.now();
     await producer.send({ topic: 'orders', acks: 0, messages: [{ partition: 5, value: JSON.stringify({ forged: true }) }] });
     // The proving event: the broker's line for that produce is in the log (no sleep-and-hope).
     const logged = (): boolean => readdirSync(logDir).some((f) => readFileSync(join(logDir, f), 'utf8').includes('"clientId":"qa-loadtest-fire-and-forget"'));
     for (let i = 0; i < 100 && !logged(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     await producer.disconnect();
     expect(logged()).toBe(true);
+    const sentBy = Date.now();
 
     for (const spec of [fileSpec(), topicSpec]) {
       const { out, window } = await investigate(spec, `inc-acks0-${spec.length}`);
@@ -109,6 +113,34 @@ describe('forensics with access: write, from the request log alone', () => {
       if (spec === topicSpec) expect(unlocated[0]).toMatchObject({ partitions: 1 });
       else expect(unlocated[0]).toMatchObject({ topic: 'orders', partition: 5 });
       expect(measured(window)).toEqual(scenario.truth.forged);
+      // The event carries it, so the timeline, the report and the drafts say the window is a lower
+      // bound: count, reason, partition and time only, never the client id or address.
+      expect(window.unlocatedWrites, spec).toEqual([
+        spec === topicSpec
+          ? { reason: 'acks-0', count: 1, topicNamed: false, partitions: [], firstTs: expect.any(Number), lastTs: expect.any(Number) }
+          : { reason: 'acks-0', count: 1, topicNamed: true, partitions: [5], firstTs: expect.any(Number), lastTs: expect.any(Number) },
+      ]);
+      const at = window.unlocatedWrites?.[0]?.firstTs ?? 0;
+      // Log lines carry milliseconds (JSON) or seconds (text form): within the send, to the second.
+      expect(at).toBeGreaterThanOrEqual(Math.floor(sentFrom / 1000) * 1000);
+      expect(at).toBeLessThanOrEqual(sentBy);
+      expect(JSON.stringify(window)).not.toContain('qa-loadtest-fire-and-forget');
+    }
+  }, 60_000);
+
+  it('over two topics, an acks=0 line naming no topic is stated in both windows and listed once in the findings', async () => {
+    // Runs after the acks=0 produce above: its text-form line names neither topic nor partition.
+    const admin = createKafka(sb.connection, { clientId: 'test', logger: silentLogger }).admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: 'order-fills', numPartitions: 2 }] });
+    await admin.disconnect();
+    for (const spec of [topicSpec, fileSpec()]) {
+      const { out } = await investigate(spec, `inc-two-${spec.length}`, ['orders', 'order-fills']);
+      const windows = out.events.filter((e) => e.type === 'ForensicWindowEstablished').map((e) => e.data as EventDataMap['ForensicWindowEstablished']);
+      const stated = Object.fromEntries(windows.map((w) => [w.topic, (w.unlocatedWrites ?? []).map((u) => `${u.reason}:${u.topicNamed}:${u.count}`)]));
+      // The text form cannot say which topic: both windows are lower bounds. The JSON form names orders only.
+      expect(stated, spec).toEqual(spec === topicSpec ? { orders: ['acks-0:false:1'], 'order-fills': ['acks-0:false:1'] } : { orders: ['acks-0:true:1'], 'order-fills': [] });
+      expect((out.result as ForensicFindings).unlocatedWrites?.length, spec).toBe(1);
     }
   }, 60_000);
 
