@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createForensicsActivities, type InvestigateInput } from '../../../activities/forensics';
 import type { PartitionAccess } from '../../../src/domain/access-observations';
 import type { EventDataMap } from '../../../src/domain/events';
-import type { ActionParams } from '../../../src/domain/runbook';
 import type { StepOutput } from '../../../src/domain/step-contract';
 import { parseSourceSpec, readAccessObservations, type SourceSpec } from '../../../src/forensics/sources';
 import { createKafka } from '../../../src/kafka/client';
@@ -15,6 +14,7 @@ import { ManualClock } from '../../../src/sandbox/kafka';
 import { encodeBatch, splitBatches } from '../../../src/sandbox/kafka/log/record-batch';
 import { seedTradingExfiltration, type GroundTruthPartition, type TradingScenario } from '../../../src/sandbox/scenario/trading-exfiltration';
 import { startSandboxes, type ScenarioSandboxes } from '../scenario/helpers';
+import { ordersForensics } from './orders-params';
 
 /*
  * Each access-record source alone, against the sandbox broker emitting that source's format while
@@ -149,15 +149,7 @@ describe('each source alone yields the ground truth, or a labelled range contain
   });
 });
 
-const params: ActionParams['forensics'] = {
-  topics: ['orders'],
-  legalHoldRetentionMs: -1,
-  piiFields: { source: 'inline', fields: [{ path: 'client.accountId', category: 'account-identifier' }] },
-  dataSubjectKey: 'client.accountId',
-  exactCountThreshold: 100_000,
-  hllPrecision: 14,
-  useAccessRecords: true,
-};
+const params = ordersForensics();
 
 async function investigate(sources: SourceSpec[], withSince = true): Promise<EventDataMap['ForensicWindowEstablished']> {
   const acts = createForensicsActivities({ kafka: sb.connection, logger: silentLogger, now: () => new Date(SCENARIO_END), accessSources: sources });

@@ -2,11 +2,11 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createForensicsActivities, type ForensicFindings } from '../../../activities/forensics';
 import type { EventDataMap } from '../../../src/domain/events';
-import type { ActionParams } from '../../../src/domain/runbook';
 import type { StepOutput } from '../../../src/domain/step-contract';
 import { silentLogger } from '../../../src/log/logger';
 import { seedPoisonedOrders, type PoisonedOrdersScenario } from '../../../src/sandbox/scenario/poisoned-orders';
 import { startSandboxes, type ScenarioSandboxes } from '../scenario/helpers';
+import { ordersForensics } from './orders-params';
 
 /*
  * Write-side forensics against the Kafka sandbox: the poisoned-orders scenario's three kafkajs
@@ -16,16 +16,7 @@ import { startSandboxes, type ScenarioSandboxes } from '../scenario/helpers';
  * or order-service's, each range confirmed by the producer id in the batches.
  */
 
-const params: ActionParams['forensics'] = {
-  topics: ['orders'],
-  legalHoldRetentionMs: -1,
-  piiFields: { source: 'inline', fields: [{ path: 'client.accountId', category: 'account-identifier' }] },
-  dataSubjectKey: 'client.accountId',
-  exactCountThreshold: 100_000,
-  hllPrecision: 14,
-  useAccessRecords: true,
-  access: 'write',
-};
+const params = ordersForensics('write');
 
 describe('forensics with access: write', () => {
   let sb: ScenarioSandboxes;

@@ -5,7 +5,6 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createForensicsActivities, type ForensicFindings } from '../../../activities/forensics';
 import type { EventDataMap } from '../../../src/domain/events';
-import type { ActionParams } from '../../../src/domain/runbook';
 import type { StepOutput } from '../../../src/domain/step-contract';
 import { parseSourceSpec } from '../../../src/forensics/sources';
 import { createKafka, withCredentials } from '../../../src/kafka/client';
@@ -14,6 +13,7 @@ import { ApiKey } from '../../../src/sandbox/kafka/protocol/api-keys';
 import { ErrorCode } from '../../../src/sandbox/kafka/protocol/errors';
 import { ROGUE_ACCOUNT, seedPoisonedOrders, type PoisonedOrdersScenario } from '../../../src/sandbox/scenario/poisoned-orders';
 import { startSandboxes, type ScenarioSandboxes } from '../scenario/helpers';
+import { ordersForensics } from './orders-params';
 
 /*
  * Write-side forensics from the request log ALONE, as on a real cluster without the sandbox's
@@ -25,16 +25,7 @@ import { startSandboxes, type ScenarioSandboxes } from '../scenario/helpers';
  * was deleted stays in the window, labelled bounded.
  */
 
-const params: ActionParams['forensics'] = {
-  topics: ['orders'],
-  legalHoldRetentionMs: -1,
-  piiFields: { source: 'inline', fields: [{ path: 'client.accountId', category: 'account-identifier' }] },
-  dataSubjectKey: 'client.accountId',
-  exactCountThreshold: 100_000,
-  hllPrecision: 14,
-  useAccessRecords: true,
-  access: 'write',
-};
+const params = ordersForensics('write');
 
 let sb: ScenarioSandboxes;
 let scenario: PoisonedOrdersScenario;
