@@ -1,0 +1,118 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVaultTraceActivities, type TraceResult } from '../../../activities/actions/vault-trace';
+import type { GenericActionInput } from '../../../src/actions/contract';
+import type { VaultTraceTokenParams } from '../../../src/actions/vault-trace-token';
+import { createKafka, type KafkaConnection } from '../../../src/kafka/client';
+import { start as startKafka, type RunningKafkaSandbox } from '../../../src/sandbox/kafka';
+import { start as startVault, type RunningVaultSandbox } from '../../../src/sandbox/vault';
+import { createVaultSecrets, type SecretsPort } from '../../../src/vault';
+import { client } from '../vault/helpers';
+
+/*
+ * `vault.trace-token` reading the Vault audit lines a log shipper produced to a Kafka topic: the
+ * Vault sandbox's file device writes the log, the test ships every line to a two-partition topic
+ * of the Kafka sandbox (request/response pairs alternating between partitions, as a keyless
+ * shipper spreads them, its increasing clock as record timestamps), and the trace from the topic
+ * must be the trace from the file — a child's creation and its reads land on different partitions,
+ * so a reader that does not merge them in order loses the child. An old noise record before the
+ * suspected start shows the read is bounded by `since`.
+ */
+
+let kafka: RunningKafkaSandbox;
+let vault: RunningVaultSandbox;
+let connection: KafkaConnection;
+let secrets: SecretsPort;
+let dir: string;
+let file: string;
+let leakedAccessor: string;
+let since: string;
+
+const TOPIC = 'vault.audit';
+const input = (params: VaultTraceTokenParams): GenericActionInput<VaultTraceTokenParams> => ({
+  incidentId: 'inc-1',
+  stepId: 'trace',
+  stepKey: 'inc-1/trace/1',
+  params,
+  context: { incidentId: 'inc-1', runbookId: 'vault-token-leak', severity: 'critical', title: 'Leaked Vault token' },
+});
+
+async function seedVault(): Promise<void> {
+  const root = client(vault.address, vault.rootToken);
+  await root.enableAudit({ name: 'file', type: 'file', options: { file_path: file } });
+  await root.addPolicy({ name: 'deployer', rules: 'path "auth/token/create*" { capabilities = ["create", "update", "sudo"] }\npath "secret/data/*" { capabilities = ["read"] }' });
+  for (const account of ['payments-reconciler', 'ledger-writer']) await secrets.writeSecret(`kafka/service-accounts/${account}`, { username: account, password: `pw-${account}` });
+  await secrets.writeSecret('payments/db', { password: 'db-pw' });
+  const mint = async (token: string, path = 'auth/token/create'): Promise<{ client_token: string; accessor: string }> =>
+    (await client(vault.address, token).write(path, { policies: ['deployer'] })).auth as { client_token: string; accessor: string };
+  const read = (token: string, path: string): Promise<unknown> => client(vault.address, token).read(`secret/data/${path}`);
+  const leaked = await mint(vault.rootToken);
+  leakedAccessor = leaked.accessor;
+  await read(leaked.client_token, 'kafka/service-accounts/payments-reconciler');
+  const child = await mint(leaked.client_token);
+  await read(child.client_token, 'kafka/service-accounts/ledger-writer');
+  const orphan = await mint(child.client_token, 'auth/token/create-orphan');
+  await read(orphan.client_token, 'payments/db');
+  await read((await mint(vault.rootToken)).client_token, 'payments/db');
+}
+
+/** Ships the file's lines to the topic; a noise record a day before them comes first. */
+async function shipToTopic(): Promise<void> {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  const first = Date.parse((JSON.parse(lines[0] as string) as { time: string }).time);
+  const k = createKafka(connection, { clientId: 'shipper' });
+  const admin = k.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2 }] });
+  await admin.disconnect();
+  const producer = k.producer();
+  await producer.connect();
+  await producer.send({ topic: TOPIC, messages: [{ partition: 1, value: 'not an audit line', timestamp: String(first - 86_400_000) }] });
+  await producer.send({ topic: TOPIC, messages: lines.map((value, i) => ({ partition: (i >> 1) % 2, value, timestamp: String(first + i) })) });
+  await producer.disconnect();
+  since = new Date(first - 60_000).toISOString();
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vault-trace-topic-'));
+  file = join(dir, 'audit.log');
+  [kafka, vault] = await Promise.all([startKafka({ port: 0 }), startVault({ port: 0 })]);
+  connection = { ...kafka.connection };
+  secrets = createVaultSecrets({ address: vault.address, token: vault.rootToken });
+  await seedVault();
+  await shipToTopic();
+}, 60_000);
+afterAll(async () => {
+  await Promise.all([kafka.close(), vault.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('vault.trace-token from an audit topic', () => {
+  it('gives the trace the file gives, lines merged across partitions in Vault order; since bounds the read', async () => {
+    const fromFile = createVaultTraceActivities({ secrets, audit: { device: 'file', file } });
+    const fromTopic = createVaultTraceActivities({ secrets, kafka: connection, audit: { device: 'file', topic: TOPIC } });
+    const expected = await fromFile.actionVaultTraceToken(input({ accessor: leakedAccessor }));
+    expect(expected.details).toMatchObject({ tokens: 3, children: 2, orphans: 1, reads: 3, skippedLines: 0 });
+    expect(expected.outputs.kafkaAccounts).toEqual(['payments-reconciler', 'ledger-writer']);
+
+    // The whole topic: the old noise record is read (and skipped as not JSON).
+    const whole: TraceResult = await fromTopic.actionVaultTraceToken(input({ accessor: leakedAccessor }));
+    expect(whole.outputs).toEqual(expected.outputs);
+    expect(whole.summary).toBe(expected.summary);
+    expect(whole.details).toEqual({ ...expected.details, skippedLines: 1 });
+
+    // From the suspected start: the same trace, and the record before it is never read.
+    const bounded = await fromTopic.actionVaultTraceToken(input({ accessor: leakedAccessor, since }));
+    expect(bounded).toEqual(await fromFile.actionVaultTraceToken(input({ accessor: leakedAccessor, since })));
+    expect(bounded.details).toMatchObject({ skippedLines: 0, children: 2 });
+  });
+
+  it('a missing topic refuses the trace; a topic source without the Kafka cluster is refused as not configured', async () => {
+    const missing = createVaultTraceActivities({ secrets, kafka: connection, audit: { device: 'file', topic: 'no.such.topic' } });
+    expect(await missing.actionVaultTraceToken(input({ accessor: leakedAccessor })).catch((e: unknown) => e)).toMatchObject({ type: 'VaultAuditLogUnavailable', nonRetryable: true });
+    const noKafka = createVaultTraceActivities({ secrets, audit: { device: 'file', topic: TOPIC } });
+    expect(await noKafka.actionVaultTraceToken(input({ accessor: leakedAccessor })).catch((e: unknown) => e)).toMatchObject({ type: 'VaultAuditLogNotConfigured' });
+  });
+});
