@@ -48,16 +48,33 @@ const MAX_ACCESSORS_TO_HASH = 5_000;
 /** The result with the step outputs the runbook references. */
 export type TraceResult = GenericActionResult & { outputs: Record<string, string[]> };
 
+/** Clock skew allowed between Vault and the log shipper that timestamps the records. */
+const SHIPPER_SKEW_MS = 5 * 60_000;
+
+/**
+ * Where a shipped log is read from: never after the traced token's creation, since a child it
+ * created before the suspected start can still be read with (or be an orphan to revoke) — every
+ * descendant is younger than the token, so from there none is missed. A token Vault no longer
+ * knows (revoked, expired), or a lookup that fails, gives no creation time: the whole topic is read.
+ */
+async function topicStart(secrets: SecretsPort, accessor: string, since: string | undefined): Promise<number | undefined> {
+  if (since === undefined) return undefined;
+  const created = await secrets.lookupTokenByAccessor(accessor).then(
+    (info) => (info.createdAt !== undefined ? Date.parse(info.createdAt) : undefined),
+    () => undefined,
+  );
+  return created === undefined || Number.isNaN(created) ? undefined : Math.min(Date.parse(since), created) - SHIPPER_SKEW_MS;
+}
+
 /** The source's lines, in the order Vault wrote them. */
-function auditLines(deps: VaultTraceDeps, source: VaultAuditSource, since: string | undefined): AsyncIterable<string> {
+async function auditLines(deps: VaultTraceDeps, source: VaultAuditSource, accessor: string, since: string | undefined): Promise<AsyncIterable<string>> {
   if ('file' in source) return auditFileLines(source.file);
   if (deps.kafka === undefined) throw new ActionRefused('VaultAuditLogNotConfigured', 'the Vault audit topic needs the worker\'s Kafka cluster, and none is configured');
-  // Bounded by the suspected start: the shipper produced every line of a later request later. A
-  // child the token created before it is then not followed (the file source reads it all).
+  const from = await topicStart(deps.secrets, accessor, since);
   return auditTopicLines({
     kafka: deps.kafka,
     topic: source.topic,
-    ...(since !== undefined ? { since: Date.parse(since) } : {}),
+    ...(from !== undefined ? { since: from } : {}),
     ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
   });
 }
@@ -94,7 +111,7 @@ export function createVaultTraceActivities(deps: VaultTraceDeps) {
         const source = deps.audit;
         if (source === undefined) throw new ActionRefused('VaultAuditLogNotConfigured', 'no Vault audit log is configured for the worker: set BREACHLINE_VAULT_AUDIT_FILE (a file audit device\'s file) or BREACHLINE_VAULT_AUDIT_TOPIC (a Kafka topic the lines are shipped to), with BREACHLINE_VAULT_AUDIT_DEVICE');
         const hash = await deps.secrets.auditHash(source.device, accessor);
-        const trace = await readTrace(auditLines(deps, source, input.params.since), hash, input.params.since);
+        const trace = await readTrace(await auditLines(deps, source, accessor, input.params.since), hash, input.params.since);
         const paths = [...new Set(trace.reads.filter((r) => r.mountPoint === mount).map((r) => r.path))];
         const accounts = [...new Set(paths.map((p) => accountFromPath(p, template)).filter((a): a is string => a !== undefined))];
         const descendants = await liveDescendants(deps.secrets, source.device, new Set(trace.tokens.slice(1)));

@@ -107,6 +107,21 @@ describe('vault.trace-token from an audit topic', () => {
     const bounded = await fromTopic.actionVaultTraceToken(input({ accessor: leakedAccessor, since }));
     expect(bounded).toEqual(await fromFile.actionVaultTraceToken(input({ accessor: leakedAccessor, since })));
     expect(bounded.details).toMatchObject({ skippedLines: 0, children: 2 });
+
+    // A suspected start after the children were created: the read still starts at the token's
+    // creation, so they are followed (and the live orphan is there to revoke), as from the file.
+    const late = new Date(Date.now() + 86_400_000).toISOString();
+    const afterwards = await fromTopic.actionVaultTraceToken(input({ accessor: leakedAccessor, since: late }));
+    expect(afterwards).toEqual(await fromFile.actionVaultTraceToken(input({ accessor: leakedAccessor, since: late })));
+    expect(afterwards.details).toMatchObject({ children: 2, reads: 0, liveDescendants: 2 });
+    expect(afterwards.outputs.tokenAccessors).toHaveLength(3);
+  });
+
+  it('a token Vault no longer knows: the whole topic is read, whatever since says', async () => {
+    await secrets.revokeTokenByAccessor(leakedAccessor);
+    const fromTopic = createVaultTraceActivities({ secrets, kafka: connection, audit: { device: 'file', topic: TOPIC } });
+    const res = await fromTopic.actionVaultTraceToken(input({ accessor: leakedAccessor, since }));
+    expect(res.details).toMatchObject({ children: 2, reads: 3, skippedLines: 1 });
   });
 
   it('a missing topic refuses the trace; a topic source without the Kafka cluster is refused as not configured', async () => {
