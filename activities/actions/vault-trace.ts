@@ -3,7 +3,7 @@ import type { GenericActionInput, GenericActionResult } from '../../src/actions/
 import type { KafkaConnection } from '../../src/kafka/client';
 import type { Logger } from '../../src/log/logger';
 import { auditFileLines, auditTopicLines, AuditLogUnavailable } from '../../src/vault/audit-lines';
-import { accountFromPath, TokenTracer, type TokenTrace } from '../../src/vault/audit-trace';
+import { accountFromPath, TokenTracer, type AuditLine, type TokenTrace } from '../../src/vault/audit-trace';
 import type { SecretsPort } from '../../src/vault/port';
 import { ActionRefused, asAction } from './support';
 
@@ -67,7 +67,7 @@ async function topicStart(secrets: SecretsPort, accessor: string, since: string 
 }
 
 /** The source's lines, in the order Vault wrote them. */
-async function auditLines(deps: VaultTraceDeps, source: VaultAuditSource, accessor: string, since: string | undefined): Promise<AsyncIterable<string>> {
+async function auditLines(deps: VaultTraceDeps, source: VaultAuditSource, accessor: string, since: string | undefined): Promise<AsyncIterable<AuditLine | string>> {
   if ('file' in source) return auditFileLines(source.file);
   if (deps.kafka === undefined) throw new ActionRefused('VaultAuditLogNotConfigured', 'the Vault audit topic needs the worker\'s Kafka cluster, and none is configured');
   const from = await topicStart(deps.secrets, accessor, since);
@@ -79,7 +79,7 @@ async function auditLines(deps: VaultTraceDeps, source: VaultAuditSource, access
   });
 }
 
-async function readTrace(lines: AsyncIterable<string>, accessorHash: string, since: string | undefined): Promise<TokenTrace> {
+async function readTrace(lines: AsyncIterable<AuditLine | string>, accessorHash: string, since: string | undefined): Promise<TokenTrace> {
   const tracer = new TokenTracer(accessorHash, since !== undefined ? { since: new Date(since) } : {});
   try {
     for await (const line of lines) tracer.add(line);

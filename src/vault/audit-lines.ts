@@ -3,10 +3,11 @@ import { createInterface } from 'node:readline';
 import { readTopicSince } from '../forensics/sources/topic-reader';
 import { createKafka, type KafkaConnection } from '../kafka/client';
 import type { Logger } from '../log/logger';
+import { traceableLine, type AuditLine } from './audit-trace';
 
 /*
- * Where a Vault audit device's lines come from, as one async iterable of raw JSON lines in the
- * order Vault wrote them, so the token trace (./audit-trace) runs the same on either source:
+ * Where a Vault audit device's lines come from, as one async iterable of lines (raw JSON, or what
+ * the trace needs of it) in the order Vault wrote them, so the token trace (./audit-trace) runs the same on either source:
  * - the JSON-lines file a file audit device writes (mounted or shipped to the worker);
  * - a Kafka topic a log shipper fills with the same lines, one per record value.
  */
@@ -51,7 +52,7 @@ export interface AuditTopicOptions {
  * which restores it as far as the shipper's clock does — the trace needs a child's creation before
  * its first request, and those are a network round trip apart at the least.
  */
-export async function* auditTopicLines(options: AuditTopicOptions): AsyncIterable<string> {
+export async function* auditTopicLines(options: AuditTopicOptions): AsyncIterable<AuditLine | string> {
   const admin = createKafka(options.kafka, { clientId: 'breachline-vault-trace', ...(options.logger !== undefined ? { logger: options.logger } : {}) }).admin();
   const partitions = new Map<number, ShippedLine[]>();
   await admin.connect();
@@ -63,7 +64,11 @@ export async function* auditTopicLines(options: AuditTopicOptions): AsyncIterabl
       onRecords: (partition, records) => {
         let list = partitions.get(partition);
         if (list === undefined) partitions.set(partition, (list = []));
-        for (const r of records) if (r.value !== null) list.push({ timestamp: r.timestamp, line: r.value.toString('utf8') });
+        // Held until every partition is read: only what the trace needs of each line.
+        for (const r of records) {
+          const line = r.value === null ? undefined : traceableLine(r.value.toString('utf8'));
+          if (line !== undefined) list.push({ timestamp: r.timestamp, line });
+        }
       },
     });
     if (read < 0) throw new AuditLogUnavailable(`the Vault audit topic ${options.topic} does not exist on the cluster`);
@@ -75,11 +80,11 @@ export async function* auditTopicLines(options: AuditTopicOptions): AsyncIterabl
 
 interface ShippedLine {
   timestamp: number;
-  line: string;
+  line: AuditLine | string;
 }
 
 /** Merges per-partition lists (each kept in its own order) by timestamp; ties go to the lower partition. */
-function* mergeByTimestamp(lists: readonly ShippedLine[][]): Iterable<string> {
+function* mergeByTimestamp(lists: readonly ShippedLine[][]): Iterable<AuditLine | string> {
   const cursors = lists.map((list) => ({ list, at: 0 }));
   for (;;) {
     let best: { list: ShippedLine[]; at: number } | undefined;
