@@ -1,15 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVaultTraceActivities, type TraceResult } from '../../../activities/actions/vault-trace';
 import type { GenericActionInput } from '../../../src/actions/contract';
 import type { VaultTraceTokenParams } from '../../../src/actions/vault-trace-token';
-import { createKafka, type KafkaConnection } from '../../../src/kafka/client';
+import type { KafkaConnection } from '../../../src/kafka/client';
 import { start as startKafka, type RunningKafkaSandbox } from '../../../src/sandbox/kafka';
 import { start as startVault, type RunningVaultSandbox } from '../../../src/sandbox/vault';
 import { createVaultSecrets, type SecretsPort } from '../../../src/vault';
 import { client } from '../vault/helpers';
+import { shipAuditLog } from '../vault/ship-audit';
 
 /*
  * `vault.trace-token` reading the Vault audit lines a log shipper produced to a Kafka topic: the
@@ -58,23 +59,6 @@ async function seedVault(): Promise<void> {
   await read((await mint(vault.rootToken)).client_token, 'payments/db');
 }
 
-/** Ships the file's lines to the topic; a noise record a day before them comes first. */
-async function shipToTopic(): Promise<void> {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
-  const first = Date.parse((JSON.parse(lines[0] as string) as { time: string }).time);
-  const k = createKafka(connection, { clientId: 'shipper' });
-  const admin = k.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2 }] });
-  await admin.disconnect();
-  const producer = k.producer();
-  await producer.connect();
-  await producer.send({ topic: TOPIC, messages: [{ partition: 1, value: 'not an audit line', timestamp: String(first - 86_400_000) }] });
-  await producer.send({ topic: TOPIC, messages: lines.map((value, i) => ({ partition: (i >> 1) % 2, value, timestamp: String(first + i) })) });
-  await producer.disconnect();
-  since = new Date(first - 60_000).toISOString();
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vault-trace-topic-'));
   file = join(dir, 'audit.log');
@@ -82,7 +66,7 @@ beforeAll(async () => {
   connection = { ...kafka.connection };
   secrets = createVaultSecrets({ address: vault.address, token: vault.rootToken });
   await seedVault();
-  await shipToTopic();
+  since = new Date((await shipAuditLog(connection, file, TOPIC, { noiseBefore: 86_400_000 })) - 60_000).toISOString();
 }, 60_000);
 afterAll(async () => {
   await Promise.all([kafka.close(), vault.close()]);
