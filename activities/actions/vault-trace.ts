@@ -42,6 +42,7 @@ export interface VaultTraceDeps {
   kafka?: KafkaConnection;
   logger?: Logger;
 }
+
 /** Live accessors hashed at most, to turn a descendant's HMAC back into an accessor to revoke. */
 const MAX_ACCESSORS_TO_HASH = 5_000;
 

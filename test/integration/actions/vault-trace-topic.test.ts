@@ -108,10 +108,13 @@ describe('vault.trace-token from an audit topic', () => {
     expect(res.details).toMatchObject({ children: 2, reads: 3, skippedLines: 1 });
   });
 
-  it('a missing topic refuses the trace; a topic source without the Kafka cluster is refused as not configured', async () => {
+  it('a missing topic refuses the trace; a topic source without the Kafka cluster, or no source at all, is refused as not configured', async () => {
     const missing = createVaultTraceActivities({ secrets, kafka: connection, audit: { device: 'file', topic: 'no.such.topic' } });
     expect(await missing.actionVaultTraceToken(input({ accessor: leakedAccessor })).catch((e: unknown) => e)).toMatchObject({ type: 'VaultAuditLogUnavailable', nonRetryable: true });
     const noKafka = createVaultTraceActivities({ secrets, audit: { device: 'file', topic: TOPIC } });
     expect(await noKafka.actionVaultTraceToken(input({ accessor: leakedAccessor })).catch((e: unknown) => e)).toMatchObject({ type: 'VaultAuditLogNotConfigured' });
+    // Neither source: the refusal names both ways to configure one.
+    const none = await createVaultTraceActivities({ secrets, kafka: connection }).actionVaultTraceToken(input({ accessor: leakedAccessor })).catch((e: unknown) => e);
+    expect(none).toMatchObject({ type: 'VaultAuditLogNotConfigured', message: expect.stringMatching(/BREACHLINE_VAULT_AUDIT_FILE.*BREACHLINE_VAULT_AUDIT_TOPIC/) as unknown });
   });
 });
