@@ -38,7 +38,7 @@ export interface PlaybookDeps {
   now?: () => Date;
   /** Outside services of the generic actions (issue 17): PagerDuty, Opsgenie, Jira. @default the public endpoints, no Jira */
   actionEndpoints?: ActionEndpoints;
-  /** The Vault audit device and the file it writes, for `vault.trace-token` (leaked-token playbook). @default none: the trace is refused */
+  /** The Vault audit device and the file or topic of its lines, for `vault.trace-token` (leaked-token playbook). @default none: the trace is refused */
   vaultAudit?: VaultAuditSource;
 }
 

@@ -120,7 +120,7 @@ export function buildDeps(config: Config, endpoints: Endpoints, logger: Logger):
     channel: config.slack.incidentChannel,
     ...(config.kafka.forensicsSources !== undefined ? { accessSources: config.kafka.forensicsSources.map(parseSourceSpec) } : {}),
     // Leaked-token playbook: the Vault audit log `vault.trace-token` reads.
-    ...(config.vault.auditFile !== undefined ? { vaultAudit: { device: config.vault.auditDevice, file: config.vault.auditFile } } : {}),
+    ...vaultAuditOf(config),
     // Outside services of the generic actions (issue 17): configured addresses, else their defaults.
     ...actionEndpointsOf(config),
   };
@@ -135,4 +135,12 @@ export function actionEndpointsOf(config: Pick<Config, 'actions'>): Pick<Playboo
     ...(a.jiraUrl !== undefined ? { jira: a.jiraUrl } : {}),
   };
   return Object.keys(endpoints).length > 0 ? { actionEndpoints: endpoints } : {};
+}
+
+/** `PlaybookDeps.vaultAudit` from `config.vault`: the audit file or topic (config refuses both); neither: none. */
+export function vaultAuditOf(config: Pick<Config, 'vault'>): Pick<PlaybookDeps, 'vaultAudit'> {
+  const v = config.vault;
+  if (v.auditFile !== undefined) return { vaultAudit: { device: v.auditDevice, file: v.auditFile } };
+  if (v.auditTopic !== undefined) return { vaultAudit: { device: v.auditDevice, topic: v.auditTopic } };
+  return {};
 }

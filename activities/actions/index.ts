@@ -21,7 +21,7 @@ export interface ActionDeps {
   logger: Logger;
   endpoints?: ActionEndpoints;
   now?: () => Date;
-  /** The Vault audit device and file `vault.trace-token` reads (leaked-token playbook). */
+  /** The Vault audit device and the file or topic `vault.trace-token` reads (leaked-token playbook). */
   vaultAudit?: VaultAuditSource;
 }
 
@@ -37,6 +37,6 @@ export function createActionActivities(deps: ActionDeps) {
     ...createHttpActivities({ secrets: deps.secrets, ...(deps.now !== undefined ? { now: deps.now } : {}) }),
     ...createKafkaActionActivities({ kafka: deps.kafka, logger: deps.logger }),
     ...createVaultActionActivities({ secrets: deps.secrets }),
-    ...createVaultTraceActivities({ secrets: deps.secrets, ...(deps.vaultAudit !== undefined ? { audit: deps.vaultAudit } : {}) }),
+    ...createVaultTraceActivities({ secrets: deps.secrets, kafka: deps.kafka, logger: deps.logger, ...(deps.vaultAudit !== undefined ? { audit: deps.vaultAudit } : {}) }),
   };
 }

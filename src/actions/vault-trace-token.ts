@@ -17,7 +17,7 @@ export interface VaultTraceTokenParams extends Record<string, unknown> {
  * Trace a leaked Vault token through the audit log: the tokens it created and every KV secret it
  * or they read successfully. The accessor is looked up by its HMAC (`sys/audit-hash/<device>`),
  * since the log never holds it in clear; the worker is configured with the audit device and the
- * log file it writes. The outputs feed the rest of the playbook: the paths to rotate, the Kafka
+ * log file it writes, or the Kafka topic a shipper produces its lines to. The outputs feed the rest of the playbook: the paths to rotate, the Kafka
  * accounts whose credentials were among them, and the live token accessors to revoke.
  */
 export const vaultTraceToken: GenericActionDefinition<VaultTraceTokenParams> = {

@@ -162,6 +162,8 @@ export const configSchema = z.object({
       auditFile: z.string().min(1).optional(),
       /** Path of that audit device, as `vault audit list` shows it (its salt hashes the accessor). @default 'file' */
       auditDevice: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('file'),
+      /** Instead of `auditFile`: the topic of the worker's Kafka cluster a log shipper produces that device's lines to (one per record value). @default undefined */
+      auditTopic: z.string().min(1).optional(),
     })
     .prefault({}),
   slack: z
@@ -358,6 +360,7 @@ export const ENV_VARS: ReadonlyArray<readonly [string, readonly string[], (v: st
   // Leaked-token playbook (issue 17, item 4).
   ['BREACHLINE_VAULT_AUDIT_FILE', ['vault', 'auditFile'], String],
   ['BREACHLINE_VAULT_AUDIT_DEVICE', ['vault', 'auditDevice'], String],
+  ['BREACHLINE_VAULT_AUDIT_TOPIC', ['vault', 'auditTopic'], String],
   ['BREACHLINE_SLACK_API_URL', ['slack', 'apiUrl'], String],
   ['BREACHLINE_SLACK_BOT_TOKEN', ['slack', 'botToken'], String],
   ['BREACHLINE_SLACK_SIGNING_SECRET', ['slack', 'signingSecret'], String],
@@ -442,6 +445,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     const c = result.data;
     problems.push(...securedSystemProblems(c, readFile, (path) => namedPath(path.split('.'))));
     if (c.slack.apiUrl && !c.slack.socketMode && (!c.slack.botToken || !c.slack.signingSecret)) problems.push('slack: apiUrl configured without botToken and signingSecret');
+    // Leaked-token playbook: the trace reads one audit source, never a guess between two.
+    if (c.vault.auditFile !== undefined && c.vault.auditTopic !== undefined) problems.push('vault: BREACHLINE_VAULT_AUDIT_FILE (vault.auditFile) and BREACHLINE_VAULT_AUDIT_TOPIC (vault.auditTopic) are alternatives: set one of them');
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;

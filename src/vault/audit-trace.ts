@@ -150,6 +150,34 @@ function parse(text: string): AuditLine | undefined {
 }
 
 /**
+ * What the trace needs of a raw line, for a reader that must hold lines before tracing them (a
+ * shipped log merged across partitions): the fields {@link TokenTracer} reads of a successful
+ * response by a token, the secret's content reduced to whether there was one; `undefined` for a
+ * line the trace ignores whatever came before it (a request, a failure, no token); a line that is
+ * not a JSON object stays the text it was, so the tracer still counts it.
+ */
+export function traceableLine(raw: string): AuditLine | string | undefined {
+  const line = parse(raw);
+  if (line === undefined) return raw.trim() === '' ? undefined : raw;
+  if (line.type !== 'response' || (line.error !== undefined && line.error !== '')) return undefined;
+  const accessor = str(line.auth?.accessor);
+  if (accessor === undefined) return undefined;
+  const req = line.request ?? {};
+  const data = line.response?.data;
+  const secret = data !== null && typeof data === 'object' ? (data as { data?: unknown }).data : undefined;
+  return {
+    time: line.time,
+    type: line.type,
+    auth: { accessor },
+    request: { operation: req.operation, path: req.path, mount_point: req.mount_point, mount_type: req.mount_type },
+    response: {
+      data: secret !== null && typeof secret === 'object' ? { data: {} } : null,
+      auth: { accessor: line.response?.auth?.accessor },
+    },
+  };
+}
+
+/**
  * The account a KV path names under a template such as `kafka/service-accounts/{account}`, or
  * undefined when the path is not one of the template's.
  */

@@ -197,6 +197,7 @@ class NodeVaultSecrets implements SecretsPort {
       renewable: d.renewable,
       orphan: d.orphan,
       path: d.path,
+      ...(d.creation_time !== undefined ? { createdAt: new Date(d.creation_time * 1000).toISOString() } : {}),
     };
   }
 

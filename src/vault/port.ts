@@ -49,6 +49,8 @@ export interface TokenInfo {
   readonly orphan: boolean;
   /** Creation path, e.g. `auth/approle/login`. */
   readonly path: string;
+  /** When Vault created the token (ISO), where the lookup says. */
+  readonly createdAt?: string;
 }
 
 /** Parameters of a new token. */

@@ -46,6 +46,8 @@ export const tokenLookupResponse = z.object({
     renewable: z.boolean(),
     orphan: z.boolean(),
     path: z.string(),
+    // Unix seconds; read by `vault.trace-token` to bound a shipped audit log (leaked-token playbook).
+    creation_time: z.number().optional(),
   }),
 });
 

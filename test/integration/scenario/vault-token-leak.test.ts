@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVaultTraceActivities } from '../../../activities/actions/vault-trace';
 import { seedVaultTokenLeak, type VaultTokenLeakScenario } from '../../../src/sandbox/scenario/vault-token-leak';
+import { shipAuditLog } from '../vault/ship-audit';
 import { servedByBroker, startSandboxes, type ScenarioSandboxes } from './helpers';
 
 /*
@@ -42,5 +43,14 @@ describe('vault-token-leak scenario', () => {
     expect([...(res.outputs.kafkaPrincipals ?? [])].sort()).toEqual(leak.exposedPrincipals);
     expect([...(res.outputs.tokenAccessors ?? [])].sort()).toEqual([leak.tokenAccessors.leaked, leak.tokenAccessors.child].sort());
     expect(JSON.stringify(leak)).not.toContain('seeded-db-password');
+  });
+
+  it('the same log shipped to a Kafka topic gives the same trace', async () => {
+    await shipAuditLog(sb.connection, leak.audit.file, 'vault.audit');
+    const input = { incidentId: 'i', stepId: 'trace', stepKey: 'i/trace', params: { accessor: leak.tokenAccessors.leaked }, context: { incidentId: 'i', runbookId: 'vault-token-leak', severity: 'critical', title: 't' } };
+    const fromFile = await createVaultTraceActivities({ secrets: sb.secrets, audit: leak.audit }).actionVaultTraceToken(input);
+    const fromTopic = await createVaultTraceActivities({ secrets: sb.secrets, kafka: sb.connection, audit: { device: leak.audit.device, topic: 'vault.audit' } }).actionVaultTraceToken(input);
+    expect(fromTopic).toEqual(fromFile);
+    expect(fromTopic.outputs.kafkaPrincipals?.length).toBeGreaterThan(0);
   });
 });
