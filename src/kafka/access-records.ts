@@ -2,7 +2,7 @@ import type { Admin } from 'kafkajs';
 import type { FetchAccessRecord } from '../domain/forensic-window';
 import type { Logger } from '../log/logger';
 import type { KafkaConnection } from './client';
-import { readSpans } from './record-sample';
+import { readTopicSince } from './topic-since';
 
 /**
  * The broker's access records, read from the access-log topic (`__access_log` by default; see
@@ -65,23 +65,13 @@ function parseEntry(value: Buffer | null): AccessLogEntry | undefined {
 
 /** Reads the access log up to its current end and keeps what concerns `principal`. */
 export async function readPrincipalAccess(connection: KafkaConnection, admin: Admin, options: ReadAccessOptions): Promise<PrincipalAccess> {
-  const topic = options.accessLogTopic ?? '__access_log';
-  const bounds = await admin.fetchTopicOffsets(topic);
-  const starts = new Map<number, string>();
-  if (options.since !== undefined) for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, options.since)) starts.set(o.partition, o.offset);
-  const spans = bounds.map((b) => {
-    const low = BigInt(b.low);
-    const at = starts.has(b.partition) ? BigInt(starts.get(b.partition) as string) : low;
-    return { partition: b.partition, from: at > low ? at : low, to: BigInt(b.high) };
-  });
   const wanted = new Set(options.topics);
   const result: PrincipalAccess = { fetches: new Map(), groups: new Set(), scanned: 0 };
-  await readSpans(connection, {
-    topic,
-    spans,
-    clientId: 'breachline-forensics',
-    logger: options.logger,
-    timeoutMs: options.timeoutMs,
+  await readTopicSince(connection, admin, {
+    topic: options.accessLogTopic ?? '__access_log',
+    ...(options.since !== undefined ? { since: options.since } : {}),
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     onRecords: (_partition, records) => {
       for (const r of records) {
         result.scanned++;

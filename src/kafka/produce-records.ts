@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../log/logger';
 import type { KafkaConnection } from './client';
-import { readSpans } from './record-sample';
+import { readTopicSince } from './topic-since';
 
 /**
  * The write side of the broker's access records: which batches a principal's Produce requests
@@ -72,22 +72,11 @@ function produceRecordOf(value: Buffer | null, principal: string, topics: Readon
 
 /** Reads the access log to its current end and keeps the principal's produces to `topics`. */
 export async function readPrincipalProduces(connection: KafkaConnection, admin: Admin, options: ReadProducesOptions): Promise<PrincipalProduces> {
-  const topic = options.accessLogTopic ?? '__access_log';
-  if (!(await admin.listTopics()).includes(topic)) return { produces: [], scanned: 0 };
-  const bounds = await admin.fetchTopicOffsets(topic);
-  const starts = new Map<number, string>();
-  if (options.since !== undefined) for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, options.since)) starts.set(o.partition, o.offset);
-  const spans = bounds.map((b) => {
-    const low = BigInt(b.low);
-    const at = starts.has(b.partition) ? BigInt(starts.get(b.partition) as string) : low;
-    return { partition: b.partition, from: at > low && at >= 0n ? at : low, to: BigInt(b.high) };
-  });
   const wanted = new Set(options.topics);
   const out: PrincipalProduces = { produces: [], scanned: 0 };
-  await readSpans(connection, {
-    topic,
-    spans,
-    clientId: 'breachline-forensics',
+  await readTopicSince(connection, admin, {
+    topic: options.accessLogTopic ?? '__access_log',
+    ...(options.since !== undefined ? { since: options.since } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     onRecords: (_partition, records) => {
       for (const r of records) {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { readTopicSince } from '../forensics/sources/topic-reader';
+import { readTopicSince } from '../kafka/topic-since';
 import { createKafka, type KafkaConnection } from '../kafka/client';
 import type { Logger } from '../log/logger';
 import { traceableLine, type AuditLine } from './audit-trace';

@@ -2,7 +2,7 @@ import type { Admin } from 'kafkajs';
 import type { AccessObservation } from '../../../domain/access-observations';
 import type { KafkaConnection } from '../../../kafka/client';
 import type { Logger } from '../../../log/logger';
-import { readTopicSince } from '../topic-reader';
+import { readTopicSince } from '../../../kafka/topic-since';
 import type { AccessQuery, AccessSource } from '../types';
 import { decodeOffsetKey, decodeOffsetValue, offsetsPartitionFor, OffsetsCodecError } from './codec';
 

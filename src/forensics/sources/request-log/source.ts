@@ -6,7 +6,7 @@ import type { Admin } from 'kafkajs';
 import type { AccessObservation } from '../../../domain/access-observations';
 import type { KafkaConnection } from '../../../kafka/client';
 import type { Logger } from '../../../log/logger';
-import { readTopicSince } from '../topic-reader';
+import { readTopicSince } from '../../../kafka/topic-since';
 import type { AccessQuery, AccessSource, UnmappedTopic } from '../types';
 import { parseRequestLogLine, type LoggedFetch, type ParseOptions } from './parse';
 import { fetchRanges } from './ranges';

@@ -1,12 +1,14 @@
 import type { Admin } from 'kafkajs';
-import type { KafkaConnection } from '../../kafka/client';
-import { readSpans, type ReadRecord } from '../../kafka/record-sample';
-import type { Logger } from '../../log/logger';
+import type { KafkaConnection } from './client';
+import { readSpans, type ReadRecord } from './record-sample';
+import type { Logger } from '../log/logger';
 
 /**
  * Reads a topic from a point in time to its current end: the timestamp index (ListOffsets by time)
  * gives each partition's first offset at or after `since`, so a source kept for months is read
  * only over the incident. A missing topic reads as empty (the cluster does not keep that source).
+ * Every reader of a log-like topic (access records, request logs, commits, audit events, Vault
+ * audit lines) goes through it.
  */
 
 /** Options of {@link readTopicSince}. */
@@ -17,6 +19,8 @@ export interface ReadTopicOptions {
   /** Only these partitions (e.g. the `__consumer_offsets` partitions of the attacker's groups). */
   partitions?: readonly number[];
   logger?: Logger;
+  /** Longest the whole read may take (see `readSpans`). */
+  timeoutMs?: number;
   onRecords: (partition: number, records: ReadRecord[]) => void;
 }
 
@@ -41,6 +45,7 @@ export async function readTopicSince(connection: KafkaConnection, admin: Admin, 
     spans,
     clientId: 'breachline-forensics',
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     onRecords: (partition, records) => {
       read += records.length;
       options.onRecords(partition, records);
