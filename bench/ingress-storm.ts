@@ -28,7 +28,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -42,6 +41,7 @@ import { normaliseAlert } from '../src/ingress/normalise';
 import { RunbookCatalog } from '../src/ingress/runbooks';
 import { incidentWorkflowId } from '../workflows/api';
 import { RawHttpPool } from './support/raw-http-load';
+import { freePort } from '../test/support/free-port';
 
 const ROOT = join(__dirname, '..');
 const SECRET = 'bench-generic-hmac-secret-000001';
@@ -140,13 +140,6 @@ function child(args: readonly string[], pattern: RegExp, env: NodeJS.ProcessEnv 
   });
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 function stop(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null) return Promise.resolve();

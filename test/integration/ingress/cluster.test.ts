@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,8 @@ import type { RunningKafkaSandbox } from '../../../src/sandbox/kafka';
 import { start, type RunningTemporalSandbox } from '../../../src/sandbox/temporal';
 import { startBroker } from '../kafka/helpers';
 import { authHeaders, everyAlertCorrelated, fixture, postVia, recorded, SECRETS } from './helpers';
+import { freePort } from '../../support/free-port';
+import { breachlineEnv, runBreachline, stopChildren } from './processes';
 
 /**
  * `breachline ingress --ingress-workers 2` (issue 15, item 3): two processes behind one port,
@@ -21,17 +22,10 @@ let temporal: RunningTemporalSandbox;
 let connection: Connection;
 let client: Client;
 let broker: RunningKafkaSandbox;
-let child: ChildProcess | undefined;
+const children: ChildProcess[] = [];
 let url: string;
 let banner: string;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   temporal = await start();
@@ -39,42 +33,13 @@ beforeAll(async () => {
   client = new Client({ connection });
   broker = await startBroker();
   const port = await freePort();
-  const env = {
-    ...process.env,
-    BREACHLINE_TEMPORAL_ADDRESS: temporal.address,
-    BREACHLINE_TEMPORAL_TASK_QUEUE: 'breachline-cluster-test',
-    BREACHLINE_KAFKA_BROKERS: broker.connection.brokers.join(','),
-    BREACHLINE_KAFKA_USERNAME: broker.connection.username,
-    BREACHLINE_KAFKA_PASSWORD: broker.connection.password,
-    BREACHLINE_INGRESS_DURABLE: 'true',
-    // This test reads the incidents with a plain client: it turns payload encryption off, explicitly.
-    BREACHLINE_TEMPORAL_CODEC: 'false',
-    BREACHLINE_INGRESS_SOURCES: JSON.stringify(SECRETS),
-    BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks'),
-    BREACHLINE_LOG_LEVEL: 'warn',
-  };
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'breachline'), 'ingress', '--ingress-workers', '2', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  child = proc;
-  banner = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const line = /ingress listening on .*\n/.exec(out);
-      if (line) resolve(line[0]);
-    });
-    proc.once('exit', (code) => reject(new Error(`breachline ingress exited with ${String(code)}`)));
-  });
+  const env = breachlineEnv(temporal, broker, { BREACHLINE_TEMPORAL_TASK_QUEUE: 'breachline-cluster-test', BREACHLINE_INGRESS_DURABLE: 'true', BREACHLINE_LOG_LEVEL: 'warn' });
+  banner = await runBreachline(['ingress', '--ingress-workers', '2', '--port', String(port)], env, /ingress listening on .*\n/, children);
   url = `http://127.0.0.1:${port}`;
 }, 120_000);
 
 afterAll(async () => {
-  const proc = child;
-  if (proc && proc.exitCode === null) {
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
-    });
-  }
+  await stopChildren(children);
   await connection?.close();
   await temporal?.close();
   await broker?.close();

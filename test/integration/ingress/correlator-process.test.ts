@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningKafkaSandbox } from '../../../src/sandbox/kafka';
 import { start, type RunningTemporalSandbox } from '../../../src/sandbox/temporal';
 import { client as kafkaClient, startBroker } from '../kafka/helpers';
-import { authHeaders, everyAlertCorrelated, fixture, postVia, recorded, SECRETS } from './helpers';
+import { authHeaders, everyAlertCorrelated, fixture, postVia, recorded } from './helpers';
+import { freePort } from '../../support/free-port';
+import { breachlineEnv, runBreachline, stopChildren } from './processes';
 
 /**
  * The ingress and the correlator as processes of their own (issue 15, storm): `breachline ingress
@@ -27,60 +28,28 @@ let broker: RunningKafkaSandbox;
 const children: ChildProcess[] = [];
 let env: NodeJS.ProcessEnv;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 /** Runs a breachline command in a child; resolves with its first line matching `ready`. */
 function run(args: string[], ready: RegExp): Promise<string> {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'breachline'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(proc);
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const line = ready.exec(out);
-      if (line) resolve(line[0]);
-    });
-    proc.once('exit', (code) => reject(new Error(`breachline ${args.join(' ')} exited with ${String(code)}`)));
-  });
+  return runBreachline(args, env, ready, children);
 }
-
 
 beforeAll(async () => {
   temporal = await start();
   connection = await Connection.connect({ address: temporal.address, channelArgs: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 } });
   client = new Client({ connection });
   broker = await startBroker();
-  env = {
-    ...process.env,
-    BREACHLINE_TEMPORAL_ADDRESS: temporal.address,
+  env = breachlineEnv(temporal, broker, {
     BREACHLINE_TEMPORAL_TASK_QUEUE: 'breachline-split-test',
-    BREACHLINE_KAFKA_BROKERS: broker.connection.brokers.join(','),
-    BREACHLINE_KAFKA_USERNAME: broker.connection.username,
-    BREACHLINE_KAFKA_PASSWORD: broker.connection.password,
     BREACHLINE_INGRESS_DURABLE: 'true',
     BREACHLINE_INGRESS_ALERTS_TOPIC: TOPIC,
-    // This test reads the incidents with a plain client: it turns payload encryption off, explicitly.
-    BREACHLINE_TEMPORAL_CODEC: 'false',
-    BREACHLINE_INGRESS_SOURCES: JSON.stringify(SECRETS),
-    BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks'),
     BREACHLINE_LOG_LEVEL: 'warn',
-  };
+  });
+
 }, 120_000);
 
 afterAll(async () => {
-  for (const proc of children) {
-    if (proc.exitCode !== null || proc.signalCode !== null) continue;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
-    });
-  }
+  await stopChildren(children);
   await connection?.close();
   await temporal?.close();
   await broker?.close();

@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { status } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +7,9 @@ import type { RunningKafkaSandbox } from '../../../src/sandbox/kafka';
 import { start, type RunningTemporalSandbox } from '../../../src/sandbox/temporal';
 import { incidentWorkflowId } from '../../../workflows/api';
 import { client as kafkaClient, startBroker } from '../kafka/helpers';
-import { fixture, postAlert, recorded, SECRETS } from './helpers';
+import { eventually, fixture, postAlert, recorded } from './helpers';
+import { freePort } from '../../support/free-port';
+import { breachlineEnv, runBreachline, stopChildren } from './processes';
 
 /**
  * Durable ingress is the default wherever a Kafka is configured (issue 15): `breachline ingress`
@@ -19,7 +19,6 @@ import { fixture, postAlert, recorded, SECRETS } from './helpers';
  * mode: the same outage is a 503. The ingress is the real command in a child process.
  */
 
-const ROOT = join(__dirname, '..', '..', '..');
 const TEMPORAL_RPCS = ['DescribeWorkflowExecution', 'SignalWithStartWorkflowExecution', 'SignalWorkflowExecution'];
 
 let temporal: RunningTemporalSandbox;
@@ -30,53 +29,12 @@ let broker: RunningKafkaSandbox;
 let later: RunningTemporalSandbox | undefined;
 const children: ChildProcess[] = [];
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
-
-/** Stops every ingress this file started (one consumer group: an old member must not take new partitions). */
-async function stopAll(): Promise<void> {
-  for (const proc of children.splice(0)) {
-    if (proc.exitCode !== null || proc.signalCode !== null) continue;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
-    });
-  }
-}
 
 /** `breachline ingress` with Kafka configured and `extra` on top; resolves with its URL once it listens. */
 async function ingress(extra: Record<string, string>): Promise<string> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('BREACHLINE_')) delete env[key];
-  Object.assign(env, {
-    BREACHLINE_TEMPORAL_ADDRESS: temporal.address,
-    BREACHLINE_TEMPORAL_TASK_QUEUE: 'breachline-durable-default',
-    BREACHLINE_KAFKA_BROKERS: broker.connection.brokers.join(','),
-    BREACHLINE_KAFKA_USERNAME: broker.connection.username,
-    BREACHLINE_KAFKA_PASSWORD: broker.connection.password,
-    // This test reads the incidents with a plain client: it turns payload encryption off, explicitly.
-    BREACHLINE_TEMPORAL_CODEC: 'false',
-    BREACHLINE_INGRESS_SOURCES: JSON.stringify(SECRETS),
-    BREACHLINE_RUNBOOK_DIR: join(ROOT, 'runbooks'),
-    BREACHLINE_LOG_LEVEL: 'error',
-    ...extra,
-  });
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'breachline'), 'ingress', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(proc);
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (/ingress listening on /.test(out)) resolve();
-    });
-    proc.once('exit', (code) => reject(new Error(`breachline ingress exited with ${String(code)}`)));
-  });
+  const env = breachlineEnv(temporal, broker, { BREACHLINE_TEMPORAL_TASK_QUEUE: 'breachline-durable-default', BREACHLINE_LOG_LEVEL: 'error', ...extra });
+  await runBreachline(['ingress', '--port', String(port)], env, /ingress listening on /, children);
   return `http://127.0.0.1:${port}`;
 }
 
@@ -84,13 +42,6 @@ function temporalDown(): void {
   for (const rpc of TEMPORAL_RPCS) temporal.faults.failNext(rpc, 1_000_000, status.UNAVAILABLE);
 }
 
-async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const workflowIdOf = (principal: string): string => incidentWorkflowId(alertFingerprint({ source: 'generic', rule: 'kafka-pii-bulk-read', principal }));
 
@@ -103,7 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   temporal?.faults.clear();
-  await stopAll();
+  await stopChildren(children);
   await later?.close();
   await connection?.close();
   await temporal?.close();
@@ -160,7 +111,8 @@ describe('durable ingress by default wherever a Kafka is configured', () => {
   });
 
   it('starts and answers 202 with Temporal unreachable; a Temporal that comes up later gets every alert once', { timeout: 150_000 }, async () => {
-    await stopAll();
+    // One consumer group: an old member must not take new partitions.
+    await stopChildren(children);
     const port = await freePort();
     const url = await ingress({ BREACHLINE_TEMPORAL_ADDRESS: `127.0.0.1:${port}`, BREACHLINE_INGRESS_ALERTS_TOPIC: 'alerts-unreachable' });
     const alerts = Array.from({ length: 6 }, (_, i) => ({ principal: `User:unreachable-${i % 2}`, id: `unreachable-${i}` }));

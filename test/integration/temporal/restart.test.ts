@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, sideEffects } from './workflows/activities';
 import { bundle, connect, quietRuntime, replayAll, uid } from './helpers';
 import * as wf from './workflows';
+import { freePort } from '../../support/free-port';
 
 const BIN = join(__dirname, '..', '..', '..', 'bin', 'temporal-sandbox');
 let dataDir: string;
@@ -20,15 +20,6 @@ let client: Client;
 let connection: Connection;
 let native: NativeConnection;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Starts the server process on the data directory and waits until it listens. */
 function startServer(): Promise<void> {
