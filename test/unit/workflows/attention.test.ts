@@ -1,11 +1,11 @@
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../../src/domain/events';
 import type { IncidentState } from '../../../src/domain/incident';
 import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
 import { abortUpdate, approveSignal, eventsQuery, evidenceProgressQuery, retryStepUpdate, skipStepUpdate } from '../../../workflows/api';
-import { runIncident, waitForState } from './helpers';
+import { refusal, runIncident, waitForState } from './helpers';
 import { usePlaybookFixture } from './playbook-fixture';
 import { stubActivities, type StubRecord } from './stub-activities';
 
@@ -45,15 +45,6 @@ function failing<F extends Activity>(times: number, type: string, real: F): { fn
   return { fn, calls: () => calls };
 }
 
-/** The refusal message of an update the workflow's validator rejected. */
-async function refusal(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  return String((err as WorkflowUpdateFailedError).cause?.message);
-}
 
 describe('a failed step needs attention; the incident stays open', () => {
   it('rotation fails for good: needs attention, the run stays open, a retry completes it and the playbook goes on', async () => {

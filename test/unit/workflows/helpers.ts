@@ -1,7 +1,8 @@
 import { quietLogger, quietRuntime } from '../../support/quiet-runtime';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { expect } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadRunbookFile, type LoadedRunbook } from '../../../src/domain/runbook-loader';
@@ -110,4 +111,14 @@ export async function runIncident(fx: PlaybookFixture, body: (s: StartedIncident
     }
   });
   return record;
+}
+
+/** The refusal message of an update the workflow's validator rejected (fails the test if it was accepted). */
+export async function refusal(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  return String((err as WorkflowUpdateFailedError).cause?.message);
 }

@@ -1,9 +1,9 @@
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import type { IncidentState } from '../../../src/domain/incident';
 import type { IncidentWorkflowInput } from '../../../src/domain/step-contract';
 import { approveUpdate, closeUpdate, denyUpdate, eventsQuery, severityUpdate, stateQuery } from '../../../workflows/api';
-import { runIncident, waitForState } from './helpers';
+import { refusal, runIncident, waitForState } from './helpers';
 import { usePlaybookFixture } from './playbook-fixture';
 
 /*
@@ -17,14 +17,6 @@ const fx = usePlaybookFixture();
 
 const withIncident = (body: (handle: WorkflowHandle<Incident>) => Promise<void>) => runIncident(fx, ({ handle }) => body(handle));
 
-async function refusal(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  return String((err as WorkflowUpdateFailedError).cause?.message);
-}
 
 const IC = 'incident-commander' as const;
 

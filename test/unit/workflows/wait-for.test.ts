@@ -1,4 +1,3 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { createAnnotateActivities } from '../../../activities/annotate';
 import type { DomainEvent } from '../../../src/domain/events';
@@ -7,7 +6,7 @@ import { silentLogger } from '../../../src/log/logger';
 import { alertSignal, eventsQuery, timelineQuery } from '../../../workflows/api';
 import type { WaitForDecision } from '../../../src/actions/wait-for';
 import { waitForDecisionUpdate } from '../../../workflows/wait-for';
-import { runIncident, waitForState } from './helpers';
+import { refusal, runIncident, waitForState } from './helpers';
 import { usePlaybookFixture } from './playbook-fixture';
 import { testAlert } from './stub-activities';
 
@@ -47,15 +46,6 @@ const runbook = (waitWith: string): LoadedRunbook =>
 const QUESTION = "{ question: 'Rewind risk-engine to before the forged trades?', options: [rewind, hold, stop], timeout: 30m, onTimeout: hold }";
 const annotate = createAnnotateActivities({ channel: '#incidents', logger: silentLogger });
 const ofStep = (events: DomainEvent[], stepId: string): string[] => events.filter((e) => 'stepId' in e.data && e.data.stepId === stepId).map((e) => e.type);
-/** The workflow's own refusal (its validator's message). */
-async function refusal(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  return String((err as WorkflowUpdateFailedError).cause?.message);
-}
 
 const decision = { stepId: 'ask', answer: 'rewind', decidedBy: 'U-IC', role: 'incident-commander' };
 
