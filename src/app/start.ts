@@ -10,7 +10,7 @@ import { startServiceStandIns } from './sandbox-door';
 import { seedStandInCredentials, withStandIns } from './stand-ins';
 import { createDrillPort, type DrillPort } from '../drill/port';
 import { createIngressServer, loadIngressRunbooks, RunbookCatalog, sharedMetrics } from '../ingress';
-import { createAlertLog, type AlertLog } from '../ingress/alert-log';
+import { createConfiguredAlertLog, type AlertLog } from '../ingress/alert-log';
 import { createKafka, type KafkaConnection } from '../kafka/client';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../log/logger';
@@ -284,7 +284,7 @@ async function startIncidentConsole(o: {
 /** The alerts topic and the correlator's Kafka client of durable ingress; the ingress server closes the log. */
 async function durableIngress(config: Config, kafkaConnection: KafkaConnection, logger: Logger): Promise<{ alertLog: AlertLog; kafka: Kafka }> {
   const kafka = createKafka(kafkaConnection, { clientId: 'breachline-ingress', logger: logger.child({ component: 'ingress' }) });
-  const alertLog = await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions, lingerMs: config.ingress.appendLingerMs, onAcknowledged: (s) => sharedMetrics().alertAppendDuration.observe(s) });
+  const alertLog = await createConfiguredAlertLog(kafka, config.ingress, sharedMetrics());
   return { alertLog, kafka };
 }
 

@@ -1,5 +1,7 @@
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import type { Config } from '../config/config';
 import type { Alert } from '../domain/alert';
+import type { BreachlineMetrics } from './metrics';
 import { IngressError } from './errors';
 
 /**
@@ -152,6 +154,17 @@ export async function createAlertLog(options: AlertLogOptions): Promise<AlertLog
       await admin.disconnect();
     },
   };
+}
+
+/** The alerts topic as `config.ingress` describes it, its acknowledgements timed on `metrics`. */
+export function createConfiguredAlertLog(kafka: Kafka, ingress: Config['ingress'], metrics: BreachlineMetrics): Promise<AlertLog> {
+  return createAlertLog({
+    kafka,
+    topic: ingress.alertsTopic,
+    partitions: ingress.alertsTopicPartitions,
+    lingerMs: ingress.appendLingerMs,
+    onAcknowledged: (seconds) => metrics.alertAppendDuration.observe(seconds),
+  });
 }
 
 /** Creates the alerts topic unless it exists (the ingress and a correlator of its own both may come first). */

@@ -4,7 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config/config';
 import { createKafka, type KafkaConnection } from '../kafka/client';
 import type { Logger } from '../log/logger';
-import { createAlertLog } from './alert-log';
+import { createConfiguredAlertLog, type AlertLog } from './alert-log';
 import { createMetrics } from './metrics';
 import { RunbookCatalog } from './runbooks';
 import { createIngressServer, loadIngressRunbooks, type ListeningAddress } from './server';
@@ -80,11 +80,11 @@ async function serveHere(options: IngressProcessOptions): Promise<RunningIngress
   const client = new Client({ connection, namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
   const runbooks = new RunbookCatalog(await loadIngressRunbooks(config));
   const metrics = createMetrics();
-  let durable: { kafka: ReturnType<typeof createKafka>; alertLog: Awaited<ReturnType<typeof createAlertLog>> } | undefined;
+  let durable: { kafka: ReturnType<typeof createKafka>; alertLog: AlertLog } | undefined;
   if (config.ingress.durable) {
     if (options.kafka === undefined) throw new Error('durable ingress needs Kafka: set BREACHLINE_KAFKA_BROKERS and its credentials, or BREACHLINE_INGRESS_DURABLE=false for direct mode');
     const kafka = createKafka(options.kafka, { clientId: `breachline-ingress-${process.pid}`, logger });
-    durable = { kafka, alertLog: await createAlertLog({ kafka, topic: config.ingress.alertsTopic, partitions: config.ingress.alertsTopicPartitions, lingerMs: config.ingress.appendLingerMs, onAcknowledged: (s) => metrics.alertAppendDuration.observe(s) }) };
+    durable = { kafka, alertLog: await createConfiguredAlertLog(kafka, config.ingress, metrics) };
   }
   const server = createIngressServer({
     config,
