@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { establishWindow, windowEdges, type FetchAccessRecord, type ForensicInput, type ForensicWindow } from '../src/domain/forensic-window';
 import { DEFAULT_SOURCES, type SourceSpec } from '../src/forensics/sources';
-import { readLoggedWrites } from '../src/forensics/sources/request-log/produce-source';
+import { produceClaims, readLoggedProduces } from '../src/forensics/sources/request-log/produce-source';
 import { checkProducerIds, locateClaims, spansToCheck, writeAccessRecords, type UnlocatedWrite } from '../src/forensics/write-window';
 import type { KafkaConnection } from '../src/kafka/client';
 import type { DirectFetchReader } from '../src/kafka/direct-fetch';
@@ -97,11 +97,12 @@ async function fromRequestLog(
   logEnd: ReadonlyMap<number, bigint>,
 ): Promise<{ records: FetchAccessRecord[]; unlocated: UnlocatedWrite[] }> {
   const query = { principal: ctx.principal, topics: [topic], since: ctx.since ?? 0, until: ctx.until };
-  let logged = await readLoggedWrites(location, ctx, query);
+  const read = await readLoggedProduces(location, ctx, query);
+  let logged = { ...produceClaims(read.produces, query), lines: read.lines };
   if (logged.unlocated.some((u) => u.reason === 'unknown-topic-id')) {
-    // Produce v13+ names topics by id: ask the cluster's metadata once and read the lines again.
+    // Produce v13+ names topics by id: ask the cluster's metadata once and place the parsed lines with the names.
     const names = await ctx.reader.topicIds();
-    if (names !== undefined) logged = await readLoggedWrites(location, ctx, { ...query, topicNames: names });
+    if (names !== undefined) logged = { ...produceClaims(read.produces, { ...query, topicNames: names }), lines: read.lines };
   }
   const batches = await ctx.reader.batchesAt(topic, logged.claims.map((c) => ({ partition: c.partition, offset: c.baseOffset })));
   const located = locateClaims(logged.claims, batches, logEnd);

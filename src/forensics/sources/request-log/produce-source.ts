@@ -69,8 +69,8 @@ export function produceClaims(produces: Iterable<LoggedProduce>, q: ProduceLogQu
   return out;
 }
 
-/** Reads the principal's PRODUCE lines at `location` and turns them into claims. */
-export async function readLoggedWrites(location: RequestLogLocation, deps: Pick<RequestLogSourceDeps, 'kafka' | 'admin' | 'logger'> & { parse?: ParseOptions }, q: ProduceLogQuery): Promise<LoggedWrites & { lines: number }> {
+/** The principal's PRODUCE lines at `location`, parsed and in time order, and how many lines were read. */
+export async function readLoggedProduces(location: RequestLogLocation, deps: Pick<RequestLogSourceDeps, 'kafka' | 'admin' | 'logger'> & { parse?: ParseOptions }, q: Pick<ProduceLogQuery, 'principal' | 'since'>): Promise<{ produces: LoggedProduce[]; lines: number }> {
   const produces: LoggedProduce[] = [];
   let lines = 0;
   await readLines(location, deps, q.since, (line) => {
@@ -81,5 +81,5 @@ export async function readLoggedWrites(location: RequestLogLocation, deps: Pick<
     if (p !== undefined) produces.push(p);
   });
   produces.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
-  return { ...produceClaims(produces, q), lines };
+  return { produces, lines };
 }
