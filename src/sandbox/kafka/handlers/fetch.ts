@@ -4,6 +4,7 @@ import * as fetchV4 from '../protocol/fetch/v4';
 import * as listOffsetsV1 from '../protocol/list-offsets/v1';
 import { AclOperation, ResourceType } from '../security';
 import { defineHandler, type ApiHandler, type RequestContext } from './types';
+import { completedRequest } from './completed-request';
 
 /** Offset after the last record of a stored batch (baseOffset @0 + lastOffsetDelta @23 + 1). */
 function endOffset(batch: Buffer): bigint {
@@ -89,15 +90,8 @@ const fetch = defineHandler<fetchV4.FetchRequest>({
     }
     const res = pass.res;
     broker.forensicEmitter?.onFetch({
-      time: broker.clock.now(),
-      apiVersion: ctx.version,
-      clientId: ctx.clientId,
-      correlationId: ctx.correlationId ?? -1,
-      connection: `${broker.host}:${broker.port}-${session.host}:${session.port}-${session.id}`,
+      ...completedRequest(ctx, started),
       clientAddress: session.host,
-      principal: session.principal ?? 'User:ANONYMOUS',
-      tls: broker.tlsEnabled,
-      totalTimeMs: Date.now() - started,
       req,
       res,
       served,

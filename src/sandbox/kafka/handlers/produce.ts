@@ -6,6 +6,7 @@ import * as v5 from '../protocol/produce/v5';
 import { splitBatches } from '../log/record-batch';
 import { AclOperation, ResourceType } from '../security';
 import { defineHandler, type ApiHandler, type RequestContext } from './types';
+import { completedRequest } from './completed-request';
 
 const NO_OFFSET = -1n;
 /** Compression id of zstd in a batch's attributes (bits 0–2). */
@@ -53,16 +54,8 @@ function recordAppend(ctx: RequestContext, topic: string, partition: number, bas
  * request without its (unsent) response. Returns `res`.
  */
 function logProduce(ctx: RequestContext, req: v3.ProduceRequest, res: Results, started: number): Results {
-  const { broker, session } = ctx;
-  broker.forensicEmitter?.onProduce({
-    time: broker.clock.now(),
-    apiVersion: ctx.version,
-    clientId: ctx.clientId,
-    correlationId: ctx.correlationId ?? -1,
-    connection: `${broker.host}:${broker.port}-${session.host}:${session.port}-${session.id}`,
-    principal: session.principal ?? 'User:ANONYMOUS',
-    tls: broker.tlsEnabled,
-    totalTimeMs: Date.now() - started,
+  ctx.broker.forensicEmitter?.onProduce({
+    ...completedRequest(ctx, started),
     req,
     res: req.acks === 0 ? null : res,
   });
