@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, ingressDurable, loadConfig } from '../../src/config/config';
 import { MissingSystemsError, parseSystemNames, planSystems } from '../../src/config/systems';
 import { workerVersioning } from '../../src/config/worker-versioning';
+import { PRODUCTION_ENV } from '../support/production-env';
 
 describe('loadConfig', () => {
   it('leaves every address unset when none is configured (the demo decides on sandboxes, not the config)', () => {
@@ -66,17 +67,7 @@ describe('loadConfig', () => {
 });
 
 describe('planSystems: no silent sandbox', () => {
-  const full = {
-    BREACHLINE_TEMPORAL_ADDRESS: 'temporal:7233',
-    BREACHLINE_KAFKA_BROKERS: 'kafka:9092',
-    BREACHLINE_KAFKA_USERNAME: 'breachline',
-    BREACHLINE_KAFKA_PASSWORD: 'secret',
-    BREACHLINE_VAULT_ADDRESS: 'https://vault:8200',
-    BREACHLINE_VAULT_TOKEN: 'token',
-    BREACHLINE_SLACK_API_URL: 'https://slack.com/api/',
-    BREACHLINE_SLACK_BOT_TOKEN: 'xoxb-1',
-    BREACHLINE_SLACK_SIGNING_SECRET: 'signing',
-  };
+  const full = PRODUCTION_ENV;
   const without = (...keys: string[]): Record<string, string> => Object.fromEntries(Object.entries(full).filter(([k]) => !keys.some((p) => k.startsWith(p))));
 
   it('no address at all is the sandbox demo: every system stands in', () => {

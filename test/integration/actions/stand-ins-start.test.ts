@@ -12,21 +12,12 @@ import type { RunningJiraSandbox } from '../../../src/sandbox/jira/index';
 import type { RunningPagerDutySandbox } from '../../../src/sandbox/pagerduty/index';
 import { start as startVault, type RunningVaultSandbox } from '../../../src/sandbox/vault/index';
 import { createVaultSecrets } from '../../../src/vault/index';
+import { PRODUCTION_ENV } from '../../support/production-env';
 
 // Issue 17 ("standins"): `breachline start --sandbox pagerduty,jira` on a production config starts
 // exactly those two stand-ins through the sandbox door, and the actions reach them.
 
-const production = {
-  BREACHLINE_TEMPORAL_ADDRESS: 'temporal:7233',
-  BREACHLINE_KAFKA_BROKERS: 'kafka:9092',
-  BREACHLINE_KAFKA_USERNAME: 'breachline',
-  BREACHLINE_KAFKA_PASSWORD: 'secret',
-  BREACHLINE_VAULT_ADDRESS: 'https://vault:8200',
-  BREACHLINE_VAULT_TOKEN: 'root',
-  BREACHLINE_SLACK_API_URL: 'https://slack.com/api/',
-  BREACHLINE_SLACK_BOT_TOKEN: 'xoxb-x',
-  BREACHLINE_SLACK_SIGNING_SECRET: 'signing',
-};
+const production = PRODUCTION_ENV;
 
 const context = { incidentId: 'incident-17', runbookId: 'kafka-exfiltration', severity: 'high', title: 'Exfiltration by reporter', principal: 'User:reporter' };
 const input = <P>(stepId: string, params: P): GenericActionInput<P> => ({ incidentId: 'incident-17', stepId, stepKey: `incident-17/${stepId}/1`, params, context });

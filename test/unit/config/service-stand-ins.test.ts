@@ -4,20 +4,11 @@ import type { RunningServiceStandIn } from '../../../src/app/sandbox-door';
 import { withStandIns } from '../../../src/app/stand-ins';
 import { ConfigError, loadConfig } from '../../../src/config/config';
 import { parseSandboxNames, planServiceStandIns, planSystems, SERVICE_STAND_INS } from '../../../src/config/systems';
+import { PRODUCTION_ENV } from '../../support/production-env';
 
 // Issue 17 ("standins"): `--sandbox` names the generic actions' stand-ins beside the systems.
 
-const full = {
-  BREACHLINE_TEMPORAL_ADDRESS: 'temporal:7233',
-  BREACHLINE_KAFKA_BROKERS: 'kafka:9092',
-  BREACHLINE_KAFKA_USERNAME: 'breachline',
-  BREACHLINE_KAFKA_PASSWORD: 'secret',
-  BREACHLINE_VAULT_ADDRESS: 'https://vault:8200',
-  BREACHLINE_VAULT_TOKEN: 'root',
-  BREACHLINE_SLACK_API_URL: 'https://slack.com/api/',
-  BREACHLINE_SLACK_BOT_TOKEN: 'xoxb-x',
-  BREACHLINE_SLACK_SIGNING_SECRET: 'signing',
-};
+const full = PRODUCTION_ENV;
 
 describe('parseSandboxNames', () => {
   it('splits systems from the actions\' stand-ins, each once, in canonical order', () => {
